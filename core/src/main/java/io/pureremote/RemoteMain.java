@@ -1,0 +1,52 @@
+package io.pureremote;
+
+import io.pureremote.internal.MemoKey;
+import io.pureremote.internal.RemoteExecutor;
+import io.pureremote.spi.BlobStore;
+import io.pureremote.spi.BlobStores;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * The remote entry point: {@code java -cp <app> io.pureremote.RemoteMain run <memo uri>}. Images
+ * and child JVMs run it; it reads the invocation, runs the function and commits exactly one of
+ * {@code result} or {@code error}.
+ *
+ * <p>Exit codes: {@value RemoteExecutor#EXIT_OK} done (result stored, possibly by an earlier run);
+ * {@value RemoteExecutor#EXIT_FUNCTION_FAILED} the function threw and its error is stored;
+ * {@value RemoteExecutor#EXIT_USAGE} bad command line; {@value RemoteExecutor#EXIT_INFRASTRUCTURE}
+ * the library could not run the function (see the log).
+ */
+public final class RemoteMain {
+  private RemoteMain() {}
+
+  /** Runs the command and exits with its code. */
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command and returns the exit code, without exiting. */
+  public static int run(String[] args) {
+    if (args.length != 2 || !"run".equals(args[0])) {
+      System.err.println("usage: java io.pureremote.RemoteMain run <memo uri>\n  got: " + Arrays.toString(args));
+      return RemoteExecutor.EXIT_USAGE;
+    }
+    MemoKey.Located located;
+    try {
+      located = MemoKey.parseUri(args[1]);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      return RemoteExecutor.EXIT_USAGE;
+    }
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    if (loader == null) {
+      loader = RemoteMain.class.getClassLoader();
+    }
+    try (BlobStore store = BlobStores.open(located.root(), Map.of(), loader)) {
+      return new RemoteExecutor(store, loader).run(located.key());
+    } catch (RuntimeException e) {
+      System.err.println("Cannot open the blob store at " + located.root() + ": " + e.getMessage());
+      return RemoteExecutor.EXIT_INFRASTRUCTURE;
+    }
+  }
+}

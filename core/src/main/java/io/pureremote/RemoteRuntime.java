@@ -1,0 +1,272 @@
+package io.pureremote;
+
+import io.pureremote.internal.CallPipeline;
+import io.pureremote.internal.RemoteMethod;
+import io.pureremote.spi.BlobStore;
+import io.pureremote.spi.BlobStores;
+import io.pureremote.spi.Shell;
+import io.pureremote.spi.Shells;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+
+/**
+ * The front door: turns {@link PureRemote} interfaces into proxies whose calls run remotely once
+ * per distinct arguments and are memoized in a blob store.
+ *
+ * <pre>{@code
+ * try (RemoteRuntime runtime = RemoteRuntime.builder()
+ *     .blobRoot("file:///data/memo")
+ *     .pipelineId("forecast")
+ *     .build()) {
+ *   WordStats stats = runtime.create(WordStats.class, WordStatsImpl.class);
+ *   Histogram h = stats.count(corpus);   // runs in a child JVM; the same call again is a memo hit
+ * }
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe; share one per process. Closing it stops its threads and closes
+ * the store and shell it created (a store or shell passed in is the caller's to close).
+ */
+public final class RemoteRuntime implements AutoCloseable {
+  private final RuntimeOptions options;
+  private final BlobStore store;
+  private final Shell shell;
+  private final boolean ownsStore;
+  private final boolean ownsShell;
+  private final ExecutorService executor;
+  private final CallPipeline pipeline;
+
+  private RemoteRuntime(Builder b) {
+    this.options = b.options.build();
+    ClassLoader loader = Objects.requireNonNullElse(Thread.currentThread().getContextClassLoader(),
+        RemoteRuntime.class.getClassLoader());
+    this.ownsStore = b.store == null;
+    this.store = b.store != null ? b.store : BlobStores.open(options.blobRoot(), Map.of(), loader);
+    this.ownsShell = b.shell == null;
+    Shell created;
+    try {
+      created = b.shell != null ? b.shell : Shells.create(options.shell(), Map.of(), loader);
+    } catch (RuntimeException e) {
+      if (ownsStore) {
+        store.close();
+      }
+      throw e;
+    }
+    this.shell = created;
+    this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pureremote-call-", 0).factory());
+    this.pipeline = new CallPipeline(store, shell, options, executor);
+  }
+
+  /** A builder with the embedded defaults: {@code ~/.pureremote} folder and the local shell. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The settings this runtime uses; when a store was passed in, its root replaces {@code blobRoot}. */
+  public RuntimeOptions options() {
+    return options.toBuilder().blobRoot(store.root()).build();
+  }
+
+  /** The blob store results are memoized in. */
+  public BlobStore blobStore() {
+    return store;
+  }
+
+  /** The shell calls run through. */
+  public Shell shell() {
+    return shell;
+  }
+
+  /**
+   * Returns a proxy of {@code iface} whose {@link PureRemote} methods run remotely via {@code
+   * implementation}, which the remote side instantiates with its no-arg constructor. Default
+   * methods run locally; methods returning {@link CompletableFuture} run asynchronously.
+   *
+   * @throws IllegalArgumentException on misuse (not an interface, void return, a parameter type
+   *     that cannot be keyed, no usable implementation); the message lists every problem and names
+   *     each method
+   */
+  public <T> T create(Class<T> iface, Class<? extends T> implementation) {
+    Objects.requireNonNull(iface, "iface");
+    Map<Method, RemoteMethod> methods = RemoteMethod.parseAll(iface, implementation);
+    InvocationHandler handler = (proxy, method, args) -> {
+      if (method.getDeclaringClass() == Object.class) {
+        return switch (method.getName()) {
+          case "equals" -> proxy == args[0];
+          case "hashCode" -> System.identityHashCode(proxy);
+          case "toString" -> "PureRemote proxy for " + iface.getName();
+          default -> method.invoke(this, args);
+        };
+      }
+      if (method.isDefault()) {
+        return InvocationHandler.invokeDefault(proxy, method, args);
+      }
+      RemoteMethod remote = methods.get(method);
+      CompletableFuture<Object> call = pipeline.submit(remote, args == null ? new Object[0] : args);
+      return remote.async() ? call : await(call);
+    };
+    return iface.cast(Proxy.newProxyInstance(iface.getClassLoader(), new Class<?>[] {iface}, handler));
+  }
+
+  /**
+   * Calls {@code call} once per input, all concurrently (up to {@link
+   * RuntimeOptions#maxConcurrentCalls()} in flight), and returns the results in input order. When
+   * calls fail, every call still finishes first; then the first failure (in input order) is thrown
+   * with the others attached as suppressed exceptions.
+   *
+   * <pre>{@code
+   * List<Histogram> all = runtime.map(corpora, stats::count);
+   * }</pre>
+   */
+  public <A, R> List<R> map(Collection<? extends A> inputs, Function<? super A, ? extends R> call) {
+    List<CompletableFuture<R>> futures = new ArrayList<>(inputs.size());
+    for (A input : inputs) {
+      futures.add(CompletableFuture.supplyAsync(() -> call.apply(input), executor));
+    }
+    List<R> results = new ArrayList<>(futures.size());
+    RuntimeException first = null;
+    for (CompletableFuture<R> f : futures) {
+      try {
+        results.add(await(f));
+      } catch (RuntimeException e) {
+        if (first == null) {
+          first = e;
+        } else if (first != e) {
+          first.addSuppressed(e);
+        }
+        results.add(null);
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+    return results;
+  }
+
+  private static <V> V await(CompletableFuture<V> future) {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      future.cancel(true);
+      throw new PureRemoteException("Interrupted while waiting for a remote call", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : e.getCause();
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new PureRemoteException("Remote call failed: " + cause, cause);
+    }
+  }
+
+  /** Stops call threads and closes the store and shell this runtime created. */
+  @Override
+  public void close() {
+    executor.shutdownNow();
+    if (ownsShell) {
+      shell.close();
+    }
+    if (ownsStore) {
+      store.close();
+    }
+  }
+
+  /** Builder for {@link RemoteRuntime}; not thread-safe. */
+  public static final class Builder {
+    private RuntimeOptions.Builder options = RuntimeOptions.builder();
+    private BlobStore store;
+    private Shell shell;
+
+    private Builder() {}
+
+    /** Replaces all settings with {@code options} (e.g. loaded from configuration). */
+    public Builder options(RuntimeOptions options) {
+      this.options = options.toBuilder();
+      return this;
+    }
+
+    /** Memo store root URI, opened by scheme. Defaults to {@code ~/.pureremote}. */
+    public Builder blobRoot(String uri) {
+      options.blobRoot(uri);
+      return this;
+    }
+
+    /** A blob store instance; overrides {@link #blobRoot(String)}. Not closed by the runtime. */
+    public Builder blobStore(BlobStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** A shell by registered name. Defaults to {@code local} (a child JVM). */
+    public Builder shell(String name) {
+      options.shell(name);
+      return this;
+    }
+
+    /** A shell instance; overrides {@link #shell(String)}. Not closed by the runtime. */
+    public Builder shell(Shell shell) {
+      this.shell = Objects.requireNonNull(shell, "shell");
+      options.shell(shell.name());
+      return this;
+    }
+
+    /** Pipeline id, the grouping segment of memo paths. Defaults to {@code default}. */
+    public Builder pipelineId(String pipelineId) {
+      options.pipelineId(pipelineId);
+      return this;
+    }
+
+    /** Call options for every function. Defaults to {@link CallOptions#DEFAULTS}. */
+    public Builder defaults(CallOptions callOptions) {
+      options.callDefaults(callOptions);
+      return this;
+    }
+
+    /** Call options for one function, by its {@link FunctionId#name()}. */
+    public Builder function(String functionName, CallOptions callOptions) {
+      options.function(functionName, callOptions);
+      return this;
+    }
+
+    /** Extra packages whose classes may appear in payloads. */
+    public Builder allowPackages(String... packages) {
+      options.allowPackages(packages);
+      return this;
+    }
+
+    /** Upper bound on calls in flight. Defaults to 512. */
+    public Builder maxConcurrentCalls(int max) {
+      options.maxConcurrentCalls(max);
+      return this;
+    }
+
+    /** An environment variable for every remote process (no credentials). */
+    public Builder remoteEnvironment(String name, String value) {
+      options.remoteEnvironment(name, value);
+      return this;
+    }
+
+    /**
+     * Builds the runtime: validates the settings, opens the blob store and creates the shell.
+     *
+     * @throws IllegalArgumentException on invalid settings or an unknown scheme or shell name
+     */
+    public RemoteRuntime build() {
+      return new RemoteRuntime(this);
+    }
+  }
+}

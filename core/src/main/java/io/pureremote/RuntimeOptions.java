@@ -1,0 +1,160 @@
+package io.pureremote;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Runtime-wide settings of a {@link RemoteRuntime}, as plain values so configuration files can
+ * produce them. Immutable; build with {@link #builder()}.
+ *
+ * @param blobRoot URI of the memo store root, e.g. {@code file:///data/memo}, {@code s3://bucket/x}
+ * @param pipelineId grouping segment of the memo path; never random per run
+ * @param shell name of the shell to run calls with: {@code local}, {@code in-process}, or one
+ *     registered by a backend module (e.g. {@code kubernetes})
+ * @param callDefaults call options for every function
+ * @param functions per-function overrides keyed by function name ({@code com.acme.Fns#score})
+ * @param allowedPackages extra packages whose classes may appear in payloads
+ * @param maxConcurrentCalls upper bound on calls in flight at once in this runtime
+ * @param remoteEnvironment environment variables passed to every remote process (no credentials)
+ */
+public record RuntimeOptions(
+    String blobRoot,
+    String pipelineId,
+    String shell,
+    CallOptions callDefaults,
+    Map<String, CallOptions> functions,
+    Set<String> allowedPackages,
+    int maxConcurrentCalls,
+    Map<String, String> remoteEnvironment) {
+
+  /** The pipeline id used when none is given. */
+  public static final String DEFAULT_PIPELINE_ID = "default";
+
+  /** The shell used when none is given: a child JVM on this machine. */
+  public static final String DEFAULT_SHELL = "local";
+
+  /** Validates and copies. */
+  public RuntimeOptions {
+    Objects.requireNonNull(blobRoot, "blobRoot");
+    if (!blobRoot.contains(":")) {
+      throw new IllegalArgumentException("blobRoot '" + blobRoot + "' is not a URI: use e.g. file:///data/memo or s3://bucket/prefix");
+    }
+    while (blobRoot.endsWith("/") && !blobRoot.endsWith(":///")) {
+      blobRoot = blobRoot.substring(0, blobRoot.length() - 1);
+    }
+    io.pureremote.internal.MemoKey.checkPipelineId(pipelineId);
+    Objects.requireNonNull(shell, "shell");
+    if (shell.isBlank()) {
+      throw new IllegalArgumentException("shell must not be blank; use local, in-process or a registered shell name");
+    }
+    Objects.requireNonNull(callDefaults, "callDefaults");
+    functions = Map.copyOf(functions);
+    allowedPackages = Set.copyOf(allowedPackages);
+    if (maxConcurrentCalls < 1) {
+      throw new IllegalArgumentException("maxConcurrentCalls must be >= 1, got " + maxConcurrentCalls);
+    }
+    remoteEnvironment = Map.copyOf(remoteEnvironment);
+  }
+
+  /** The default blob root: {@code ~/.pureremote} as a file URI. */
+  public static String defaultBlobRoot() {
+    return Path.of(System.getProperty("user.home"), ".pureremote").toUri().toString();
+  }
+
+  /** Call options for {@code functionName}: its override if any, else the defaults. */
+  public CallOptions callOptions(String functionName) {
+    return functions.getOrDefault(functionName, callDefaults);
+  }
+
+  /** A builder with the built-in defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from these values. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.blobRoot = blobRoot;
+    b.pipelineId = pipelineId;
+    b.shell = shell;
+    b.callDefaults = callDefaults;
+    b.functions.putAll(functions);
+    b.allowedPackages.addAll(allowedPackages);
+    b.maxConcurrentCalls = maxConcurrentCalls;
+    b.remoteEnvironment.putAll(remoteEnvironment);
+    return b;
+  }
+
+  /** Builder for {@link RuntimeOptions}; not thread-safe. */
+  public static final class Builder {
+    private String blobRoot = defaultBlobRoot();
+    private String pipelineId = DEFAULT_PIPELINE_ID;
+    private String shell = DEFAULT_SHELL;
+    private CallOptions callDefaults = CallOptions.DEFAULTS;
+    private final Map<String, CallOptions> functions = new LinkedHashMap<>();
+    private final Set<String> allowedPackages = new LinkedHashSet<>();
+    private int maxConcurrentCalls = 512;
+    private final Map<String, String> remoteEnvironment = new LinkedHashMap<>();
+
+    private Builder() {}
+
+    /** Memo store root URI. Defaults to {@code ~/.pureremote} (a local folder). */
+    public Builder blobRoot(String blobRoot) {
+      this.blobRoot = Objects.requireNonNull(blobRoot, "blobRoot");
+      return this;
+    }
+
+    /** Pipeline id. Defaults to {@value RuntimeOptions#DEFAULT_PIPELINE_ID}. */
+    public Builder pipelineId(String pipelineId) {
+      this.pipelineId = Objects.requireNonNull(pipelineId, "pipelineId");
+      return this;
+    }
+
+    /** Shell name. Defaults to {@value RuntimeOptions#DEFAULT_SHELL}. */
+    public Builder shell(String shell) {
+      this.shell = Objects.requireNonNull(shell, "shell");
+      return this;
+    }
+
+    /** Call options for every function. Defaults to {@link CallOptions#DEFAULTS}. */
+    public Builder callDefaults(CallOptions callDefaults) {
+      this.callDefaults = Objects.requireNonNull(callDefaults, "callDefaults");
+      return this;
+    }
+
+    /** Call options for one function, by name. None by default. */
+    public Builder function(String functionName, CallOptions options) {
+      functions.put(Objects.requireNonNull(functionName, "functionName"), Objects.requireNonNull(options, "options"));
+      return this;
+    }
+
+    /** Extra packages (and their subpackages) whose classes may appear in payloads. None by default. */
+    public Builder allowPackages(String... packages) {
+      allowedPackages.addAll(List.of(packages));
+      return this;
+    }
+
+    /** Upper bound on calls in flight in one runtime. Defaults to 512. */
+    public Builder maxConcurrentCalls(int maxConcurrentCalls) {
+      this.maxConcurrentCalls = maxConcurrentCalls;
+      return this;
+    }
+
+    /** An environment variable for every remote process. None by default. */
+    public Builder remoteEnvironment(String name, String value) {
+      remoteEnvironment.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /** Builds the options; throws {@link IllegalArgumentException} on invalid values. */
+    public RuntimeOptions build() {
+      return new RuntimeOptions(blobRoot, pipelineId, shell, callDefaults, functions, allowedPackages,
+          maxConcurrentCalls, remoteEnvironment);
+    }
+  }
+}

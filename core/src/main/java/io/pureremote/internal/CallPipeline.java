@@ -1,0 +1,243 @@
+package io.pureremote.internal;
+
+import io.pureremote.CallOptions;
+import io.pureremote.ExceptionPolicy;
+import io.pureremote.PureRemoteException;
+import io.pureremote.RemoteTimeoutException;
+import io.pureremote.RuntimeOptions;
+import io.pureremote.ShellException;
+import io.pureremote.spi.BlobContent;
+import io.pureremote.spi.BlobStore;
+import io.pureremote.spi.Launch;
+import io.pureremote.spi.LaunchRequest;
+import io.pureremote.spi.Outcome;
+import io.pureremote.spi.Shell;
+import io.pureremote.spi.StoredBlob;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The caller side of a call: key, single-flight, memo lookup, invocation upload, launch, wait, and
+ * reading the outcome back from the blob store.
+ *
+ * <p>A memo hit costs exactly one blob read ({@code get result}). A miss writes {@code invocation},
+ * launches the shell, and on completion reads {@code result}, then {@code error}.
+ */
+public final class CallPipeline {
+  private static final Logger log = LoggerFactory.getLogger(CallPipeline.class);
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(30);
+
+  private final BlobStore store;
+  private final Shell shell;
+  private final RuntimeOptions options;
+  private final ExecutorService executor;
+  private final Semaphore inFlight;
+  private final ConcurrentHashMap<String, CompletableFuture<Object>> singleFlight = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<RemoteMethod, KryoCodec> codecs = new ConcurrentHashMap<>();
+
+  /** A pipeline over one store and shell; {@code executor} runs the blocking part of each call. */
+  public CallPipeline(BlobStore store, Shell shell, RuntimeOptions options, ExecutorService executor) {
+    this.store = store;
+    this.shell = shell;
+    this.options = options;
+    this.executor = executor;
+    this.inFlight = new Semaphore(options.maxConcurrentCalls());
+  }
+
+  /**
+   * Starts a call. The arguments are keyed on the calling thread, so an argument that cannot be
+   * keyed fails here, synchronously; everything else completes the returned future.
+   */
+  public CompletableFuture<Object> submit(RemoteMethod method, Object[] args) {
+    MemoKey key = new MemoKey(options.pipelineId(), method.id(), ArgsEncoder.hash(args));
+    CompletableFuture<Object> mine = new CompletableFuture<>();
+    CompletableFuture<Object> existing = singleFlight.putIfAbsent(key.prefix(), mine);
+    if (existing != null) {
+      log.debug("{} joins a call already in flight", key.prefix());
+      return existing.copy();
+    }
+    executor.execute(() -> {
+      Object value = null;
+      Throwable failure = null;
+      try {
+        inFlight.acquire();
+        try {
+          value = run(method, key, args);
+        } finally {
+          inFlight.release();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        failure = new PureRemoteException("Interrupted while running " + key.function(), e);
+      } catch (Throwable t) {
+        failure = t;
+      }
+      // Leave the single-flight map before completing, so a caller that retries at once
+      // (e.g. after an error under RERUN) starts a new call instead of joining this one.
+      singleFlight.remove(key.prefix(), mine);
+      if (failure == null) {
+        mine.complete(value);
+      } else {
+        mine.completeExceptionally(failure);
+      }
+    });
+    return mine.copy();
+  }
+
+  private Object run(RemoteMethod method, MemoKey key, Object[] args) throws InterruptedException {
+    KryoCodec codec = codec(method);
+    String memoUri = store.uri(key.prefix());
+    CallOptions callOptions = options.callOptions(method.id().name());
+
+    Optional<Value> hit = readResult(codec, key);
+    if (hit.isPresent()) {
+      log.debug("memo hit {}", memoUri);
+      return hit.get().value();
+    }
+    if (callOptions.exceptionPolicy() == ExceptionPolicy.MEMOIZE) {
+      readError(method, key).ifPresent(e -> {
+        throw e;
+      });
+    } else {
+      // A stored error is not authoritative under RERUN; clear it so the new run can commit its own.
+      store.delete(key.key(MemoKey.ERROR));
+    }
+
+    store.put(key.key(MemoKey.INVOCATION), BlobContent.of(invocationFrame(method, key, args, codec, callOptions)), null);
+    log.info("launching {} via {}", key.function(), shell.name());
+    Instant started = Instant.now();
+    Launch launch = shell.launch(new LaunchRequest(memoUri, key.function(), key.argsHash(), options.remoteEnvironment()));
+    Outcome outcome = await(launch, key, callOptions, started);
+
+    Optional<Value> result = readResult(codec, key);
+    if (result.isPresent()) {
+      log.info("{} finished in {} ms", key.function(), Duration.between(started, Instant.now()).toMillis());
+      return result.get().value();
+    }
+    Optional<io.pureremote.RemoteFunctionException> error = readError(method, key);
+    if (error.isPresent()) {
+      throw error.get();
+    }
+    throw new ShellException(outcome.reason(), outcome.exitCode(),
+        key.function() + " ended (" + outcome.reason()
+            + (outcome.exitCode() == null ? "" : ", exit code " + outcome.exitCode())
+            + ") without committing a result or an error at " + memoUri
+            + (outcome.detail().isEmpty() ? "" : "\n    last output:\n" + outcome.detail()),
+        false);
+  }
+
+  private Outcome await(Launch launch, MemoKey key, CallOptions callOptions, Instant started)
+      throws InterruptedException {
+    CompletableFuture<Outcome> completion = launch.completion();
+    try {
+      while (true) {
+        Duration wait = PROGRESS_EVERY;
+        if (callOptions.hasTimeout()) {
+          Duration left = callOptions.timeout().minus(Duration.between(started, Instant.now()));
+          if (left.isNegative() || left.isZero()) {
+            launch.cancel();
+            throw new RemoteTimeoutException(key.function() + " (" + launch.description() + ")", callOptions.timeout());
+          }
+          wait = left.compareTo(wait) < 0 ? left : wait;
+        }
+        try {
+          return completion.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+          log.info("still waiting for {} ({}), {} s so far", key.function(), launch.description(),
+              Duration.between(started, Instant.now()).toSeconds());
+        }
+      }
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof PureRemoteException p) {
+        throw p;
+      }
+      throw new ShellException("LaunchFailed", "Shell " + shell.name() + " failed to run " + key.function() + ": " + cause, cause);
+    } catch (InterruptedException e) {
+      launch.cancel();
+      throw e;
+    }
+  }
+
+  private Optional<Value> readResult(KryoCodec codec, MemoKey key) {
+    String resultKey = key.key(MemoKey.RESULT);
+    Optional<StoredBlob> blob = store.get(resultKey);
+    if (blob.isEmpty()) {
+      return Optional.empty();
+    }
+    try (StoredBlob b = blob.get()) {
+      BlobFrame frame = BlobFrame.read(b.stream(), store.uri(resultKey));
+      return Optional.of(new Value(codec.read(frame.payload())));
+    }
+  }
+
+  private Optional<io.pureremote.RemoteFunctionException> readError(RemoteMethod method, MemoKey key) {
+    String errorKey = key.key(MemoKey.ERROR);
+    Optional<StoredBlob> blob = store.get(errorKey);
+    if (blob.isEmpty()) {
+      return Optional.empty();
+    }
+    try (StoredBlob b = blob.get()) {
+      BlobFrame frame = BlobFrame.read(b.stream(), store.uri(errorKey));
+      Map<String, Object> record = Json.parseObject(new String(frame.payload(), StandardCharsets.UTF_8));
+      return Optional.of(ErrorRecord.toException(record, key.function().toString(), store.uri(key.prefix()),
+          method.implementation().getClassLoader()));
+    }
+  }
+
+  private byte[] invocationFrame(RemoteMethod method, MemoKey key, Object[] args, KryoCodec codec, CallOptions callOptions) {
+    byte[] payload = codec.write(args);
+    Map<String, Object> call = new LinkedHashMap<>();
+    call.put("function", key.function().name());
+    call.put("version", key.function().version());
+    call.put("pipeline", key.pipelineId());
+    call.put("argsHash", key.argsHash());
+    call.put("interface", method.iface().getName());
+    call.put("method", method.method().getName());
+    List<Object> paramTypes = new ArrayList<>();
+    for (Class<?> p : method.method().getParameterTypes()) {
+      paramTypes.add(p.getName());
+    }
+    call.put("parameterTypes", paramTypes);
+    call.put("implementation", method.implementation().getName());
+    call.put("allowedPackages", new ArrayList<Object>(codec.allowedPackages()));
+    call.put("exceptionPolicy", callOptions.exceptionPolicy().name());
+    call.put("invokedBy", CallMetadata.user() + "@" + CallMetadata.host());
+    call.put("invokedAt", Instant.now().toString());
+    call.put("host", CallMetadata.host());
+    call.put("pid", CallMetadata.pid());
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("serializer", KryoCodec.NAME);
+    fields.put("serializerVersion", KryoCodec.VERSION);
+    fields.put("library", CallMetadata.LIBRARY_VERSION);
+    fields.put("java", CallMetadata.JAVA_VERSION);
+    fields.put("call", call);
+    return BlobFrame.of(BlobFrame.KRYO, fields, payload).toBytes();
+  }
+
+  private KryoCodec codec(RemoteMethod method) {
+    return codecs.computeIfAbsent(method, m -> {
+      List<String> packages = new ArrayList<>(m.ownPackages());
+      packages.addAll(options.allowedPackages());
+      return new KryoCodec(packages, m.implementation().getClassLoader());
+    });
+  }
+
+  /** A decoded result; its value may be null. */
+  private record Value(Object value) {}
+}

@@ -1,0 +1,247 @@
+package io.pureremote.internal;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.Registration;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.util.DefaultClassResolver;
+import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
+import com.esotericsoftware.kryo.util.Pool;
+import io.pureremote.SerializationException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.objenesis.strategy.StdInstantiatorStrategy;
+
+/**
+ * Kryo 5 payloads with a class allowlist: JDK value types and collections, Pure Remote's own
+ * types, and the packages given (the function's packages plus configured ones). A class outside the
+ * list is refused on both write and read with a {@link SerializationException} naming the class
+ * and how to allow it, so a payload can never make the reader instantiate arbitrary classes.
+ *
+ * <p>Thread-safe: Kryo instances come from a pool.
+ */
+public final class KryoCodec {
+  /** Serializer name and version recorded in blob headers. */
+  public static final String NAME = "kryo";
+
+  public static final String VERSION = "5.6.2";
+
+  /** Exact JDK classes allowed besides primitives, {@code java.time} and the prefixes below. */
+  private static final Set<String> JDK_CLASSES =
+      Set.of(
+          "java.lang.Object", "java.lang.String", "java.lang.Boolean", "java.lang.Byte",
+          "java.lang.Short", "java.lang.Integer", "java.lang.Long", "java.lang.Float",
+          "java.lang.Double", "java.lang.Character", "java.lang.Void",
+          "java.math.BigDecimal", "java.math.BigInteger",
+          "java.util.ArrayList", "java.util.LinkedList", "java.util.ArrayDeque",
+          "java.util.HashMap", "java.util.LinkedHashMap", "java.util.TreeMap", "java.util.EnumMap",
+          "java.util.HashSet", "java.util.LinkedHashSet", "java.util.TreeSet",
+          "java.util.RegularEnumSet", "java.util.JumboEnumSet", "java.util.BitSet",
+          "java.util.UUID", "java.util.Optional", "java.util.OptionalInt", "java.util.OptionalLong",
+          "java.util.OptionalDouble", "java.util.Locale", "java.util.Currency", "java.util.Date",
+          "java.util.Arrays$ArrayList", "java.util.Collections$ReverseComparator",
+          "java.util.concurrent.ConcurrentHashMap", "java.util.concurrent.CopyOnWriteArrayList",
+          "java.util.concurrent.ConcurrentSkipListMap", "java.util.concurrent.ConcurrentSkipListSet");
+
+  /** JDK class-name prefixes allowed wholesale (immutable and empty/singleton collections). */
+  private static final List<String> JDK_PREFIXES =
+      List.of(
+          "java.time.", "java.util.ImmutableCollections$", "java.util.Collections$Empty",
+          "java.util.Collections$Singleton", "java.util.Collections$Unmodifiable");
+
+  private final List<String> allowedPackages;
+  private final boolean allowUnnamedPackage;
+  private final Pool<Kryo> pool;
+
+  /**
+   * A codec that also allows classes in {@code packages} and their subpackages.
+   *
+   * @param packages package names such as {@code com.acme.scoring}
+   */
+  public KryoCodec(Collection<String> packages, ClassLoader loader) {
+    List<String> prefixes = new ArrayList<>();
+    prefixes.add("io.pureremote.");
+    this.allowUnnamedPackage = packages.contains("");
+    for (String p : packages) {
+      if (!p.isBlank()) {
+        prefixes.add(p.endsWith(".") ? p : p + ".");
+      }
+    }
+    this.allowedPackages = List.copyOf(prefixes);
+    this.pool =
+        new Pool<>(true, false, 16) {
+          @Override
+          protected Kryo create() {
+            return newKryo(loader);
+          }
+        };
+  }
+
+  /** The package prefixes this codec allows besides the JDK classes. */
+  public List<String> allowedPackages() {
+    return allowedPackages;
+  }
+
+  /** Serializes {@code value} (any allowed type, or null). */
+  public byte[] write(Object value) {
+    Kryo kryo = pool.obtain();
+    try {
+      Output out = new Output(4096, -1);
+      kryo.writeClassAndObject(out, value);
+      return out.toBytes();
+    } catch (SerializationException e) {
+      throw e;
+    } catch (KryoException e) {
+      throw unwrap(e, "serialize");
+    } finally {
+      pool.free(kryo);
+    }
+  }
+
+  /** Deserializes a payload written by {@link #write}. */
+  public Object read(byte[] payload) {
+    Kryo kryo = pool.obtain();
+    try {
+      return kryo.readClassAndObject(new Input(payload));
+    } catch (SerializationException e) {
+      throw e;
+    } catch (KryoException e) {
+      throw unwrap(e, "deserialize");
+    } finally {
+      pool.free(kryo);
+    }
+  }
+
+  private static SerializationException unwrap(KryoException e, String what) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SerializationException s) {
+        return new SerializationException(s.getMessage() + "\n    Kryo trace: " + e.getMessage(), e);
+      }
+    }
+    return new SerializationException("Cannot " + what + " the value: " + e.getMessage(), e);
+  }
+
+  boolean isAllowed(Class<?> type) {
+    while (type.isArray()) {
+      type = type.getComponentType();
+    }
+    if (type.isPrimitive()) {
+      return true;
+    }
+    String name = type.getName();
+    if (allowUnnamedPackage && type.getPackageName().isEmpty()) {
+      return true;
+    }
+    if (JDK_CLASSES.contains(name)) {
+      return true;
+    }
+    for (String prefix : JDK_PREFIXES) {
+      if (name.startsWith(prefix)) {
+        return true;
+      }
+    }
+    for (String prefix : allowedPackages) {
+      if (name.startsWith(prefix)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private Kryo newKryo(ClassLoader loader) {
+    Kryo kryo = new Kryo(new AllowlistResolver(), null);
+    kryo.setClassLoader(loader);
+    kryo.setRegistrationRequired(false);
+    kryo.setReferences(true);
+    // Records and classes without a no-arg constructor are created without calling one.
+    kryo.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
+    // UUID's fields are closed to reflection since JDK 16; two longs need no --add-opens.
+    kryo.addDefaultSerializer(UUID.class, new UuidSerializer());
+    kryo.addDefaultSerializer(
+        Collections.unmodifiableList(new ArrayList<>()).getClass(), new UnmodifiableSerializer(UnmodifiableSerializer.Kind.LIST));
+    kryo.addDefaultSerializer(
+        Collections.unmodifiableList(new java.util.LinkedList<>()).getClass(), new UnmodifiableSerializer(UnmodifiableSerializer.Kind.LIST));
+    kryo.addDefaultSerializer(
+        Collections.unmodifiableSet(new java.util.HashSet<>()).getClass(), new UnmodifiableSerializer(UnmodifiableSerializer.Kind.SET));
+    kryo.addDefaultSerializer(
+        Collections.unmodifiableMap(new java.util.HashMap<>()).getClass(), new UnmodifiableSerializer(UnmodifiableSerializer.Kind.MAP));
+    kryo.addDefaultSerializer(
+        Collections.unmodifiableCollection(new ArrayList<>()).getClass(), new UnmodifiableSerializer(UnmodifiableSerializer.Kind.LIST));
+    return kryo;
+  }
+
+  /** Checks every class Kryo meets for the first time, when writing and when reading. */
+  private final class AllowlistResolver extends DefaultClassResolver {
+    @Override
+    public Registration registerImplicit(Class type) {
+      if (!isAllowed(type)) {
+        throw new SerializationException(
+            "Class " + type.getName() + " is not allowed in Pure Remote payloads. Allowed: JDK value "
+                + "types and collections, and classes under " + allowedPackages
+                + ". Add its package with RemoteRuntime.Builder.allowPackages(\""
+                + (type.getPackageName().isEmpty() ? type.getName() : type.getPackageName()) + "\").",
+            null);
+      }
+      return super.registerImplicit(type);
+    }
+  }
+
+  private static final class UuidSerializer extends Serializer<UUID> {
+    UuidSerializer() {
+      setImmutable(true);
+    }
+
+    @Override
+    public void write(Kryo kryo, Output output, UUID uuid) {
+      output.writeLong(uuid.getMostSignificantBits());
+      output.writeLong(uuid.getLeastSignificantBits());
+    }
+
+    @Override
+    public UUID read(Kryo kryo, Input input, Class<? extends UUID> type) {
+      return new UUID(input.readLong(), input.readLong());
+    }
+  }
+
+  /** Writes unmodifiable views as their contents and reads them back as unmodifiable views. */
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  private static final class UnmodifiableSerializer extends Serializer<Object> {
+    enum Kind { LIST, SET, MAP }
+
+    private final Kind kind;
+
+    UnmodifiableSerializer(Kind kind) {
+      this.kind = kind;
+      setImmutable(true);
+    }
+
+    @Override
+    public void write(Kryo kryo, Output output, Object value) {
+      Object copy = switch (kind) {
+        case LIST -> new ArrayList<>((Collection) value);
+        case SET -> new LinkedHashSet<>((Set) value);
+        case MAP -> new LinkedHashMap<>((Map) value);
+      };
+      kryo.writeClassAndObject(output, copy);
+    }
+
+    @Override
+    public Object read(Kryo kryo, Input input, Class<?> type) {
+      Object copy = kryo.readClassAndObject(input);
+      return switch (kind) {
+        case LIST -> Collections.unmodifiableList((List) copy);
+        case SET -> Collections.unmodifiableSet((Set) copy);
+        case MAP -> Collections.unmodifiableMap((Map) copy);
+      };
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package io.pureremote.internal;
+
+import io.pureremote.FunctionId;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Where one call's memo entry lives, relative to a blob root:
+ * {@code pureremote/v1/<pipeline>/<function name>@<version>/<args hash>/}, holding {@code
+ * invocation}, then exactly one of {@code result} or {@code error}, plus {@code runs/} records.
+ *
+ * <p>The function name is percent-encoded into one path segment ({@code #} becomes {@code %23}) so
+ * names stay readable and distinct names never share a folder.
+ *
+ * @param pipelineId grouping segment(s), e.g. {@code default} or {@code forecasting/2026-q4}
+ * @param function function identity
+ * @param argsHash lowercase hex SHA-256 of the canonical argument encoding
+ */
+public record MemoKey(String pipelineId, FunctionId function, String argsHash) {
+  /** Marks the start of the layout inside a memo URI. */
+  public static final String LAYOUT = "pureremote/v1";
+
+  public static final String INVOCATION = "invocation";
+  public static final String RESULT = "result";
+  public static final String ERROR = "error";
+  public static final String RUNS = "runs";
+
+  private static final Pattern PIPELINE = Pattern.compile("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*");
+  private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
+
+  /** Validates the parts. */
+  public MemoKey {
+    checkPipelineId(pipelineId);
+    Objects.requireNonNull(function, "function");
+    if (!HASH.matcher(argsHash).matches()) {
+      throw new IllegalArgumentException("Invalid args hash '" + argsHash + "': expected 64 lowercase hex digits");
+    }
+  }
+
+  /** Throws a clear error for a pipeline id that cannot be a path segment. */
+  public static String checkPipelineId(String pipelineId) {
+    Objects.requireNonNull(pipelineId, "pipelineId");
+    if (!PIPELINE.matcher(pipelineId).matches() || pipelineId.length() > 200
+        || pipelineId.contains("/./") || pipelineId.startsWith(".") || pipelineId.contains("/.")) {
+      throw new IllegalArgumentException(
+          "Invalid pipeline id '" + pipelineId + "': use letters, digits and . _ - in '/'-separated "
+              + "segments that do not start with '.' (at most 200 characters)");
+    }
+    return pipelineId;
+  }
+
+  /** The entry's folder key, without a trailing slash. */
+  public String prefix() {
+    return LAYOUT + "/" + pipelineId + "/" + functionSegment(function) + "/" + argsHash;
+  }
+
+  /** The key of a file inside the entry, e.g. {@code result}. */
+  public String key(String name) {
+    return prefix() + "/" + name;
+  }
+
+  /** The folder key of all entries of one function version. */
+  public static String functionPrefix(String pipelineId, FunctionId function) {
+    return LAYOUT + "/" + checkPipelineId(pipelineId) + "/" + functionSegment(function);
+  }
+
+  /** {@code <encoded name>@<version>}. */
+  static String functionSegment(FunctionId function) {
+    StringBuilder sb = new StringBuilder();
+    for (byte b : function.name().getBytes(StandardCharsets.UTF_8)) {
+      char c = (char) (b & 0xff);
+      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-') {
+        sb.append(c);
+      } else {
+        sb.append('%').append(String.format("%02X", b & 0xff));
+      }
+    }
+    return sb.append('@').append(function.version()).toString();
+  }
+
+  /**
+   * Splits a memo URI ({@code <root>/pureremote/v1/<pipeline>/<fn>@<ver>/<hash>}) into its blob root
+   * and memo key.
+   *
+   * @throws IllegalArgumentException when the URI does not follow the layout
+   */
+  public static Located parseUri(String memoUri) {
+    String marker = "/" + LAYOUT + "/";
+    int at = memoUri.lastIndexOf(marker);
+    if (at <= 0) {
+      throw new IllegalArgumentException(
+          "Not a memo URI: '" + memoUri + "'. Expected <blob root>/" + LAYOUT + "/<pipeline>/<function>@<version>/<args hash>");
+    }
+    String root = memoUri.substring(0, at);
+    String rest = memoUri.substring(at + marker.length());
+    if (rest.endsWith("/")) {
+      rest = rest.substring(0, rest.length() - 1);
+    }
+    int hashSlash = rest.lastIndexOf('/');
+    int fnSlash = hashSlash <= 0 ? -1 : rest.lastIndexOf('/', hashSlash - 1);
+    if (fnSlash <= 0) {
+      throw new IllegalArgumentException(
+          "Not a memo URI: '" + memoUri + "'. Expected .../" + LAYOUT + "/<pipeline>/<function>@<version>/<args hash>");
+    }
+    String pipeline = rest.substring(0, fnSlash);
+    String fnSegment = rest.substring(fnSlash + 1, hashSlash);
+    String hash = rest.substring(hashSlash + 1);
+    int atSign = fnSegment.lastIndexOf('@');
+    if (atSign <= 0) {
+      throw new IllegalArgumentException("Not a memo URI: '" + memoUri + "': function segment '" + fnSegment + "' lacks @<version>");
+    }
+    FunctionId fn = new FunctionId(decode(fnSegment.substring(0, atSign)), fnSegment.substring(atSign + 1));
+    return new Located(root, new MemoKey(pipeline, fn, hash));
+  }
+
+  private static String decode(String segment) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (int i = 0; i < segment.length(); i++) {
+      char c = segment.charAt(i);
+      if (c == '%' && i + 2 < segment.length()) {
+        out.write(Integer.parseInt(segment.substring(i + 1, i + 3), 16));
+        i += 2;
+      } else {
+        out.write(c);
+      }
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /** A memo key together with the blob root it lives under. */
+  public record Located(String root, MemoKey key) {
+    /** The full memo URI. */
+    public String uri() {
+      return root + "/" + key.prefix();
+    }
+  }
+}

@@ -1,0 +1,218 @@
+package io.pureremote.internal;
+
+import io.pureremote.FunctionId;
+import io.pureremote.spi.BlobContent;
+import io.pureremote.spi.BlobStore;
+import io.pureremote.spi.StoredBlob;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The remote side of a call: reads {@code invocation}, resolves and runs the function, and commits
+ * exactly one of {@code result} or {@code error} with a create-if-absent write. Used by {@code
+ * RemoteMain} in child JVMs and pods, and directly by the in-process shell.
+ */
+public final class RemoteExecutor {
+  /** The function ran and its result is stored (or was already stored by an earlier run). */
+  public static final int EXIT_OK = 0;
+
+  /** The function threw; its error record is stored. Shells treat this as final, not retryable. */
+  public static final int EXIT_FUNCTION_FAILED = 42;
+
+  /** Bad command line. */
+  public static final int EXIT_USAGE = 64;
+
+  /** The library could not run the function (unreadable invocation, missing class, storage). */
+  public static final int EXIT_INFRASTRUCTURE = 70;
+
+  private static final Logger log = LoggerFactory.getLogger(RemoteExecutor.class);
+
+  private final BlobStore store;
+  private final ClassLoader loader;
+
+  /** An executor reading and writing through {@code store}, loading classes with {@code loader}. */
+  public RemoteExecutor(BlobStore store, ClassLoader loader) {
+    this.store = store;
+    this.loader = loader;
+  }
+
+  /**
+   * Runs the invocation at {@code key} and returns the process exit code to report. Never throws
+   * for a user function's failure; infrastructure failures are logged and give {@link
+   * #EXIT_INFRASTRUCTURE}.
+   */
+  public int run(MemoKey key) {
+    String memoUri = store.uri(key.prefix());
+    Instant started = Instant.now();
+    try {
+      Optional<StoredBlob> blob = store.get(key.key(MemoKey.INVOCATION));
+      if (blob.isEmpty()) {
+        log.error("No invocation at {}; the caller writes it before launching. Nothing to run.", memoUri);
+        return EXIT_INFRASTRUCTURE;
+      }
+      BlobFrame invocation;
+      try (StoredBlob b = blob.get()) {
+        invocation = BlobFrame.read(b.stream(), store.uri(key.key(MemoKey.INVOCATION)));
+      }
+      Map<String, Object> call = invocation.section("call");
+      ResolvedCall resolved = resolve(call, key.function());
+      if (store.exists(key.key(MemoKey.RESULT))) {
+        log.info("{} already has a result; not running it again", memoUri);
+        return EXIT_OK;
+      }
+      KryoCodec codec = new KryoCodec(stringList(call.get("allowedPackages")), loader);
+      Object[] args = (Object[]) codec.read(invocation.payload());
+      Object value;
+      try {
+        value = resolved.invoke(args);
+      } catch (InvocationTargetException e) {
+        return commitError(key, call, e.getCause(), started);
+      }
+      byte[] payload = codec.write(value);
+      Map<String, Object> fields = new LinkedHashMap<>();
+      fields.put("serializer", KryoCodec.NAME);
+      fields.put("serializerVersion", KryoCodec.VERSION);
+      fields.put("library", CallMetadata.LIBRARY_VERSION);
+      fields.put("java", CallMetadata.JAVA_VERSION);
+      fields.put("call", identityFields(call));
+      fields.put("run", runFields(started));
+      byte[] frame = BlobFrame.of(BlobFrame.KRYO, fields, payload).toBytes();
+      boolean won = store.putIfAbsent(key.key(MemoKey.RESULT), BlobContent.of(frame)).isPresent();
+      if (!won) {
+        log.info("{}: another run committed the result first; keeping theirs", memoUri);
+      }
+      writeRunRecord(key, started, won ? "succeeded" : "lost-race");
+      return EXIT_OK;
+    } catch (RuntimeException | LinkageError | ReflectiveOperationException e) {
+      log.error("Cannot run {}: {}", memoUri, e.toString(), e);
+      try {
+        writeRunRecord(key, started, "infrastructure-failure: " + e);
+      } catch (RuntimeException ignored) {
+        // The store itself may be what failed; the exit code still tells the caller.
+      }
+      return EXIT_INFRASTRUCTURE;
+    }
+  }
+
+  private int commitError(MemoKey key, Map<String, Object> call, Throwable thrown, Instant started) {
+    log.info("{} threw {}", key.function(), thrown.toString());
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("library", CallMetadata.LIBRARY_VERSION);
+    fields.put("java", CallMetadata.JAVA_VERSION);
+    fields.put("call", identityFields(call));
+    fields.put("run", runFields(started));
+    byte[] payload = Json.write(ErrorRecord.of(thrown)).getBytes(StandardCharsets.UTF_8);
+    byte[] frame = BlobFrame.of(BlobFrame.JSON, fields, payload).toBytes();
+    if (store.putIfAbsent(key.key(MemoKey.ERROR), BlobContent.of(frame)).isEmpty()) {
+      log.info("{}: an error was already committed by another run; keeping it", store.uri(key.prefix()));
+    }
+    writeRunRecord(key, started, "function-failed");
+    return EXIT_FUNCTION_FAILED;
+  }
+
+  private ResolvedCall resolve(Map<String, Object> call, FunctionId expected) throws ReflectiveOperationException {
+    Class<?> iface = Class.forName(String.valueOf(call.get("interface")), false, loader);
+    List<String> paramNames = stringList(call.get("parameterTypes"));
+    Class<?>[] params = new Class<?>[paramNames.size()];
+    for (int i = 0; i < params.length; i++) {
+      params[i] = typeByName(paramNames.get(i));
+    }
+    Method method = iface.getMethod(String.valueOf(call.get("method")), params);
+    List<String> problems = new ArrayList<>();
+    Optional<FunctionId> actual = RemoteMethod.identity(method, problems);
+    if (actual.isEmpty() || !actual.get().equals(expected)) {
+      throw new IllegalStateException(
+          "The code here has " + actual.map(FunctionId::toString).orElse("no @PureRemote identity") + " for "
+              + iface.getName() + "." + method.getName() + " but the call is for " + expected
+              + ": the remote runs a different build than the caller. Rebuild and push the image (or classpath) the caller uses.");
+    }
+    Class<?> impl = Class.forName(String.valueOf(call.get("implementation")), true, loader);
+    var constructor = impl.getDeclaredConstructor();
+    constructor.setAccessible(true);
+    Object instance = constructor.newInstance();
+    method.setAccessible(true);
+    return new ResolvedCall(method, instance);
+  }
+
+  private Class<?> typeByName(String name) throws ClassNotFoundException {
+    return switch (name) {
+      case "boolean" -> boolean.class;
+      case "byte" -> byte.class;
+      case "short" -> short.class;
+      case "char" -> char.class;
+      case "int" -> int.class;
+      case "long" -> long.class;
+      case "float" -> float.class;
+      case "double" -> double.class;
+      default -> Class.forName(name, false, loader);
+    };
+  }
+
+  private record ResolvedCall(Method method, Object instance) {
+    Object invoke(Object[] args) throws InvocationTargetException, IllegalAccessException {
+      Object value = method.invoke(instance, args);
+      if (value instanceof CompletableFuture<?> future) {
+        try {
+          return future.get();
+        } catch (ExecutionException e) {
+          throw new InvocationTargetException(e.getCause() == null ? e : e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InvocationTargetException(e);
+        }
+      }
+      return value;
+    }
+  }
+
+  private static Map<String, Object> identityFields(Map<String, Object> call) {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    for (String k : List.of("function", "version", "pipeline", "invokedBy", "invokedAt")) {
+      fields.put(k, call.get(k));
+    }
+    return fields;
+  }
+
+  private static Map<String, Object> runFields(Instant started) {
+    Instant ended = Instant.now();
+    Map<String, Object> run = new LinkedHashMap<>();
+    run.put("host", CallMetadata.host());
+    run.put("pid", CallMetadata.pid());
+    run.put("startedAt", started.toString());
+    run.put("endedAt", ended.toString());
+    run.put("durationMs", Duration.between(started, ended).toMillis());
+    return run;
+  }
+
+  private void writeRunRecord(MemoKey key, Instant started, String status) {
+    Map<String, Object> record = runFields(started);
+    record.put("status", status);
+    String name = started.toString().replace(":", "").replace(".", "") + "-" + CallMetadata.pid() + ".json";
+    store.putIfAbsent(key.key(MemoKey.RUNS + "/" + name),
+        BlobContent.of(Json.write(record).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @SuppressWarnings("unchecked")
+  static List<String> stringList(Object value) {
+    if (value instanceof List<?> list) {
+      List<String> out = new ArrayList<>();
+      for (Object o : list) {
+        out.add(String.valueOf(o));
+      }
+      return out;
+    }
+    return List.of();
+  }
+}

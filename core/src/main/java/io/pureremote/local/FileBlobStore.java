@@ -1,0 +1,338 @@
+package io.pureremote.local;
+
+import io.pureremote.BlobStoreException;
+import io.pureremote.spi.BlobContent;
+import io.pureremote.spi.BlobStore;
+import io.pureremote.spi.StoredBlob;
+import io.pureremote.spi.VersionConflictException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * A {@link BlobStore} on a local (or shared, POSIX) folder: the embedded default.
+ *
+ * <p>Writes go to a temporary file in the target's folder and become visible in one atomic step,
+ * so readers never see a partial blob: {@link #putIfAbsent} hard-links the temporary file to the
+ * final name (the link fails if the name exists, so exactly one of many concurrent writers wins,
+ * across processes too); {@link #put} renames over the final name, under an exclusive file lock
+ * when a version is expected. A blob's version is its file identity and modification time, which
+ * every replacing write changes.
+ *
+ * <p>Names starting with {@code .} are the store's own: temporary files and {@code .locks/}.
+ * Thread-safe and safe to share between processes.
+ */
+public final class FileBlobStore implements BlobStore {
+  private static final String LOCKS_DIR = ".locks";
+
+  private final Path root;
+  private final String rootUri;
+
+  /** A store rooted at the folder {@code root}, created when missing. */
+  public FileBlobStore(Path root) {
+    this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
+    try {
+      Files.createDirectories(this.root);
+    } catch (IOException e) {
+      throw new BlobStoreException(this.root.toUri().toString(), "Cannot create the blob root folder", e, false);
+    }
+    String uri = this.root.toUri().toString();
+    this.rootUri = uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
+  }
+
+  /** The folder this store writes to. */
+  public Path folder() {
+    return root;
+  }
+
+  @Override
+  public String root() {
+    return rootUri;
+  }
+
+  @Override
+  public Optional<StoredBlob> get(String key) {
+    Path file = path(key);
+    // The file at a name may be replaced at any time; take its identity before and after opening
+    // so the version we report belongs to the bytes we stream.
+    for (int attempt = 0; attempt < 10; attempt++) {
+      try {
+        String before = version(file);
+        InputStream in = Files.newInputStream(file);
+        String after;
+        try {
+          after = version(file);
+        } catch (NoSuchFileException e) {
+          after = null;
+        }
+        if (before.equals(after)) {
+          long size = Files.size(file);
+          return Optional.of(new FileBlob(in, size, before));
+        }
+        in.close();
+      } catch (NoSuchFileException e) {
+        return Optional.empty();
+      } catch (IOException e) {
+        throw failure(key, "Cannot read blob", e);
+      }
+    }
+    throw new BlobStoreException(uri(key), "Blob kept changing while it was opened", null, true);
+  }
+
+  @Override
+  public Optional<String> putIfAbsent(String key, BlobContent content) {
+    Path file = path(key);
+    Path temp = writeTemp(key, file, content);
+    try {
+      try {
+        Files.createLink(file, temp);
+      } catch (FileAlreadyExistsException e) {
+        return Optional.empty();
+      } catch (UnsupportedOperationException e) {
+        // No hard links on this file system: fall back to a lock + existence check + rename.
+        try (KeyLock ignored = lock(key)) {
+          if (Files.exists(file)) {
+            return Optional.empty();
+          }
+          move(temp, file);
+        }
+      }
+      return Optional.of(version(file));
+    } catch (IOException e) {
+      throw failure(key, "Cannot create blob", e);
+    } finally {
+      deleteQuietly(temp);
+    }
+  }
+
+  @Override
+  public String put(String key, BlobContent content, String expectedVersion) {
+    Path file = path(key);
+    Path temp = writeTemp(key, file, content);
+    try {
+      if (expectedVersion == null) {
+        move(temp, file);
+      } else {
+        try (KeyLock ignored = lock(key)) {
+          String current;
+          try {
+            current = version(file);
+          } catch (NoSuchFileException e) {
+            current = null;
+          }
+          if (!expectedVersion.equals(current)) {
+            throw new VersionConflictException(uri(key), expectedVersion);
+          }
+          move(temp, file);
+        }
+      }
+      return version(file);
+    } catch (IOException e) {
+      throw failure(key, "Cannot write blob", e);
+    } finally {
+      deleteQuietly(temp);
+    }
+  }
+
+  @Override
+  public boolean exists(String key) {
+    return Files.isRegularFile(path(key));
+  }
+
+  @Override
+  public List<String> list(String prefix) {
+    Objects.requireNonNull(prefix, "prefix");
+    // Walk from the deepest folder the prefix names completely, then filter by the full prefix.
+    int slash = prefix.lastIndexOf('/');
+    Path start = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
+    if (!Files.isDirectory(start)) {
+      return List.of();
+    }
+    List<String> keys = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(start)) {
+      files
+          .filter(p -> !isInternal(root.relativize(p)))
+          .filter(Files::isRegularFile)
+          .map(p -> root.relativize(p).toString().replace('\\', '/'))
+          .filter(k -> k.startsWith(prefix))
+          .forEach(keys::add);
+    } catch (IOException | UncheckedIOException e) {
+      throw new BlobStoreException(uri(prefix), "Cannot list blobs", e, false);
+    }
+    keys.sort(null);
+    return keys;
+  }
+
+  @Override
+  public boolean delete(String key) {
+    try {
+      return Files.deleteIfExists(path(key));
+    } catch (IOException e) {
+      throw failure(key, "Cannot delete blob", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "FileBlobStore[" + rootUri + "]";
+  }
+
+  private Path path(String key) {
+    checkKey(key);
+    return root.resolve(key);
+  }
+
+  /** Rejects keys that could escape the root or collide with the store's own files. */
+  static void checkKey(String key) {
+    Objects.requireNonNull(key, "key");
+    if (key.isEmpty() || key.startsWith("/") || key.endsWith("/") || key.contains("\\")) {
+      throw new IllegalArgumentException("Invalid blob key '" + key + "': use non-empty /-separated segments");
+    }
+    for (String segment : key.split("/", -1)) {
+      if (segment.isEmpty() || segment.startsWith(".")) {
+        throw new IllegalArgumentException(
+            "Invalid blob key '" + key + "': segments must be non-empty and must not start with '.'");
+      }
+    }
+  }
+
+  private static boolean isInternal(Path relative) {
+    for (Path part : relative) {
+      if (part.toString().startsWith(".")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private Path writeTemp(String key, Path file, BlobContent content) {
+    Path temp = file.resolveSibling("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
+    try {
+      Files.createDirectories(file.getParent());
+      try (InputStream in = content.open();
+          OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW)) {
+        long copied = in.transferTo(out);
+        if (copied != content.length()) {
+          throw new IOException("content yielded " + copied + " bytes, expected " + content.length());
+        }
+      }
+      return temp;
+    } catch (IOException e) {
+      deleteQuietly(temp);
+      throw failure(key, "Cannot write blob", e);
+    }
+  }
+
+  private static void move(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      throw new IOException("the file system cannot replace files atomically; use another blob root", e);
+    }
+  }
+
+  private KeyLock lock(String key) throws IOException {
+    Path dir = root.resolve(LOCKS_DIR);
+    Files.createDirectories(dir);
+    Path lockFile = dir.resolve(sha256(key) + ".lock");
+    FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try {
+      channel.lock();
+      return new KeyLock(channel);
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
+  /** An exclusive lock on one key, held across processes; closing the channel releases it. */
+  private record KeyLock(FileChannel channel) implements AutoCloseable {
+    @Override
+    public void close() throws IOException {
+      channel.close();
+    }
+  }
+
+  private static String version(Path file) throws IOException {
+    BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+    Object identity = attrs.fileKey() == null ? "" : attrs.fileKey();
+    return identity + "|" + attrs.lastModifiedTime().toInstant() + "|" + attrs.size();
+  }
+
+  private static String sha256(String s) {
+    try {
+      return HexFormat.of().formatHex(
+          MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException ignored) {
+      // A leftover temp file is harmless: names starting with '.' are never listed or read.
+    }
+  }
+
+  private BlobStoreException failure(String key, String what, IOException e) {
+    return new BlobStoreException(uri(key), what + ": " + e, e, false);
+  }
+
+  private static final class FileBlob implements StoredBlob {
+    private final InputStream in;
+    private final long size;
+    private final String version;
+
+    FileBlob(InputStream in, long size, String version) {
+      this.in = in;
+      this.size = size;
+      this.version = version;
+    }
+
+    @Override
+    public InputStream stream() {
+      return in;
+    }
+
+    @Override
+    public long size() {
+      return size;
+    }
+
+    @Override
+    public String version() {
+      return version;
+    }
+
+    @Override
+    public void close() {
+      try {
+        in.close();
+      } catch (IOException ignored) {
+        // Closing a read-only file stream cannot lose data.
+      }
+    }
+  }
+}

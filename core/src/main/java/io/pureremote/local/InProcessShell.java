@@ -1,0 +1,88 @@
+package io.pureremote.local;
+
+import io.pureremote.internal.MemoKey;
+import io.pureremote.internal.RemoteExecutor;
+import io.pureremote.spi.BlobStore;
+import io.pureremote.spi.BlobStores;
+import io.pureremote.spi.Launch;
+import io.pureremote.spi.LaunchRequest;
+import io.pureremote.spi.Outcome;
+import io.pureremote.spi.Shell;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Runs each invocation on a virtual thread in this JVM, through the same blob store round trip as
+ * a remote run (invocation read back, result committed with create-if-absent). For tests and for
+ * functions too cheap to deserve a process. Cancelling interrupts the thread.
+ */
+public final class InProcessShell implements Shell {
+  private final ConcurrentHashMap<String, BlobStore> stores = new ConcurrentHashMap<>();
+  private final BlobStore sharedStore;
+
+  /** A shell that opens the memo's blob store by URI scheme (and keeps it open until closed). */
+  public InProcessShell() {
+    this.sharedStore = null;
+  }
+
+  /** A shell that uses {@code store} for every invocation under its root. */
+  public InProcessShell(BlobStore store) {
+    this.sharedStore = store;
+  }
+
+  @Override
+  public String name() {
+    return "in-process";
+  }
+
+  @Override
+  public Launch launch(LaunchRequest request) {
+    MemoKey.Located located = MemoKey.parseUri(request.memoUri());
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    CompletableFuture<Outcome> completion = new CompletableFuture<>();
+    AtomicReference<Thread> worker = new AtomicReference<>();
+    Thread thread = Thread.ofVirtual().name("pureremote-in-process-" + request.shortLabel()).unstarted(() -> {
+      try {
+        BlobStore store = store(located.root(), loader);
+        int code = new RemoteExecutor(store, loader).run(located.key());
+        completion.complete(Outcome.exited(code, ""));
+      } catch (Throwable t) {
+        completion.completeExceptionally(t);
+      }
+    });
+    worker.set(thread);
+    thread.start();
+    return new Launch() {
+      @Override
+      public CompletableFuture<Outcome> completion() {
+        return completion;
+      }
+
+      @Override
+      public void cancel() {
+        worker.get().interrupt();
+        completion.complete(new Outcome("Cancelled", null, "interrupted by the caller"));
+      }
+
+      @Override
+      public String description() {
+        return "thread " + thread.getName();
+      }
+    };
+  }
+
+  private BlobStore store(String root, ClassLoader loader) {
+    if (sharedStore != null && sharedStore.root().equals(root)) {
+      return sharedStore;
+    }
+    return stores.computeIfAbsent(root, r -> BlobStores.open(r, Map.of(), loader));
+  }
+
+  @Override
+  public void close() {
+    stores.values().forEach(BlobStore::close);
+    stores.clear();
+  }
+}

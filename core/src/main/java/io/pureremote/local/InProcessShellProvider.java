@@ -1,0 +1,18 @@
+package io.pureremote.local;
+
+import io.pureremote.spi.Shell;
+import io.pureremote.spi.ShellProvider;
+import java.util.Map;
+
+/** Provides the {@code in-process} shell ({@link InProcessShell}); it has no settings. */
+public final class InProcessShellProvider implements ShellProvider {
+  @Override
+  public String name() {
+    return "in-process";
+  }
+
+  @Override
+  public Shell create(Map<String, String> settings) {
+    return new InProcessShell();
+  }
+}

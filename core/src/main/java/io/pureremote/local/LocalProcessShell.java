@@ -1,0 +1,173 @@
+package io.pureremote.local;
+
+import io.pureremote.RemoteMain;
+import io.pureremote.ShellException;
+import io.pureremote.spi.Launch;
+import io.pureremote.spi.LaunchRequest;
+import io.pureremote.spi.Outcome;
+import io.pureremote.spi.Shell;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs each invocation in a child JVM on this machine: {@code java [flags] -cp <class path>
+ * io.pureremote.RemoteMain run <memo uri>}, with the same Java and class path as the caller by
+ * default. The embedded default shell.
+ *
+ * <p>At most {@link LocalProcessShellOptions#maxProcesses()} children run at once; others wait on a
+ * virtual thread, so {@link #launch} never blocks. Child output goes to the caller's log prefixed
+ * with {@code [function@version/hash]}; the last lines are kept for failure reports. Cancelling
+ * kills the child and its descendants.
+ */
+public final class LocalProcessShell implements Shell {
+  private static final Logger log = LoggerFactory.getLogger(LocalProcessShell.class);
+
+  private final LocalProcessShellOptions options;
+  private final Semaphore slots;
+
+  /** A shell with the given options. */
+  public LocalProcessShell(LocalProcessShellOptions options) {
+    this.options = options;
+    this.slots = new Semaphore(options.maxProcesses(), true);
+  }
+
+  /** A shell with {@link LocalProcessShellOptions#defaults()}. */
+  public LocalProcessShell() {
+    this(LocalProcessShellOptions.defaults());
+  }
+
+  @Override
+  public String name() {
+    return "local";
+  }
+
+  /** The command line for {@code request}, as run. */
+  public List<String> command(LaunchRequest request) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(options.javaExecutable().toString());
+    cmd.addAll(options.jvmArgs());
+    cmd.add("-cp");
+    cmd.add(options.classpath());
+    cmd.add(RemoteMain.class.getName());
+    cmd.addAll(request.remoteMainArgs());
+    return cmd;
+  }
+
+  @Override
+  public Launch launch(LaunchRequest request) {
+    ChildLaunch launch = new ChildLaunch(request);
+    Thread.ofVirtual().name("pureremote-local-" + request.shortLabel()).start(launch::run);
+    return launch;
+  }
+
+  private final class ChildLaunch implements Launch {
+    private final LaunchRequest request;
+    private final CompletableFuture<Outcome> completion = new CompletableFuture<>();
+    private final Deque<String> tail = new ArrayDeque<>();
+    private volatile Process process;
+    private volatile boolean cancelled;
+
+    ChildLaunch(LaunchRequest request) {
+      this.request = request;
+    }
+
+    void run() {
+      try {
+        slots.acquire();
+      } catch (InterruptedException e) {
+        completion.complete(new Outcome("Cancelled", null, "interrupted while waiting for a process slot"));
+        return;
+      }
+      try {
+        if (cancelled) {
+          completion.complete(new Outcome("Cancelled", null, "cancelled before it started"));
+          return;
+        }
+        ProcessBuilder pb = new ProcessBuilder(command(request)).redirectErrorStream(true);
+        pb.environment().putAll(options.environment());
+        pb.environment().putAll(request.environment());
+        try {
+          process = pb.start();
+        } catch (IOException e) {
+          completion.completeExceptionally(new ShellException("LaunchFailed",
+              "Cannot start a child JVM with " + options.javaExecutable() + ": " + e.getMessage(), e));
+          return;
+        }
+        if (cancelled) {
+          destroy();
+        }
+        String prefix = "[" + request.shortLabel() + " pid " + process.pid() + "] ";
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+          String line;
+          while ((line = out.readLine()) != null) {
+            if (options.streamOutput()) {
+              log.info("{}{}", prefix, line);
+            }
+            remember(line);
+          }
+        } catch (IOException e) {
+          log.debug("{}output stream closed: {}", prefix, e.toString());
+        }
+        int code = process.waitFor();
+        String detail = String.join("\n", tailSnapshot());
+        completion.complete(cancelled ? new Outcome("Cancelled", code, detail) : Outcome.exited(code, detail));
+      } catch (InterruptedException e) {
+        destroy();
+        completion.complete(new Outcome("Cancelled", null, "interrupted"));
+      } catch (RuntimeException e) {
+        completion.completeExceptionally(new ShellException("LaunchFailed", "Local process shell failed: " + e, e));
+      } finally {
+        slots.release();
+      }
+    }
+
+    private synchronized void remember(String line) {
+      if (options.outputTailLines() == 0) {
+        return;
+      }
+      if (tail.size() == options.outputTailLines()) {
+        tail.removeFirst();
+      }
+      tail.addLast(line);
+    }
+
+    private synchronized List<String> tailSnapshot() {
+      return List.copyOf(tail);
+    }
+
+    private void destroy() {
+      Process p = process;
+      if (p != null) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+      }
+    }
+
+    @Override
+    public CompletableFuture<Outcome> completion() {
+      return completion;
+    }
+
+    @Override
+    public void cancel() {
+      cancelled = true;
+      destroy();
+    }
+
+    @Override
+    public String description() {
+      Process p = process;
+      return p == null ? "waiting for a process slot" : "pid " + p.pid();
+    }
+  }
+}

@@ -1,0 +1,126 @@
+package io.pureremote.local;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Settings of a {@link LocalProcessShell}. Immutable; build with {@link #builder()}.
+ *
+ * @param javaExecutable the {@code java} launcher for child JVMs
+ * @param classpath the child JVMs' class path
+ * @param jvmArgs extra JVM flags, before the main class
+ * @param environment extra environment variables for every child
+ * @param maxProcesses how many child JVMs may run at once; further launches wait their turn
+ * @param streamOutput whether child output goes to the caller's log, prefixed with the call
+ * @param outputTailLines how many last output lines a failure report includes
+ */
+public record LocalProcessShellOptions(
+    Path javaExecutable,
+    String classpath,
+    List<String> jvmArgs,
+    Map<String, String> environment,
+    int maxProcesses,
+    boolean streamOutput,
+    int outputTailLines) {
+
+  /** Validates and copies. */
+  public LocalProcessShellOptions {
+    Objects.requireNonNull(javaExecutable, "javaExecutable");
+    Objects.requireNonNull(classpath, "classpath");
+    jvmArgs = List.copyOf(jvmArgs);
+    environment = Map.copyOf(environment);
+    if (maxProcesses < 1) {
+      throw new IllegalArgumentException("maxProcesses must be >= 1, got " + maxProcesses);
+    }
+    if (outputTailLines < 0) {
+      throw new IllegalArgumentException("outputTailLines must be >= 0, got " + outputTailLines);
+    }
+  }
+
+  /** Defaults: this JVM's java and class path, one process per core, output streamed. */
+  public static LocalProcessShellOptions defaults() {
+    return builder().build();
+  }
+
+  /** A builder with the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builder for {@link LocalProcessShellOptions}; not thread-safe. */
+  public static final class Builder {
+    private Path javaExecutable = currentJava();
+    private String classpath = System.getProperty("java.class.path");
+    private final List<String> jvmArgs = new ArrayList<>(defaultJvmArgs());
+    private final Map<String, String> environment = new LinkedHashMap<>();
+    private int maxProcesses = Runtime.getRuntime().availableProcessors();
+    private boolean streamOutput = true;
+    private int outputTailLines = 20;
+
+    private Builder() {}
+
+    /** The java launcher. Defaults to the one running this JVM. */
+    public Builder javaExecutable(Path javaExecutable) {
+      this.javaExecutable = javaExecutable;
+      return this;
+    }
+
+    /** The class path. Defaults to this JVM's {@code java.class.path}. */
+    public Builder classpath(String classpath) {
+      this.classpath = classpath;
+      return this;
+    }
+
+    /**
+     * Adds JVM flags. Defaults to {@code --sun-misc-unsafe-memory-access=allow} on JDK 24+ (it
+     * silences Kryo's Unsafe warning; older JDKs reject the flag).
+     */
+    public Builder addJvmArgs(String... args) {
+      jvmArgs.addAll(List.of(args));
+      return this;
+    }
+
+    /** An environment variable for every child. None by default. */
+    public Builder environment(String name, String value) {
+      environment.put(name, value);
+      return this;
+    }
+
+    /** Child JVMs running at once. Defaults to the number of cores. */
+    public Builder maxProcesses(int maxProcesses) {
+      this.maxProcesses = maxProcesses;
+      return this;
+    }
+
+    /** Whether child output goes to the caller's log. Defaults to true. */
+    public Builder streamOutput(boolean streamOutput) {
+      this.streamOutput = streamOutput;
+      return this;
+    }
+
+    /** Last output lines kept for failure reports. Defaults to 20. */
+    public Builder outputTailLines(int outputTailLines) {
+      this.outputTailLines = outputTailLines;
+      return this;
+    }
+
+    /** Builds the options. */
+    public LocalProcessShellOptions build() {
+      return new LocalProcessShellOptions(javaExecutable, classpath, jvmArgs, environment, maxProcesses,
+          streamOutput, outputTailLines);
+    }
+  }
+
+  static Path currentJava() {
+    return ProcessHandle.current().info().command().map(Path::of)
+        .orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java"));
+  }
+
+  static List<String> defaultJvmArgs() {
+    return Runtime.version().feature() >= 24 ? List.of("--sun-misc-unsafe-memory-access=allow") : List.of();
+  }
+}

@@ -1,0 +1,32 @@
+package io.pureremote.spi;
+
+import java.util.Objects;
+import java.util.OptionalInt;
+
+/**
+ * How a launched invocation ended, as the shell saw it. It says nothing about the value: the
+ * pipeline reads {@code result} or {@code error} from the blob store and uses the outcome only to
+ * explain a run that committed neither.
+ *
+ * @param reason machine-readable reason: {@code Exited}, {@code Killed}, {@code OOMKilled}, ...
+ * @param exitCode the process exit code, or {@code null} when there is none
+ * @param detail human-readable detail (last log lines, the Kubernetes message), may be empty
+ */
+public record Outcome(String reason, Integer exitCode, String detail) {
+
+  /** Validates. */
+  public Outcome {
+    Objects.requireNonNull(reason, "reason");
+    detail = detail == null ? "" : detail;
+  }
+
+  /** A process that exited with {@code code}. */
+  public static Outcome exited(int code, String detail) {
+    return new Outcome("Exited", code, detail);
+  }
+
+  /** The exit code, when there is one. */
+  public OptionalInt exitCodeIfAny() {
+    return exitCode == null ? OptionalInt.empty() : OptionalInt.of(exitCode);
+  }
+}

@@ -1,0 +1,25 @@
+package io.pureremote.spi;
+
+/**
+ * Runs one invocation somewhere: in this JVM, in a child JVM, in a Kubernetes Job. A shell only
+ * starts {@code RemoteMain run <memo uri>} and reports how it ended; the call's value or error
+ * always comes from the blob store, never from the shell.
+ *
+ * <p>Implementations are thread-safe; {@link #launch} must not block for the run itself.
+ */
+public interface Shell extends AutoCloseable {
+
+  /** A short name for logs and configuration, e.g. {@code in-process}, {@code local}. */
+  String name();
+
+  /**
+   * Starts the invocation described by {@code request}. Failures to start are reported through
+   * the returned launch's {@link Launch#completion()}, completed exceptionally with a {@link
+   * io.pureremote.ShellException}.
+   */
+  Launch launch(LaunchRequest request);
+
+  /** Stops what the shell still runs and releases its threads. The default does nothing. */
+  @Override
+  default void close() {}
+}

@@ -1,0 +1,102 @@
+package io.pureremote.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.example.fns.Calc;
+import com.example.fns.Calc.Point;
+import com.example.fns.Calc.Stats;
+import com.example.fns.CalcImpl;
+import io.pureremote.CallOptions;
+import io.pureremote.RemoteFunctionException;
+import io.pureremote.RemoteRuntime;
+import io.pureremote.RemoteTimeoutException;
+import io.pureremote.ShellException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** End to end through real child JVMs started by the local shell, the embedded default. */
+class LocalProcessShellTest {
+  @TempDir Path dir;
+  FileBlobStore store;
+  RemoteRuntime runtime;
+  Calc calc;
+
+  @BeforeEach
+  void setUp() {
+    store = new FileBlobStore(dir);
+    // The default shell: found by name, same java and class path as this JVM.
+    runtime = RemoteRuntime.builder().blobRoot(store.root()).pipelineId("e2e").build();
+    calc = runtime.create(Calc.class, CalcImpl.class);
+  }
+
+  @AfterEach
+  void tearDown() {
+    runtime.close();
+  }
+
+  /** Each remote execution leaves one run record beside the memo entry. */
+  private long executions(String functionSegment) {
+    return store.list("pureremote/v1/e2e/" + functionSegment + "/").stream().filter(k -> k.contains("/runs/")).count();
+  }
+
+  @Test
+  void callRunsInAChildJvmAndTheSecondCallIsAMemoHit() {
+    assertThat(runtime.shell()).isInstanceOf(LocalProcessShell.class);
+    Stats stats = calc.stats(List.of(new Point(1, 1), new Point(2, 2)), Map.of("k", 5L));
+    assertThat(stats).isEqualTo(new Stats(2, 6.0, Map.of("k", 5L)));
+    assertThat(calc.stats(List.of(new Point(1, 1), new Point(2, 2)), Map.of("k", 5L))).isEqualTo(stats);
+    assertThat(executions("com.example.fns.Calc%23stats@3")).isEqualTo(1);
+    assertThat(CalcImpl.EXECUTIONS).as("nothing ran in this JVM").hasValue(0);
+  }
+
+  @Test
+  void exceptionCrossesTheProcessBoundary() {
+    assertThatThrownBy(() -> calc.fail("remote boom"))
+        .isInstanceOfSatisfying(RemoteFunctionException.class, e -> {
+          assertThat(e.remoteClassName()).isEqualTo(CalcImpl.CalcException.class.getName());
+          assertThat(e.getCause()).isInstanceOf(CalcImpl.CalcException.class).hasMessage("remote boom");
+          assertThat(e.remoteStackTrace()).contains("root cause");
+        });
+  }
+
+  @Test
+  void aCrashWithoutAResultIsAShellExceptionWithExitCodeAndOutput() {
+    assertThatThrownBy(() -> calc.crash(7))
+        .isInstanceOfSatisfying(ShellException.class, e -> {
+          assertThat(e.reason()).isEqualTo("Exited");
+          assertThat(e.exitCode()).hasValue(7);
+          assertThat(e.getMessage())
+              .contains("without committing a result or an error")
+              .contains("about to halt with 7");
+        });
+  }
+
+  @Test
+  void timeoutKillsTheChild() {
+    try (RemoteRuntime quick = RemoteRuntime.builder().blobRoot(store.root()).pipelineId("e2e")
+        .defaults(CallOptions.builder().timeout(Duration.ofSeconds(3)).build()).build()) {
+      Calc c = quick.create(Calc.class, CalcImpl.class);
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> c.sleep(Duration.ofMinutes(5))).isInstanceOf(RemoteTimeoutException.class);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMinutes(1));
+    }
+    assertThat(ProcessHandle.current().descendants().filter(p -> p.info().commandLine().orElse("").contains("RemoteMain")))
+        .as("no child JVM left running").isEmpty();
+  }
+
+  @Test
+  void commandLineUsesTheSameJavaAndClassPath() {
+    LocalProcessShell shell = new LocalProcessShell();
+    List<String> cmd = shell.command(new io.pureremote.spi.LaunchRequest(
+        store.root() + "/pureremote/v1/p/f@1/" + "0".repeat(64), new io.pureremote.FunctionId("f", "1"), "0".repeat(64), Map.of()));
+    assertThat(cmd.get(0)).isEqualTo(ProcessHandle.current().info().command().orElseThrow());
+    assertThat(cmd).contains("-cp", System.getProperty("java.class.path"), "io.pureremote.RemoteMain", "run");
+  }
+}

@@ -1,0 +1,4 @@
+/**
+ * Assembly from configuration, the {@code pureremote} CLI and orchestrator pods. Filled by the orchestrator issue.
+ */
+package io.pureremote.orchestrator;
