@@ -119,14 +119,15 @@ public final class CallPipeline {
     }
 
     store.put(key.key(MemoKey.INVOCATION), BlobContent.of(invocationFrame(method, key, args, codec, callOptions)), null);
-    log.info("launching {} via {}", key.function(), shell.name());
+    LaunchRequest request = new LaunchRequest(memoUri, key.function(), key.argsHash(), options.remoteEnvironment());
+    log.info("memo miss: launching {} via the {} shell", request.shortLabel(), shell.name());
     Instant started = Instant.now();
-    Launch launch = shell.launch(new LaunchRequest(memoUri, key.function(), key.argsHash(), options.remoteEnvironment()));
+    Launch launch = shell.launch(request);
     Outcome outcome = await(launch, key, callOptions, started);
 
     Optional<Value> result = readResult(codec, key);
     if (result.isPresent()) {
-      log.info("{} finished in {} ms", key.function(), Duration.between(started, Instant.now()).toMillis());
+      log.info("{} finished in {} ms", request.shortLabel(), Duration.between(started, Instant.now()).toMillis());
       return result.get().value();
     }
     Optional<io.pureremote.RemoteFunctionException> error = readError(method, key);
