@@ -1,5 +1,6 @@
 package io.pureremote;
 
+import io.pureremote.internal.LogCapture;
 import io.pureremote.internal.MemoKey;
 import io.pureremote.internal.RemoteExecutor;
 import io.pureremote.spi.BlobStore;
@@ -20,13 +21,20 @@ import java.util.Map;
 public final class RemoteMain {
   private RemoteMain() {}
 
-  /** Runs the command and exits with its code. */
+  /** The last bytes of this process's output stored as {@code runs/<run>.log}. */
+  private static final int LOG_LIMIT = 1 << 20;
+
+  /** Runs the command and exits with its code; its output is also stored beside the memo entry. */
   public static void main(String[] args) {
-    System.exit(run(args));
+    System.exit(run(args, LogCapture.install(LOG_LIMIT)));
   }
 
-  /** Runs the command and returns the exit code, without exiting. */
+  /** Runs the command and returns the exit code, without exiting or capturing output. */
   public static int run(String[] args) {
+    return run(args, null);
+  }
+
+  private static int run(String[] args, LogCapture logCapture) {
     if (args.length != 2 || !"run".equals(args[0])) {
       System.err.println("usage: java io.pureremote.RemoteMain run <memo uri>\n  got: " + Arrays.toString(args));
       return RemoteExecutor.EXIT_USAGE;
@@ -42,8 +50,9 @@ public final class RemoteMain {
     if (loader == null) {
       loader = RemoteMain.class.getClassLoader();
     }
-    try (BlobStore store = BlobStores.open(located.root(), Map.of(), loader)) {
-      return new RemoteExecutor(store, loader).run(located.key());
+    Map<String, String> settings = BlobStores.fromEnvironment(System.getenv());
+    try (BlobStore store = BlobStores.open(located.root(), settings, loader)) {
+      return new RemoteExecutor(store, loader, logCapture).run(located.key());
     } catch (RuntimeException e) {
       System.err.println("Cannot open the blob store at " + located.root() + ": " + e.getMessage());
       return RemoteExecutor.EXIT_INFRASTRUCTURE;

@@ -322,10 +322,9 @@ final class ArgsValueEncoder {
    * strings are written as their exact UTF-16 units under another tag to keep keys distinct.
    */
   private static void writeString(ArgsWriter w, String s) throws IOException {
-    byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-    if (utf8.length == s.length() || isWellFormed(s)) {
+    if (isWellFormed(s)) {
       w.tag(ArgsTag.STRING);
-      w.writeSized(utf8);
+      w.writeSized(s.getBytes(StandardCharsets.UTF_8));
     } else {
       w.tag(ArgsTag.STRING_UTF16);
       w.writeVarInt(s.length());

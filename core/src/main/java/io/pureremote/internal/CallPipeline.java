@@ -8,6 +8,7 @@ import io.pureremote.RuntimeOptions;
 import io.pureremote.ShellException;
 import io.pureremote.spi.BlobContent;
 import io.pureremote.spi.BlobStore;
+import io.pureremote.spi.BlobStores;
 import io.pureremote.spi.Launch;
 import io.pureremote.spi.LaunchRequest;
 import io.pureremote.spi.Outcome;
@@ -47,6 +48,7 @@ public final class CallPipeline {
   private final RuntimeOptions options;
   private final ExecutorService executor;
   private final Semaphore inFlight;
+  private final Map<String, String> remoteEnvironment;
   private final ConcurrentHashMap<String, CompletableFuture<Object>> singleFlight = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<RemoteMethod, KryoCodec> codecs = new ConcurrentHashMap<>();
 
@@ -57,6 +59,9 @@ public final class CallPipeline {
     this.options = options;
     this.executor = executor;
     this.inFlight = new Semaphore(options.maxConcurrentCalls());
+    Map<String, String> env = new LinkedHashMap<>(BlobStores.toEnvironment(store.remoteSettings()));
+    env.putAll(options.remoteEnvironment());
+    this.remoteEnvironment = Map.copyOf(env);
   }
 
   /**
@@ -119,7 +124,7 @@ public final class CallPipeline {
     }
 
     store.put(key.key(MemoKey.INVOCATION), BlobContent.of(invocationFrame(method, key, args, codec, callOptions)), null);
-    LaunchRequest request = new LaunchRequest(memoUri, key.function(), key.argsHash(), options.remoteEnvironment());
+    LaunchRequest request = new LaunchRequest(memoUri, key.function(), key.argsHash(), remoteEnvironment);
     log.info("memo miss: launching {} via the {} shell", request.shortLabel(), shell.name());
     Instant started = Instant.now();
     Launch launch = shell.launch(request);

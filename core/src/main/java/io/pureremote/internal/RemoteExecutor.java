@@ -41,11 +41,21 @@ public final class RemoteExecutor {
 
   private final BlobStore store;
   private final ClassLoader loader;
+  private final LogCapture logCapture;
 
   /** An executor reading and writing through {@code store}, loading classes with {@code loader}. */
   public RemoteExecutor(BlobStore store, ClassLoader loader) {
+    this(store, loader, null);
+  }
+
+  /**
+   * An executor that also stores the process log captured by {@code logCapture} beside each run
+   * record, as {@code runs/<run>.log}.
+   */
+  public RemoteExecutor(BlobStore store, ClassLoader loader, LogCapture logCapture) {
     this.store = store;
     this.loader = loader;
+    this.logCapture = logCapture;
   }
 
   /**
@@ -74,6 +84,7 @@ public final class RemoteExecutor {
       }
       KryoCodec codec = new KryoCodec(stringList(call.get("allowedPackages")), loader);
       Object[] args = (Object[]) codec.read(invocation.payload());
+      log.info("running {} for {} (invoked at {})", key.function(), call.get("invokedBy"), call.get("invokedAt"));
       Object value;
       try {
         value = resolved.invoke(args);
@@ -90,7 +101,10 @@ public final class RemoteExecutor {
       fields.put("run", runFields(started));
       byte[] frame = BlobFrame.of(BlobFrame.KRYO, fields, payload).toBytes();
       boolean won = store.putIfAbsent(key.key(MemoKey.RESULT), BlobContent.of(frame)).isPresent();
-      if (!won) {
+      if (won) {
+        log.info("{}: result committed ({} bytes) after {} ms", key.function(), frame.length,
+            Duration.between(started, Instant.now()).toMillis());
+      } else {
         log.info("{}: another run committed the result first; keeping theirs", memoUri);
       }
       writeRunRecord(key, started, won ? "succeeded" : "lost-race");
@@ -199,9 +213,12 @@ public final class RemoteExecutor {
   private void writeRunRecord(MemoKey key, Instant started, String status) {
     Map<String, Object> record = runFields(started);
     record.put("status", status);
-    String name = started.toString().replace(":", "").replace(".", "") + "-" + CallMetadata.pid() + ".json";
-    store.putIfAbsent(key.key(MemoKey.RUNS + "/" + name),
+    String run = started.toString().replace(":", "").replace(".", "") + "-" + CallMetadata.pid();
+    store.putIfAbsent(key.key(MemoKey.RUNS + "/" + run + ".json"),
         BlobContent.of(Json.write(record).getBytes(StandardCharsets.UTF_8)));
+    if (logCapture != null) {
+      store.putIfAbsent(key.key(MemoKey.RUNS + "/" + run + ".log"), BlobContent.of(logCapture.snapshot()));
+    }
   }
 
   @SuppressWarnings("unchecked")

@@ -13,9 +13,11 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -27,7 +29,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.stream.Stream;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A {@link BlobStore} on a local (or shared, POSIX) folder: the embedded default.
@@ -77,7 +79,11 @@ public final class FileBlobStore implements BlobStore {
     // so the version we report belongs to the bytes we stream.
     for (int attempt = 0; attempt < 10; attempt++) {
       try {
-        String before = version(file);
+        BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+        if (!attrs.isRegularFile()) {
+          return Optional.empty(); // a folder that holds blobs is not a blob itself
+        }
+        String before = version(attrs);
         InputStream in = Files.newInputStream(file);
         String after;
         try {
@@ -86,8 +92,8 @@ public final class FileBlobStore implements BlobStore {
           after = null;
         }
         if (before.equals(after)) {
-          long size = Files.size(file);
-          return Optional.of(new FileBlob(in, size, before));
+          // The size read now could belong to a newer file; take the one the version describes.
+          return Optional.of(new FileBlob(in, attrs.size(), before));
         }
         in.close();
       } catch (NoSuchFileException e) {
@@ -169,13 +175,35 @@ public final class FileBlobStore implements BlobStore {
       return List.of();
     }
     List<String> keys = new ArrayList<>();
-    try (Stream<Path> files = Files.walk(start)) {
-      files
-          .filter(p -> !isInternal(root.relativize(p)))
-          .filter(Files::isRegularFile)
-          .map(p -> root.relativize(p).toString().replace('\\', '/'))
-          .filter(k -> k.startsWith(prefix))
-          .forEach(keys::add);
+    try {
+      // Not Files.walk: it fails when a file vanishes between listing a folder and reading the
+      // file's attributes, which other writers' temporary files and deletes do all the time.
+      Files.walkFileTree(start, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+          return isInternal(root.relativize(d)) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+          Path relative = root.relativize(f);
+          String k = relative.toString().replace('\\', '/');
+          if (attrs.isRegularFile() && !isInternal(relative) && k.startsWith(prefix)) {
+            keys.add(k);
+          }
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path f, IOException e) throws IOException {
+          if (e instanceof NoSuchFileException) {
+            return FileVisitResult.CONTINUE; // removed while we listed
+          }
+          throw e;
+        }
+      });
+    } catch (NoSuchFileException e) {
+      return List.of();
     } catch (IOException | UncheckedIOException e) {
       throw new BlobStoreException(uri(prefix), "Cannot list blobs", e, false);
     }
@@ -255,26 +283,54 @@ public final class FileBlobStore implements BlobStore {
     Path dir = root.resolve(LOCKS_DIR);
     Files.createDirectories(dir);
     Path lockFile = dir.resolve(sha256(key) + ".lock");
-    FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    // A file lock excludes other processes only: within one JVM a second lock() on the same file
+    // throws OverlappingFileLockException. So threads first take a JVM-wide lock for the file.
+    ReentrantLock jvmLock = JVM_LOCKS[Math.floorMod(lockFile.hashCode(), JVM_LOCKS.length)];
+    jvmLock.lock();
     try {
-      channel.lock();
-      return new KeyLock(channel);
+      FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      try {
+        channel.lock();
+        return new KeyLock(channel, jvmLock);
+      } catch (IOException | RuntimeException e) {
+        channel.close();
+        throw e;
+      }
     } catch (IOException | RuntimeException e) {
-      channel.close();
+      jvmLock.unlock();
       throw e;
     }
   }
 
-  /** An exclusive lock on one key, held across processes; closing the channel releases it. */
-  private record KeyLock(FileChannel channel) implements AutoCloseable {
+  /** Striped JVM-wide locks taken before a key's file lock (shared by all stores on all roots). */
+  private static final ReentrantLock[] JVM_LOCKS = new ReentrantLock[64];
+
+  static {
+    for (int i = 0; i < JVM_LOCKS.length; i++) {
+      JVM_LOCKS[i] = new ReentrantLock();
+    }
+  }
+
+  /**
+   * An exclusive lock on one key, held across threads and processes; closing the channel releases
+   * the file lock.
+   */
+  private record KeyLock(FileChannel channel, ReentrantLock jvmLock) implements AutoCloseable {
     @Override
     public void close() throws IOException {
-      channel.close();
+      try {
+        channel.close();
+      } finally {
+        jvmLock.unlock();
+      }
     }
   }
 
   private static String version(Path file) throws IOException {
-    BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+    return version(Files.readAttributes(file, BasicFileAttributes.class));
+  }
+
+  private static String version(BasicFileAttributes attrs) {
     Object identity = attrs.fileKey() == null ? "" : attrs.fileKey();
     return identity + "|" + attrs.lastModifiedTime().toInstant() + "|" + attrs.size();
   }

@@ -45,7 +45,7 @@ public final class InProcessShell implements Shell {
     AtomicReference<Thread> worker = new AtomicReference<>();
     Thread thread = Thread.ofVirtual().name("pureremote-in-process-" + request.shortLabel()).unstarted(() -> {
       try {
-        BlobStore store = store(located.root(), loader);
+        BlobStore store = store(located.root(), BlobStores.fromEnvironment(request.environment()), loader);
         int code = new RemoteExecutor(store, loader).run(located.key());
         completion.complete(Outcome.exited(code, ""));
       } catch (Throwable t) {
@@ -73,11 +73,11 @@ public final class InProcessShell implements Shell {
     };
   }
 
-  private BlobStore store(String root, ClassLoader loader) {
+  private BlobStore store(String root, Map<String, String> settings, ClassLoader loader) {
     if (sharedStore != null && sharedStore.root().equals(root)) {
       return sharedStore;
     }
-    return stores.computeIfAbsent(root, r -> BlobStores.open(r, Map.of(), loader));
+    return stores.computeIfAbsent(root, r -> BlobStores.open(r, settings, loader));
   }
 
   @Override

@@ -80,6 +80,16 @@ public interface BlobStore extends AutoCloseable {
    */
   boolean delete(String key);
 
+  /**
+   * Settings a remote process needs to open this same store from its root URI through its {@link
+   * BlobStoreProvider} (e.g. an endpoint override or region), never credentials: remote processes
+   * get those from their own environment (workload identity, default credential chains). Passed
+   * to remote processes as {@code PUREREMOTE_STORE_<NAME>} environment variables. None by default.
+   */
+  default java.util.Map<String, String> remoteSettings() {
+    return java.util.Map.of();
+  }
+
   /** Releases clients and threads the store holds. The default does nothing. */
   @Override
   default void close() {}

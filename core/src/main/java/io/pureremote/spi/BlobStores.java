@@ -38,6 +38,27 @@ public final class BlobStores {
     return provider.open(rootUri, settings);
   }
 
+  /** Prefix of the environment variables that carry {@link BlobStore#remoteSettings()}. */
+  public static final String ENV_PREFIX = "PUREREMOTE_STORE_";
+
+  /** {@code endpoint-url} → {@code PUREREMOTE_STORE_ENDPOINT_URL}. */
+  public static Map<String, String> toEnvironment(Map<String, String> settings) {
+    Map<String, String> env = new TreeMap<>();
+    settings.forEach((k, v) -> env.put(ENV_PREFIX + k.toUpperCase(java.util.Locale.ROOT).replace('-', '_'), v));
+    return env;
+  }
+
+  /** The inverse of {@link #toEnvironment}: picks the {@code PUREREMOTE_STORE_*} variables. */
+  public static Map<String, String> fromEnvironment(Map<String, String> env) {
+    Map<String, String> settings = new TreeMap<>();
+    env.forEach((k, v) -> {
+      if (k.startsWith(ENV_PREFIX) && k.length() > ENV_PREFIX.length()) {
+        settings.put(k.substring(ENV_PREFIX.length()).toLowerCase(java.util.Locale.ROOT).replace('_', '-'), v);
+      }
+    });
+    return settings;
+  }
+
   /** {@link #open(String, Map, ClassLoader)} with no settings and this class's loader. */
   public static BlobStore open(String rootUri) {
     return open(rootUri, Map.of(), BlobStores.class.getClassLoader());

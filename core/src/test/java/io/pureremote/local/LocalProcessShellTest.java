@@ -43,7 +43,8 @@ class LocalProcessShellTest {
 
   /** Each remote execution leaves one run record beside the memo entry. */
   private long executions(String functionSegment) {
-    return store.list("pureremote/v1/e2e/" + functionSegment + "/").stream().filter(k -> k.contains("/runs/")).count();
+    return store.list("pureremote/v1/e2e/" + functionSegment + "/").stream()
+        .filter(k -> k.contains("/runs/") && k.endsWith(".json")).count();
   }
 
   @Test
@@ -53,6 +54,12 @@ class LocalProcessShellTest {
     assertThat(stats).isEqualTo(new Stats(2, 6.0, Map.of("k", 5L)));
     assertThat(calc.stats(List.of(new Point(1, 1), new Point(2, 2)), Map.of("k", 5L))).isEqualTo(stats);
     assertThat(executions("com.example.fns.Calc%23stats@3")).isEqualTo(1);
+    String logKey = store.list("pureremote/v1/e2e/com.example.fns.Calc%23stats@3/").stream()
+        .filter(k -> k.endsWith(".log")).findFirst().orElseThrow();
+    assertThat(new String(store.getBytes(logKey).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8))
+        .as("the remote stores its own log beside the memo entry")
+        .contains("running com.example.fns.Calc#stats@3")
+        .contains("result committed");
     assertThat(CalcImpl.EXECUTIONS).as("nothing ran in this JVM").hasValue(0);
   }
 
