@@ -22,12 +22,13 @@ record ArgsFields(List<Slot> slots, String problem) {
   /** One encoded name and the field holding its value. */
   record Slot(String name, Field field) {}
 
-  private static final ClassValue<ArgsFields> CACHE = new ClassValue<>() {
-    @Override
-    protected ArgsFields computeValue(Class<?> type) {
-      return type.isRecord() ? ofRecord(type) : ofPojo(type);
-    }
-  };
+  private static final ClassValue<ArgsFields> CACHE =
+      new ClassValue<>() {
+        @Override
+        protected ArgsFields computeValue(Class<?> type) {
+          return type.isRecord() ? ofRecord(type) : ofPojo(type);
+        }
+      };
 
   /** The cached layout of a record or plain class. */
   static ArgsFields of(Class<?> c) {
@@ -41,7 +42,8 @@ record ArgsFields(List<Slot> slots, String problem) {
       try {
         f = c.getDeclaredField(rc.getName());
       } catch (NoSuchFieldException e) {
-        throw new IllegalStateException("record " + c.getName() + " has no field for component " + rc.getName(), e);
+        throw new IllegalStateException(
+            "record " + c.getName() + " has no field for component " + rc.getName(), e);
       }
       String problem = open(f);
       if (problem != null) {
@@ -63,8 +65,10 @@ record ArgsFields(List<Slot> slots, String problem) {
         }
         if (f.isSynthetic()) {
           // this$0 or val$x: the value would drag in its enclosing object or captured locals.
-          return new ArgsFields(List.of(),
-              "a class that captures its enclosing instance or local variables (field '" + f.getName()
+          return new ArgsFields(
+              List.of(),
+              "a class that captures its enclosing instance or local variables (field '"
+                  + f.getName()
                   + "'): make it a static nested class or a record");
         }
         fields.add(f);
@@ -72,8 +76,11 @@ record ArgsFields(List<Slot> slots, String problem) {
     }
     if (k != null && hasInstanceState(k)) {
       // Skipping the JDK superclass's fields would silently drop state from the key.
-      return new ArgsFields(List.of(),
-          "a subclass of " + k.getName() + ", whose state the key cannot see: pass a record instead");
+      return new ArgsFields(
+          List.of(),
+          "a subclass of "
+              + k.getName()
+              + ", whose state the key cannot see: pass a record instead");
     }
     Map<String, Integer> counts = new HashMap<>();
     fields.forEach(f -> counts.merge(f.getName(), 1, Integer::sum));
@@ -84,7 +91,10 @@ record ArgsFields(List<Slot> slots, String problem) {
         return new ArgsFields(List.of(), problem);
       }
       // A field hidden by a subclass field of the same name is qualified by its declaring class.
-      String name = counts.get(f.getName()) > 1 ? f.getDeclaringClass().getName() + "#" + f.getName() : f.getName();
+      String name =
+          counts.get(f.getName()) > 1
+              ? f.getDeclaringClass().getName() + "#" + f.getName()
+              : f.getName();
       slots.add(new Slot(name, f));
     }
     slots.sort(Comparator.comparing(Slot::name));
@@ -108,8 +118,12 @@ record ArgsFields(List<Slot> slots, String problem) {
       f.setAccessible(true);
       return null;
     } catch (InaccessibleObjectException | SecurityException e) {
-      return "a class whose fields Pure Remote cannot read: module " + c.getModule().getName()
-          + " does not open package " + c.getPackageName() + " (add 'opens " + c.getPackageName()
+      return "a class whose fields Pure Remote cannot read: module "
+          + c.getModule().getName()
+          + " does not open package "
+          + c.getPackageName()
+          + " (add 'opens "
+          + c.getPackageName()
           + ";' to its module-info)";
     }
   }

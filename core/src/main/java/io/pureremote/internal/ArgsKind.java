@@ -42,6 +42,7 @@ enum ArgsKind {
   BIG_INTEGER,
   BIG_DECIMAL,
   UUID,
+  BLOB_REF,
   TEMPORAL,
   OPTIONAL,
   OPTIONAL_INT,
@@ -69,54 +70,60 @@ enum ArgsKind {
 
   // Final JDK classes (and primitive arrays) matched by identity. BigInteger and BigDecimal are not
   // final: a subclass could carry more state, so only the exact classes are values.
-  private static final Map<Class<?>, ArgsKind> EXACT = Map.ofEntries(
-      Map.entry(Boolean.class, BOOLEAN),
-      Map.entry(Byte.class, BYTE),
-      Map.entry(Short.class, SHORT),
-      Map.entry(Integer.class, INT),
-      Map.entry(Long.class, LONG),
-      Map.entry(Float.class, FLOAT),
-      Map.entry(Double.class, DOUBLE),
-      Map.entry(Character.class, CHAR),
-      Map.entry(String.class, STRING),
-      Map.entry(BigInteger.class, BIG_INTEGER),
-      Map.entry(BigDecimal.class, BIG_DECIMAL),
-      Map.entry(java.util.UUID.class, UUID),
-      Map.entry(Optional.class, OPTIONAL),
-      Map.entry(OptionalInt.class, OPTIONAL_INT),
-      Map.entry(OptionalLong.class, OPTIONAL_LONG),
-      Map.entry(OptionalDouble.class, OPTIONAL_DOUBLE),
-      Map.entry(boolean[].class, BOOLEAN_ARRAY),
-      Map.entry(byte[].class, BYTE_ARRAY),
-      Map.entry(short[].class, SHORT_ARRAY),
-      Map.entry(char[].class, CHAR_ARRAY),
-      Map.entry(int[].class, INT_ARRAY),
-      Map.entry(long[].class, LONG_ARRAY),
-      Map.entry(float[].class, FLOAT_ARRAY),
-      Map.entry(double[].class, DOUBLE_ARRAY),
-      Map.entry(Object.class, REFUSED));
+  private static final Map<Class<?>, ArgsKind> EXACT =
+      Map.ofEntries(
+          Map.entry(Boolean.class, BOOLEAN),
+          Map.entry(Byte.class, BYTE),
+          Map.entry(Short.class, SHORT),
+          Map.entry(Integer.class, INT),
+          Map.entry(Long.class, LONG),
+          Map.entry(Float.class, FLOAT),
+          Map.entry(Double.class, DOUBLE),
+          Map.entry(Character.class, CHAR),
+          Map.entry(String.class, STRING),
+          Map.entry(BigInteger.class, BIG_INTEGER),
+          Map.entry(BigDecimal.class, BIG_DECIMAL),
+          Map.entry(java.util.UUID.class, UUID),
+          Map.entry(io.pureremote.BlobRef.class, BLOB_REF),
+          Map.entry(Optional.class, OPTIONAL),
+          Map.entry(OptionalInt.class, OPTIONAL_INT),
+          Map.entry(OptionalLong.class, OPTIONAL_LONG),
+          Map.entry(OptionalDouble.class, OPTIONAL_DOUBLE),
+          Map.entry(boolean[].class, BOOLEAN_ARRAY),
+          Map.entry(byte[].class, BYTE_ARRAY),
+          Map.entry(short[].class, SHORT_ARRAY),
+          Map.entry(char[].class, CHAR_ARRAY),
+          Map.entry(int[].class, INT_ARRAY),
+          Map.entry(long[].class, LONG_ARRAY),
+          Map.entry(float[].class, FLOAT_ARRAY),
+          Map.entry(double[].class, DOUBLE_ARRAY),
+          Map.entry(Object.class, REFUSED));
 
-  /** java.time value classes whose toString() is a complete, canonical form (zones are added below). */
-  private static final Set<Class<?>> TEMPORALS = Set.of(
-      Instant.class,
-      LocalDate.class,
-      LocalTime.class,
-      LocalDateTime.class,
-      OffsetDateTime.class,
-      OffsetTime.class,
-      ZonedDateTime.class,
-      Duration.class,
-      Period.class,
-      Year.class,
-      YearMonth.class,
-      MonthDay.class);
+  /**
+   * java.time value classes whose toString() is a complete, canonical form (zones are added below).
+   */
+  private static final Set<Class<?>> TEMPORALS =
+      Set.of(
+          Instant.class,
+          LocalDate.class,
+          LocalTime.class,
+          LocalDateTime.class,
+          OffsetDateTime.class,
+          OffsetTime.class,
+          ZonedDateTime.class,
+          Duration.class,
+          Period.class,
+          Year.class,
+          YearMonth.class,
+          MonthDay.class);
 
-  private static final ClassValue<Classified> CACHE = new ClassValue<>() {
-    @Override
-    protected Classified computeValue(Class<?> type) {
-      return classify(type);
-    }
-  };
+  private static final ClassValue<Classified> CACHE =
+      new ClassValue<>() {
+        @Override
+        protected Classified computeValue(Class<?> type) {
+          return classify(type);
+        }
+      };
 
   /** The cached classification of {@code c}. */
   static Classified of(Class<?> c) {

@@ -1,8 +1,9 @@
 package io.pureremote.internal;
 
 /**
- * Where a value sits inside the argument array, e.g. {@code args[1].features["x"]}. A linked list of
- * steps, rendered only when an error needs it, so walking a large value costs no string building.
+ * Where a value sits inside the argument array, e.g. {@code args[1].features["x"]}. A linked list
+ * of steps, rendered only when an error needs it, so walking a large value costs no string
+ * building.
  */
 final class ArgsPath {
   private enum Step {
@@ -44,7 +45,10 @@ final class ArgsPath {
     return new ArgsPath(this, Step.NAME, name, 0);
   }
 
-  /** {@code ["x"]} for a string key, {@code [7]} or {@code [RED]} for simple ones, else {@code [{key#i}]}. */
+  /**
+   * {@code ["x"]} for a string key, {@code [7]} or {@code [RED]} for simple ones, else {@code
+   * [{key#i}]}.
+   */
   ArgsPath mapValue(Object key, int sortedIndex) {
     return new ArgsPath(this, Step.MAP_VALUE, key, sortedIndex);
   }
@@ -108,7 +112,10 @@ final class ArgsPath {
       }
       return sb.append(s.length() > end ? "...\"" : "\"");
     }
-    if (key instanceof Integer || key instanceof Long || key instanceof Short || key instanceof Byte
+    if (key instanceof Integer
+        || key instanceof Long
+        || key instanceof Short
+        || key instanceof Byte
         || key instanceof Boolean) {
       return sb.append(key);
     }

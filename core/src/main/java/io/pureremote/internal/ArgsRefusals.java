@@ -27,7 +27,8 @@ import java.util.stream.BaseStream;
  */
 final class ArgsRefusals {
   static final String FUNCTION = "a function object: pass data, not code";
-  static final String LAMBDA = "a lambda or other hidden class, a function object: pass data, not code";
+  static final String LAMBDA =
+      "a lambda or other hidden class, a function object: pass data, not code";
   static final String PROXY = "a dynamic proxy, a function object: pass data, not code";
   static final String ANONYMOUS =
       "an anonymous class, whose name is not stable: use a named class or a record";
@@ -38,30 +39,34 @@ final class ArgsRefusals {
   static final String LOCAL_PATH =
       "a local path, and a local path is not content: pass a BlobRef or the data itself";
 
-  private static final String IO = "an I/O stream or channel, not content: pass the data itself or a BlobRef";
-  private static final String ONE_SHOT = "a one-shot iterator or stream: collect it into a List or Set first";
+  private static final String IO =
+      "an I/O stream or channel, not content: pass the data itself or a BlobRef";
+  private static final String ONE_SHOT =
+      "a one-shot iterator or stream: collect it into a List or Set first";
 
   // Checked in order with isAssignableFrom, so subclasses in user code are refused too.
-  private static final List<Map.Entry<Class<?>, String>> REFUSED = List.of(
-      Map.entry(File.class, LOCAL_PATH),
-      Map.entry(Path.class, LOCAL_PATH),
-      Map.entry(Thread.class, "a thread, live state rather than data"),
-      Map.entry(InputStream.class, IO),
-      Map.entry(OutputStream.class, IO),
-      Map.entry(Reader.class, IO),
-      Map.entry(Writer.class, IO),
-      Map.entry(Channel.class, IO),
-      Map.entry(Socket.class, IO),
-      Map.entry(ServerSocket.class, IO),
-      Map.entry(DatagramSocket.class, IO),
-      Map.entry(Iterator.class, ONE_SHOT),
-      Map.entry(Spliterator.class, ONE_SHOT),
-      Map.entry(Enumeration.class, ONE_SHOT),
-      Map.entry(BaseStream.class, ONE_SHOT),
-      Map.entry(Class.class, "a Class object, code rather than data: pass an enum or the class name"),
-      Map.entry(ClassLoader.class, "a class loader, runtime machinery rather than data"),
-      Map.entry(Future.class, "a pending computation: pass its result instead"),
-      Map.entry(CompletionStage.class, "a pending computation: pass its result instead"));
+  private static final List<Map.Entry<Class<?>, String>> REFUSED =
+      List.of(
+          Map.entry(File.class, LOCAL_PATH),
+          Map.entry(Path.class, LOCAL_PATH),
+          Map.entry(Thread.class, "a thread, live state rather than data"),
+          Map.entry(InputStream.class, IO),
+          Map.entry(OutputStream.class, IO),
+          Map.entry(Reader.class, IO),
+          Map.entry(Writer.class, IO),
+          Map.entry(Channel.class, IO),
+          Map.entry(Socket.class, IO),
+          Map.entry(ServerSocket.class, IO),
+          Map.entry(DatagramSocket.class, IO),
+          Map.entry(Iterator.class, ONE_SHOT),
+          Map.entry(Spliterator.class, ONE_SHOT),
+          Map.entry(Enumeration.class, ONE_SHOT),
+          Map.entry(BaseStream.class, ONE_SHOT),
+          Map.entry(
+              Class.class, "a Class object, code rather than data: pass an enum or the class name"),
+          Map.entry(ClassLoader.class, "a class loader, runtime machinery rather than data"),
+          Map.entry(Future.class, "a pending computation: pass its result instead"),
+          Map.entry(CompletionStage.class, "a pending computation: pass its result instead"));
 
   private ArgsRefusals() {}
 
@@ -84,7 +89,9 @@ final class ArgsRefusals {
             || c.isAnnotationPresent(FunctionalInterface.class));
   }
 
-  /** Whether {@code c} belongs to the JDK (by package), whose internals the key must not depend on. */
+  /**
+   * Whether {@code c} belongs to the JDK (by package), whose internals the key must not depend on.
+   */
   static boolean isJdk(Class<?> c) {
     String n = c.getName();
     return n.startsWith("java.")

@@ -1,7 +1,8 @@
 package io.pureremote.internal;
 
 /**
- * The one-byte tags of the canonical argument encoding, version {@value ArgsEncoder#ENCODING_VERSION}.
+ * The one-byte tags of the canonical argument encoding (version 1, {@link
+ * ArgsEncoder#ENCODING_VERSION}).
  *
  * <p>Notation: {@code varint} is an unsigned LEB128 int; {@code str} is a varint byte length then
  * UTF-8 bytes; {@code bytes} is a varint length then raw bytes; fixed-width numbers are big-endian;
@@ -9,30 +10,46 @@ package io.pureremote.internal;
  * encoding is prefix-free and concatenations of values are unambiguous.
  *
  * <pre>
- * encoding    = str("pureremote-args") varint(version) varint(argCount) value*
- * NULL        0x00
- * BOOLEAN     0x01 u8(0|1)        BYTE  0x02 i8      SHORT 0x03 i16     INT    0x04 i32
- * LONG        0x05 i64            FLOAT 0x06 i32(floatToIntBits)  DOUBLE 0x07 i64(doubleToLongBits)
- * CHAR        0x08 u16
- * STRING      0x10 str                        (well-formed UTF-16 only)
- * STRING_UTF16 0x11 varint(chars) u16*         (strings with unpaired surrogates, kept exact)
- * ENUM        0x12 str(declaring class) str(constant name)
- * BIG_INTEGER 0x13 bytes(two's complement)
- * BIG_DECIMAL 0x14 bytes(unscaled two's complement) i32(scale)
- * UUID        0x15 i64(msb) i64(lsb)
- * TEMPORAL    0x16 str(class) str(toString())  (java.time values and zones)
- * OPTIONAL    0x18 u8(0) | u8(1) value        OPTIONAL_INT 0x19 u8(0) | u8(1) i32
- * OPTIONAL_LONG 0x1a u8(0) | u8(1) i64        OPTIONAL_DOUBLE 0x1b u8(0) | u8(1) i64(doubleToLongBits)
- * BOOLEAN_ARRAY 0x20 .. DOUBLE_ARRAY 0x27      varint(length) elements, fixed width, in bulk
- * OBJECT_ARRAY 0x28 str(component class) varint(length) value*
- * LIST        0x30 varint(n) value*            (any Collection that is not a Set, in order)
- * SET         0x31 varint(n) value*            (element encodings sorted unsigned-lexicographically)
- * MAP         0x32 varint(n) (key value)*      (sorted by key encoding, then value encoding)
- * RECORD      0x40 str(class) varint(n) (str(component) value)*   (declaration order)
- * POJO        0x41 str(class) varint(n) (str(field) value)*       (sorted by field name)
+ * encoding       str("pureremote-args") varint(version) varint(argCount) value*
+ * NULL           0x00
+ * BOOLEAN        0x01 u8(0|1)
+ * BYTE           0x02 i8
+ * SHORT          0x03 i16
+ * INT            0x04 i32
+ * LONG           0x05 i64
+ * FLOAT          0x06 i32(floatToIntBits)       every NaN alike; -0.0 != 0.0, as in equals
+ * DOUBLE         0x07 i64(doubleToLongBits)
+ * CHAR           0x08 u16
+ * STRING         0x10 str                        well-formed strings
+ * STRING_UTF16   0x11 varint(n) u16*             strings with an unpaired surrogate, kept exact
+ * ENUM           0x12 str(declaring class) str(constant name)
+ * BIG_INTEGER    0x13 bytes(two's complement)
+ * BIG_DECIMAL    0x14 bytes(unscaled, two's complement) i32(scale)    1.0 != 1.00, as in equals
+ * UUID           0x15 i64(msb) i64(lsb)
+ * TEMPORAL       0x16 str(class) str(toString())  java.time values, ZoneOffset, ZoneRegion
+ * OPTIONAL       0x18 u8(0) | u8(1) value
+ * OPTIONAL_INT   0x19 u8(0) | u8(1) i32
+ * OPTIONAL_LONG  0x1a u8(0) | u8(1) i64
+ * OPTIONAL_DOUBLE 0x1b u8(0) | u8(1) i64(doubleToLongBits)
+ * BOOLEAN_ARRAY  0x20 varint(n) u8*
+ * BYTE_ARRAY     0x21 varint(n) i8*
+ * SHORT_ARRAY    0x22 varint(n) i16*
+ * CHAR_ARRAY     0x23 varint(n) u16*
+ * INT_ARRAY      0x24 varint(n) i32*
+ * LONG_ARRAY     0x25 varint(n) i64*
+ * FLOAT_ARRAY    0x26 varint(n) i32(floatToIntBits)*
+ * DOUBLE_ARRAY   0x27 varint(n) i64(doubleToLongBits)*
+ * OBJECT_ARRAY   0x28 str(component class) varint(n) value*
+ * LIST           0x30 varint(n) value*            any Collection that is not a Set, in order
+ * SET            0x31 varint(n) value*            sorted by encoding, unsigned-lexicographic
+ * MAP            0x32 varint(n) (key value)*      sorted by key encoding, then value encoding
+ * RECORD         0x40 str(class) varint(n) (str(component) value)*    declaration order
+ * POJO           0x41 str(class) varint(n) (str(field) value)*        sorted by field name
  * </pre>
  *
- * <p>Changing any of this changes every memo key: bump {@link ArgsEncoder#ENCODING_VERSION}.
+ * <p>A field hidden by a subclass field of the same name is written as {@code
+ * declaring.Class#name}. Changing any of this changes every memo key: bump {@link
+ * ArgsEncoder#ENCODING_VERSION}.
  */
 final class ArgsTag {
   static final int NULL = 0x00;
@@ -74,6 +91,8 @@ final class ArgsTag {
 
   static final int RECORD = 0x40;
   static final int POJO = 0x41;
+
+  static final int BLOB_REF = 0x50;
 
   private ArgsTag() {}
 }

@@ -29,24 +29,46 @@ import java.util.UUID;
  * A static check of a declared parameter type, run once per method when a proxy is created, so a
  * parameter that can never be part of a memo key fails at once rather than on the first call. It
  * only rejects types whose values could never be encoded; anything a runtime value could still make
- * right (type variables, wildcards, {@code Object}, user interfaces and abstract classes) passes, and
- * {@link ArgsEncoder} decides per value.
+ * right (type variables, wildcards, {@code Object}, user interfaces and abstract classes) passes,
+ * and {@link ArgsEncoder} decides per value.
  */
 public final class ArgsTypeCheck {
   // Declared JDK interfaces and abstract classes pass when a supported value can stand behind them
   // (Number, CharSequence, Comparable, Temporal, Iterable, ...).
-  private static final List<Class<?>> VALUE_SAMPLES = List.of(
-      Boolean.class, Byte.class, Short.class, Integer.class, Long.class, Float.class, Double.class,
-      Character.class, String.class, BigInteger.class, BigDecimal.class, UUID.class, Instant.class,
-      LocalDate.class, LocalTime.class, LocalDateTime.class, OffsetDateTime.class, ZonedDateTime.class,
-      Duration.class, Period.class, ZoneOffset.class, DayOfWeek.class, ArrayList.class, Record.class);
+  private static final List<Class<?>> VALUE_SAMPLES =
+      List.of(
+          Boolean.class,
+          Byte.class,
+          Short.class,
+          Integer.class,
+          Long.class,
+          Float.class,
+          Double.class,
+          Character.class,
+          String.class,
+          BigInteger.class,
+          BigDecimal.class,
+          UUID.class,
+          Instant.class,
+          LocalDate.class,
+          LocalTime.class,
+          LocalDateTime.class,
+          OffsetDateTime.class,
+          ZonedDateTime.class,
+          Duration.class,
+          Period.class,
+          ZoneOffset.class,
+          DayOfWeek.class,
+          ArrayList.class,
+          Record.class);
 
   private ArgsTypeCheck() {}
 
   /**
    * Whether values of a declared parameter type can in principle be encoded.
    *
-   * @param declaredType a parameter's generic type, e.g. {@code Method.getGenericParameterTypes()[i]}
+   * @param declaredType a parameter's generic type, e.g. {@code
+   *     Method.getGenericParameterTypes()[i]}
    * @return empty if they can; otherwise a reason naming the offending type and where it is inside
    *     {@code declaredType}, e.g. {@code "record com.acme.Cohort component 'loader' has type
    *     java.util.function.Supplier, a function object: pass data, not code"}
@@ -71,7 +93,8 @@ public final class ArgsTypeCheck {
         return check(g.getGenericComponentType(), at(where, "array element"));
       }
       if (t instanceof WildcardType w) {
-        // "? extends Supplier<X>" can only hold function objects; "?" and "? super X" can hold anything.
+        // "? extends Supplier<X>" can only hold function objects; "?" and "? super X" can hold
+        // anything.
         for (Type bound : w.getUpperBounds()) {
           String problem = check(bound, where);
           if (problem != null) {
@@ -83,7 +106,7 @@ public final class ArgsTypeCheck {
     }
 
     private String checkClass(Class<?> c, Type[] typeArgs, String where) {
-      if (c.isPrimitive() || c == Object.class) {
+      if (c.isPrimitive() || c == Object.class || c == io.pureremote.BlobRef.class) {
         return null;
       }
       if (c.isArray()) {
@@ -106,7 +129,8 @@ public final class ArgsTypeCheck {
         return checkTypeArgs(c, typeArgs, where, "value");
       }
       if (c.isInterface()) {
-        boolean open = !ArgsRefusals.isJdk(c) || VALUE_SAMPLES.stream().anyMatch(c::isAssignableFrom);
+        boolean open =
+            !ArgsRefusals.isJdk(c) || VALUE_SAMPLES.stream().anyMatch(c::isAssignableFrom);
         return open ? null : problem(where, c, ArgsRefusals.OTHER_JDK);
       }
       if (ArgsRefusals.isJdk(c) && VALUE_SAMPLES.stream().anyMatch(c::isAssignableFrom)) {
@@ -120,7 +144,10 @@ public final class ArgsTypeCheck {
       };
     }
 
-    /** Fields of a user class, or components of a record (abstract classes too: subclasses have them). */
+    /**
+     * Fields of a user class, or components of a record (abstract classes too: subclasses have
+     * them).
+     */
     private String checkFields(Class<?> c, String where) {
       if (!seen.add(c)) {
         return null; // already checked, or being checked further up (a recursive type)
@@ -129,7 +156,10 @@ public final class ArgsTypeCheck {
       if (fields.problem() != null) {
         return problem(where, c, fields.problem());
       }
-      String owner = c.isRecord() ? "record " + c.getName() + " component '" : "class " + c.getName() + " field '";
+      String owner =
+          c.isRecord()
+              ? "record " + c.getName() + " component '"
+              : "class " + c.getName() + " field '";
       for (ArgsFields.Slot slot : fields.slots()) {
         String problem = check(slot.field().getGenericType(), at(where, owner + slot.name() + "'"));
         if (problem != null) {

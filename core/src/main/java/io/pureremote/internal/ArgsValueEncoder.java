@@ -102,6 +102,11 @@ final class ArgsValueEncoder {
         w.writeLong(u.getMostSignificantBits());
         w.writeLong(u.getLeastSignificantBits());
       }
+      case BLOB_REF -> {
+        // Keyed by content, so the same bytes give the same key from any file, stream or store.
+        w.tag(ArgsTag.BLOB_REF);
+        w.writeRaw(java.util.HexFormat.of().parseHex(((io.pureremote.BlobRef) v).sha256()));
+      }
       case TEMPORAL -> {
         w.tag(ArgsTag.TEMPORAL);
         w.writeUtf8(v.getClass().getName());
@@ -180,8 +185,10 @@ final class ArgsValueEncoder {
         arrayHeader(w, ArgsTag.DOUBLE_ARRAY, a.length);
         w.writeDoubles(a);
       }
-      case OBJECT_ARRAY, LIST, SET, MAP, RECORD, POJO -> writeComposite(w, v, classified.kind(), path, depth);
-      case REFUSED -> throw new ArgumentKeyException(path.toString(), typeName(v), "is " + classified.reason());
+      case OBJECT_ARRAY, LIST, SET, MAP, RECORD, POJO ->
+          writeComposite(w, v, classified.kind(), path, depth);
+      case REFUSED ->
+          throw new ArgumentKeyException(path.toString(), typeName(v), "is " + classified.reason());
     }
   }
 
@@ -191,8 +198,11 @@ final class ArgsValueEncoder {
     checkDepth(v, path, depth);
     ArgsPath ancestor = onPath.putIfAbsent(v, path);
     if (ancestor != null) {
-      throw new ArgumentKeyException(path.toString(), typeName(v),
-          "is reachable from itself (the same object is being encoded at " + ancestor
+      throw new ArgumentKeyException(
+          path.toString(),
+          typeName(v),
+          "is reachable from itself (the same object is being encoded at "
+              + ancestor
               + "): a cyclic value has no canonical key");
     }
     try {
@@ -210,7 +220,8 @@ final class ArgsValueEncoder {
     }
   }
 
-  private void writeObjectArray(ArgsWriter w, Object[] a, ArgsPath path, int depth) throws IOException {
+  private void writeObjectArray(ArgsWriter w, Object[] a, ArgsPath path, int depth)
+      throws IOException {
     w.tag(ArgsTag.OBJECT_ARRAY);
     w.writeUtf8(a.getClass().getComponentType().getName());
     w.writeVarInt(a.length);
@@ -219,7 +230,8 @@ final class ArgsValueEncoder {
     }
   }
 
-  private void writeList(ArgsWriter w, Collection<?> c, ArgsPath path, int depth) throws IOException {
+  private void writeList(ArgsWriter w, Collection<?> c, ArgsPath path, int depth)
+      throws IOException {
     int size = c.size();
     w.tag(ArgsTag.LIST);
     w.writeVarInt(size);
@@ -235,8 +247,11 @@ final class ArgsValueEncoder {
     }
   }
 
-  /** Elements in the order of their encodings, so any set implementation and order gives one key. */
-  private void writeSet(ArgsWriter w, Collection<?> set, ArgsPath path, int depth) throws IOException {
+  /**
+   * Elements in the order of their encodings, so any set implementation and order gives one key.
+   */
+  private void writeSet(ArgsWriter w, Collection<?> set, ArgsPath path, int depth)
+      throws IOException {
     ArgsWriter scratch = ArgsWriter.inMemory();
     List<byte[]> encodings = new ArrayList<>(set.size());
     for (Object e : set) {
@@ -252,7 +267,7 @@ final class ArgsValueEncoder {
     }
   }
 
-  private record Entry(byte[] key, Object keyValue, Object value) {}
+  private record KeyedEntry(byte[] key, Object keyValue, Object value) {}
 
   /**
    * Entries in the order of their key encodings. Only keys are buffered; values stream straight to
@@ -261,11 +276,11 @@ final class ArgsValueEncoder {
    */
   private void writeMap(ArgsWriter w, Map<?, ?> map, ArgsPath path, int depth) throws IOException {
     ArgsWriter scratch = ArgsWriter.inMemory();
-    List<Entry> entries = new ArrayList<>(map.size());
+    List<KeyedEntry> entries = new ArrayList<>(map.size());
     for (Map.Entry<?, ?> e : map.entrySet()) {
       scratch.reset();
       write(scratch, e.getKey(), path.mapKey(), depth + 1);
-      entries.add(new Entry(scratch.toByteArray(), e.getKey(), e.getValue()));
+      entries.add(new KeyedEntry(scratch.toByteArray(), e.getKey(), e.getValue()));
     }
     entries.sort((a, b) -> Arrays.compareUnsigned(a.key(), b.key()));
     w.tag(ArgsTag.MAP);
@@ -276,14 +291,18 @@ final class ArgsValueEncoder {
         end++;
       }
       if (end == i + 1) {
-        Entry e = entries.get(i);
+        KeyedEntry e = entries.get(i);
         w.writeRaw(e.key());
         write(w, e.value(), path.mapValue(e.keyValue(), i), depth + 1);
       } else {
         List<byte[]> values = new ArrayList<>();
         for (int k = i; k < end; k++) {
           scratch.reset();
-          write(scratch, entries.get(k).value(), path.mapValue(entries.get(k).keyValue(), k), depth + 1);
+          write(
+              scratch,
+              entries.get(k).value(),
+              path.mapValue(entries.get(k).keyValue(), k),
+              depth + 1);
           values.add(scratch.toByteArray());
         }
         values.sort(Arrays::compareUnsigned);
@@ -296,7 +315,8 @@ final class ArgsValueEncoder {
     }
   }
 
-  private void writeFields(ArgsWriter w, int tag, Object v, ArgsPath path, int depth) throws IOException {
+  private void writeFields(ArgsWriter w, int tag, Object v, ArgsPath path, int depth)
+      throws IOException {
     ArgsFields fields = ArgsFields.of(v.getClass());
     if (fields.problem() != null) {
       throw new ArgumentKeyException(path.toString(), typeName(v), "is " + fields.problem());
@@ -309,8 +329,8 @@ final class ArgsValueEncoder {
       try {
         value = slot.field().get(v);
       } catch (IllegalAccessException e) {
-        throw new ArgumentKeyException(path.name(slot.name()).toString(), typeName(v),
-            "could not be read: " + e.getMessage());
+        throw new ArgumentKeyException(
+            path.name(slot.name()).toString(), typeName(v), "could not be read: " + e.getMessage());
       }
       w.writeUtf8(slot.name());
       write(w, value, path.name(slot.name()), depth + 1);
@@ -335,7 +355,9 @@ final class ArgsValueEncoder {
   private static boolean isWellFormed(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
         i++;
       } else if (Character.isSurrogate(c)) {
         return false;
@@ -351,13 +373,17 @@ final class ArgsValueEncoder {
 
   private static void checkDepth(Object v, ArgsPath path, int depth) {
     if (depth > MAX_DEPTH) {
-      throw new ArgumentKeyException(path.toString(), typeName(v),
+      throw new ArgumentKeyException(
+          path.toString(),
+          typeName(v),
           "is nested more than " + MAX_DEPTH + " levels deep: flatten the value");
     }
   }
 
   private static ArgumentKeyException changedSize(Collection<?> c, ArgsPath path) {
-    return new ArgumentKeyException(path.toString(), typeName(c),
+    return new ArgumentKeyException(
+        path.toString(),
+        typeName(c),
         "changed size while its key was computed: do not modify arguments during a call");
   }
 

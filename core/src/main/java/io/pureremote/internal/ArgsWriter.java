@@ -31,7 +31,9 @@ final class ArgsWriter {
     this.buf = ByteBuffer.allocate(capacity);
   }
 
-  /** A writer that passes its bytes to {@code drain} in chunks; call {@link #flush()} at the end. */
+  /**
+   * A writer that passes its bytes to {@code drain} in chunks; call {@link #flush()} at the end.
+   */
   static ArgsWriter draining(Drain drain) {
     return new ArgsWriter(drain, CHUNK);
   }
@@ -162,7 +164,9 @@ final class ArgsWriter {
     }
   }
 
-  /** Floats as {@code floatToIntBits}: the bulk copy keeps raw bits, so NaNs are rewritten after. */
+  /**
+   * Floats as {@code floatToIntBits}: the bulk copy keeps raw bits, so NaNs are rewritten after.
+   */
   void writeFloats(float[] a) throws IOException {
     for (int i = 0; i < a.length; ) {
       int n = room(Float.BYTES, a.length - i);
@@ -178,7 +182,9 @@ final class ArgsWriter {
     }
   }
 
-  /** Doubles as {@code doubleToLongBits}: the bulk copy keeps raw bits, so NaNs are rewritten after. */
+  /**
+   * Doubles as {@code doubleToLongBits}: the bulk copy keeps raw bits, so NaNs are rewritten after.
+   */
   void writeDoubles(double[] a) throws IOException {
     for (int i = 0; i < a.length; ) {
       int n = room(Double.BYTES, a.length - i);
@@ -215,7 +221,8 @@ final class ArgsWriter {
       return;
     }
     int needed = Math.addExact(buf.position(), bytes);
-    int capacity = Math.max(needed, buf.capacity() <= Integer.MAX_VALUE / 2 ? buf.capacity() * 2 : needed);
+    int capacity =
+        Math.max(needed, buf.capacity() <= Integer.MAX_VALUE / 2 ? buf.capacity() * 2 : needed);
     buf = ByteBuffer.allocate(capacity).put(buf.flip());
   }
 }

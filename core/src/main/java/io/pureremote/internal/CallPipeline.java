@@ -221,7 +221,7 @@ public final class CallPipeline {
     }
     call.put("parameterTypes", paramTypes);
     call.put("implementation", method.implementation().getName());
-    call.put("allowedPackages", new ArrayList<Object>(codec.allowedPackages()));
+    call.put("allowedPackages", new ArrayList<Object>(codec.packages()));
     call.put("exceptionPolicy", callOptions.exceptionPolicy().name());
     call.put("invokedBy", CallMetadata.user() + "@" + CallMetadata.host());
     call.put("invokedAt", Instant.now().toString());
@@ -240,7 +240,7 @@ public final class CallPipeline {
     return codecs.computeIfAbsent(method, m -> {
       List<String> packages = new ArrayList<>(m.ownPackages());
       packages.addAll(options.allowedPackages());
-      return new KryoCodec(packages, m.implementation().getClassLoader());
+      return new KryoCodec(packages, m.implementation().getClassLoader(), store);
     });
   }
 

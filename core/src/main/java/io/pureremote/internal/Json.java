@@ -204,7 +204,11 @@ public final class Json {
               if (pos + 4 > s.length()) {
                 throw error("bad \\u escape");
               }
-              sb.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
+              try {
+                sb.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
+              } catch (NumberFormatException ex) {
+                throw error("bad \\u escape");
+              }
               pos += 4;
             }
             default -> throw error("bad escape \\" + e);

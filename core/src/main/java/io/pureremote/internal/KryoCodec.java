@@ -9,10 +9,16 @@ import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.util.DefaultClassResolver;
 import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
 import com.esotericsoftware.kryo.util.Pool;
+import io.pureremote.BlobRef;
 import io.pureremote.SerializationException;
+import io.pureremote.spi.BlobStore;
+import java.io.IOException;
+import java.io.ObjectOutputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -58,9 +64,11 @@ public final class KryoCodec {
           "java.time.", "java.util.ImmutableCollections$", "java.util.Collections$Empty",
           "java.util.Collections$Singleton", "java.util.Collections$Unmodifiable");
 
+  private final List<String> packages;
   private final List<String> allowedPackages;
   private final boolean allowUnnamedPackage;
   private final Pool<Kryo> pool;
+  private final BlobStore store;
 
   /**
    * A codec that also allows classes in {@code packages} and their subpackages.
@@ -68,12 +76,24 @@ public final class KryoCodec {
    * @param packages package names such as {@code com.acme.scoring}
    */
   public KryoCodec(Collection<String> packages, ClassLoader loader) {
+    this(packages, loader, null);
+  }
+
+  /**
+   * A codec whose {@link BlobRef} values live in {@code store}: writing one uploads its content to
+   * the store's content-addressed area unless it is already there; reading one yields a reference
+   * that streams from the store.
+   */
+  public KryoCodec(Collection<String> packages, ClassLoader loader, BlobStore store) {
+    this.store = store;
+    this.packages = List.copyOf(new java.util.LinkedHashSet<>(packages));
     List<String> prefixes = new ArrayList<>();
     prefixes.add("io.pureremote.");
     this.allowUnnamedPackage = packages.contains("");
     for (String p : packages) {
-      if (!p.isBlank()) {
-        prefixes.add(p.endsWith(".") ? p : p + ".");
+      String prefix = p.endsWith(".") ? p : p + ".";
+      if (!p.isBlank() && !prefixes.contains(prefix)) {
+        prefixes.add(prefix);
       }
     }
     this.allowedPackages = List.copyOf(prefixes);
@@ -86,9 +106,17 @@ public final class KryoCodec {
         };
   }
 
-  /** The package prefixes this codec allows besides the JDK classes. */
+  /** The class-name prefixes this codec allows besides the JDK classes, for diagnostics. */
   public List<String> allowedPackages() {
     return allowedPackages;
+  }
+
+  /**
+   * The packages this codec was given (the empty string stands for the unnamed package), to pass
+   * to the reading side so it allows exactly the same classes.
+   */
+  public List<String> packages() {
+    return packages;
   }
 
   /** Serializes {@code value} (any allowed type, or null). */
@@ -166,6 +194,9 @@ public final class KryoCodec {
     kryo.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
     // UUID's fields are closed to reflection since JDK 16; two longs need no --add-opens.
     kryo.addDefaultSerializer(UUID.class, new UuidSerializer());
+    kryo.addDefaultSerializer(BlobRef.class, new BlobRefSerializer());
+    // Kryo's default map serializer creates an EnumMap without its key type, then fails to fill it.
+    kryo.addDefaultSerializer(EnumMap.class, new EnumMapSerializer());
     kryo.addDefaultSerializer(
         Collections.unmodifiableList(new ArrayList<>()).getClass(), new UnmodifiableSerializer(UnmodifiableSerializer.Kind.LIST));
     kryo.addDefaultSerializer(
@@ -185,13 +216,41 @@ public final class KryoCodec {
     public Registration registerImplicit(Class type) {
       if (!isAllowed(type)) {
         throw new SerializationException(
-            "Class " + type.getName() + " is not allowed in Pure Remote payloads. Allowed: JDK value "
+            "Class " + type.getTypeName() + " is not allowed in Pure Remote payloads. Allowed: JDK value "
                 + "types and collections, and classes under " + allowedPackages
+                + (allowUnnamedPackage ? " and the unnamed package" : "")
                 + ". Add its package with RemoteRuntime.Builder.allowPackages(\""
                 + (type.getPackageName().isEmpty() ? type.getName() : type.getPackageName()) + "\").",
             null);
       }
       return super.registerImplicit(type);
+    }
+  }
+
+  /** A BlobRef travels as its hash and size; its bytes go to the store's content-addressed area. */
+  private final class BlobRefSerializer extends Serializer<BlobRef> {
+    BlobRefSerializer() {
+      setImmutable(true);
+    }
+
+    @Override
+    public void write(Kryo kryo, Output output, BlobRef ref) {
+      if (store == null) {
+        throw new SerializationException("A BlobRef can only be written where a blob store is known", null);
+      }
+      ref.uploadTo(store);
+      output.writeString(ref.sha256());
+      output.writeVarLong(ref.size(), true);
+    }
+
+    @Override
+    public BlobRef read(Kryo kryo, Input input, Class<? extends BlobRef> type) {
+      String sha256 = input.readString();
+      long size = input.readVarLong(true);
+      if (store == null) {
+        throw new SerializationException("A BlobRef can only be read where a blob store is known", null);
+      }
+      return BlobRef.stored(sha256, size, store);
     }
   }
 
@@ -209,6 +268,62 @@ public final class KryoCodec {
     @Override
     public UUID read(Kryo kryo, Input input, Class<? extends UUID> type) {
       return new UUID(input.readLong(), input.readLong());
+    }
+  }
+
+  /** Writes an EnumMap as its key type, then (ordinal, value) pairs. */
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  private static final class EnumMapSerializer extends Serializer<EnumMap> {
+    @Override
+    public void write(Kryo kryo, Output output, EnumMap map) {
+      kryo.writeClass(output, keyType(map));
+      output.writeVarInt(map.size(), true);
+      for (Map.Entry<?, ?> e : ((Map<?, ?>) map).entrySet()) {
+        output.writeVarInt(((Enum<?>) e.getKey()).ordinal(), true);
+        kryo.writeClassAndObject(output, e.getValue());
+      }
+    }
+
+    @Override
+    public EnumMap read(Kryo kryo, Input input, Class<? extends EnumMap> type) {
+      Class keyType = kryo.readClass(input).getType();
+      EnumMap map = new EnumMap(keyType);
+      kryo.reference(map);
+      Object[] constants = keyType.getEnumConstants();
+      for (int i = input.readVarInt(true); i > 0; i--) {
+        Object key = constants[input.readVarInt(true)];
+        map.put(key, kryo.readClassAndObject(input));
+      }
+      return map;
+    }
+
+    private static Class<?> keyType(EnumMap<?, ?> map) {
+      if (!map.isEmpty()) {
+        return ((Enum<?>) map.keySet().iterator().next()).getDeclaringClass();
+      }
+      // An empty EnumMap shows its key type only to Java serialization, which writes its class
+      // descriptor: catch it there (nothing is deserialized, nothing needs --add-opens).
+      try (KeyTypeCatcher out = new KeyTypeCatcher()) {
+        out.writeObject(map);
+        return out.keyType;
+      } catch (IOException e) {
+        throw new SerializationException("Cannot find the key type of an empty EnumMap: " + e, e);
+      }
+    }
+
+    private static final class KeyTypeCatcher extends ObjectOutputStream {
+      Class<?> keyType;
+
+      KeyTypeCatcher() throws IOException {
+        super(OutputStream.nullOutputStream());
+      }
+
+      @Override
+      protected void annotateClass(Class<?> cl) {
+        if (keyType == null && cl.isEnum()) {
+          keyType = cl;
+        }
+      }
     }
   }
 

@@ -110,7 +110,14 @@ public record MemoKey(String pipelineId, FunctionId function, String argsHash) {
     if (atSign <= 0) {
       throw new IllegalArgumentException("Not a memo URI: '" + memoUri + "': function segment '" + fnSegment + "' lacks @<version>");
     }
-    FunctionId fn = new FunctionId(decode(fnSegment.substring(0, atSign)), fnSegment.substring(atSign + 1));
+    String name;
+    try {
+      name = decode(fnSegment.substring(0, atSign));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "Not a memo URI: '" + memoUri + "': function segment '" + fnSegment + "' has a bad %-escape", e);
+    }
+    FunctionId fn = new FunctionId(name, fnSegment.substring(atSign + 1));
     return new Located(root, new MemoKey(pipeline, fn, hash));
   }
 

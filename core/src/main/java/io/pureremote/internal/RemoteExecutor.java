@@ -82,7 +82,7 @@ public final class RemoteExecutor {
         log.info("{} already has a result; not running it again", memoUri);
         return EXIT_OK;
       }
-      KryoCodec codec = new KryoCodec(stringList(call.get("allowedPackages")), loader);
+      KryoCodec codec = new KryoCodec(stringList(call.get("allowedPackages")), loader, store);
       Object[] args = (Object[]) codec.read(invocation.payload());
       log.info("running {} for {} (invoked at {})", key.function(), call.get("invokedBy"), call.get("invokedAt"));
       Object value;
