@@ -254,6 +254,12 @@ public final class RemoteRuntime implements AutoCloseable {
       return this;
     }
 
+    /** Lease timing for calls that miss the memo. Defaults to {@link LeaseOptions#DEFAULTS}. */
+    public Builder lease(LeaseOptions lease) {
+      options.lease(lease);
+      return this;
+    }
+
     /** An environment variable for every remote process (no credentials). */
     public Builder remoteEnvironment(String name, String value) {
       options.remoteEnvironment(name, value);

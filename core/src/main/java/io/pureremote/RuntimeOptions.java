@@ -21,6 +21,7 @@ import java.util.Set;
  * @param allowedPackages extra packages whose classes may appear in payloads
  * @param maxConcurrentCalls upper bound on calls in flight at once in this runtime
  * @param remoteEnvironment environment variables passed to every remote process (no credentials)
+ * @param lease timing of the per-call leases that keep concurrent callers from running a call twice
  */
 public record RuntimeOptions(
     String blobRoot,
@@ -30,7 +31,8 @@ public record RuntimeOptions(
     Map<String, CallOptions> functions,
     Set<String> allowedPackages,
     int maxConcurrentCalls,
-    Map<String, String> remoteEnvironment) {
+    Map<String, String> remoteEnvironment,
+    LeaseOptions lease) {
 
   /** The pipeline id used when none is given. */
   public static final String DEFAULT_PIPELINE_ID = "default";
@@ -59,6 +61,7 @@ public record RuntimeOptions(
       throw new IllegalArgumentException("maxConcurrentCalls must be >= 1, got " + maxConcurrentCalls);
     }
     remoteEnvironment = Map.copyOf(remoteEnvironment);
+    Objects.requireNonNull(lease, "lease");
   }
 
   /** The default blob root: {@code ~/.pureremote} as a file URI. */
@@ -87,6 +90,7 @@ public record RuntimeOptions(
     b.allowedPackages.addAll(allowedPackages);
     b.maxConcurrentCalls = maxConcurrentCalls;
     b.remoteEnvironment.putAll(remoteEnvironment);
+    b.lease = lease;
     return b;
   }
 
@@ -100,8 +104,15 @@ public record RuntimeOptions(
     private final Set<String> allowedPackages = new LinkedHashSet<>();
     private int maxConcurrentCalls = 512;
     private final Map<String, String> remoteEnvironment = new LinkedHashMap<>();
+    private LeaseOptions lease = LeaseOptions.DEFAULTS;
 
     private Builder() {}
+
+    /** Lease timing. Defaults to {@link LeaseOptions#DEFAULTS}. */
+    public Builder lease(LeaseOptions lease) {
+      this.lease = Objects.requireNonNull(lease, "lease");
+      return this;
+    }
 
     /** Memo store root URI. Defaults to {@code ~/.pureremote} (a local folder). */
     public Builder blobRoot(String blobRoot) {
@@ -154,7 +165,7 @@ public record RuntimeOptions(
     /** Builds the options; throws {@link IllegalArgumentException} on invalid values. */
     public RuntimeOptions build() {
       return new RuntimeOptions(blobRoot, pipelineId, shell, callDefaults, functions, allowedPackages,
-          maxConcurrentCalls, remoteEnvironment);
+          maxConcurrentCalls, remoteEnvironment, lease);
     }
   }
 }
