@@ -177,6 +177,7 @@ public final class RemoteRuntime implements AutoCloseable {
   @Override
   public void close() {
     executor.shutdownNow();
+    pipeline.close();
     if (ownsShell) {
       shell.close();
     }

@@ -2,6 +2,8 @@ package io.pureremote.internal;
 
 import io.pureremote.CallOptions;
 import io.pureremote.ExceptionPolicy;
+import io.pureremote.LeaseOptions;
+import io.pureremote.RemoteFunctionException;
 import io.pureremote.PureRemoteException;
 import io.pureremote.RemoteTimeoutException;
 import io.pureremote.RuntimeOptions;
@@ -15,6 +17,7 @@ import io.pureremote.spi.Outcome;
 import io.pureremote.spi.Shell;
 import io.pureremote.spi.StoredBlob;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,6 +29,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -39,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * <p>A memo hit costs exactly one blob read ({@code get result}). A miss writes {@code invocation},
  * launches the shell, and on completion reads {@code result}, then {@code error}.
  */
-public final class CallPipeline {
+public final class CallPipeline implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CallPipeline.class);
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(30);
 
@@ -49,6 +55,8 @@ public final class CallPipeline {
   private final ExecutorService executor;
   private final Semaphore inFlight;
   private final Map<String, String> remoteEnvironment;
+  private final ScheduledExecutorService renewals;
+  private final Leases leases;
   private final ConcurrentHashMap<String, CompletableFuture<Object>> singleFlight = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<RemoteMethod, KryoCodec> codecs = new ConcurrentHashMap<>();
 
@@ -59,6 +67,8 @@ public final class CallPipeline {
     this.options = options;
     this.executor = executor;
     this.inFlight = new Semaphore(options.maxConcurrentCalls());
+    this.renewals = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("pureremote-lease-renewal").factory());
+    this.leases = new Leases(store, options.lease().expiry(), options.lease().renewEvery(), Clock.systemUTC(), renewals);
     Map<String, String> env = new LinkedHashMap<>(BlobStores.toEnvironment(store.remoteSettings()));
     env.putAll(options.remoteEnvironment());
     this.remoteEnvironment = Map.copyOf(env);
@@ -108,36 +118,76 @@ public final class CallPipeline {
     KryoCodec codec = codec(method);
     String memoUri = store.uri(key.prefix());
     CallOptions callOptions = options.callOptions(method.id().name());
+    Instant started = Instant.now();
 
     Optional<Value> hit = readResult(codec, key);
     if (hit.isPresent()) {
       log.debug("memo hit {}", memoUri);
       return hit.get().value();
     }
-    if (callOptions.exceptionPolicy() == ExceptionPolicy.MEMOIZE) {
-      readError(method, key).ifPresent(e -> {
-        throw e;
-      });
-    } else {
+    boolean memoizeErrors = callOptions.exceptionPolicy() == ExceptionPolicy.MEMOIZE;
+    if (memoizeErrors) {
+      Optional<RemoteFunctionException> stored = readError(method, key);
+      if (stored.isPresent()) {
+        throw stored.get();
+      }
+    }
+    while (true) {
+      Optional<Leases.Lease> lease = leases.tryAcquire(key.key(Leases.LEASE));
+      if (lease.isEmpty()) {
+        // Another process runs this call: wait for its result instead of launching a second run.
+        Optional<Value> theirs = awaitOtherHolder(method, key, codec, callOptions, memoizeErrors, started);
+        if (theirs.isPresent()) {
+          return theirs.get().value();
+        }
+        continue; // their lease ended without a result: try to take the call over
+      }
+      try {
+        Optional<Value> value = runHoldingLease(method, key, args, codec, callOptions, lease.get(), started);
+        if (value.isPresent()) {
+          return value.get().value();
+        }
+      } finally {
+        lease.get().release();
+      }
+      // We lost the lease while our run went on and nothing was committed: follow the new holder.
+    }
+  }
+
+  /** Runs the call while holding its lease; empty when the lease was lost and nothing committed. */
+  private Optional<Value> runHoldingLease(RemoteMethod method, MemoKey key, Object[] args, KryoCodec codec,
+      CallOptions callOptions, Leases.Lease lease, Instant started) throws InterruptedException {
+    String memoUri = store.uri(key.prefix());
+    // Another process may have committed between our first read and taking the lease.
+    Optional<Value> done = readResult(codec, key);
+    if (done.isPresent()) {
+      return done;
+    }
+    if (callOptions.exceptionPolicy() == ExceptionPolicy.RERUN) {
       // A stored error is not authoritative under RERUN; clear it so the new run can commit its own.
       store.delete(key.key(MemoKey.ERROR));
     }
-
-    store.put(key.key(MemoKey.INVOCATION), BlobContent.of(invocationFrame(method, key, args, codec, callOptions)), null);
+    store.put(key.key(MemoKey.INVOCATION),
+        BlobContent.of(invocationFrame(method, key, args, codec, callOptions, lease.holder())), null);
     LaunchRequest request = new LaunchRequest(memoUri, key.function(), key.argsHash(), remoteEnvironment);
     log.info("memo miss: launching {} via the {} shell", request.shortLabel(), shell.name());
-    Instant started = Instant.now();
+    Instant launched = Instant.now();
     Launch launch = shell.launch(request);
     Outcome outcome = await(launch, key, callOptions, started);
 
     Optional<Value> result = readResult(codec, key);
     if (result.isPresent()) {
-      log.info("{} finished in {} ms", request.shortLabel(), Duration.between(started, Instant.now()).toMillis());
-      return result.get().value();
+      log.info("{} finished in {} ms", request.shortLabel(), Duration.between(launched, Instant.now()).toMillis());
+      return result;
     }
-    Optional<io.pureremote.RemoteFunctionException> error = readError(method, key);
+    Optional<RemoteFunctionException> error = readError(method, key);
     if (error.isPresent()) {
       throw error.get();
+    }
+    if (lease.lost() || !lease.stillHeld()) {
+      log.warn("{}: our run ended without a result and another process holds the call now; following it",
+          request.shortLabel());
+      return Optional.empty();
     }
     throw new ShellException(outcome.reason(), outcome.exitCode(),
         key.function() + " ended (" + outcome.reason()
@@ -145,6 +195,47 @@ public final class CallPipeline {
             + ") without committing a result or an error at " + memoUri
             + (outcome.detail().isEmpty() ? "" : "\n    last output:\n" + outcome.detail()),
         false);
+  }
+
+  /**
+   * Polls the one result object, with back-off, while another process holds the call's lease.
+   *
+   * @return the value once committed; empty when the lease is free again without a result
+   */
+  private Optional<Value> awaitOtherHolder(RemoteMethod method, MemoKey key, KryoCodec codec, CallOptions callOptions,
+      boolean memoizeErrors, Instant started) throws InterruptedException {
+    LeaseOptions timing = options.lease();
+    Duration pause = timing.pollInitial();
+    Instant lastProgress = Instant.now();
+    String leaseKey = key.key(Leases.LEASE);
+    while (true) {
+      Optional<Value> result = readResult(codec, key);
+      if (result.isPresent()) {
+        log.info("{}: result committed by another process", key.function());
+        return result;
+      }
+      if (memoizeErrors) {
+        Optional<RemoteFunctionException> error = readError(method, key);
+        if (error.isPresent()) {
+          throw error.get();
+        }
+      }
+      Optional<Leases.State> state = leases.read(leaseKey);
+      if (state.isEmpty() || !state.get().live(Instant.now())) {
+        return Optional.empty();
+      }
+      if (Duration.between(lastProgress, Instant.now()).compareTo(PROGRESS_EVERY) >= 0) {
+        log.info("still waiting for {}: another process ({} pid {}) runs it, {} s so far", key.function(),
+            state.get().host(), state.get().pid(), Duration.between(started, Instant.now()).toSeconds());
+        lastProgress = Instant.now();
+      }
+      if (callOptions.hasTimeout() && Duration.between(started, Instant.now()).compareTo(callOptions.timeout()) > 0) {
+        throw new RemoteTimeoutException(key.function() + " (run by another process)", callOptions.timeout());
+      }
+      long jitter = ThreadLocalRandom.current().nextLong(pause.toMillis() / 4 + 1);
+      Thread.sleep(pause.toMillis() + jitter);
+      pause = pause.multipliedBy(2).compareTo(timing.pollMax()) > 0 ? timing.pollMax() : pause.multipliedBy(2);
+    }
   }
 
   private Outcome await(Launch launch, MemoKey key, CallOptions callOptions, Instant started)
@@ -192,7 +283,7 @@ public final class CallPipeline {
     }
   }
 
-  private Optional<io.pureremote.RemoteFunctionException> readError(RemoteMethod method, MemoKey key) {
+  private Optional<RemoteFunctionException> readError(RemoteMethod method, MemoKey key) {
     String errorKey = key.key(MemoKey.ERROR);
     Optional<StoredBlob> blob = store.get(errorKey);
     if (blob.isEmpty()) {
@@ -206,7 +297,8 @@ public final class CallPipeline {
     }
   }
 
-  private byte[] invocationFrame(RemoteMethod method, MemoKey key, Object[] args, KryoCodec codec, CallOptions callOptions) {
+  private byte[] invocationFrame(RemoteMethod method, MemoKey key, Object[] args, KryoCodec codec,
+      CallOptions callOptions, String leaseHolder) {
     byte[] payload = codec.write(args);
     Map<String, Object> call = new LinkedHashMap<>();
     call.put("function", key.function().name());
@@ -227,6 +319,11 @@ public final class CallPipeline {
     call.put("invokedAt", Instant.now().toString());
     call.put("host", CallMetadata.host());
     call.put("pid", CallMetadata.pid());
+    Map<String, Object> lease = new LinkedHashMap<>();
+    lease.put("holder", leaseHolder);
+    lease.put("expiryMs", options.lease().expiry().toMillis());
+    lease.put("renewMs", options.lease().renewEvery().toMillis());
+    call.put("lease", lease);
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("serializer", KryoCodec.NAME);
     fields.put("serializerVersion", KryoCodec.VERSION);
@@ -242,6 +339,12 @@ public final class CallPipeline {
       packages.addAll(options.allowedPackages());
       return new KryoCodec(packages, m.implementation().getClassLoader(), store);
     });
+  }
+
+  /** Stops lease renewals; leases still held expire by themselves. */
+  @Override
+  public void close() {
+    renewals.shutdownNow();
   }
 
   /** A decoded result; its value may be null. */

@@ -185,6 +185,15 @@ public final class Leases {
       }
     }
 
+    /** Ends the renewal without releasing: the other side of the call releases after reading. */
+    public synchronized void stop() {
+      released = true;
+      ScheduledFuture<?> r = renewal;
+      if (r != null) {
+        r.cancel(false);
+      }
+    }
+
     /** Ends the renewal and marks the record released, unless someone else holds it now. */
     public synchronized void release() {
       if (released) {

@@ -7,6 +7,7 @@ import io.pureremote.spi.StoredBlob;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,6 +17,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,11 +40,16 @@ public final class RemoteExecutor {
   /** The library could not run the function (unreadable invocation, missing class, storage). */
   public static final int EXIT_INFRASTRUCTURE = 70;
 
+  /** Another run took the call's lease over; this one committed nothing. */
+  public static final int EXIT_LEASE_LOST = 75;
+
   private static final Logger log = LoggerFactory.getLogger(RemoteExecutor.class);
 
   private final BlobStore store;
   private final ClassLoader loader;
   private final LogCapture logCapture;
+  private ScheduledExecutorService renewals;
+  private Leases leases;
 
   /** An executor reading and writing through {@code store}, loading classes with {@code loader}. */
   public RemoteExecutor(BlobStore store, ClassLoader loader) {
@@ -82,6 +90,56 @@ public final class RemoteExecutor {
         log.info("{} already has a result; not running it again", memoUri);
         return EXIT_OK;
       }
+      LeaseJoin join = joinLease(key, call);
+      if (join.takenOver()) {
+        return EXIT_LEASE_LOST;
+      }
+      try {
+        return runHolding(key, call, invocation, resolved, Optional.ofNullable(join.lease()), started);
+      } finally {
+        if (join.lease() != null) {
+          join.lease().stop();
+        }
+        if (renewals != null) {
+          renewals.shutdownNow();
+        }
+      }
+    } catch (RuntimeException | LinkageError | ReflectiveOperationException e) {
+      log.error("Cannot run {}: {}", memoUri, e.toString(), e);
+      try {
+        writeRunRecord(key, started, "infrastructure-failure: " + e);
+      } catch (RuntimeException ignored) {
+        // The store itself may be what failed; the exit code still tells the caller.
+      }
+      return EXIT_INFRASTRUCTURE;
+    }
+  }
+
+  /** The outcome of joining the caller's lease: held (lease set), none taken, or taken over. */
+  private record LeaseJoin(Leases.Lease lease, boolean takenOver) {}
+
+  /** Joins the lease the caller took, so it stays renewed while the function runs. */
+  private LeaseJoin joinLease(MemoKey key, Map<String, Object> call) {
+    if (!(call.get("lease") instanceof Map<?, ?> lease) || !(lease.get("holder") instanceof String holder)) {
+      return new LeaseJoin(null, false);
+    }
+    long expiry = lease.get("expiryMs") instanceof Long l ? l : 90_000;
+    long renew = lease.get("renewMs") instanceof Long r ? r : expiry / 2;
+    renewals = Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().daemon().name("pureremote-remote-lease").factory());
+    leases = new Leases(store, Duration.ofMillis(expiry), Duration.ofMillis(renew), Clock.systemUTC(), renewals);
+    Optional<Leases.Lease> joined = leases.join(key.key(Leases.LEASE), holder);
+    if (joined.isEmpty()) {
+      log.warn("{}: another run holds the call's lease now; not running it again", key.function());
+      return new LeaseJoin(null, true);
+    }
+    return new LeaseJoin(joined.get(), false);
+  }
+
+  private int runHolding(MemoKey key, Map<String, Object> call, BlobFrame invocation, ResolvedCall resolved,
+      Optional<Leases.Lease> lease, Instant started) throws ReflectiveOperationException {
+    String memoUri = store.uri(key.prefix());
+    {
       KryoCodec codec = new KryoCodec(stringList(call.get("allowedPackages")), loader, store);
       Object[] args = (Object[]) codec.read(invocation.payload());
       log.info("running {} for {} (invoked at {})", key.function(), call.get("invokedBy"), call.get("invokedAt"));
@@ -89,6 +147,9 @@ public final class RemoteExecutor {
       try {
         value = resolved.invoke(args);
       } catch (InvocationTargetException e) {
+        if (!holdsLease(lease, key)) {
+          return EXIT_LEASE_LOST;
+        }
         return commitError(key, call, e.getCause(), started);
       }
       byte[] payload = codec.write(value);
@@ -100,6 +161,9 @@ public final class RemoteExecutor {
       fields.put("call", identityFields(call));
       fields.put("run", runFields(started));
       byte[] frame = BlobFrame.of(BlobFrame.KRYO, fields, payload).toBytes();
+      if (!holdsLease(lease, key)) {
+        return EXIT_LEASE_LOST;
+      }
       boolean won = store.putIfAbsent(key.key(MemoKey.RESULT), BlobContent.of(frame)).isPresent();
       if (won) {
         log.info("{}: result committed ({} bytes) after {} ms", key.function(), frame.length,
@@ -109,15 +173,17 @@ public final class RemoteExecutor {
       }
       writeRunRecord(key, started, won ? "succeeded" : "lost-race");
       return EXIT_OK;
-    } catch (RuntimeException | LinkageError | ReflectiveOperationException e) {
-      log.error("Cannot run {}: {}", memoUri, e.toString(), e);
-      try {
-        writeRunRecord(key, started, "infrastructure-failure: " + e);
-      } catch (RuntimeException ignored) {
-        // The store itself may be what failed; the exit code still tells the caller.
-      }
-      return EXIT_INFRASTRUCTURE;
     }
+  }
+
+  /** Checked right before committing: a run whose call was taken over must not commit. */
+  private boolean holdsLease(Optional<Leases.Lease> lease, MemoKey key) {
+    if (lease.isPresent() && (lease.get().lost() || !lease.get().stillHeld())) {
+      log.warn("{}: the call's lease was taken over by another run; not committing", key.function());
+      writeRunRecord(key, Instant.now(), "lease-lost");
+      return false;
+    }
+    return true;
   }
 
   private int commitError(MemoKey key, Map<String, Object> call, Throwable thrown, Instant started) {

@@ -21,6 +21,10 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -264,6 +268,10 @@ public final class FileBlobStore implements BlobStore {
           throw new IOException("content yielded " + copied + " bytes, expected " + content.length());
         }
       }
+      // The version is (inode, mtime, size). Freed inodes are reused at once and the kernel's
+      // clock ticks coarsely, so two quick writes of equal size could look alike; a random
+      // nanosecond part makes every write's version distinct, which compare-and-swap relies on.
+      Files.setLastModifiedTime(temp, uniqueNow());
       return temp;
     } catch (IOException e) {
       deleteQuietly(temp);
@@ -324,6 +332,13 @@ public final class FileBlobStore implements BlobStore {
         jvmLock.unlock();
       }
     }
+  }
+
+  private static FileTime uniqueNow() {
+    Instant now = Instant.now();
+    long micros = now.getNano() / 1000;
+    return FileTime.from(now.getEpochSecond() * 1_000_000_000L + micros * 1000 + ThreadLocalRandom.current().nextInt(1000),
+        TimeUnit.NANOSECONDS);
   }
 
   private static String version(Path file) throws IOException {

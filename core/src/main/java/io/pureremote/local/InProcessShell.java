@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class InProcessShell implements Shell {
   private final ConcurrentHashMap<String, BlobStore> stores = new ConcurrentHashMap<>();
+  private final java.util.Set<Thread> running = ConcurrentHashMap.newKeySet();
   private final BlobStore sharedStore;
 
   /** A shell that opens the memo's blob store by URI scheme (and keeps it open until closed). */
@@ -44,12 +45,15 @@ public final class InProcessShell implements Shell {
     CompletableFuture<Outcome> completion = new CompletableFuture<>();
     AtomicReference<Thread> worker = new AtomicReference<>();
     Thread thread = Thread.ofVirtual().name("pureremote-in-process-" + request.shortLabel()).unstarted(() -> {
+      running.add(Thread.currentThread());
       try {
         BlobStore store = store(located.root(), BlobStores.fromEnvironment(request.environment()), loader);
         int code = new RemoteExecutor(store, loader).run(located.key());
         completion.complete(Outcome.exited(code, ""));
       } catch (Throwable t) {
         completion.completeExceptionally(t);
+      } finally {
+        running.remove(Thread.currentThread());
       }
     });
     worker.set(thread);
@@ -80,8 +84,21 @@ public final class InProcessShell implements Shell {
     return stores.computeIfAbsent(root, r -> BlobStores.open(r, settings, loader));
   }
 
+  /**
+   * Interrupts runs still going and waits (up to 10 s each) for them to finish writing, then
+   * closes the stores this shell opened.
+   */
   @Override
   public void close() {
+    running.forEach(Thread::interrupt);
+    for (Thread t : running) {
+      try {
+        t.join(java.time.Duration.ofSeconds(10));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
     stores.values().forEach(BlobStore::close);
     stores.clear();
   }

@@ -1,0 +1,130 @@
+package io.pureremote.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pureremote.local.FileBlobStore;
+import io.pureremote.spi.BlobContent;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LeasesTest {
+  @TempDir Path dir;
+  FileBlobStore store;
+  ScheduledExecutorService scheduler;
+  Leases leases;
+  static final String KEY = "pureremote/v1/p/f@1/" + "a".repeat(64) + "/lease";
+
+  @BeforeEach
+  void setUp() {
+    store = new FileBlobStore(dir);
+    scheduler = Executors.newScheduledThreadPool(2);
+    leases = new Leases(store, Duration.ofMillis(600), Duration.ofMillis(200), Clock.systemUTC(), scheduler);
+  }
+
+  @AfterEach
+  void tearDown() {
+    scheduler.shutdownNow();
+  }
+
+  @Test
+  void aLiveLeaseCannotBeTakenAndIsKeptAliveByRenewal() throws Exception {
+    Leases.Lease held = leases.tryAcquire(KEY).orElseThrow();
+    Thread.sleep(1500); // well past the expiry: only renewal keeps it
+    assertThat(leases.tryAcquire(KEY)).isEmpty();
+    assertThat(held.lost()).isFalse();
+    assertThat(leases.read(KEY).orElseThrow().holder()).isEqualTo(held.holder());
+    held.release();
+  }
+
+  @Test
+  void releasedLeaseIsFreeAtOnce() {
+    Leases.Lease held = leases.tryAcquire(KEY).orElseThrow();
+    held.release();
+    assertThat(leases.read(KEY).orElseThrow().released()).isTrue();
+    Leases.Lease next = leases.tryAcquire(KEY).orElseThrow();
+    assertThat(next.holder()).isNotEqualTo(held.holder());
+    next.release();
+  }
+
+  @Test
+  void anExpiredLeaseIsTakenOverByExactlyOneOfManyContenders() throws Exception {
+    Leases.Lease dead = leases.tryAcquire(KEY).orElseThrow();
+    dead.stop(); // the holder dies: no renewal, no release
+    Thread.sleep(800);
+    int contenders = 8;
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(contenders);
+    List<Future<Optional<Leases.Lease>>> attempts = new ArrayList<>();
+    for (int i = 0; i < contenders; i++) {
+      attempts.add(pool.submit(() -> {
+        start.await();
+        return leases.tryAcquire(KEY);
+      }));
+    }
+    start.countDown();
+    int winners = 0;
+    for (Future<Optional<Leases.Lease>> a : attempts) {
+      Optional<Leases.Lease> l = a.get();
+      if (l.isPresent()) {
+        winners++;
+        l.get().release();
+      }
+    }
+    pool.shutdownNow();
+    assertThat(winners).isEqualTo(1);
+  }
+
+  @Test
+  void theOldHolderNoticesATakeover() throws Exception {
+    Leases slow = new Leases(store, Duration.ofMillis(300), Duration.ofMillis(250), Clock.systemUTC(), scheduler);
+    Leases.Lease old = slow.tryAcquire(KEY).orElseThrow();
+    old.stop();
+    Thread.sleep(400);
+    Leases.Lease taker = leases.tryAcquire(KEY).orElseThrow();
+    assertThat(old.stillHeld()).isFalse();
+    assertThat(taker.stillHeld()).isTrue();
+    taker.release();
+  }
+
+  @Test
+  void callerAndRemoteShareOneLeaseWithoutLosingIt() throws Exception {
+    Leases.Lease caller = leases.tryAcquire(KEY).orElseThrow();
+    Leases remoteSide = new Leases(store, Duration.ofMillis(600), Duration.ofMillis(150), Clock.systemUTC(), scheduler);
+    Leases.Lease remote = remoteSide.join(KEY, caller.holder()).orElseThrow();
+    Thread.sleep(1500); // both renew, interleaved, with conflicting versions
+    assertThat(caller.lost()).isFalse();
+    assertThat(remote.lost()).isFalse();
+    assertThat(remote.stillHeld()).isTrue();
+    remote.stop();
+    caller.release();
+  }
+
+  @Test
+  void joinRefusesWhenAnotherHolderIsLive() {
+    Leases.Lease other = leases.tryAcquire(KEY).orElseThrow();
+    assertThat(leases.join(KEY, "someone-else")).isEmpty();
+    other.release();
+  }
+
+  @Test
+  void aDamagedLeaseRecordDoesNotBlockTheCall() {
+    store.put(KEY, BlobContent.of("{not json".getBytes(StandardCharsets.UTF_8)), null);
+    Leases.Lease l = leases.tryAcquire(KEY).orElseThrow();
+    assertThat(leases.read(KEY).orElseThrow().holder()).isEqualTo(l.holder());
+    l.release();
+  }
+}

@@ -1,0 +1,27 @@
+package io.pureremote.local;
+
+import io.pureremote.spi.BlobStore;
+import io.pureremote.spi.BlobStoreContract;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shared blob store contract on {@link FileBlobStore}, each test in its own folder. */
+class FileBlobStoreContractTest extends BlobStoreContract {
+  @TempDir Path dir;
+
+  @Override
+  protected BlobStore newStore() {
+    return new FileBlobStore(dir.resolve("root"));
+  }
+
+  /** Folders have no container to miss; a root that is a regular file is the unusable case. */
+  @Override
+  protected void unusableRootFailsClearly() throws Exception {
+    Path notAFolder = java.nio.file.Files.writeString(dir.resolve("plain-file"), "x");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new FileBlobStore(notAFolder))
+        .isInstanceOf(io.pureremote.BlobStoreException.class)
+        .hasMessageContaining("Cannot create the blob root folder")
+        .satisfies(e -> org.assertj.core.api.Assertions.assertThat(((io.pureremote.BlobStoreException) e).uri())
+            .isEqualTo(notAFolder.toUri().toString()));
+  }
+}
