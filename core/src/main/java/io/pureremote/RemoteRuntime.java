@@ -52,7 +52,7 @@ public final class RemoteRuntime implements AutoCloseable {
     ClassLoader loader = Objects.requireNonNullElse(Thread.currentThread().getContextClassLoader(),
         RemoteRuntime.class.getClassLoader());
     this.ownsStore = b.store == null;
-    this.store = b.store != null ? b.store : BlobStores.open(options.blobRoot(), Map.of(), loader);
+    this.store = b.store != null ? b.store : BlobStores.open(options.blobRoot(), options.blobSettings(), loader);
     this.ownsShell = b.shell == null;
     Shell created;
     try {
@@ -203,6 +203,12 @@ public final class RemoteRuntime implements AutoCloseable {
     /** Memo store root URI, opened by scheme. Defaults to {@code ~/.pureremote}. */
     public Builder blobRoot(String uri) {
       options.blobRoot(uri);
+      return this;
+    }
+
+    /** A setting for opening the blob root, e.g. {@code endpoint}; see {@link RuntimeOptions.Builder#blobSetting}. */
+    public Builder blobSetting(String name, String value) {
+      options.blobSetting(name, value);
       return this;
     }
 

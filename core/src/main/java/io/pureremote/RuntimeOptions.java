@@ -22,6 +22,8 @@ import java.util.Set;
  * @param maxConcurrentCalls upper bound on calls in flight at once in this runtime
  * @param remoteEnvironment environment variables passed to every remote process (no credentials)
  * @param lease timing of the per-call leases that keep concurrent callers from running a call twice
+ * @param blobSettings backend settings for opening {@code blobRoot} (e.g. {@code endpoint},
+ *     {@code region}); never credentials
  */
 public record RuntimeOptions(
     String blobRoot,
@@ -32,7 +34,8 @@ public record RuntimeOptions(
     Set<String> allowedPackages,
     int maxConcurrentCalls,
     Map<String, String> remoteEnvironment,
-    LeaseOptions lease) {
+    LeaseOptions lease,
+    Map<String, String> blobSettings) {
 
   /** The pipeline id used when none is given. */
   public static final String DEFAULT_PIPELINE_ID = "default";
@@ -62,6 +65,7 @@ public record RuntimeOptions(
     }
     remoteEnvironment = Map.copyOf(remoteEnvironment);
     Objects.requireNonNull(lease, "lease");
+    blobSettings = Map.copyOf(blobSettings);
   }
 
   /** The default blob root: {@code ~/.pureremote} as a file URI. */
@@ -91,6 +95,7 @@ public record RuntimeOptions(
     b.maxConcurrentCalls = maxConcurrentCalls;
     b.remoteEnvironment.putAll(remoteEnvironment);
     b.lease = lease;
+    b.blobSettings.putAll(blobSettings);
     return b;
   }
 
@@ -105,8 +110,18 @@ public record RuntimeOptions(
     private int maxConcurrentCalls = 512;
     private final Map<String, String> remoteEnvironment = new LinkedHashMap<>();
     private LeaseOptions lease = LeaseOptions.DEFAULTS;
+    private final Map<String, String> blobSettings = new LinkedHashMap<>();
 
     private Builder() {}
+
+    /**
+     * A backend setting used to open {@link #blobRoot(String)}, such as {@code endpoint} or {@code
+     * region} (see each store's provider). Never credentials. None by default.
+     */
+    public Builder blobSetting(String name, String value) {
+      blobSettings.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
 
     /** Lease timing. Defaults to {@link LeaseOptions#DEFAULTS}. */
     public Builder lease(LeaseOptions lease) {
@@ -165,7 +180,7 @@ public record RuntimeOptions(
     /** Builds the options; throws {@link IllegalArgumentException} on invalid values. */
     public RuntimeOptions build() {
       return new RuntimeOptions(blobRoot, pipelineId, shell, callDefaults, functions, allowedPackages,
-          maxConcurrentCalls, remoteEnvironment, lease);
+          maxConcurrentCalls, remoteEnvironment, lease, blobSettings);
     }
   }
 }
