@@ -69,6 +69,31 @@ class RemoteRuntimeTest {
   }
 
   @Test
+  void aMemoHitIsExactlyOneGetAndNothingElse() {
+    calc.square(21);
+    io.pureremote.spi.CountingBlobStore counting = new io.pureremote.spi.CountingBlobStore(store);
+    try (RemoteRuntime other = RemoteRuntime.builder().blobStore(counting).shell(shell).pipelineId("test").build()) {
+      assertThat(other.create(Calc.class, CalcImpl.class).square(21)).isEqualTo(441);
+    }
+    assertThat(counting.counts()).containsExactly(Map.entry("get", 1L));
+  }
+
+  @Test
+  void aMissWritesTheInvocationUnderALeaseAndCommitsOnce() {
+    io.pureremote.spi.CountingBlobStore counting = new io.pureremote.spi.CountingBlobStore(store);
+    try (InProcessShell countingShell = new InProcessShell(counting);
+        RemoteRuntime other = RemoteRuntime.builder().blobStore(counting).shell(countingShell).pipelineId("test").build()) {
+      assertThat(other.create(Calc.class, CalcImpl.class).square(22)).isEqualTo(484);
+    }
+    // caller: get result, lease create, get result again, delete stale error, put invocation,
+    // get result, release lease (get + put); remote: get invocation, exists result, lease join
+    // (get), lease check (get), put-if-absent result + run record.
+    assertThat(counting.counts().get("putIfAbsent")).isEqualTo(3L); // lease, result, run record
+    assertThat(counting.counts().get("delete")).isEqualTo(1L);
+    assertThat(CalcImpl.EXECUTIONS).hasValue(1);
+  }
+
+  @Test
   void memoHitSurvivesANewRuntimeOnTheSameStore() {
     assertThat(calc.square(12)).isEqualTo(144);
     try (RemoteRuntime other = RemoteRuntime.builder().blobStore(store).shell(shell).pipelineId("test").build()) {
