@@ -57,7 +57,7 @@ public final class CallPipeline implements AutoCloseable {
   private final Map<String, String> remoteEnvironment;
   private final ScheduledExecutorService renewals;
   private final Leases leases;
-  private final ConcurrentHashMap<String, CompletableFuture<Object>> singleFlight = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, InFlight> singleFlight = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<RemoteMethod, KryoCodec> codecs = new ConcurrentHashMap<>();
 
   /** A pipeline over one store and shell; {@code executor} runs the blocking part of each call. */
@@ -80,19 +80,26 @@ public final class CallPipeline implements AutoCloseable {
    */
   public CompletableFuture<Object> submit(RemoteMethod method, Object[] args) {
     MemoKey key = new MemoKey(options.pipelineId(), method.id(), ArgsEncoder.hash(args));
-    CompletableFuture<Object> mine = new CompletableFuture<>();
-    CompletableFuture<Object> existing = singleFlight.putIfAbsent(key.prefix(), mine);
-    if (existing != null) {
+    InFlight mine = new InFlight();
+    InFlight existing = singleFlight.putIfAbsent(key.prefix(), mine);
+    if (existing != null && existing.join()) {
       log.debug("{} joins a call already in flight", key.prefix());
-      return existing.copy();
+      return existing.waiter();
     }
+    if (existing != null) {
+      singleFlight.replace(key.prefix(), existing, mine); // every waiter of it had cancelled
+    }
+    mine.join();
     executor.execute(() -> {
+      mine.runner = Thread.currentThread();
       Object value = null;
       Throwable failure = null;
       try {
         inFlight.acquire();
         try {
-          value = run(method, key, args);
+          if (!mine.abandoned()) {
+            value = run(method, key, args);
+          }
         } finally {
           inFlight.release();
         }
@@ -106,12 +113,57 @@ public final class CallPipeline implements AutoCloseable {
       // (e.g. after an error under RERUN) starts a new call instead of joining this one.
       singleFlight.remove(key.prefix(), mine);
       if (failure == null) {
-        mine.complete(value);
+        mine.result.complete(value);
       } else {
-        mine.completeExceptionally(failure);
+        mine.result.completeExceptionally(failure);
       }
     });
-    return mine.copy();
+    return mine.waiter();
+  }
+
+  /**
+   * One execution shared by identical concurrent calls. Each caller gets its own future; when
+   * every caller has cancelled theirs, the run is interrupted, which cancels its launch (kills the
+   * process, deletes the Job).
+   */
+  private static final class InFlight {
+    final CompletableFuture<Object> result = new CompletableFuture<>();
+    private int waiters;
+    private boolean closed;
+    volatile Thread runner;
+
+    /** Registers one more waiter, unless everyone already gave up on this run. */
+    synchronized boolean join() {
+      if (closed) {
+        return false;
+      }
+      waiters++;
+      return true;
+    }
+
+    synchronized boolean abandoned() {
+      return closed;
+    }
+
+    CompletableFuture<Object> waiter() {
+      CompletableFuture<Object> mine = result.copy();
+      mine.whenComplete((v, e) -> {
+        if (mine.isCancelled()) {
+          leave();
+        }
+      });
+      return mine;
+    }
+
+    private synchronized void leave() {
+      if (--waiters == 0 && !result.isDone()) {
+        closed = true;
+        Thread t = runner;
+        if (t != null) {
+          t.interrupt();
+        }
+      }
+    }
   }
 
   private Object run(RemoteMethod method, MemoKey key, Object[] args) throws InterruptedException {

@@ -24,6 +24,8 @@ public interface Calc {
 
   String sleep(Duration duration);
 
+  CompletableFuture<String> sleepAsync(Duration duration);
+
   String nullResult(int x);
 
   String crash(int exitCode);

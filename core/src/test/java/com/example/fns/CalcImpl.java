@@ -51,6 +51,11 @@ public final class CalcImpl implements Calc {
   }
 
   @Override
+  public CompletableFuture<String> sleepAsync(Duration duration) {
+    return CompletableFuture.completedFuture(sleep(duration));
+  }
+
+  @Override
   public String nullResult(int x) {
     EXECUTIONS.incrementAndGet();
     return null;

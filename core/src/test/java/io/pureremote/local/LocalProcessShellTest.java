@@ -99,6 +99,28 @@ class LocalProcessShellTest {
   }
 
   @Test
+  void cancellingTheFutureKillsTheChild() throws Exception {
+    java.util.concurrent.CompletableFuture<String> call = calc.sleepAsync(Duration.ofMinutes(5));
+    long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (remoteChildren().isEmpty()) {
+      assertThat(System.nanoTime()).as("the child JVM started").isLessThan(until);
+      Thread.sleep(50);
+    }
+    call.cancel(true);
+    until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+    while (!remoteChildren().isEmpty()) {
+      assertThat(System.nanoTime()).as("the child JVM was killed").isLessThan(until);
+      Thread.sleep(50);
+    }
+    assertThat(call).isCancelled();
+  }
+
+  private static List<ProcessHandle> remoteChildren() {
+    return ProcessHandle.current().descendants()
+        .filter(p -> p.isAlive() && p.info().commandLine().orElse("").contains("RemoteMain")).toList();
+  }
+
+  @Test
   void commandLineUsesTheSameJavaAndClassPath() {
     LocalProcessShell shell = new LocalProcessShell();
     List<String> cmd = shell.command(new io.pureremote.spi.LaunchRequest(
