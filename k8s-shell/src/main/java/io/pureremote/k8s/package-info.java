@@ -1,4 +1,23 @@
 /**
- * Kubernetes Job shell: runs each call as a {@code batch/v1} Job. Filled by the Kubernetes shell issue.
+ * The Kubernetes shell: runs each Pure Remote call as a {@code batch/v1} Job whose container runs
+ * the application image's entrypoint ({@code io.pureremote.RemoteMain}) with {@code run <memo
+ * uri>}, and reports how the Job ended; the value always comes from the blob store.
+ *
+ * <pre>{@code
+ * KubernetesShellOptions options = KubernetesShellOptions.builder()
+ *     .namespace("ml-team").image("myregistry.azurecr.io/scoring/app:42")
+ *     .memory("8Gi").toleration(Tolerations.spotAks()).build();
+ * try (KubernetesShell shell = KubernetesShell.fromKubeConfig(options);
+ *      RemoteRuntime runtime = RemoteRuntime.builder().blobRoot("s3://bucket/memo").shell(shell).build()) {
+ *   Scoring scoring = runtime.create(Scoring.class, ScoringImpl.class);
+ *   double s = scoring.score(cohort, params);
+ * }
+ * }</pre>
+ *
+ * <p>Public API: {@link io.pureremote.k8s.KubernetesShell}, {@link
+ * io.pureremote.k8s.KubernetesShellOptions}, {@link io.pureremote.k8s.Tolerations}, {@link
+ * io.pureremote.k8s.Images}, {@link io.pureremote.k8s.EnvReference} and the {@code kubernetes}
+ * {@link io.pureremote.k8s.KubernetesShellProvider}. Everything else is package-private. See
+ * {@code docs/kubernetes.md} for options, failure reasons and the test fixture.
  */
 package io.pureremote.k8s;

@@ -1,0 +1,240 @@
+package io.pureremote.k8s;
+
+import io.fabric8.kubernetes.api.model.EnvFromSource;
+import io.fabric8.kubernetes.api.model.EnvFromSourceBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
+import io.fabric8.kubernetes.api.model.NodeSelectorRequirementBuilder;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobSpecBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicy;
+import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyBuilder;
+import io.pureremote.spi.LaunchRequest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Turns a {@link LaunchRequest} and the shell options into a {@code batch/v1} Job: one container
+ * {@value #CONTAINER} running the image's entrypoint with {@code run <memo uri>}, restart policy
+ * Never, the options' resources, placement, identity and policies, then the customizer. Stateless
+ * apart from the options; thread-safe.
+ */
+final class JobFactory {
+  /** The container's name; the pod failure policy and log streaming refer to it. */
+  static final String CONTAINER = "fn";
+
+  static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+  static final String MANAGER = "pureremote";
+  static final String LABEL_PREFIX = "pureremote.io/";
+  static final String LABEL_FUNCTION = LABEL_PREFIX + "function";
+  static final String LABEL_VERSION = LABEL_PREFIX + "function-version";
+  static final String LABEL_MEMO_HASH = LABEL_PREFIX + "memo-hash";
+  static final String ANNOTATION_MEMO_URI = LABEL_PREFIX + "memo-uri";
+  static final String ANNOTATION_FUNCTION = LABEL_PREFIX + "function";
+  static final String ANNOTATION_ATTEMPT = LABEL_PREFIX + "attempt";
+
+  /** Set by the Job controller on its pods; the shell finds a Job's pods by it. */
+  static final String JOB_NAME_LABEL = "job-name";
+
+  /** Set by the Job controller on its pods: the uid of the Job that owns them. */
+  static final String CONTROLLER_UID_LABEL = "controller-uid";
+
+  /** Exit code of {@code RemoteMain} when the function threw and its error is stored. */
+  static final int FUNCTION_FAILED_EXIT = 42;
+
+  private final KubernetesShellOptions options;
+
+  JobFactory(KubernetesShellOptions options) {
+    this.options = Objects.requireNonNull(options, "options");
+  }
+
+  /** SHA-256 of the memo URI: identifies the call across pipelines and roots. */
+  static String memoHash(LaunchRequest request) {
+    return KubernetesNames.sha256Hex(request.memoUri());
+  }
+
+  /** The first Job name for {@code request}: readable prefix + 10 hex digits of the memo hash. */
+  static String baseName(LaunchRequest request) {
+    return KubernetesNames.jobName(request.function(), memoHash(request), "");
+  }
+
+  /** The Job for {@code request}, named {@code name}; {@code attempt} counts shell re-creations. */
+  Job create(LaunchRequest request, String name, int attempt) {
+    String namespace = options.namespace();
+    Map<String, String> labels = labels(request);
+    Map<String, String> podLabels = new LinkedHashMap<>(labels);
+    if (options.workloadIdentityApplies()) {
+      podLabels.put(KubernetesShellOptions.AZURE_WORKLOAD_IDENTITY_LABEL, "true");
+    }
+    Map<String, String> annotations = new LinkedHashMap<>(options.annotations());
+    annotations.put(ANNOTATION_MEMO_URI, request.memoUri());
+    annotations.put(ANNOTATION_FUNCTION, request.function().toString());
+    annotations.put(ANNOTATION_ATTEMPT, Integer.toString(attempt));
+
+    PodSpecBuilder pod = new PodSpecBuilder()
+        .withRestartPolicy("Never")
+        .addNewContainer()
+          .withName(CONTAINER)
+          .withImage(options.qualifiedImage())
+          .withImagePullPolicy(options.imagePullPolicy())
+          .withArgs(request.remoteMainArgs())
+          .withEnv(env(request, namespace, name))
+          .withEnvFrom(envFrom())
+          .withNewResources()
+            .withRequests(quantities(options.resourceRequests()))
+            .withLimits(quantities(options.resourceLimits()))
+          .endResources()
+        .endContainer();
+    if (!options.tolerations().isEmpty()) {
+      pod.withTolerations(options.tolerations());
+    }
+    options.serviceAccount().ifPresent(pod::withServiceAccountName);
+    if (!options.nodeSelector().isEmpty()) {
+      pod.withNodeSelector(new LinkedHashMap<>(options.nodeSelector()));
+    }
+    if (!options.requiredNodeLabels().isEmpty()) {
+      List<NodeSelectorRequirement> terms = new ArrayList<>();
+      options.requiredNodeLabels().forEach((key, values) -> terms.add(
+          new NodeSelectorRequirementBuilder().withKey(key).withOperator("In").withValues(values).build()));
+      pod.withNewAffinity().withNewNodeAffinity().withNewRequiredDuringSchedulingIgnoredDuringExecution()
+          .addNewNodeSelectorTerm().withMatchExpressions(terms).endNodeSelectorTerm()
+          .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().endAffinity();
+    }
+
+    JobSpecBuilder spec = new JobSpecBuilder()
+        .withCompletions(1)
+        .withParallelism(1)
+        .withBackoffLimit(options.backoffLimit())
+        .withTtlSecondsAfterFinished((int) options.ttlAfterFinished().getSeconds())
+        .withNewTemplate()
+          .withNewMetadata().withLabels(podLabels).endMetadata()
+          .withSpec(pod.build())
+        .endTemplate();
+    if (!options.annotations().isEmpty()) {
+      spec.editTemplate().editMetadata().withAnnotations(new LinkedHashMap<>(options.annotations())).endMetadata().endTemplate();
+    }
+    options.activeDeadline().ifPresent(d -> spec.withActiveDeadlineSeconds(d.getSeconds()));
+    if (options.podFailurePolicy()) {
+      spec.withPodFailurePolicy(podFailurePolicy());
+    }
+
+    Job job = new JobBuilder()
+        .withNewMetadata()
+          .withName(name)
+          .withNamespace(namespace)
+          .withLabels(labels)
+          .withAnnotations(annotations)
+        .endMetadata()
+        .withSpec(spec.build())
+        .build();
+    return customize(job, name, labels);
+  }
+
+  /** The shell's labels plus the user's: managed-by, function, version, memo hash. */
+  Map<String, String> labels(LaunchRequest request) {
+    Map<String, String> labels = new LinkedHashMap<>(options.labels());
+    labels.put(MANAGED_BY, MANAGER);
+    labels.put(LABEL_FUNCTION, KubernetesNames.labelValue(request.function().name()));
+    labels.put(LABEL_VERSION, KubernetesNames.labelValue(request.function().version()));
+    labels.put(LABEL_MEMO_HASH, memoHash(request).substring(0, KubernetesNames.LABEL_HASH_DIGITS));
+    return labels;
+  }
+
+  static PodFailurePolicy podFailurePolicy() {
+    return new PodFailurePolicyBuilder()
+        // The function threw and RemoteMain stored its error: running it again gives the same error.
+        .addNewRule()
+          .withAction("FailJob")
+          .withNewOnExitCodes().withContainerName(CONTAINER).withOperator("In").withValues(FUNCTION_FAILED_EXIT).endOnExitCodes()
+        .endRule()
+        // Evictions and preemptions are not the function's fault: do not count them against backoffLimit.
+        .addNewRule()
+          .withAction("Ignore")
+          .addNewOnPodCondition().withType("DisruptionTarget").withStatus("True").endOnPodCondition()
+        .endRule()
+        .build();
+  }
+
+  private List<EnvVar> env(LaunchRequest request, String namespace, String jobName) {
+    // Order matters for duplicates: the last definition wins in Kubernetes, so the runtime's
+    // variables come first, the user's may override them (e.g. an in-cluster store endpoint),
+    // and the call identity comes last.
+    Map<String, String> plain = new LinkedHashMap<>(request.environment());
+    plain.putAll(options.env());
+    plain.put("PUREREMOTE_FUNCTION", request.function().name());
+    plain.put("PUREREMOTE_FUNCTION_VERSION", request.function().version());
+    plain.put("PUREREMOTE_ARGS_HASH", request.argsHash());
+    plain.put("PUREREMOTE_MEMO_URI", request.memoUri());
+    plain.put("PUREREMOTE_K8S_NAMESPACE", namespace);
+    plain.put("PUREREMOTE_K8S_JOB_NAME", jobName);
+    List<EnvVar> env = new ArrayList<>();
+    plain.forEach((k, v) -> env.add(new EnvVarBuilder().withName(k).withValue(v).build()));
+    env.add(new EnvVarBuilder().withName("PUREREMOTE_K8S_POD_NAME")
+        .withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom().build());
+    for (EnvReference ref : options.envReferences()) {
+      switch (ref.kind()) {
+        case SECRET_KEY -> env.add(new EnvVarBuilder().withName(ref.variable()).withNewValueFrom()
+            .withNewSecretKeyRef().withName(ref.source()).withKey(ref.key()).endSecretKeyRef().endValueFrom().build());
+        case CONFIG_MAP_KEY -> env.add(new EnvVarBuilder().withName(ref.variable()).withNewValueFrom()
+            .withNewConfigMapKeyRef().withName(ref.source()).withKey(ref.key()).endConfigMapKeyRef().endValueFrom().build());
+        default -> { }
+      }
+    }
+    return env;
+  }
+
+  private List<EnvFromSource> envFrom() {
+    List<EnvFromSource> from = new ArrayList<>();
+    for (EnvReference ref : options.envReferences()) {
+      switch (ref.kind()) {
+        case SECRET -> from.add(new EnvFromSourceBuilder().withNewSecretRef().withName(ref.source()).endSecretRef().build());
+        case CONFIG_MAP -> from.add(new EnvFromSourceBuilder().withNewConfigMapRef().withName(ref.source()).endConfigMapRef().build());
+        default -> { }
+      }
+    }
+    return from;
+  }
+
+  private static Map<String, Quantity> quantities(Map<String, String> values) {
+    Map<String, Quantity> q = new LinkedHashMap<>();
+    values.forEach((k, v) -> q.put(k, new Quantity(v)));
+    return q;
+  }
+
+  private Job customize(Job job, String name, Map<String, String> labels) {
+    Job customized = options.customizer().apply(job);
+    if (customized == null) {
+      throw new IllegalStateException("The Job customizer returned null; return the (modified) Job it was given");
+    }
+    var meta = customized.getMetadata();
+    List<String> broken = new ArrayList<>();
+    if (meta == null || !name.equals(meta.getName())) {
+      broken.add("its name (expected " + name + ")");
+    }
+    if (meta == null || !options.namespace().equals(meta.getNamespace())) {
+      broken.add("its namespace (expected " + options.namespace() + ")");
+    }
+    if (meta == null || meta.getLabels() == null || !meta.getLabels().entrySet().containsAll(labels.entrySet())) {
+      broken.add("the shell's labels " + labels.keySet());
+    }
+    var template = customized.getSpec() == null || customized.getSpec().getTemplate() == null
+        ? null : customized.getSpec().getTemplate();
+    boolean hasContainer = template != null && template.getSpec() != null && template.getSpec().getContainers() != null
+        && template.getSpec().getContainers().stream().anyMatch(c -> CONTAINER.equals(c.getName()));
+    if (!hasContainer) {
+      broken.add("container '" + CONTAINER + "'");
+    }
+    if (!broken.isEmpty()) {
+      throw new IllegalStateException("The Job customizer changed or removed " + String.join(", ", broken)
+          + "; the shell tracks Jobs by them. Change other fields only.");
+    }
+    return customized;
+  }
+}

@@ -1,0 +1,521 @@
+package io.pureremote.k8s;
+
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobList;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.LogWatch;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
+import io.fabric8.kubernetes.client.dsl.ScalableResource;
+import io.pureremote.ShellException;
+import io.pureremote.spi.Launch;
+import io.pureremote.spi.LaunchRequest;
+import io.pureremote.spi.Shell;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs each call as a Kubernetes {@code batch/v1} Job whose single container runs the
+ * application image's entrypoint ({@code io.pureremote.RemoteMain}) with {@code run <memo uri>}.
+ * The Job only says how the run ended; the value always comes from the blob store.
+ *
+ * <pre>{@code
+ * try (KubernetesClient client = new KubernetesClientBuilder().build();
+ *      KubernetesShell shell = new KubernetesShell(client, KubernetesShellOptions.builder()
+ *          .namespace("ml-team").image("myregistry.azurecr.io/scoring/app:42").memory("4Gi").build());
+ *      RemoteRuntime runtime = RemoteRuntime.builder().blobRoot("s3://bucket/memo").shell(shell).build()) {
+ *   Scoring scoring = runtime.create(Scoring.class, ScoringImpl.class);
+ *   double s = scoring.score(cohort, params);      // a Job on a miss; a memo hit creates nothing
+ * }
+ * }</pre>
+ *
+ * <p>How it waits: one shared Job informer and one shared Pod informer per namespace (label
+ * {@code app.kubernetes.io/managed-by=pureremote}) feed every in-flight call; there is no
+ * per-Job polling. A Job that vanishes, or goes quiet for {@link
+ * KubernetesShellOptions#watchSilenceBound()}, gets one GET. How calls end:
+ *
+ * <ul>
+ *   <li>Complete → exit 0; the pipeline reads {@code result}. Failed with exit code 42 (the
+ *       function threw; the pod failure policy fails the Job at once) → the pipeline reads {@code
+ *       error}.
+ *   <li>{@code OOMKilled}, {@code DeadlineExceeded}, other exit codes, {@code JobDeleted} → an
+ *       outcome with that reason; with nothing in the store the caller gets a {@link
+ *       ShellException} carrying it.
+ *   <li>Image pull failing past {@link KubernetesShellOptions#imagePullBound()} ({@code
+ *       ImagePullBackOff}) or unschedulable past {@link KubernetesShellOptions#pendingTimeout()}
+ *       ({@code Unschedulable}) → the Job is deleted and the call fails at once, not retryable.
+ *   <li>Evicted / preempted / node lost → the Job is re-created (name suffix {@code -r1},
+ *       {@code -r2}, ...) without spending the caller's retries, up to {@link
+ *       KubernetesShellOptions#maxEvictionRetries()}; then {@code Evicted}, retryable.
+ * </ul>
+ *
+ * <p>{@link Launch#cancel()} and {@link #close()} delete Jobs with foreground propagation. Job
+ * creation is bounded by {@link KubernetesShellOptions#launchConcurrency()}; every request the
+ * shell makes goes through a token bucket ({@link KubernetesShellOptions#apiQps()}) and is
+ * retried on 429, 5xx and connection errors. Pod logs follow to the SLF4J logger {@code
+ * io.pureremote.k8s.pods} at INFO, prefixed {@code [job/pod]}.
+ *
+ * <p>Per-function options: {@link #withOptions} makes sibling shells that share the client, the
+ * informers, the API budget and the launch slots, so any number of option sets still cost one
+ * Job and one Pod watch per namespace.
+ *
+ * <p>Thread-safe; {@link #launch} never blocks. The client passed in stays the caller's to close;
+ * one built by {@link #fromKubeConfig} is closed with the shell (the last sibling).
+ */
+public final class KubernetesShell implements Shell {
+  private static final Logger log = LoggerFactory.getLogger(KubernetesShell.class);
+  private static final Logger podLog = LoggerFactory.getLogger("io.pureremote.k8s.pods");
+  private static final long TICK_MILLIS = 250;
+  private static final long CLOSE_WAIT_SECONDS = 15;
+  private static final Duration FIRST_SYNC_WAIT = Duration.ofSeconds(30);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Shared shared;
+  private final KubernetesClient client;
+  private final KubernetesShellOptions options;
+  private final JobFactory factory;
+  private final ApiGate gate;
+  private final Set<JobRun> inFlight = ConcurrentHashMap.newKeySet();
+  private volatile BiConsumer<String, String> logSink = (prefix, line) -> podLog.info("{}{}", prefix, line);
+  private volatile boolean closed;
+
+  /**
+   * A shell that creates Jobs through {@code client}, which it does not close.
+   *
+   * @param client a client for the target cluster (its own namespace setting is ignored)
+   * @param options where and how Jobs run
+   */
+  public KubernetesShell(KubernetesClient client, KubernetesShellOptions options) {
+    this(new Shared(Objects.requireNonNull(client, "client"), false, Objects.requireNonNull(options, "options")), options);
+  }
+
+  private KubernetesShell(Shared shared, KubernetesShellOptions options) {
+    this.shared = shared;
+    this.client = shared.client;
+    this.gate = shared.gate;
+    this.options = Objects.requireNonNull(options, "options");
+    this.factory = new JobFactory(options);
+    shared.join(this);
+  }
+
+  /**
+   * A shell with its own client, configured like {@code kubectl}: kubeconfig ({@code $KUBECONFIG}
+   * or {@code ~/.kube/config}) with {@link KubernetesShellOptions#kubeContext()} (or the current
+   * context), else the in-cluster service account. The client is closed with the shell.
+   */
+  public static KubernetesShell fromKubeConfig(KubernetesShellOptions options) {
+    Config config = Config.autoConfigure(options.kubeContext().orElse(null));
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+    return new KubernetesShell(new Shared(client, true, options), options);
+  }
+
+  /**
+   * A sibling shell with other Job options (e.g. per-function resources) that shares this one's
+   * client, informers (still one pair per namespace), API rate limit and launch slots. The shared
+   * parts stop when the last sibling is closed; each sibling's {@link #close()} cancels only its
+   * own calls. The rate limit and launch concurrency are the first shell's.
+   *
+   * @throws IllegalStateException when this shell is closed
+   */
+  public KubernetesShell withOptions(KubernetesShellOptions options) {
+    if (closed) {
+      throw new IllegalStateException("The Kubernetes shell is closed; create siblings before closing it");
+    }
+    return new KubernetesShell(shared, options);
+  }
+
+  @Override
+  public String name() {
+    return "kubernetes";
+  }
+
+  /** The options this shell runs with. */
+  public KubernetesShellOptions options() {
+    return options;
+  }
+
+  /**
+   * The Job the shell would create first for {@code request} (before any re-creation), without
+   * creating it: for inspection, dry runs and tests.
+   */
+  public Job job(LaunchRequest request) {
+    return factory.create(request, JobFactory.baseName(request), 0);
+  }
+
+  @Override
+  public Launch launch(LaunchRequest request) {
+    Objects.requireNonNull(request, "request");
+    String name = JobFactory.baseName(request);
+    JobRun run = new JobRun(this, request, name, sampled(request));
+    if (closed) {
+      run.fail(new ShellException("ShellClosed", null, "The Kubernetes shell is closed; cannot run " + request.shortLabel(), false));
+      return run;
+    }
+    inFlight.add(run);
+    NamespaceWatch watch = watch();
+    // Track before creating, so no event for the new Job can be missed.
+    watch.track(name, run);
+    try {
+      watch.start();
+    } catch (RuntimeException e) {
+      run.fail(new ShellException("WatchFailed", "Cannot start watching Jobs in namespace " + options.namespace() + ": " + e, e));
+      return run;
+    }
+    createJobAsync(run, name, 0);
+    return run;
+  }
+
+  /**
+   * Deletes the Jobs of this shell's calls still running (foreground propagation); when it is the
+   * last of its siblings, also stops the informers and threads (and closes an owned client).
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    List<Future<?>> deletions = new ArrayList<>();
+    for (JobRun run : List.copyOf(inFlight)) {
+      Optional<String> name = run.cancelForClose();
+      name.ifPresent(n -> deletions.add(shared.executor.submit(() -> deleteJob(n, "shell closed"))));
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CLOSE_WAIT_SECONDS);
+    for (Future<?> f : deletions) {
+      try {
+        f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (Exception e) {
+        log.warn("Deleting a Job while closing the shell failed: {}", e.toString());
+      }
+    }
+    shared.leave(this);
+  }
+
+  // ---- package-private: used by JobRun, NamespaceWatch, PodLogFollower and tests ----
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  NamespaceWatch watch() {
+    return shared.watch(options.namespace());
+  }
+
+  /** Replaces where pod log lines go (tests capture them). */
+  void logSink(BiConsumer<String, String> sink) {
+    this.logSink = Objects.requireNonNull(sink, "sink");
+  }
+
+  void untrack(JobRun run) {
+    inFlight.remove(run);
+    watch().untrack(run.jobName(), run);
+  }
+
+  void retrack(JobRun run, String from, String to) {
+    NamespaceWatch watch = watch();
+    watch.track(to, run);
+    watch.untrack(from, run);
+  }
+
+  void createJobAsync(JobRun run, String name, int attempt) {
+    submit(() -> createJob(run, name, attempt));
+  }
+
+  void deleteJobAsync(String name, String why) {
+    submit(() -> deleteJob(name, why));
+  }
+
+  /** One GET of the Job; absent means it vanished. */
+  void verifyAsync(JobRun run, String name) {
+    submit(() -> {
+      try {
+        Job job = gate.call("get Job " + options.namespace() + "/" + name, () -> jobs().withName(name).get());
+        if (job == null) {
+          run.onVanished(name, null, "a GET found no such Job");
+        } else {
+          run.onJob(job);
+        }
+      } catch (KubernetesClientException e) {
+        log.debug("Checking Job {}/{} failed: {}", options.namespace(), name, ApiGate.describe(e));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+  }
+
+  /** Lists the Job's pods once (label job-name) so a failure can be explained, then decides. */
+  void refreshPodsAsync(JobRun run, String name) {
+    submit(() -> {
+      try {
+        List<Pod> pods = gate.call("list pods of Job " + name,
+            () -> client.pods().inNamespace(options.namespace()).withLabel(JobFactory.JOB_NAME_LABEL, name).list().getItems());
+        pods.forEach(run::onPod);
+      } catch (KubernetesClientException e) {
+        log.debug("Listing pods of Job {}/{} failed: {}", options.namespace(), name, ApiGate.describe(e));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      run.decideFailureNow();
+    });
+  }
+
+  void followLogsAsync(JobRun run, String job, String pod) {
+    submit(new PodLogFollower(this, client, gate, options.namespace(), run, job, pod, logSink));
+  }
+
+  void registerLogWatch(LogWatch watch) {
+    shared.logWatches.add(watch);
+  }
+
+  void unregisterLogWatch(LogWatch watch) {
+    shared.logWatches.remove(watch);
+  }
+
+  /** Restarts of the shared informers so far (tests). */
+  int informerRestarts() {
+    return watch().restarts();
+  }
+
+  // ---- internals ----
+
+  private boolean sampled(LaunchRequest request) {
+    if (!options.logStreaming() || options.logSampleFraction() <= 0) {
+      return false;
+    }
+    if (options.logSampleFraction() >= 1) {
+      return true;
+    }
+    // By call, not at random: re-running the same calls follows the same pods.
+    long bucket = Long.parseLong(JobFactory.memoHash(request).substring(0, 8), 16);
+    return bucket < options.logSampleFraction() * 0x1_0000_0000L;
+  }
+
+  private NonNamespaceOperation<Job, JobList, ScalableResource<Job>> jobs() {
+    return client.batch().v1().jobs().inNamespace(options.namespace());
+  }
+
+  private void submit(Runnable task) {
+    try {
+      shared.executor.execute(task);
+    } catch (RejectedExecutionException e) {
+      log.debug("Shell closed; dropped a background task");
+    }
+  }
+
+  /** Called by the shared watchdog about every {@value #TICK_MILLIS} ms. */
+  void tick(long now) {
+    for (JobRun run : inFlight) {
+      run.tick(now);
+    }
+  }
+
+  private void createJob(JobRun run, String firstName, int attempt) {
+    String ns = options.namespace();
+    try {
+      shared.launchSlots.acquire();
+    } catch (InterruptedException e) {
+      run.fail(new ShellException("LaunchFailed", "Interrupted while waiting to create Job " + ns + "/" + firstName, e));
+      return;
+    }
+    String name = firstName;
+    try {
+      if (!run.wants(name)) {
+        return;
+      }
+      // Create once the watches are in place: then every event of the new Job is seen, and the
+      // first list needs no follow-up GETs. A slow list only delays, it never blocks a launch.
+      if (!watch().awaitFirstSync(FIRST_SYNC_WAIT)) {
+        log.debug("Informers in {} not synced after {}; creating {} anyway", ns, FIRST_SYNC_WAIT, name);
+      }
+      Job job;
+      try {
+        job = factory.create(run.request, name, attempt);
+      } catch (RuntimeException e) {
+        run.fail(new ShellException("InvalidJob", "Cannot build the Job for " + run.request.shortLabel() + ": " + e.getMessage(), e));
+        return;
+      }
+      String uid;
+      for (int collisions = 0; ; collisions++) {
+        Job toCreate = job;
+        try {
+          uid = gate.call("create Job " + ns + "/" + name, () -> jobs().resource(toCreate).create()).getMetadata().getUid();
+          break;
+        } catch (KubernetesClientException e) {
+          if (e.getCode() != 409 || collisions >= 3) {
+            throw e;
+          }
+          String taken = name;
+          Job existing = gate.call("get Job " + ns + "/" + taken, () -> jobs().withName(taken).get());
+          if (existing != null && isSameCallStillRunning(existing, run)) {
+            // A retried create whose first attempt went through, or another process running the
+            // same call: wait for that Job instead of starting a second run.
+            log.info("Job {}/{} for {} already exists and runs; waiting for it", ns, taken, run.request.shortLabel());
+            uid = existing.getMetadata().getUid();
+            break;
+          }
+          name = KubernetesNames.jobName(run.request.function(), run.memoHash, "-x" + randomSuffix());
+          log.info("Job name {}/{} is taken by a finished or unrelated Job; using {}", ns, taken, name);
+          run.renamed(taken, name);
+          retrack(run, taken, name);
+          job = factory.create(run.request, name, attempt);
+        }
+      }
+      if (run.onCreated(name, uid)) {
+        log.debug("created Job {}/{} for {}", ns, name, run.request.shortLabel());
+      } else {
+        deleteJob(name, "cancelled while being created");
+      }
+    } catch (KubernetesClientException e) {
+      run.fail(launchFailed(e, name));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      run.fail(new ShellException("LaunchFailed", "Interrupted while creating Job " + ns + "/" + name, e));
+    } finally {
+      shared.launchSlots.release();
+    }
+  }
+
+  private static boolean isSameCallStillRunning(Job existing, JobRun run) {
+    Map<String, String> annotations = existing.getMetadata().getAnnotations();
+    return annotations != null && run.request.memoUri().equals(annotations.get(JobFactory.ANNOTATION_MEMO_URI))
+        && !KubeStatus.isComplete(existing) && KubeStatus.failure(existing).isEmpty() && !KubeStatus.isBeingDeleted(existing);
+  }
+
+  private ShellException launchFailed(KubernetesClientException e, String name) {
+    String ns = options.namespace();
+    String why = ApiGate.describe(e);
+    String message = switch (e.getCode()) {
+      case 401, 403 -> "Not allowed to create Job " + ns + "/" + name + " (" + why + "). The kube context needs RBAC "
+          + "create/get/list/watch/delete on jobs and get/list/watch on pods and pods/log in namespace '" + ns + "'.";
+      case 404 -> "Cannot create Job " + ns + "/" + name + " (" + why + "): does namespace '" + ns + "' exist? "
+          + "Create it or set KubernetesShellOptions.namespace.";
+      case 422 -> "The API server rejected Job " + ns + "/" + name + " as invalid (" + why + "). Check the shell "
+          + "options and the Job customizer.";
+      default -> "Cannot create Job " + ns + "/" + name + " (" + why + ").";
+    };
+    ShellException failure = new ShellException("LaunchFailed", null, message, ApiGate.isTransient(e));
+    failure.initCause(e);
+    return failure;
+  }
+
+  private void deleteJob(String name, String why) {
+    try {
+      gate.call("delete Job " + options.namespace() + "/" + name,
+          () -> jobs().withName(name).withPropagationPolicy(DeletionPropagation.FOREGROUND).delete());
+      log.info("deleted Job {}/{} ({})", options.namespace(), name, why);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        log.warn("Could not delete Job {}/{} ({}): {}. Delete it with `kubectl delete job -n {} {}`.",
+            options.namespace(), name, why, ApiGate.describe(e), options.namespace(), name);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static String randomSuffix() {
+    String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 4; i++) {
+      sb.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
+    }
+    return sb.toString();
+  }
+
+  /**
+   * What sibling shells share: the client, one {@link NamespaceWatch} per namespace, the API rate
+   * limit, the launch slots and the threads. Closed with the last sibling.
+   */
+  private static final class Shared {
+    final KubernetesClient client;
+    final boolean ownsClient;
+    final ApiGate gate;
+    final Semaphore launchSlots;
+    final ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pureremote-k8s-", 0).factory());
+    final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "pureremote-k8s-watchdog");
+      t.setDaemon(true);
+      return t;
+    });
+    final Map<String, NamespaceWatch> watches = new ConcurrentHashMap<>();
+    final Set<LogWatch> logWatches = ConcurrentHashMap.newKeySet();
+    private final Set<KubernetesShell> members = ConcurrentHashMap.newKeySet();
+    private boolean closed;
+
+    Shared(KubernetesClient client, boolean ownsClient, KubernetesShellOptions options) {
+      this.client = client;
+      this.ownsClient = ownsClient;
+      this.gate = new ApiGate(options.apiQps(), options.apiBurst(), options.apiRetries());
+      this.launchSlots = new Semaphore(options.launchConcurrency(), true);
+      scheduler.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    NamespaceWatch watch(String namespace) {
+      return watches.computeIfAbsent(namespace, ns -> new NamespaceWatch(client, ns, scheduler));
+    }
+
+    synchronized void join(KubernetesShell shell) {
+      if (closed) {
+        throw new IllegalStateException("The Kubernetes shell is closed");
+      }
+      members.add(shell);
+    }
+
+    synchronized void leave(KubernetesShell shell) {
+      members.remove(shell);
+      if (!members.isEmpty() || closed) {
+        return;
+      }
+      closed = true;
+      watches.values().forEach(NamespaceWatch::close);
+      logWatches.forEach(LogWatch::close);
+      scheduler.shutdownNow();
+      // Let deletions and checks already under way finish; log followers stop on their own.
+      executor.shutdown();
+      try {
+        if (!executor.awaitTermination(2, TimeUnit.SECONDS)) {
+          executor.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        executor.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+      if (ownsClient) {
+        client.close();
+      }
+    }
+
+    private void tick() {
+      try {
+        long now = System.nanoTime();
+        watches.values().forEach(NamespaceWatch::checkHealth);
+        for (KubernetesShell shell : members) {
+          shell.tick(now);
+        }
+      } catch (RuntimeException e) {
+        log.warn("Kubernetes shell watchdog failed: {}", e.toString(), e);
+      }
+    }
+  }
+}

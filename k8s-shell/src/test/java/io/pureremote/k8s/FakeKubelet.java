@@ -1,0 +1,648 @@
+package io.pureremote.k8s;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyRule;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.pureremote.RemoteMain;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Plays kubelet and Job controller against the mock API server, which has neither. It watches
+ * Jobs in one namespace; for each it creates a Pod (labels {@code job-name}, {@code
+ * controller-uid}, owner reference), marks it Running, runs the container — {@code image → command}
+ * as a local child JVM with the container's args and env, or {@code RemoteMain.run} on a virtual
+ * thread for in-process images — and writes the pod's and then the Job's status through the
+ * status subresource: Succeeded/Complete, or Failed with the exit code, honouring {@code
+ * podFailurePolicy} (FailJob on an exit code, Ignore on disruptions), {@code backoffLimit} and
+ * {@code activeDeadlineSeconds}. Deleting a Job kills its process and deletes its pods.
+ *
+ * <p>Each new Job takes the next queued {@link Behaviour} ({@link #then}); without one it runs
+ * normally. Pod logs are kept per pod with timestamps and served through {@link MockKubernetes}.
+ */
+final class FakeKubelet implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(FakeKubelet.class);
+
+  /** What happens to the next Job's pod. */
+  enum Behaviour {
+    /** Run the container; report its exit. */
+    NORMAL,
+    /** Kill the container with SIGKILL after {@link #disruptAfter}; report OOMKilled, exit 137. */
+    OOM_KILL,
+    /** The image never pulls: ErrImagePull, then ImagePullBackOff, forever. */
+    IMAGE_PULL_FAILURE,
+    /** The pod never schedules (PodScheduled=False, Unschedulable). */
+    UNSCHEDULABLE,
+    /** Evict the first pod; the Job controller then replaces it (podFailurePolicy Ignore) and it runs normally. */
+    EVICT_THEN_REPLACE,
+    /** Evict the pod and fail the Job (a cluster without the Ignore rule): the shell must re-create it. */
+    EVICT_AND_FAIL_JOB,
+    /** Someone deletes the Job while it runs. */
+    DELETE_JOB_MID_RUN,
+    /** Drop the shell's watch connections (and answer its next watch with 410 Gone) while it runs. */
+    DROP_WATCHES_MID_RUN,
+    /** Swallow the shell's watch events while it runs; they stay muted until the test unmutes. */
+    MUTE_WATCHES_MID_RUN,
+    /** Mark the pod Running and never start or finish it. */
+    HANG
+  }
+
+  private final MockKubernetes cluster;
+  private final KubernetesClient client;
+  private final String namespace;
+  private final Map<String, List<String>> commands = new ConcurrentHashMap<>();
+  private final Set<String> inProcessImages = ConcurrentHashMap.newKeySet();
+  private final Queue<Behaviour> behaviours = new ConcurrentLinkedQueue<>();
+  private final Map<String, Simulation> simulations = new ConcurrentHashMap<>();
+  private final Map<String, List<LogLine>> logs = new ConcurrentHashMap<>();
+  private final List<String> jobsSeen = new CopyOnWriteArrayList<>();
+  private final ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("fake-kubelet-", 0).factory());
+  private volatile Duration disruptAfter = Duration.ofMillis(800);
+  private SharedIndexInformer<Job> informer;
+  private volatile boolean closed;
+
+  private record LogLine(Instant at, String text) {}
+
+  private record PodEnd(int exitCode, String kind) {
+    static final String EXITED = "exited";
+    static final String DISRUPTED = "disrupted";
+    static final String DEADLINE = "deadline";
+    static final String STOPPED = "stopped";
+  }
+
+  FakeKubelet(MockKubernetes cluster, String namespace) {
+    this.cluster = cluster;
+    this.client = cluster.client("kubelet");
+    this.namespace = namespace;
+    cluster.logSource(this::serveLog);
+  }
+
+  /** The command a container of {@code image} runs, before its args (its entrypoint). */
+  FakeKubelet image(String image, List<String> entrypoint) {
+    commands.put(image, List.copyOf(entrypoint));
+    return this;
+  }
+
+  /** Containers of {@code image} run {@code RemoteMain.run(args)} in this JVM on a virtual thread. */
+  FakeKubelet inProcess(String image) {
+    inProcessImages.add(image);
+    return this;
+  }
+
+  /** The next Job created gets {@code behaviour} (queued in order). */
+  FakeKubelet then(Behaviour behaviour) {
+    behaviours.add(behaviour);
+    return this;
+  }
+
+  /** How long a disrupting behaviour lets the container run first. */
+  FakeKubelet disruptAfter(Duration after) {
+    this.disruptAfter = after;
+    return this;
+  }
+
+  /** A child JVM running {@code io.pureremote.RemoteMain} on this JVM's class path: the "image". */
+  static List<String> javaEntrypoint() {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
+    if (Runtime.version().feature() >= 24) {
+      cmd.add("--sun-misc-unsafe-memory-access=allow");
+    }
+    cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto"));
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), RemoteMain.class.getName()));
+    return cmd;
+  }
+
+  FakeKubelet start() {
+    informer = client.batch().v1().jobs().inNamespace(namespace).inform(new ResourceEventHandler<Job>() {
+      @Override
+      public void onAdd(Job job) {
+        onJob(job);
+      }
+
+      @Override
+      public void onUpdate(Job old, Job job) {
+        onJob(job);
+      }
+
+      @Override
+      public void onDelete(Job job, boolean unknown) {
+        Simulation sim = simulations.get(job.getMetadata().getName());
+        if (sim != null && sim.uid.equals(job.getMetadata().getUid())) {
+          sim.stop("Job deleted");
+        }
+      }
+    }, 0);
+    return this;
+  }
+
+  /** Names of the Jobs this kubelet saw created, in order. */
+  List<String> jobsSeen() {
+    return List.copyOf(jobsSeen);
+  }
+
+  /** Whether any container process this kubelet started still runs. */
+  boolean anyProcessAlive() {
+    return simulations.values().stream().anyMatch(Simulation::processAlive);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    if (informer != null) {
+      informer.close();
+    }
+    simulations.values().forEach(s -> s.stop(null));
+    threads.shutdownNow();
+  }
+
+  private void onJob(Job job) {
+    if (closed) {
+      return;
+    }
+    String name = job.getMetadata().getName();
+    if (job.getMetadata().getDeletionTimestamp() != null) {
+      Simulation sim = simulations.get(name);
+      if (sim != null) {
+        sim.stop("Job being deleted");
+      }
+      return;
+    }
+    Simulation existing = simulations.get(name);
+    if (existing != null && existing.uid.equals(job.getMetadata().getUid())) {
+      return;
+    }
+    Behaviour behaviour = behaviours.poll();
+    Simulation sim = new Simulation(job, behaviour == null ? Behaviour.NORMAL : behaviour);
+    simulations.put(name, sim);
+    jobsSeen.add(name);
+    threads.execute(sim::run);
+  }
+
+  // ---- logs (the API server proxies them from the kubelet; here the dispatcher asks us) ----
+
+  private MockResponse serveLog(RecordedRequest request) {
+    String path = request.getPath();
+    String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+    String[] seg = bare.split("/");
+    String pod = seg[seg.length - 2];
+    Map<String, String> query = new LinkedHashMap<>();
+    if (path.contains("?")) {
+      for (String kv : path.substring(path.indexOf('?') + 1).split("&")) {
+        int eq = kv.indexOf('=');
+        query.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
+      }
+    }
+    List<LogLine> lines = logs.get(pod);
+    if (lines == null) {
+      return MockKubernetes.status(404, "NotFound", "pods \\\"" + pod + "\\\" not found");
+    }
+    Instant since = query.containsKey("sinceTime") ? Instant.parse(query.get("sinceTime")) : Instant.MIN;
+    boolean stamps = "true".equals(query.get("timestamps"));
+    StringBuilder body = new StringBuilder();
+    for (LogLine line : List.copyOf(lines)) {
+      if (!line.at().isBefore(since)) {
+        body.append(stamps ? line.at() + " " : "").append(line.text()).append('\n');
+      }
+    }
+    // A real follow stream stays open until the container ends; the mock answers with what there
+    // is so far, which exercises the shell's re-attach path.
+    return new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/plain").setBody(body.toString());
+  }
+
+  /** One Job, played from creation to its final status. */
+  private final class Simulation {
+    final String jobName;
+    final String uid;
+    final Job job;
+    volatile boolean stopped;
+    volatile Process process;
+    volatile CompletableFuture<Integer> exit;
+    final List<String> pods = new CopyOnWriteArrayList<>();
+    final Map<String, Pod> podObjects = new ConcurrentHashMap<>();
+    Job current;
+    Behaviour behaviour;
+
+    Simulation(Job job, Behaviour behaviour) {
+      this.job = job;
+      this.current = job;
+      this.jobName = job.getMetadata().getName();
+      this.uid = job.getMetadata().getUid();
+      this.behaviour = behaviour;
+    }
+
+    void run() {
+      try {
+        Instant started = Instant.now();
+        updateJob(s -> s.withActive(1).withStartTime(started.toString()));
+        int failedPods = 0;
+        while (!stopped) {
+          PodEnd end = runPod(started);
+          if (stopped || end.kind().equals(PodEnd.STOPPED)) {
+            return;
+          }
+          switch (end.kind()) {
+            case PodEnd.DISRUPTED -> {
+              if (behaviour == Behaviour.EVICT_AND_FAIL_JOB) {
+                failJob("BackoffLimitExceeded", "Job has reached the specified backoff limit", 1);
+                return;
+              }
+              behaviour = Behaviour.NORMAL; // podFailurePolicy Ignore: a replacement pod, not counted
+              continue;
+            }
+            case PodEnd.DEADLINE -> {
+              failJob("DeadlineExceeded", "Job was active longer than specified deadline", 1);
+              return;
+            }
+            default -> { }
+          }
+          int code = end.exitCode();
+          if (code == 0) {
+            succeedJob();
+            return;
+          }
+          int rule = failJobRule(code);
+          if (rule >= 0) {
+            failJob("PodFailurePolicy", "Container " + JobFactory.CONTAINER + " for pod " + namespace + "/" + pods.getLast()
+                + " failed with exit code " + code + " matching FailJob rule at index " + rule, failedPods + 1);
+            return;
+          }
+          failedPods++;
+          Integer backoffLimit = job.getSpec().getBackoffLimit();
+          if (failedPods > (backoffLimit == null ? 6 : backoffLimit)) {
+            failJob("BackoffLimitExceeded", "Job has reached the specified backoff limit", failedPods);
+            return;
+          }
+          behaviour = Behaviour.NORMAL;
+        }
+      } catch (KubernetesClientException e) {
+        if (!stopped) {
+          log.warn("fake kubelet: Job {} failed: {}", jobName, e.toString());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException e) {
+        log.warn("fake kubelet: Job {} crashed", jobName, e);
+      }
+    }
+
+    private PodEnd runPod(Instant jobStarted) throws InterruptedException {
+      String pod = jobName + "-" + random5();
+      pods.add(pod);
+      logs.put(pod, new CopyOnWriteArrayList<>());
+      Map<String, String> labels = new LinkedHashMap<>(job.getSpec().getTemplate().getMetadata().getLabels());
+      labels.put("job-name", jobName);
+      labels.put("batch.kubernetes.io/job-name", jobName);
+      labels.put("controller-uid", uid);
+      labels.put("batch.kubernetes.io/controller-uid", uid);
+      Pod created = new PodBuilder()
+          .withNewMetadata().withName(pod).withNamespace(namespace).withLabels(labels)
+            .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("batch/v1").withKind("Job").withName(jobName)
+                .withUid(uid).withController(true).withBlockOwnerDeletion(true).build())
+          .endMetadata()
+          .withSpec(job.getSpec().getTemplate().getSpec())
+          .withNewStatus().withPhase("Pending").endStatus()
+          .build();
+      podObjects.put(pod, client.pods().inNamespace(namespace).resource(created).create());
+      Container container = job.getSpec().getTemplate().getSpec().getContainers().getFirst();
+
+      if (behaviour == Behaviour.IMAGE_PULL_FAILURE) {
+        podStatus(pod, pending(waiting(container, "ErrImagePull",
+            "rpc error: code = NotFound desc = failed to pull and unpack image \"" + container.getImage() + "\": not found")));
+        Thread.sleep(200);
+        podStatus(pod, pending(waiting(container, "ImagePullBackOff", "Back-off pulling image \"" + container.getImage() + "\"")));
+        awaitStop();
+        return new PodEnd(-1, PodEnd.STOPPED);
+      }
+      if (behaviour == Behaviour.UNSCHEDULABLE) {
+        podStatus(pod, new PodStatusBuilder().withPhase("Pending").withConditions(new PodConditionBuilder()
+            .withType("PodScheduled").withStatus("False").withReason("Unschedulable")
+            .withMessage("0/3 nodes are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 nodes are available.")
+            .build()).build());
+        awaitStop();
+        return new PodEnd(-1, PodEnd.STOPPED);
+      }
+      Instant podStarted = Instant.now();
+      podStatus(pod, running(container, podStarted));
+      if (behaviour == Behaviour.HANG) {
+        awaitStop();
+        return new PodEnd(-1, PodEnd.STOPPED);
+      }
+      if (behaviour == Behaviour.DROP_WATCHES_MID_RUN) {
+        cluster.goneOnNextShellWatches(1);
+        int dropped = cluster.dropShellWatches();
+        log.info("fake kubelet: dropped {} shell watch connection(s) while {} runs", dropped, jobName);
+      }
+      if (behaviour == Behaviour.MUTE_WATCHES_MID_RUN) {
+        cluster.muteShellWatches(true);
+      }
+      startContainer(container, pod);
+      Long deadlineSeconds = job.getSpec().getActiveDeadlineSeconds();
+      Instant deadline = deadlineSeconds == null ? null : jobStarted.plusSeconds(deadlineSeconds);
+      boolean disrupts = behaviour == Behaviour.OOM_KILL || behaviour == Behaviour.EVICT_THEN_REPLACE
+          || behaviour == Behaviour.EVICT_AND_FAIL_JOB || behaviour == Behaviour.DELETE_JOB_MID_RUN;
+      Instant disruptAt = podStarted.plus(disruptAfter);
+      while (true) {
+        if (stopped) {
+          kill();
+          return new PodEnd(-1, PodEnd.STOPPED);
+        }
+        try {
+          int code = exit.get(50, TimeUnit.MILLISECONDS);
+          podStatus(pod, terminated(container, podStarted, code, code == 0 ? "Completed" : "Error", null));
+          return new PodEnd(code, PodEnd.EXITED);
+        } catch (TimeoutException e) {
+          // still running
+        } catch (java.util.concurrent.ExecutionException e) {
+          podStatus(pod, terminated(container, podStarted, 128, "ContainerCannotRun", e.getCause().toString()));
+          return new PodEnd(128, PodEnd.EXITED);
+        }
+        Instant now = Instant.now();
+        if (deadline != null && now.isAfter(deadline)) {
+          kill();
+          podStatus(pod, new PodStatusBuilder(terminated(container, podStarted, 137, "Error", null))
+              .withReason("DeadlineExceeded").withMessage("Pod was active on the node longer than the specified deadline").build());
+          return new PodEnd(137, PodEnd.DEADLINE);
+        }
+        if (disrupts && now.isAfter(disruptAt)) {
+          switch (behaviour) {
+            case OOM_KILL -> {
+              kill();
+              podStatus(pod, terminated(container, podStarted, 137, "OOMKilled", null));
+              return new PodEnd(137, PodEnd.EXITED);
+            }
+            case DELETE_JOB_MID_RUN -> {
+              disrupts = false;
+              log.info("fake kubelet: someone deletes Job {}", jobName);
+              client.batch().v1().jobs().inNamespace(namespace).withName(jobName).delete();
+            }
+            default -> {
+              kill();
+              PodStatus evicted = new PodStatusBuilder(terminated(container, podStarted, 137, "Error", null))
+                  .withReason("Evicted").withMessage("The node was low on resource: memory. Threshold quantity: 100Mi.")
+                  .addToConditions(new PodConditionBuilder().withType("DisruptionTarget").withStatus("True")
+                      .withReason("TerminationByKubelet").withMessage("The node was low on resource: memory.")
+                      .withLastTransitionTime(now.toString()).build())
+                  .build();
+              podStatus(pod, evicted);
+              return new PodEnd(137, PodEnd.DISRUPTED);
+            }
+          }
+        }
+      }
+    }
+
+    private void startContainer(Container container, String pod) {
+      List<String> args = container.getArgs() == null ? List.of() : container.getArgs();
+      CompletableFuture<Integer> done = new CompletableFuture<>();
+      exit = done;
+      if (inProcessImages.contains(container.getImage())) {
+        threads.execute(() -> {
+          try {
+            done.complete(RemoteMain.run(args.toArray(String[]::new)));
+          } catch (Throwable t) {
+            done.completeExceptionally(t);
+          }
+        });
+        return;
+      }
+      List<String> entrypoint = commands.get(container.getImage());
+      if (entrypoint == null) {
+        done.completeExceptionally(new IllegalStateException("no command for image " + container.getImage()));
+        return;
+      }
+      List<String> cmd = new ArrayList<>(entrypoint);
+      cmd.addAll(args);
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+      pb.environment().putAll(env(container, pod));
+      try {
+        Process p = pb.start();
+        process = p;
+        List<LogLine> sink = logs.get(pod);
+        threads.execute(() -> {
+          try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+              sink.add(new LogLine(Instant.now(), line));
+            }
+          } catch (IOException e) {
+            // process killed
+          }
+        });
+        p.onExit().thenAccept(ph -> done.complete(ph.exitValue()));
+      } catch (IOException e) {
+        done.completeExceptionally(e);
+      }
+    }
+
+    private Map<String, String> env(Container container, String pod) {
+      Map<String, String> env = new LinkedHashMap<>();
+      for (EnvVar var : container.getEnv() == null ? List.<EnvVar>of() : container.getEnv()) {
+        if (var.getValue() != null) {
+          env.put(var.getName(), var.getValue());
+        } else if (var.getValueFrom() != null && var.getValueFrom().getFieldRef() != null
+            && "metadata.name".equals(var.getValueFrom().getFieldRef().getFieldPath())) {
+          env.put(var.getName(), pod);
+        } else if (var.getValueFrom() != null && var.getValueFrom().getSecretKeyRef() != null) {
+          var ref = var.getValueFrom().getSecretKeyRef();
+          Secret secret = client.secrets().inNamespace(namespace).withName(ref.getName()).get();
+          if (secret != null && secret.getData() != null && secret.getData().get(ref.getKey()) != null) {
+            env.put(var.getName(), new String(Base64.getDecoder().decode(secret.getData().get(ref.getKey())), StandardCharsets.UTF_8));
+          }
+        }
+      }
+      return env;
+    }
+
+    boolean processAlive() {
+      Process p = process;
+      return p != null && p.isAlive();
+    }
+
+    void stop(String why) {
+      if (stopped) {
+        return;
+      }
+      stopped = true;
+      kill();
+      if (why == null || closed) {
+        return; // the kubelet itself is closing
+      }
+      log.info("fake kubelet: stopping Job {} ({})", jobName, why);
+      threads.execute(() -> {
+        for (String pod : pods) {
+          try {
+            client.pods().inNamespace(namespace).withName(pod).delete();
+          } catch (KubernetesClientException e) {
+            // already gone
+          }
+        }
+      });
+    }
+
+    private void kill() {
+      Process p = process;
+      if (p != null) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        try {
+          p.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    private void awaitStop() throws InterruptedException {
+      while (!stopped) {
+        Thread.sleep(50);
+      }
+    }
+
+    private int failJobRule(int code) {
+      var policy = job.getSpec().getPodFailurePolicy();
+      if (policy == null || policy.getRules() == null) {
+        return -1;
+      }
+      List<PodFailurePolicyRule> rules = policy.getRules();
+      for (int i = 0; i < rules.size(); i++) {
+        PodFailurePolicyRule rule = rules.get(i);
+        if ("FailJob".equals(rule.getAction()) && rule.getOnExitCodes() != null
+            && "In".equals(rule.getOnExitCodes().getOperator()) && rule.getOnExitCodes().getValues().contains(code)) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    private void succeedJob() {
+      String now = Instant.now().toString();
+      updateJob(s -> s.withActive(0).withSucceeded(1).withReady(0).withCompletionTime(now).withConditions(
+          condition("SuccessCriteriaMet", "CompletionsReached", "Reached expected number of succeeded pods", now),
+          condition("Complete", "CompletionsReached", "Reached expected number of succeeded pods", now)));
+    }
+
+    private void failJob(String reason, String message, int failed) {
+      String now = Instant.now().toString();
+      updateJob(s -> s.withActive(0).withFailed(failed).withReady(0).withConditions(
+          condition("FailureTarget", reason, message, now), condition("Failed", reason, message, now)));
+    }
+
+    private synchronized void updateJob(UnaryOperator<io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder> change) {
+      if (stopped) {
+        return;
+      }
+      // One PUT of the status subresource with the last resourceVersion we wrote (no GET first).
+      var status = current.getStatus() == null
+          ? new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder()
+          : new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder(current.getStatus());
+      Job next = new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder(current).withStatus(change.apply(status).build()).build();
+      current = client.batch().v1().jobs().inNamespace(namespace).resource(next).updateStatus();
+    }
+
+    private void podStatus(String pod, PodStatus status) {
+      if (stopped) {
+        return;
+      }
+      Pod next = new PodBuilder(podObjects.get(pod)).withStatus(status).build();
+      podObjects.put(pod, client.pods().inNamespace(namespace).resource(next).updateStatus());
+    }
+  }
+
+  private static JobCondition condition(String type, String reason, String message, String at) {
+    return new JobConditionBuilder().withType(type).withStatus("True").withReason(reason).withMessage(message)
+        .withLastProbeTime(at).withLastTransitionTime(at).build();
+  }
+
+  private static PodStatus pending(ContainerStatus waiting) {
+    return new PodStatusBuilder().withPhase("Pending")
+        .withConditions(new PodConditionBuilder().withType("PodScheduled").withStatus("True").build())
+        .withContainerStatuses(waiting).build();
+  }
+
+  private static ContainerStatus waiting(Container c, String reason, String message) {
+    return new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage()).withReady(false).withRestartCount(0)
+        .withNewState().withNewWaiting().withReason(reason).withMessage(message).endWaiting().endState().build();
+  }
+
+  private static PodStatus running(Container c, Instant started) {
+    return new PodStatusBuilder().withPhase("Running").withPodIP("10.244.0.7").withHostIP("10.0.0.4")
+        .withStartTime(started.toString())
+        .withConditions(scheduled(), ready("True"))
+        .withContainerStatuses(new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage()).withReady(true)
+            .withStarted(true).withRestartCount(0)
+            .withNewState().withNewRunning().withStartedAt(started.toString()).endRunning().endState().build())
+        .build();
+  }
+
+  private static PodStatus terminated(Container c, Instant started, int code, String reason, String message) {
+    return new PodStatusBuilder().withPhase(code == 0 ? "Succeeded" : "Failed").withPodIP("10.244.0.7")
+        .withStartTime(started.toString())
+        .withConditions(scheduled(), ready("False"))
+        .withContainerStatuses(new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage()).withReady(false)
+            .withStarted(false).withRestartCount(0)
+            .withNewState().withNewTerminated().withExitCode(code).withReason(reason).withMessage(message)
+            .withStartedAt(started.toString()).withFinishedAt(Instant.now().toString()).endTerminated().endState().build())
+        .build();
+  }
+
+  private static PodCondition scheduled() {
+    return new PodConditionBuilder().withType("PodScheduled").withStatus("True").build();
+  }
+
+  private static PodCondition ready(String status) {
+    return new PodConditionBuilder().withType("Ready").withStatus(status).build();
+  }
+
+  private static String random5() {
+    String alphabet = "bcdfghjklmnpqrstvwxz2456789";
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 5; i++) {
+      sb.append(alphabet.charAt(ThreadLocalRandom.current().nextInt(alphabet.length())));
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,74 @@
+package io.pureremote.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pureremote.spi.Shell;
+import io.pureremote.spi.Shells;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class KubernetesShellProviderTest {
+  @Test
+  void isFoundByNameAndBuildsItsOwnClient() {
+    // Building a client does not connect, so this works without a cluster.
+    try (Shell shell = Shells.create("kubernetes", Map.of("image", "team/app:1", "namespace", "dev"),
+        getClass().getClassLoader())) {
+      assertThat(shell).isInstanceOf(KubernetesShell.class);
+      assertThat(shell.name()).isEqualTo("kubernetes");
+      assertThat(((KubernetesShell) shell).options().namespace()).isEqualTo("dev");
+    }
+  }
+
+  @Test
+  void settingsMapToOptions() {
+    KubernetesShellOptions o = KubernetesShellProvider.options(Map.ofEntries(
+        Map.entry("namespace", "ml-team"), Map.entry("context", "aks-prod"), Map.entry("image", "scoring/app:42"),
+        Map.entry("registry", "myregistry.azurecr.io"), Map.entry("image-pull-policy", "IfNotPresent"),
+        Map.entry("service-account", "ml-runner"), Map.entry("cpu", "2"), Map.entry("cpu-limit", "4"),
+        Map.entry("memory", "8Gi"), Map.entry("gpus", "1"), Map.entry("ephemeral-storage", "10Gi"),
+        Map.entry("spot", "aks, gke"), Map.entry("backoff-limit", "2"), Map.entry("active-deadline", "2h"),
+        Map.entry("ttl-after-finished", "PT30M"), Map.entry("workload-identity", "true"),
+        Map.entry("workload-identity-namespaces", "ml-team,risk"), Map.entry("image-pull-bound", "90s"),
+        Map.entry("pending-timeout", "15m"), Map.entry("max-eviction-retries", "5"), Map.entry("launch-concurrency", "8"),
+        Map.entry("api-qps", "50"), Map.entry("api-burst", "100"), Map.entry("api-retries", "2"),
+        Map.entry("log-streaming", "false"), Map.entry("log-sample-fraction", "0.1"), Map.entry("watch-silence-bound", "500ms")));
+    assertThat(o.namespace()).isEqualTo("ml-team");
+    assertThat(o.kubeContext()).contains("aks-prod");
+    assertThat(o.qualifiedImage()).isEqualTo("myregistry.azurecr.io/scoring/app:42");
+    assertThat(o.imagePullPolicy()).isEqualTo("IfNotPresent");
+    assertThat(o.serviceAccount()).contains("ml-runner");
+    assertThat(o.resourceRequests()).containsEntry("cpu", "2").containsEntry("memory", "8Gi").containsEntry("nvidia.com/gpu", "1")
+        .containsEntry("ephemeral-storage", "10Gi");
+    assertThat(o.resourceLimits()).containsEntry("cpu", "4").containsEntry("memory", "8Gi");
+    assertThat(o.tolerations()).extracting(t -> t.getKey())
+        .containsExactly("kubernetes.azure.com/scalesetpriority", "cloud.google.com/gke-spot");
+    assertThat(o.backoffLimit()).isEqualTo(2);
+    assertThat(o.activeDeadline()).contains(Duration.ofHours(2));
+    assertThat(o.ttlAfterFinished()).isEqualTo(Duration.ofMinutes(30));
+    assertThat(o.workloadIdentity()).isTrue();
+    assertThat(o.workloadIdentityNamespaces()).containsExactly("ml-team", "risk");
+    assertThat(o.imagePullBound()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(o.pendingTimeout()).isEqualTo(Duration.ofMinutes(15));
+    assertThat(o.maxEvictionRetries()).isEqualTo(5);
+    assertThat(o.launchConcurrency()).isEqualTo(8);
+    assertThat(o.apiQps()).isEqualTo(50.0);
+    assertThat(o.apiBurst()).isEqualTo(100);
+    assertThat(o.apiRetries()).isEqualTo(2);
+    assertThat(o.logStreaming()).isFalse();
+    assertThat(o.logSampleFraction()).isEqualTo(0.1);
+    assertThat(o.watchSilenceBound()).isEqualTo(Duration.ofMillis(500));
+  }
+
+  @Test
+  void unknownKeysAndBadValuesNameTheKey() {
+    assertThatThrownBy(() -> KubernetesShellProvider.options(Map.of("image", "a/b:1", "namspace", "x", "gpus", "one",
+        "spot", "ibm", "active-deadline", "soon")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown key(s) [namspace]").hasMessageContaining("known: [")
+        .hasMessageContaining("gpus = 'one': expected a whole number")
+        .hasMessageContaining("spot = 'ibm': expected aks, eks or gke")
+        .hasMessageContaining("active-deadline = 'soon': expected a duration");
+  }
+}

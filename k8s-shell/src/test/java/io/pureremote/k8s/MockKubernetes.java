@@ -1,0 +1,347 @@
+package io.pureremote.k8s;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.ByteString;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * The fabric8 mock API server in CRUD mode behind a thin dispatcher that the tests control:
+ *
+ * <ul>
+ *   <li>records every request by actor ({@code shell} unless the client sent {@value #ACTOR_HEADER})
+ *       and classifies it (create, get, list, watch, update, delete, log);
+ *   <li>injects HTTP faults ({@link #failNext}) and {@code 410 Gone} on watches ({@link #goneOnNextShellWatches});
+ *   <li>drops the shell's watch websockets ({@link #dropShellWatches}) or silently swallows their
+ *       events ({@link #muteShellWatches}), to test reconnects and silence;
+ *   <li>serves pod logs from the {@link FakeKubelet} (CRUD mode has no log endpoint).
+ * </ul>
+ */
+final class MockKubernetes implements AutoCloseable {
+  static final String ACTOR_HEADER = "X-Test-Actor";
+  static final String SHELL = "shell";
+  // The mock logs every request at INFO through java.util.logging; keep the reference so the
+  // level sticks (JUL holds loggers weakly).
+  private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+  static {
+    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+  }
+
+  private final KubernetesMockServer server;
+  private final KubernetesMixedDispatcher crud;
+  private final List<Request> requests = new CopyOnWriteArrayList<>();
+  private final Set<TappedSocket> shellSockets = ConcurrentHashMap.newKeySet();
+  private final List<Fault> faults = new CopyOnWriteArrayList<>();
+  private final AtomicInteger goneWatches = new AtomicInteger();
+  private final List<KubernetesClient> clients = new CopyOnWriteArrayList<>();
+  private volatile boolean muted;
+  private volatile boolean quiet;
+  private volatile Function<RecordedRequest, MockResponse> logSource;
+
+  /** One request as the server saw it. */
+  record Request(String actor, String method, String path, String kind) {}
+
+  private record Fault(String method, String pathPart, int code, AtomicInteger left) {}
+
+  MockKubernetes() {
+    Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+    crud = new KubernetesMixedDispatcher(expectations);
+    // Plain HTTP: TLS (and the mock's RSA key generation per server) would only cost test time.
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations, new Tap(), false);
+    try {
+      server.init(InetAddress.getByName("127.0.0.1"), 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A client for {@code actor}; the shell's client sends no actor header. */
+  KubernetesClient client(String actor) {
+    KubernetesClient client = actor == null || actor.equals(SHELL) ? server.createClient() : actorClient(actor);
+    clients.add(client);
+    return client;
+  }
+
+  private KubernetesClient actorClient(String actor) {
+    return server.createClient(b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("test-actor",
+        new Interceptor() {
+          @Override
+          public void before(BasicBuilder builder, HttpRequest request, Interceptor.RequestTags tags) {
+            builder.header(ACTOR_HEADER, actor);
+          }
+        })));
+  }
+
+  KubernetesMockServer server() {
+    return server;
+  }
+
+  void logSource(Function<RecordedRequest, MockResponse> source) {
+    this.logSource = source;
+  }
+
+  /** The next {@code times} requests with {@code method} whose path contains {@code pathPart} get {@code code}. */
+  void failNext(String method, String pathPart, int code, int times) {
+    faults.add(new Fault(method, pathPart, code, new AtomicInteger(times)));
+  }
+
+  /** The shell's next {@code n} watch requests get {@code 410 Gone} (an expired resourceVersion). */
+  void goneOnNextShellWatches(int n) {
+    goneWatches.set(n);
+  }
+
+  /** Closes the shell's open watch websockets from the server side; returns how many. */
+  int dropShellWatches() {
+    int n = 0;
+    for (TappedSocket s : List.copyOf(shellSockets)) {
+      s.socket.close(1000, "dropped by the test");
+      shellSockets.remove(s);
+      n++;
+    }
+    return n;
+  }
+
+  /** While muted, events for the shell's watches are swallowed: the connections stay open but silent. */
+  void muteShellWatches(boolean muted) {
+    this.muted = muted;
+  }
+
+  List<Request> requests() {
+    return List.copyOf(requests);
+  }
+
+  void clearRequests() {
+    requests.clear();
+  }
+
+  /** Request counts of {@code actor} by kind and resource, e.g. {@code create jobs} → 200. */
+  Map<String, Integer> counts(String actor) {
+    Map<String, Integer> counts = new TreeMap<>();
+    for (Request r : requests) {
+      if (r.actor().equals(actor)) {
+        counts.merge(r.kind(), 1, Integer::sum);
+      }
+    }
+    return counts;
+  }
+
+  int count(String actor, String kind) {
+    return counts(actor).getOrDefault(kind, 0);
+  }
+
+  /** Stops the server, then closes the clients it made (they answer the server's closing websockets). */
+  @Override
+  public void close() {
+    quiesce();
+    try {
+      server.destroy();
+    } finally {
+      clients.forEach(KubernetesClient::close);
+    }
+  }
+
+  /** create/get/list/watch/update/delete/log + the resource plural, from the method and path. */
+  static String classify(String method, String path) {
+    String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+    List<String> seg = new ArrayList<>(List.of(bare.split("/")));
+    seg.removeIf(String::isEmpty);
+    int ns = seg.indexOf("namespaces");
+    List<String> rest = ns >= 0 && seg.size() > ns + 2 ? seg.subList(ns + 2, seg.size()) : List.of();
+    String resource = rest.isEmpty() ? bare : rest.get(0);
+    boolean named = rest.size() >= 2;
+    String sub = rest.size() >= 3 ? "/" + rest.get(2) : "";
+    String kind = switch (method) {
+      case "POST" -> "create";
+      case "DELETE" -> "delete";
+      case "PATCH", "PUT" -> "update";
+      case "GET" -> path.contains("watch=true") ? "watch" : sub.equals("/log") ? "log" : named ? "get" : "list";
+      default -> method.toLowerCase();
+    };
+    return kind + " " + resource + (sub.equals("/log") ? "" : sub);
+  }
+
+  private final class Tap extends Dispatcher {
+    @Override
+    public MockResponse dispatch(RecordedRequest r) {
+      String actor = r.getHeader(ACTOR_HEADER) == null ? SHELL : r.getHeader(ACTOR_HEADER);
+      String kind = classify(r.getMethod(), r.getPath());
+      requests.add(new Request(actor, r.getMethod(), r.getPath(), kind));
+      for (Fault f : faults) {
+        if (f.method().equals(r.getMethod()) && r.getPath().contains(f.pathPart()) && f.left().getAndDecrement() > 0) {
+          return status(f.code(), "InternalError", "injected by the test");
+        }
+      }
+      if (kind.startsWith("log ") && logSource != null) {
+        return logSource.apply(r);
+      }
+      boolean shellWatch = actor.equals(SHELL) && kind.startsWith("watch ");
+      if (shellWatch && goneWatches.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        return status(410, "Expired", "too old resource version: 1 (2)");
+      }
+      MockResponse response = crud.dispatch(r);
+      if (response.getWebSocketListener() != null) {
+        response.withWebSocketUpgrade(new TappedListener(response.getWebSocketListener(), actor));
+      }
+      return response;
+    }
+
+    @Override
+    public void shutdown() {
+      crud.shutdown();
+    }
+
+    @Override
+    public void releaseResources() {
+      crud.releaseResources();
+    }
+  }
+
+  static MockResponse status(int code, String reason, String message) {
+    return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json")
+        .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\""
+            + message + "\",\"reason\":\"" + reason + "\",\"code\":" + code + "}");
+  }
+
+  /**
+   * Stops sending watch events to anyone, before the clients close their watches: the mock's
+   * websocket writes can block its event loop when they race with a closing connection.
+   */
+  void quiesce() {
+    quiet = true;
+  }
+
+  /** A watch socket whose sends can be swallowed. */
+  private final class TappedSocket implements WebSocket {
+    final WebSocket socket;
+    final boolean shell;
+
+    TappedSocket(WebSocket socket, boolean shell) {
+      this.socket = socket;
+      this.shell = shell;
+    }
+
+    private boolean swallow() {
+      return quiet || (shell && muted);
+    }
+
+    @Override
+    public RecordedRequest request() {
+      return socket.request();
+    }
+
+    @Override
+    public boolean send(String text) {
+      return swallow() || socket.send(text);
+    }
+
+    @Override
+    public boolean send(byte[] bytes) {
+      return swallow() || socket.send(bytes);
+    }
+
+    @Override
+    public boolean close(int code, String reason) {
+      return socket.close(code, reason);
+    }
+  }
+
+  private final class TappedListener extends WebSocketListener {
+    private final WebSocketListener delegate;
+    private final boolean shell;
+    private volatile TappedSocket tapped;
+
+    TappedListener(WebSocketListener delegate, String actor) {
+      this.delegate = delegate;
+      this.shell = actor.equals(SHELL);
+    }
+
+    private TappedSocket tap(WebSocket ws) {
+      TappedSocket t = tapped;
+      if (t == null || t.socket != ws) {
+        t = new TappedSocket(ws, shell);
+        tapped = t;
+      }
+      return t;
+    }
+
+    @Override
+    public void onBeforeAccept(WebSocket ws, Response response) {
+      delegate.onBeforeAccept(tap(ws), response);
+    }
+
+    @Override
+    public void onOpen(WebSocket ws, Response response) {
+      TappedSocket t = tap(ws);
+      if (shell) {
+        shellSockets.add(t);
+      }
+      delegate.onOpen(t, response);
+    }
+
+    @Override
+    public void onMessage(WebSocket ws, String text) {
+      delegate.onMessage(tap(ws), text);
+    }
+
+    @Override
+    public void onMessage(WebSocket ws, ByteString bytes) {
+      delegate.onMessage(tap(ws), bytes);
+    }
+
+    @Override
+    public void onMessage(WebSocket ws, byte[] bytes) {
+      delegate.onMessage(tap(ws), bytes);
+    }
+
+    @Override
+    public void onPing(WebSocket ws, byte[] bytes) {
+      delegate.onPing(tap(ws), bytes);
+    }
+
+    @Override
+    public void onClosing(WebSocket ws, int code, String reason) {
+      shellSockets.remove(tapped);
+      delegate.onClosing(tap(ws), code, reason);
+    }
+
+    @Override
+    public void onClosed(WebSocket ws, int code, String reason) {
+      shellSockets.remove(tapped);
+      delegate.onClosed(tap(ws), code, reason);
+    }
+
+    @Override
+    public void onFailure(WebSocket ws, Throwable t, Response response) {
+      shellSockets.remove(tapped);
+      delegate.onFailure(tap(ws), t, response);
+    }
+  }
+}
