@@ -245,7 +245,7 @@ public final class CallPipeline implements AutoCloseable {
         key.function() + " ended (" + outcome.reason()
             + (outcome.exitCode() == null ? "" : ", exit code " + outcome.exitCode())
             + ") without committing a result or an error at " + memoUri
-            + (outcome.detail().isEmpty() ? "" : "\n    last output:\n" + outcome.detail()),
+            + (outcome.detail().isEmpty() ? "" : "\n    details from the shell:\n" + outcome.detail()),
         false);
   }
 
