@@ -1,0 +1,262 @@
+package io.pureremote.config;
+
+import io.pureremote.ExceptionPolicy;
+import io.pureremote.RuntimeOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Every configuration key: where it lives, its type, default and environment variable, and what it
+ * means. The one list the TOML reader, the environment reader and the documentation table
+ * (docs/configuration.md, checked by a test) are made from.
+ */
+final class ConfigKeys {
+  /** Where a key lives: the top level (and {@code [kubernetes]}), a team section, or a function section. */
+  enum Scope { ROOT, TEAM, FUNCTION }
+
+  /**
+   * One key.
+   *
+   * @param scope where it lives
+   * @param name its dotted name inside the scope, e.g. {@code kubernetes.resources.cpu}
+   * @param kind its type
+   * @param env its environment variable, or {@code null} (team and function keys have none)
+   * @param defaultText the default, as the documentation states it
+   * @param description what it does
+   */
+  record KeySpec(Scope scope, String name, Kind kind, String env, String defaultText, String description) {
+    /** The key as a TOML path, with placeholders for team and function names. */
+    String path() {
+      return switch (scope) {
+        case ROOT -> name;
+        case TEAM -> "teams.<team>." + name;
+        case FUNCTION -> "functions.\"<function>\"." + name;
+      };
+    }
+  }
+
+  /** Default of {@code max-concurrent-calls}: the core runtime's own default. */
+  static final int DEFAULT_MAX_CONCURRENT_CALLS = RuntimeOptions.builder().build().maxConcurrentCalls();
+
+  /** Prefix of every variable; blob settings use {@code PUREREMOTE_STORE_<NAME>}, as remote processes do. */
+  static final String ENV_PREFIX = "PUREREMOTE_";
+  static final String BLOB_SETTINGS = "blob-settings";
+  static final String TEAMS = "teams";
+  static final String FUNCTIONS = "functions";
+
+  /** Shell names every installation has; backend modules add theirs through ServiceLoader. */
+  static final Set<String> BUILT_IN_SHELLS = Set.of("in-process", "local", PureRemoteConfig.KUBERNETES_SHELL);
+
+  /** Blob root schemes of the core and the store modules, accepted even when a module is not on the class path. */
+  static final Set<String> BUILT_IN_SCHEMES = Set.of("file", "s3", "abfss", "adls");
+
+  private static final Kind NAMESPACE = Kind.text("namespace name", Values::checkNamespace);
+  private static final Kind BLOB_ROOT = Kind.blobRoot();
+  private static final Kind REGISTRY = Kind.text("registry host", Values::checkRegistry);
+  private static final Kind IMAGE = Kind.text("image reference", Values::checkImage);
+  private static final Kind SERVICE_ACCOUNT = Kind.text("service account name", Values::checkServiceAccount);
+  private static final Kind CLIENT_ID = Kind.text("GUID", Values::checkClientId);
+  private static final Kind CLOUD = Kind.choice(clouds());
+  private static final Kind EXCEPTION_POLICY = Kind.choice(exceptionPolicies());
+  private static final Kind TIMEOUT = Kind.duration(Duration.ZERO, "duration");
+
+  static final List<KeySpec> ALL = List.of(
+      root("blob-root", BLOB_ROOT, "`file:` URI of `~/.pureremote`",
+          "Memo store root: `file:///…`, `s3://bucket/prefix` or `abfss://container@account.dfs.core.windows.net/path`."),
+      root("pipeline-id", Kind.text("pipeline id", Values::checkPipelineId), "`default`",
+          "Grouping segment of memo paths; never random per run."),
+      root("shell", Kind.shell(), "`local`",
+          "Where calls run: `in-process` (tests), `local` (a child JVM), `kubernetes` (a Job)."),
+      root("team", Kind.nonBlank("team name"), "none",
+          "Selects `[teams.<team>]`, whose values replace the runtime-wide ones."),
+      root("timeout", TIMEOUT, "none", "Longest wait for one call, launch to result; `0s` means no limit."),
+      root("exception-policy", EXCEPTION_POLICY, "`rerun`",
+          "`rerun`: a stored error re-runs the call; `memoize`: it is rethrown."),
+      root("max-concurrent-calls", Kind.integer(1), Integer.toString(DEFAULT_MAX_CONCURRENT_CALLS),
+          "Calls in flight at once in one runtime."),
+      root("allow-packages", Kind.stringList("array of package names", Values::checkPackage), "none",
+          "Extra packages whose classes may appear in arguments and results (comma-separated in the variable)."),
+      new KeySpec(Scope.ROOT, BLOB_SETTINGS + ".<name>", Kind.stringTable(), ENV_PREFIX + "STORE_<NAME>", "none",
+          "Blob store settings such as `endpoint-url` or `region` (`endpoint-url` ↔ `PUREREMOTE_STORE_ENDPOINT_URL`); never credentials."),
+
+      team("namespace", NAMESPACE, "the team name as a DNS-1123 label", "The team's namespace."),
+      team("kube-context", Kind.nonBlank("kubeconfig context"), "`kubernetes.kube-context`",
+          "The kubeconfig context of the team's cluster."),
+      team("blob-root", BLOB_ROOT, "`blob-root`", "The team's memo store root."),
+      new KeySpec(Scope.TEAM, BLOB_SETTINGS + ".<name>", Kind.stringTable(), null, "none",
+          "Settings for the team's `blob-root`; used instead of the top-level `[blob-settings]` when the team sets `blob-root`."),
+      team("registry", REGISTRY, "`kubernetes.registry`", "The team's image registry."),
+      team("image", IMAGE, "`kubernetes.image`", "The team's application image."),
+      team("service-account", SERVICE_ACCOUNT, "`kubernetes.service-account`", "The team's service account."),
+      team("workload-identity", Kind.bool(), "`false`",
+          "Azure workload identity in the team's namespace even if `kubernetes.workload-identity.namespaces` does not list it."),
+      team("azure-client-id", CLIENT_ID, "`kubernetes.workload-identity.client-id`",
+          "Client id of the team's Azure managed identity."),
+      team("cloud", CLOUD, "`kubernetes.cloud`", "The cloud of the team's cluster."),
+
+      root("kubernetes.namespace", NAMESPACE, "the user name as a DNS-1123 label",
+          "Namespace of the Jobs when no team is selected; the variable (or code) beats a team's namespace too."),
+      root("kubernetes.kube-context", Kind.nonBlank("kubeconfig context"), "the current context",
+          "The kubeconfig context to connect with (in a pod: the service account)."),
+      root("kubernetes.cloud", CLOUD, "none",
+          "The cluster's cloud; toleration `spot` means `spot-<cloud>`."),
+      root("kubernetes.registry", REGISTRY, "none",
+          "Registry that unqualified images are prefixed with (`team/app:1` → `<registry>/team/app:1`)."),
+      root("kubernetes.image", IMAGE, "none (required by the kubernetes shell)",
+          "The application image; its entrypoint runs `io.pureremote.RemoteMain`."),
+      root("kubernetes.image-pull-policy", Kind.choice(pullPolicies()), "`Always`", "The container's image pull policy."),
+      root("kubernetes.service-account", SERVICE_ACCOUNT, "the namespace's default", "The pods' service account."),
+      root("kubernetes.resources.cpu", Kind.cpu(), "none", "CPU request (`500m`, `2`, `1.5`); no limit unless `cpu-limit`."),
+      root("kubernetes.resources.cpu-limit", Kind.cpu(), "none", "CPU limit."),
+      root("kubernetes.resources.memory", Kind.bytes(), "none",
+          "Memory request, also the limit unless `memory-limit` (`512Mi`, `4Gi`, `1e9`)."),
+      root("kubernetes.resources.memory-limit", Kind.bytes(), "`memory`", "Memory limit."),
+      root("kubernetes.resources.ephemeral-storage", Kind.bytes(), "none", "Node-local scratch space, request and limit."),
+      root("kubernetes.resources.gpus", Kind.integer(0), "0", "NVIDIA GPUs (`nvidia.com/gpu`)."),
+      root("kubernetes.tolerations", Kind.tolerations(), "none",
+          "`spot`, `spot-aks`, `spot-eks`, `spot-gke`, or `{key, operator, value, effect}` tables (comma-separated names in the variable)."),
+      root("kubernetes.ttl-after-finished", TIMEOUT, "`1h`", "How long finished Jobs are kept."),
+      root("kubernetes.backoff-limit", Kind.integer(0), "0", "Pod retries by the Job controller."),
+      root("kubernetes.active-deadline", Kind.duration(Duration.ofSeconds(1), "duration"), "none",
+          "Longest run of a Job; then it fails with `DeadlineExceeded`."),
+      root("kubernetes.pending-timeout", Kind.duration(Duration.ofSeconds(1), "duration"), "`10m`",
+          "How long a pod may stay unschedulable before the call fails."),
+      root("kubernetes.image-pull-bound", Kind.duration(Duration.ofSeconds(1), "duration"), "`2m`",
+          "How long an image pull may keep failing before the call fails."),
+      root("kubernetes.max-eviction-retries", Kind.integer(0), "3",
+          "Evictions (spot reclaim, drain) one call survives without spending its retries."),
+      root("kubernetes.log-streaming", Kind.bool(), "`true`", "Whether pod logs follow to the caller's log."),
+      root("kubernetes.log-sample-fraction", Kind.fraction(), "1.0", "Fraction of calls whose logs are followed."),
+      root("kubernetes.launch-concurrency", Kind.integer(1), "20", "Job creations in flight at once."),
+      root("kubernetes.workload-identity.namespaces", Kind.stringList("array of namespace names", Values::checkNamespace),
+          "none",
+          "Namespaces where pods get label `azure.workload.identity/use: \"true\"` and the service account (comma-separated in the variable)."),
+      root("kubernetes.workload-identity.client-id", CLIENT_ID, "none",
+          "Azure managed identity client id, set as `AZURE_CLIENT_ID` in pods where workload identity applies."),
+
+      function("shell", Kind.shell(), "`shell`", "The function's shell."),
+      function("timeout", TIMEOUT, "`timeout`", "The function's call timeout."),
+      function("exception-policy", EXCEPTION_POLICY, "`exception-policy`", "The function's exception policy."),
+      function("image", IMAGE, "`kubernetes.image`", "The image of the function's Jobs."),
+      function("resources.cpu", Kind.cpu(), "`kubernetes.resources.cpu`", "CPU request of the function's Jobs."),
+      function("resources.cpu-limit", Kind.cpu(), "`kubernetes.resources.cpu-limit`", "CPU limit."),
+      function("resources.memory", Kind.bytes(), "`kubernetes.resources.memory`", "Memory request (and limit)."),
+      function("resources.memory-limit", Kind.bytes(), "`kubernetes.resources.memory-limit`", "Memory limit."),
+      function("resources.ephemeral-storage", Kind.bytes(), "`kubernetes.resources.ephemeral-storage`",
+          "Ephemeral storage."),
+      function("resources.gpus", Kind.integer(0), "`kubernetes.resources.gpus`", "NVIDIA GPUs."),
+      function("tolerations", Kind.tolerations(), "`kubernetes.tolerations`",
+          "Replaces the whole list; `[]` keeps the function off tainted (e.g. spot) nodes."));
+
+  /**
+   * Team keys that replace a runtime-wide key when the team is selected: runtime-wide name → team
+   * name. The namespace is handled apart: a team always has one.
+   */
+  static final Map<String, String> TEAM_OVERLAY = orderedMap(
+      "blob-root", "blob-root",
+      "kubernetes.kube-context", "kube-context",
+      "kubernetes.registry", "registry",
+      "kubernetes.image", "image",
+      "kubernetes.service-account", "service-account",
+      "kubernetes.cloud", "cloud",
+      "kubernetes.workload-identity.client-id", "azure-client-id");
+
+  private ConfigKeys() {}
+
+  static Map<String, KeySpec> byName(Scope scope) {
+    Map<String, KeySpec> m = new LinkedHashMap<>();
+    for (KeySpec k : ALL) {
+      if (k.scope() == scope && !k.name().startsWith(BLOB_SETTINGS + ".")) {
+        m.put(k.name(), k);
+      }
+    }
+    return m;
+  }
+
+  /** The names a table at {@code prefix} (empty for the top) may hold in {@code scope}. */
+  static Set<String> childrenOf(Scope scope, String prefix) {
+    Set<String> children = new TreeSet<>();
+    String p = prefix.isEmpty() ? "" : prefix + ".";
+    for (KeySpec k : ALL) {
+      if (k.scope() == scope && k.name().startsWith(p)) {
+        String rest = k.name().substring(p.length());
+        int dot = rest.indexOf('.');
+        children.add(dot < 0 ? rest : rest.substring(0, dot));
+      }
+    }
+    children.remove("<name>");
+    if (scope == Scope.ROOT && prefix.isEmpty()) {
+      children.add(TEAMS);
+      children.add(FUNCTIONS);
+    }
+    return children;
+  }
+
+  /** {@code kubernetes.resources.cpu} → {@code PUREREMOTE_KUBERNETES_RESOURCES_CPU}. */
+  static String envName(String name) {
+    return ENV_PREFIX + name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  private static KeySpec root(String name, Kind kind, String defaultText, String description) {
+    return new KeySpec(Scope.ROOT, name, kind, envName(name), defaultText, description);
+  }
+
+  private static KeySpec team(String name, Kind kind, String defaultText, String description) {
+    return new KeySpec(Scope.TEAM, name, kind, null, defaultText, description);
+  }
+
+  private static KeySpec function(String name, Kind kind, String defaultText, String description) {
+    return new KeySpec(Scope.FUNCTION, name, kind, null, defaultText, description);
+  }
+
+  private static Map<String, Cloud> clouds() {
+    Map<String, Cloud> m = new LinkedHashMap<>();
+    for (Cloud c : Cloud.values()) {
+      m.put(c.id(), c);
+    }
+    return m;
+  }
+
+  private static Map<String, ExceptionPolicy> exceptionPolicies() {
+    Map<String, ExceptionPolicy> m = new LinkedHashMap<>();
+    for (ExceptionPolicy p : ExceptionPolicy.values()) {
+      m.put(p.name().toLowerCase(Locale.ROOT), p);
+    }
+    return m;
+  }
+
+  private static Map<String, String> pullPolicies() {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (String p : List.of("Always", "IfNotPresent", "Never")) {
+      m.put(p, p);
+    }
+    return m;
+  }
+
+  private static Map<String, String> orderedMap(String... pairs) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      m.put(pairs[i], pairs[i + 1]);
+    }
+    return java.util.Collections.unmodifiableMap(m);
+  }
+
+  /** The documentation table: one row per key, in {@link #ALL}'s order. */
+  static String markdownTable() {
+    List<String> rows = new ArrayList<>();
+    rows.add("| Key | Type | Default | Environment variable | Description |");
+    rows.add("|---|---|---|---|---|");
+    for (KeySpec k : ALL) {
+      rows.add("| `" + k.path() + "` | " + k.kind().type() + " | " + k.defaultText() + " | "
+          + Optional.ofNullable(k.env()).map(e -> "`" + e + "`").orElse("—") + " | " + k.description() + " |");
+    }
+    return String.join("\n", rows) + "\n";
+  }
+}

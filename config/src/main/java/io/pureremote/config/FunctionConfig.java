@@ -1,0 +1,135 @@
+package io.pureremote.config;
+
+import io.pureremote.ExceptionPolicy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One {@code [functions."<function name>"]} section: settings of one function that differ from the
+ * runtime-wide ones. Unset values fall back to them. Immutable; build with {@link
+ * #builder(String)}.
+ *
+ * <p>{@code image}, {@code resources} and {@code tolerations} shape the Kubernetes Job and apply
+ * only when the function runs on the {@code kubernetes} shell; other shells ignore them, so a
+ * cluster configuration still works with {@code PUREREMOTE_SHELL=local}.
+ *
+ * @param name the function's name as {@code @PureRemote} gives it, e.g. {@code com.acme.Scoring#score}
+ * @param shell the shell the function runs on
+ * @param timeout longest wait for one call; {@link Duration#ZERO} means no limit
+ * @param exceptionPolicy whether a stored error is rethrown or the call re-run
+ * @param image the application image for this function's Jobs
+ * @param resources requests and limits, each replacing the runtime-wide value it sets
+ * @param tolerations the function's tolerations, replacing the runtime-wide list (an empty list
+ *     keeps the function off tainted nodes such as spot pools)
+ */
+public record FunctionConfig(
+    String name,
+    Optional<String> shell,
+    Optional<Duration> timeout,
+    Optional<ExceptionPolicy> exceptionPolicy,
+    Optional<String> image,
+    Resources resources,
+    Optional<List<TolerationConfig>> tolerations) {
+
+  /** Validates and copies; throws {@link IllegalArgumentException} listing every problem. */
+  public FunctionConfig {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(shell, "shell");
+    Objects.requireNonNull(timeout, "timeout");
+    Objects.requireNonNull(exceptionPolicy, "exceptionPolicy");
+    Objects.requireNonNull(image, "image");
+    Objects.requireNonNull(resources, "resources");
+    tolerations = Objects.requireNonNull(tolerations, "tolerations").map(List::copyOf);
+    List<String> problems = new ArrayList<>();
+    Values.checkFunctionName(name).ifPresent(problems::add);
+    shell.filter(String::isBlank).ifPresent(s -> problems.add("shell: must not be blank"));
+    timeout.filter(Duration::isNegative).ifPresent(t -> problems.add("timeout: must be >= 0, got " + t));
+    image.flatMap(Values::checkImage).ifPresent(p -> problems.add("image: " + p));
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException("Invalid settings of function '" + name + "': " + String.join("; ", problems));
+    }
+  }
+
+  /** Whether it sets anything that shapes a Kubernetes Job: image, resources or tolerations. */
+  public boolean shapesJob() {
+    return image.isPresent() || !resources.isEmpty() || tolerations.isPresent();
+  }
+
+  /** A builder for function {@code name} with nothing set. */
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  /** A builder starting from these values. */
+  public Builder toBuilder() {
+    Builder b = new Builder(name);
+    b.shell = shell.orElse(null);
+    b.timeout = timeout.orElse(null);
+    b.exceptionPolicy = exceptionPolicy.orElse(null);
+    b.image = image.orElse(null);
+    b.resources = resources;
+    b.tolerations = tolerations.orElse(null);
+    return b;
+  }
+
+  /** Builder for {@link FunctionConfig}; not thread-safe. Setters take {@code null} to unset. */
+  public static final class Builder {
+    private final String name;
+    private String shell;
+    private Duration timeout;
+    private ExceptionPolicy exceptionPolicy;
+    private String image;
+    private Resources resources = Resources.NONE;
+    private List<TolerationConfig> tolerations;
+
+    private Builder(String name) {
+      this.name = Objects.requireNonNull(name, "name");
+    }
+
+    /** The shell, e.g. {@code in-process} for a cheap function. Defaults to unset (the runtime's shell). */
+    public Builder shell(String shell) {
+      this.shell = shell;
+      return this;
+    }
+
+    /** Longest wait for one call. Defaults to unset (the runtime-wide timeout). */
+    public Builder timeout(Duration timeout) {
+      this.timeout = timeout;
+      return this;
+    }
+
+    /** What to do with a stored error. Defaults to unset (the runtime-wide policy). */
+    public Builder exceptionPolicy(ExceptionPolicy exceptionPolicy) {
+      this.exceptionPolicy = exceptionPolicy;
+      return this;
+    }
+
+    /** The image for this function's Jobs. Defaults to unset (the runtime-wide image). */
+    public Builder image(String image) {
+      this.image = image;
+      return this;
+    }
+
+    /** Resources; each value set replaces the runtime-wide one. Defaults to {@link Resources#NONE}. */
+    public Builder resources(Resources resources) {
+      this.resources = Objects.requireNonNull(resources, "resources");
+      return this;
+    }
+
+    /** Tolerations replacing the runtime-wide list. Defaults to unset (the runtime-wide list). */
+    public Builder tolerations(List<TolerationConfig> tolerations) {
+      this.tolerations = tolerations;
+      return this;
+    }
+
+    /** Builds and validates. */
+    public FunctionConfig build() {
+      return new FunctionConfig(name, Optional.ofNullable(shell), Optional.ofNullable(timeout),
+          Optional.ofNullable(exceptionPolicy), Optional.ofNullable(image), resources,
+          Optional.ofNullable(tolerations));
+    }
+  }
+}

@@ -1,0 +1,344 @@
+package io.pureremote.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Effective settings of the {@code kubernetes} shell: {@code [kubernetes]} with the selected team's
+ * values laid over it, then the environment. Immutable; build with {@link #builder()}. The
+ * orchestrator turns it into the Kubernetes shell's options.
+ *
+ * @param namespace where Jobs are created; a DNS-1123 label
+ * @param kubeContext the kubeconfig context to connect with; empty means the current context (or
+ *     the in-cluster service account)
+ * @param cloud the cluster's cloud, which decides what toleration {@code spot} means
+ * @param registry registry that unqualified images are prefixed with
+ * @param image the application image whose entrypoint runs {@code io.pureremote.RemoteMain}
+ * @param imagePullPolicy {@code Always}, {@code IfNotPresent} or {@code Never}
+ * @param serviceAccount the pods' service account; empty means the namespace's default
+ * @param resources container requests and limits
+ * @param tolerations pod tolerations
+ * @param ttlAfterFinished how long finished Jobs are kept
+ * @param backoffLimit pod retries by the Job controller
+ * @param activeDeadline longest run of a Job; empty for none
+ * @param pendingTimeout how long a pod may stay unschedulable before the call fails
+ * @param imagePullBound how long an image pull may keep failing before the call fails
+ * @param maxEvictionRetries how many evictions (spot reclaims, drains) one call survives
+ * @param logStreaming whether pod logs follow to the caller's log
+ * @param logSampleFraction the fraction of calls whose logs are followed, in [0, 1]
+ * @param launchConcurrency how many Job creations may be in flight at once
+ * @param workloadIdentity whether pods use Azure workload identity in {@link #namespace()} even
+ *     when it is not in {@link #workloadIdentityNamespaces()} (set by a team)
+ * @param workloadIdentityNamespaces namespaces where pods use Azure workload identity: they get
+ *     the label {@code azure.workload.identity/use: "true"} and need a service account
+ * @param workloadIdentityClientId the Azure managed identity's client id, given to pods as {@code
+ *     AZURE_CLIENT_ID} where workload identity applies
+ */
+public record KubernetesConfig(
+    String namespace,
+    Optional<String> kubeContext,
+    Optional<Cloud> cloud,
+    Optional<String> registry,
+    Optional<String> image,
+    String imagePullPolicy,
+    Optional<String> serviceAccount,
+    Resources resources,
+    List<TolerationConfig> tolerations,
+    Duration ttlAfterFinished,
+    int backoffLimit,
+    Optional<Duration> activeDeadline,
+    Duration pendingTimeout,
+    Duration imagePullBound,
+    int maxEvictionRetries,
+    boolean logStreaming,
+    double logSampleFraction,
+    int launchConcurrency,
+    boolean workloadIdentity,
+    Set<String> workloadIdentityNamespaces,
+    Optional<String> workloadIdentityClientId) {
+
+  /** Default of {@link #imagePullPolicy()}: a re-pushed tag never runs stale code from a node's cache. */
+  public static final String DEFAULT_IMAGE_PULL_POLICY = "Always";
+  /** Default of {@link #ttlAfterFinished()}. */
+  public static final Duration DEFAULT_TTL_AFTER_FINISHED = Duration.ofHours(1);
+  /** Default of {@link #backoffLimit()}: a pure function that failed fails again. */
+  public static final int DEFAULT_BACKOFF_LIMIT = 0;
+  /** Default of {@link #pendingTimeout()}: time for a cluster autoscaler to add a node. */
+  public static final Duration DEFAULT_PENDING_TIMEOUT = Duration.ofMinutes(10);
+  /** Default of {@link #imagePullBound()}. */
+  public static final Duration DEFAULT_IMAGE_PULL_BOUND = Duration.ofMinutes(2);
+  /** Default of {@link #maxEvictionRetries()}. */
+  public static final int DEFAULT_MAX_EVICTION_RETRIES = 3;
+  /** Default of {@link #launchConcurrency()}. */
+  public static final int DEFAULT_LAUNCH_CONCURRENCY = 20;
+
+  static final Set<String> PULL_POLICIES = Set.of("Always", "IfNotPresent", "Never");
+
+  /** Validates every value and copies collections; throws one exception listing every problem. */
+  public KubernetesConfig {
+    Objects.requireNonNull(namespace, "namespace");
+    Objects.requireNonNull(kubeContext, "kubeContext");
+    Objects.requireNonNull(cloud, "cloud");
+    Objects.requireNonNull(registry, "registry");
+    Objects.requireNonNull(image, "image");
+    Objects.requireNonNull(imagePullPolicy, "imagePullPolicy");
+    Objects.requireNonNull(serviceAccount, "serviceAccount");
+    Objects.requireNonNull(resources, "resources");
+    tolerations = List.copyOf(tolerations);
+    Objects.requireNonNull(ttlAfterFinished, "ttlAfterFinished");
+    Objects.requireNonNull(activeDeadline, "activeDeadline");
+    Objects.requireNonNull(pendingTimeout, "pendingTimeout");
+    Objects.requireNonNull(imagePullBound, "imagePullBound");
+    workloadIdentityNamespaces = Collections.unmodifiableSet(new LinkedHashSet<>(workloadIdentityNamespaces));
+    Objects.requireNonNull(workloadIdentityClientId, "workloadIdentityClientId");
+
+    List<String> problems = new ArrayList<>();
+    Values.checkNamespace(namespace).ifPresent(p -> problems.add("namespace: " + p));
+    registry.flatMap(Values::checkRegistry).ifPresent(p -> problems.add("registry: " + p));
+    image.flatMap(Values::checkImage).ifPresent(p -> problems.add("image: " + p));
+    if (!PULL_POLICIES.contains(imagePullPolicy)) {
+      problems.add("image-pull-policy: expected Always, IfNotPresent or Never, got '" + imagePullPolicy + "'");
+    }
+    serviceAccount.flatMap(Values::checkServiceAccount).ifPresent(p -> problems.add("service-account: " + p));
+    if (ttlAfterFinished.isNegative()) {
+      problems.add("ttl-after-finished: must be >= 0, got " + ttlAfterFinished);
+    }
+    if (backoffLimit < 0) {
+      problems.add("backoff-limit: must be >= 0, got " + backoffLimit);
+    }
+    activeDeadline.filter(d -> d.getSeconds() < 1)
+        .ifPresent(d -> problems.add("active-deadline: must be at least 1s, got " + d));
+    if (!isPositive(pendingTimeout)) {
+      problems.add("pending-timeout: must be > 0, got " + pendingTimeout);
+    }
+    if (!isPositive(imagePullBound)) {
+      problems.add("image-pull-bound: must be > 0, got " + imagePullBound);
+    }
+    if (maxEvictionRetries < 0) {
+      problems.add("max-eviction-retries: must be >= 0, got " + maxEvictionRetries);
+    }
+    if (!(logSampleFraction >= 0 && logSampleFraction <= 1)) {
+      problems.add("log-sample-fraction: must be between 0 and 1, got " + logSampleFraction);
+    }
+    if (launchConcurrency < 1) {
+      problems.add("launch-concurrency: must be >= 1, got " + launchConcurrency);
+    }
+    workloadIdentityNamespaces.forEach(ns -> Values.checkNamespace(ns)
+        .ifPresent(p -> problems.add("workload-identity.namespaces: " + p)));
+    workloadIdentityClientId.flatMap(Values::checkClientId)
+        .ifPresent(p -> problems.add("workload-identity.client-id: " + p));
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException("Invalid kubernetes settings: " + String.join("; ", problems));
+    }
+  }
+
+  private static boolean isPositive(Duration d) {
+    return !d.isNegative() && !d.isZero();
+  }
+
+  /** Whether pods use Azure workload identity: forced by the team, or the namespace is listed. */
+  public boolean workloadIdentityApplies() {
+    return workloadIdentity || workloadIdentityNamespaces.contains(namespace);
+  }
+
+  /** A builder with the built-in defaults; the namespace defaults to the user name as a DNS-1123 label. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from these values. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.namespace = namespace;
+    b.kubeContext = kubeContext.orElse(null);
+    b.cloud = cloud.orElse(null);
+    b.registry = registry.orElse(null);
+    b.image = image.orElse(null);
+    b.imagePullPolicy = imagePullPolicy;
+    b.serviceAccount = serviceAccount.orElse(null);
+    b.resources = resources;
+    b.tolerations = tolerations;
+    b.ttlAfterFinished = ttlAfterFinished;
+    b.backoffLimit = backoffLimit;
+    b.activeDeadline = activeDeadline.orElse(null);
+    b.pendingTimeout = pendingTimeout;
+    b.imagePullBound = imagePullBound;
+    b.maxEvictionRetries = maxEvictionRetries;
+    b.logStreaming = logStreaming;
+    b.logSampleFraction = logSampleFraction;
+    b.launchConcurrency = launchConcurrency;
+    b.workloadIdentity = workloadIdentity;
+    b.workloadIdentityNamespaces = workloadIdentityNamespaces;
+    b.workloadIdentityClientId = workloadIdentityClientId.orElse(null);
+    return b;
+  }
+
+  /** Builder for {@link KubernetesConfig}; not thread-safe. Optional values take {@code null} to unset. */
+  public static final class Builder {
+    private String namespace = Values.dnsLabel(System.getProperty("user.name", ""));
+    private String kubeContext;
+    private Cloud cloud;
+    private String registry;
+    private String image;
+    private String imagePullPolicy = DEFAULT_IMAGE_PULL_POLICY;
+    private String serviceAccount;
+    private Resources resources = Resources.NONE;
+    private List<TolerationConfig> tolerations = List.of();
+    private Duration ttlAfterFinished = DEFAULT_TTL_AFTER_FINISHED;
+    private int backoffLimit = DEFAULT_BACKOFF_LIMIT;
+    private Duration activeDeadline;
+    private Duration pendingTimeout = DEFAULT_PENDING_TIMEOUT;
+    private Duration imagePullBound = DEFAULT_IMAGE_PULL_BOUND;
+    private int maxEvictionRetries = DEFAULT_MAX_EVICTION_RETRIES;
+    private boolean logStreaming = true;
+    private double logSampleFraction = 1.0;
+    private int launchConcurrency = DEFAULT_LAUNCH_CONCURRENCY;
+    private boolean workloadIdentity;
+    private Set<String> workloadIdentityNamespaces = Set.of();
+    private String workloadIdentityClientId;
+
+    private Builder() {}
+
+    /** The namespace. Defaults to the user name as a DNS-1123 label ({@code Yu_Zhang} → {@code yu-zhang}). */
+    public Builder namespace(String namespace) {
+      this.namespace = namespace;
+      return this;
+    }
+
+    /** The kubeconfig context. Defaults to unset (the current context). */
+    public Builder kubeContext(String kubeContext) {
+      this.kubeContext = kubeContext;
+      return this;
+    }
+
+    /** The cluster's cloud. Defaults to unset (toleration {@code spot} is then an error). */
+    public Builder cloud(Cloud cloud) {
+      this.cloud = cloud;
+      return this;
+    }
+
+    /** The image registry. Defaults to unset. */
+    public Builder registry(String registry) {
+      this.registry = registry;
+      return this;
+    }
+
+    /** The application image. Defaults to unset; the kubernetes shell requires one. */
+    public Builder image(String image) {
+      this.image = image;
+      return this;
+    }
+
+    /** {@code Always}, {@code IfNotPresent} or {@code Never}. Defaults to {@value KubernetesConfig#DEFAULT_IMAGE_PULL_POLICY}. */
+    public Builder imagePullPolicy(String imagePullPolicy) {
+      this.imagePullPolicy = imagePullPolicy;
+      return this;
+    }
+
+    /** The pods' service account. Defaults to unset (the namespace's default). */
+    public Builder serviceAccount(String serviceAccount) {
+      this.serviceAccount = serviceAccount;
+      return this;
+    }
+
+    /** Container resources. Defaults to {@link Resources#NONE}. */
+    public Builder resources(Resources resources) {
+      this.resources = Objects.requireNonNull(resources, "resources");
+      return this;
+    }
+
+    /** Pod tolerations; replaces the list. Defaults to none. */
+    public Builder tolerations(List<TolerationConfig> tolerations) {
+      this.tolerations = List.copyOf(tolerations);
+      return this;
+    }
+
+    /** How long finished Jobs are kept. Defaults to 1 hour. */
+    public Builder ttlAfterFinished(Duration ttlAfterFinished) {
+      this.ttlAfterFinished = ttlAfterFinished;
+      return this;
+    }
+
+    /** Pod retries by the Job controller. Defaults to {@value KubernetesConfig#DEFAULT_BACKOFF_LIMIT}. */
+    public Builder backoffLimit(int backoffLimit) {
+      this.backoffLimit = backoffLimit;
+      return this;
+    }
+
+    /** Longest run of a Job; {@code null} for none. Defaults to none. */
+    public Builder activeDeadline(Duration activeDeadline) {
+      this.activeDeadline = activeDeadline;
+      return this;
+    }
+
+    /** How long a pod may stay unschedulable. Defaults to 10 minutes. */
+    public Builder pendingTimeout(Duration pendingTimeout) {
+      this.pendingTimeout = pendingTimeout;
+      return this;
+    }
+
+    /** How long an image pull may keep failing. Defaults to 2 minutes. */
+    public Builder imagePullBound(Duration imagePullBound) {
+      this.imagePullBound = imagePullBound;
+      return this;
+    }
+
+    /** Evictions one call survives. Defaults to {@value KubernetesConfig#DEFAULT_MAX_EVICTION_RETRIES}. */
+    public Builder maxEvictionRetries(int maxEvictionRetries) {
+      this.maxEvictionRetries = maxEvictionRetries;
+      return this;
+    }
+
+    /** Whether pod logs follow to the caller's log. Defaults to true. */
+    public Builder logStreaming(boolean logStreaming) {
+      this.logStreaming = logStreaming;
+      return this;
+    }
+
+    /** The fraction of calls whose logs are followed. Defaults to 1.0. */
+    public Builder logSampleFraction(double logSampleFraction) {
+      this.logSampleFraction = logSampleFraction;
+      return this;
+    }
+
+    /** Job creations in flight at once. Defaults to {@value KubernetesConfig#DEFAULT_LAUNCH_CONCURRENCY}. */
+    public Builder launchConcurrency(int launchConcurrency) {
+      this.launchConcurrency = launchConcurrency;
+      return this;
+    }
+
+    /** Workload identity in this namespace whatever the list says. Defaults to false. */
+    public Builder workloadIdentity(boolean workloadIdentity) {
+      this.workloadIdentity = workloadIdentity;
+      return this;
+    }
+
+    /** Namespaces where workload identity applies; replaces the set. Defaults to none. */
+    public Builder workloadIdentityNamespaces(Set<String> namespaces) {
+      this.workloadIdentityNamespaces = new LinkedHashSet<>(namespaces);
+      return this;
+    }
+
+    /** The Azure managed identity's client id. Defaults to unset. */
+    public Builder workloadIdentityClientId(String clientId) {
+      this.workloadIdentityClientId = clientId;
+      return this;
+    }
+
+    /** Builds and validates. */
+    public KubernetesConfig build() {
+      return new KubernetesConfig(namespace, Optional.ofNullable(kubeContext), Optional.ofNullable(cloud),
+          Optional.ofNullable(registry), Optional.ofNullable(image), imagePullPolicy,
+          Optional.ofNullable(serviceAccount), resources, tolerations, ttlAfterFinished, backoffLimit,
+          Optional.ofNullable(activeDeadline), pendingTimeout, imagePullBound, maxEvictionRetries, logStreaming,
+          logSampleFraction, launchConcurrency, workloadIdentity, workloadIdentityNamespaces,
+          Optional.ofNullable(workloadIdentityClientId));
+    }
+  }
+}

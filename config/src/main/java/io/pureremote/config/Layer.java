@@ -1,0 +1,194 @@
+package io.pureremote.config;
+
+import io.pureremote.config.ConfigKeys.KeySpec;
+import io.pureremote.config.ConfigKeys.Scope;
+import io.pureremote.spi.BlobStores;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.tomlj.TomlParseResult;
+import org.tomlj.TomlTable;
+
+/**
+ * The settings one source gives, converted and checked key by key but not yet combined with the
+ * others: a file, the environment, or overrides in code. Values are kept with their {@link Origin}
+ * so later checks (an unknown team, a missing image) can point at them. Not thread-safe.
+ */
+final class Layer {
+  /** A value and where it came from. */
+  record Setting(Object value, Origin origin) {}
+
+  final String source;
+  final Map<String, Setting> root = new LinkedHashMap<>();
+  final Map<String, Setting> blobSettings = new LinkedHashMap<>();
+  final Map<String, Map<String, Setting>> teams = new LinkedHashMap<>();
+  final Map<String, Origin> teamOrigins = new LinkedHashMap<>();
+  final Map<String, Map<String, Setting>> teamBlobSettings = new LinkedHashMap<>();
+  final Map<String, Map<String, Setting>> functions = new LinkedHashMap<>();
+  final Map<String, Origin> functionOrigins = new LinkedHashMap<>();
+
+  private Layer(String source) {
+    this.source = source;
+  }
+
+  static Layer empty(String source) {
+    return new Layer(source);
+  }
+
+  /** Reads a parsed TOML document (without syntax errors); problems go to {@code reading}. */
+  static Layer fromToml(TomlParseResult doc, String source, Reading reading) {
+    Layer layer = new Layer(source);
+    for (String key : doc.keySet()) {
+      Origin at = Origin.at(source, key, doc.inputPositionOf(List.of(key)));
+      Object raw = doc.get(List.of(key));
+      switch (key) {
+        case ConfigKeys.TEAMS -> layer.readSections(raw, at, Scope.TEAM, reading);
+        case ConfigKeys.FUNCTIONS -> layer.readSections(raw, at, Scope.FUNCTION, reading);
+        case ConfigKeys.BLOB_SETTINGS -> layer.readBlobSettings(raw, at, layer.blobSettings, reading);
+        default -> layer.readKey(doc, key, "", "", Scope.ROOT, layer.root, reading);
+      }
+    }
+    return layer;
+  }
+
+  /**
+   * Reads {@code PUREREMOTE_*} variables (or, with {@code fromCode}, overrides keyed by TOML name);
+   * blank variables count as unset. Unknown {@code PUREREMOTE_*} variables are ignored, since
+   * remote processes see variables of their own; an unknown override key is a problem.
+   */
+  static Layer fromText(Map<String, String> values, boolean fromCode, Reading reading) {
+    Layer layer = new Layer(fromCode ? Origin.CODE : Origin.ENVIRONMENT);
+    Map<String, KeySpec> specs = ConfigKeys.byName(Scope.ROOT);
+    Map<String, String> remaining = new LinkedHashMap<>(values);
+    for (KeySpec spec : specs.values()) {
+      String name = fromCode ? spec.name() : spec.env();
+      String raw = remaining.remove(name);
+      if (raw == null || (!fromCode && raw.isBlank())) {
+        continue;
+      }
+      Origin at = fromCode ? Origin.code(name) : Origin.environment(name);
+      Object value = spec.kind().fromText(raw.strip(), at, reading);
+      if (value != null) {
+        layer.root.put(spec.name(), new Setting(value, at));
+      }
+    }
+    if (fromCode) {
+      remaining.forEach((key, value) -> {
+        if (key.startsWith(ConfigKeys.BLOB_SETTINGS + ".") && key.length() > ConfigKeys.BLOB_SETTINGS.length() + 1) {
+          String name = key.substring(ConfigKeys.BLOB_SETTINGS.length() + 1);
+          layer.blobSettings.put(name, new Setting(value, Origin.code(key)));
+        } else {
+          reading.add(Origin.code(key), "unknown key; overrides take top-level and [kubernetes] keys such as "
+              + "\"kubernetes.namespace\" or \"blob-settings.<name>\"" + Values.didYouMean(key, specs.keySet()));
+        }
+      });
+    } else {
+      BlobStores.fromEnvironment(values).forEach((name, value) -> {
+        if (!value.isBlank()) {
+          String variable = BlobStores.ENV_PREFIX + name.toUpperCase(Locale.ROOT).replace('-', '_');
+          layer.blobSettings.put(name, new Setting(value, Origin.environment(variable)));
+        }
+      });
+    }
+    return layer;
+  }
+
+  /** {@code [teams.<name>]} or {@code [functions."<name>"]}: a table of tables. */
+  private void readSections(Object raw, Origin at, Scope scope, Reading reading) {
+    if (!(raw instanceof TomlTable table)) {
+      reading.wrongType(at, "a table of " + (scope == Scope.TEAM ? "[teams.<name>] sections"
+          : "[functions.\"<function name>\"] sections"), raw);
+      return;
+    }
+    String parent = scope == Scope.TEAM ? ConfigKeys.TEAMS : ConfigKeys.FUNCTIONS;
+    for (String name : table.keySet()) {
+      String display = parent + "." + Origin.tomlKey(name);
+      Origin sectionAt = at.child(display.substring(parent.length()), table.inputPositionOf(List.of(name)));
+      Object section = table.get(List.of(name));
+      if (!(section instanceof TomlTable sectionTable)) {
+        reading.wrongType(sectionAt, "a table of " + (scope == Scope.TEAM ? "team" : "function") + " settings", section);
+        continue;
+      }
+      if (scope == Scope.TEAM && name.isBlank()) {
+        reading.add(sectionAt, "a team name must not be blank");
+        continue;
+      }
+      if (scope == Scope.FUNCTION) {
+        Optional<String> problem = Values.checkFunctionName(name);
+        if (problem.isPresent()) {
+          reading.add(sectionAt, problem.get());
+          continue;
+        }
+      }
+      Map<String, Setting> into = new LinkedHashMap<>();
+      (scope == Scope.TEAM ? teams : functions).put(name, into);
+      (scope == Scope.TEAM ? teamOrigins : functionOrigins).put(name, sectionAt);
+      for (String key : sectionTable.keySet()) {
+        if (scope == Scope.TEAM && key.equals(ConfigKeys.BLOB_SETTINGS)) {
+          Map<String, Setting> settings = new LinkedHashMap<>();
+          teamBlobSettings.put(name, settings);
+          Origin settingsAt = sectionAt.child("." + key, sectionTable.inputPositionOf(List.of(key)));
+          readBlobSettings(sectionTable.get(List.of(key)), settingsAt, settings, reading);
+        } else {
+          readKey(sectionTable, key, "", display + ".", scope, into, reading);
+        }
+      }
+    }
+  }
+
+  /** One key of {@code table}: a known key, a table that leads to known keys, or an unknown key. */
+  private void readKey(TomlTable table, String key, String prefix, String displayPrefix, Scope scope,
+      Map<String, Setting> into, Reading reading) {
+    String name = prefix.isEmpty() ? key : prefix + "." + key;
+    String display = displayPrefix + Origin.tomlKey(key);
+    Origin at = Origin.at(source, display, table.inputPositionOf(List.of(key)));
+    Object raw = table.get(List.of(key));
+    Map<String, KeySpec> specs = ConfigKeys.byName(scope);
+    KeySpec spec = specs.get(name);
+    if (spec != null) {
+      Object value = spec.kind().fromToml(raw, at, reading);
+      if (value != null) {
+        into.put(name, new Setting(value, at));
+      }
+      return;
+    }
+    boolean isParent = specs.keySet().stream().anyMatch(k -> k.startsWith(name + "."));
+    if (isParent) {
+      if (!(raw instanceof TomlTable sub)) {
+        reading.wrongType(at, "a table with keys " + ConfigKeys.childrenOf(scope, name), raw);
+        return;
+      }
+      for (String child : sub.keySet()) {
+        readKey(sub, child, name, display + ".", scope, into, reading);
+      }
+      return;
+    }
+    Set<String> known = ConfigKeys.childrenOf(scope, prefix);
+    String where = switch (scope) {
+      case ROOT -> prefix.isEmpty() ? "at the top level" : "in [" + prefix + "]";
+      case TEAM -> "in a team section" + (prefix.isEmpty() ? "" : " [" + prefix + "]");
+      case FUNCTION -> "in a function section" + (prefix.isEmpty() ? "" : " [" + prefix + "]");
+    };
+    reading.add(at, "unknown key" + Values.didYouMean(key, known) + "; keys allowed " + where + ": "
+        + String.join(", ", known));
+  }
+
+  private void readBlobSettings(Object raw, Origin at, Map<String, Setting> into, Reading reading) {
+    if (!(raw instanceof TomlTable table)) {
+      reading.wrongType(at, "a table of strings such as { endpoint-url = \"http://minio:9000\" }", raw);
+      return;
+    }
+    for (String name : table.keySet()) {
+      Origin itemAt = at.child("." + Origin.tomlKey(name), table.inputPositionOf(List.of(name)));
+      Object value = table.get(List.of(name));
+      if (value instanceof String s) {
+        into.put(name, new Setting(s, itemAt));
+      } else {
+        reading.wrongType(itemAt, "a string", value);
+      }
+    }
+  }
+}
