@@ -32,7 +32,9 @@ class LeasesTest {
   void setUp() {
     store = new FileBlobStore(dir);
     scheduler = Executors.newScheduledThreadPool(2);
-    leases = new Leases(store, Duration.ofMillis(600), Duration.ofMillis(200), Clock.systemUTC(), scheduler);
+    // Expiries are seconds, not milliseconds: on a loaded 2-core machine a renewal can be late by
+    // hundreds of milliseconds, and a lease that lapses is rightly taken over.
+    leases = new Leases(store, Duration.ofSeconds(3), Duration.ofMillis(300), Clock.systemUTC(), scheduler);
   }
 
   @AfterEach
@@ -43,7 +45,7 @@ class LeasesTest {
   @Test
   void aLiveLeaseCannotBeTakenAndIsKeptAliveByRenewal() throws Exception {
     Leases.Lease held = leases.tryAcquire(KEY).orElseThrow();
-    Thread.sleep(1500); // well past the expiry: only renewal keeps it
+    Thread.sleep(4500); // well past the expiry: only renewal keeps it
     assertThat(leases.tryAcquire(KEY)).isEmpty();
     assertThat(held.lost()).isFalse();
     assertThat(leases.read(KEY).orElseThrow().holder()).isEqualTo(held.holder());
@@ -62,9 +64,10 @@ class LeasesTest {
 
   @Test
   void anExpiredLeaseIsTakenOverByExactlyOneOfManyContenders() throws Exception {
-    Leases.Lease dead = leases.tryAcquire(KEY).orElseThrow();
+    Leases shortLived = new Leases(store, Duration.ofMillis(300), Duration.ofMillis(250), Clock.systemUTC(), scheduler);
+    Leases.Lease dead = shortLived.tryAcquire(KEY).orElseThrow();
     dead.stop(); // the holder dies: no renewal, no release
-    Thread.sleep(800);
+    Thread.sleep(500);
     int contenders = 8;
     CountDownLatch start = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(contenders);
@@ -103,9 +106,9 @@ class LeasesTest {
   @Test
   void callerAndRemoteShareOneLeaseWithoutLosingIt() throws Exception {
     Leases.Lease caller = leases.tryAcquire(KEY).orElseThrow();
-    Leases remoteSide = new Leases(store, Duration.ofMillis(600), Duration.ofMillis(150), Clock.systemUTC(), scheduler);
+    Leases remoteSide = new Leases(store, Duration.ofSeconds(3), Duration.ofMillis(110), Clock.systemUTC(), scheduler);
     Leases.Lease remote = remoteSide.join(KEY, caller.holder()).orElseThrow();
-    Thread.sleep(1500); // both renew, interleaved, with conflicting versions
+    Thread.sleep(2000); // both renew, interleaved, with conflicting versions
     assertThat(caller.lost()).isFalse();
     assertThat(remote.lost()).isFalse();
     assertThat(remote.stillHeld()).isTrue();
