@@ -163,6 +163,11 @@ final class MockKubernetes implements AutoCloseable {
     quiesce();
     try {
       server.destroy();
+    } catch (IllegalStateException e) {
+      // The mock server's event loop can stall for ~30 s after watch connections close (a mock
+      // server quirk seen on a loaded machine) and then gives up shutting down within its own
+      // bound. Each test has its own server on its own port, so a late shutdown harms nothing.
+      System.err.println("mock server did not shut down in time: " + e.getMessage());
     } finally {
       clients.forEach(KubernetesClient::close);
     }
