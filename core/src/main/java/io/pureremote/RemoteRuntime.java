@@ -173,10 +173,14 @@ public final class RemoteRuntime implements AutoCloseable {
     }
   }
 
-  /** Stops call threads and closes the store and shell this runtime created. */
+  /**
+   * Stops call threads, writes the calls' event log beside the memo (a failure there is logged,
+   * never thrown) and closes the store and shell this runtime created.
+   */
   @Override
   public void close() {
     executor.shutdownNow();
+    pipeline.events().flush();
     pipeline.close();
     if (ownsShell) {
       shell.close();

@@ -59,6 +59,7 @@ public final class CallPipeline implements AutoCloseable {
   private final Leases leases;
   private final ConcurrentHashMap<String, InFlight> singleFlight = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<RemoteMethod, KryoCodec> codecs = new ConcurrentHashMap<>();
+  private final EventLog events;
 
   /** A pipeline over one store and shell; {@code executor} runs the blocking part of each call. */
   public CallPipeline(BlobStore store, Shell shell, RuntimeOptions options, ExecutorService executor) {
@@ -72,6 +73,12 @@ public final class CallPipeline implements AutoCloseable {
     Map<String, String> env = new LinkedHashMap<>(BlobStores.toEnvironment(store.remoteSettings()));
     env.putAll(options.remoteEnvironment());
     this.remoteEnvironment = Map.copyOf(env);
+    this.events = new EventLog(store, options.pipelineId());
+  }
+
+  /** The in-memory log of this pipeline's calls; the runtime flushes it on close. */
+  public EventLog events() {
+    return events;
   }
 
   /**
@@ -81,10 +88,14 @@ public final class CallPipeline implements AutoCloseable {
   public CompletableFuture<Object> submit(RemoteMethod method, Object[] args) {
     MemoKey key = new MemoKey(options.pipelineId(), method.id(), ArgsEncoder.hash(args));
     InFlight mine = new InFlight();
+    Instant submitted = Instant.now();
     InFlight existing = singleFlight.putIfAbsent(key.prefix(), mine);
     if (existing != null && existing.join()) {
       log.debug("{} joins a call already in flight", key.prefix());
-      return existing.waiter();
+      CompletableFuture<Object> joined = existing.waiter();
+      joined.whenComplete((v, e) -> events.record(key, EventLog.Outcome.JOINED, submitted,
+          Duration.between(submitted, Instant.now()).toMillis(), e == null ? null : errorClass(e)));
+      return joined;
     }
     if (existing != null) {
       singleFlight.replace(key.prefix(), existing, mine); // every waiter of it had cancelled
@@ -98,7 +109,7 @@ public final class CallPipeline implements AutoCloseable {
         inFlight.acquire();
         try {
           if (!mine.abandoned()) {
-            value = run(method, key, args);
+            value = run(method, key, args, mine);
           }
         } finally {
           inFlight.release();
@@ -112,6 +123,12 @@ public final class CallPipeline implements AutoCloseable {
       // Leave the single-flight map before completing, so a caller that retries at once
       // (e.g. after an error under RERUN) starts a new call instead of joining this one.
       singleFlight.remove(key.prefix(), mine);
+      long durationMs = Duration.between(submitted, Instant.now()).toMillis();
+      if (failure != null) {
+        events.record(key, EventLog.Outcome.FAILED, submitted, durationMs, errorClass(failure));
+      } else if (!mine.abandoned()) {
+        events.record(key, mine.hit ? EventLog.Outcome.HIT : EventLog.Outcome.MISS, submitted, durationMs, null);
+      }
       if (failure == null) {
         mine.result.complete(value);
       } else {
@@ -131,6 +148,8 @@ public final class CallPipeline implements AutoCloseable {
     private int waiters;
     private boolean closed;
     volatile Thread runner;
+    /** Set when the result came from the memo without a run. */
+    volatile boolean hit;
 
     /** Registers one more waiter, unless everyone already gave up on this run. */
     synchronized boolean join() {
@@ -166,7 +185,13 @@ public final class CallPipeline implements AutoCloseable {
     }
   }
 
-  private Object run(RemoteMethod method, MemoKey key, Object[] args) throws InterruptedException {
+  /** The class to log for a failed call: the remote exception's own class when it has one. */
+  private static String errorClass(Throwable t) {
+    Throwable cause = t instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : t;
+    return cause instanceof RemoteFunctionException r ? r.remoteClassName() : cause.getClass().getName();
+  }
+
+  private Object run(RemoteMethod method, MemoKey key, Object[] args, InFlight flight) throws InterruptedException {
     KryoCodec codec = codec(method);
     String memoUri = store.uri(key.prefix());
     CallOptions callOptions = options.callOptions(method.id().name());
@@ -175,6 +200,7 @@ public final class CallPipeline implements AutoCloseable {
     Optional<Value> hit = readResult(codec, key);
     if (hit.isPresent()) {
       log.debug("memo hit {}", memoUri);
+      flight.hit = true;
       return hit.get().value();
     }
     boolean memoizeErrors = callOptions.exceptionPolicy() == ExceptionPolicy.MEMOIZE;

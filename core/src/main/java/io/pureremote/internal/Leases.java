@@ -181,7 +181,13 @@ public final class Leases {
         lost = true;
         log.warn("lost the lease {}: another process took it over", store.uri(key));
       } catch (BlobStoreException | UncheckedIOException e) {
-        log.warn("could not renew the lease {} (will retry): {}", store.uri(key), e.getMessage());
+        // Retry soon rather than a whole period later: two missed periods would let the lease
+        // lapse while the call still runs, and another process would rightly take it over.
+        Duration soon = renewEvery.dividedBy(4);
+        log.warn("could not renew the lease {} (retrying in {} ms): {}", store.uri(key), soon.toMillis(), e.getMessage());
+        if (!scheduler.isShutdown()) {
+          scheduler.schedule(this::renew, soon.toMillis(), TimeUnit.MILLISECONDS);
+        }
       }
     }
 

@@ -50,6 +50,12 @@ class S3ExactlyOnceTest {
           .collect(Collectors.groupingBy(k -> k.substring(0, k.indexOf("/runs/")), Collectors.counting()));
       System.out.printf("exactly-once on S3: 8 callers x 50 keys -> %d entries, %d executions%n",
           executions.size(), executions.values().stream().mapToLong(Long::longValue).sum());
+      executions.forEach((entry, n) -> {
+        if (n > 1) { // diagnostics for a failure: the run records say which runs lost their lease
+          s3.admin.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(entry + "/runs/")).contents()
+              .forEach(o -> System.out.println(o.key() + " " + s3.admin.getObjectAsBytes(r -> r.bucket(bucket).key(o.key())).asUtf8String()));
+        }
+      });
       assertThat(executions).hasSize(50);
       assertThat(executions.values()).allMatch(n -> n == 1);
     }

@@ -1,0 +1,150 @@
+package io.pureremote.orchestrator.cli;
+
+import io.pureremote.FunctionId;
+import io.pureremote.internal.MemoKey;
+import io.pureremote.spi.BlobStore;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code pureremote invalidate}: deletes one memo entry, or every entry of a function (optionally
+ * of one version), so the next call runs again. {@code --dry-run} lists what would go.
+ */
+@Command(name = "invalidate", mixinStandardHelpOptions = true,
+    description = {"Delete a memo entry (result, error, invocation, lease, runs) or all entries of a function.",
+        "Use either MEMO_URI or --function with --root."})
+final class InvalidateCommand implements Callable<Integer> {
+  private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(arity = "0..1", paramLabel = "MEMO_URI", description = "the entry to delete")
+  String memoUri;
+
+  @Option(names = "--function", paramLabel = "NAME", description = "function name, e.g. com.acme.Scoring#score")
+  String function;
+
+  @Option(names = "--version", paramLabel = "V", description = "only this function version (default: all versions)")
+  String version;
+
+  @Option(names = "--pipeline", paramLabel = "P", defaultValue = "default", description = "pipeline id (default: ${DEFAULT-VALUE})")
+  String pipeline;
+
+  @Option(names = "--root", paramLabel = "ROOT", description = "blob root URI, e.g. file:///data/memo (with --function)")
+  String root;
+
+  @Option(names = "--dry-run", description = "list what would be deleted, delete nothing")
+  boolean dryRun;
+
+  @Override
+  public Integer call() {
+    CommandLine cl = spec.commandLine();
+    if ((memoUri == null) == (function == null)) {
+      throw new CommandLine.ParameterException(cl, "Give either a MEMO_URI or --function NAME --root ROOT, not "
+          + (memoUri == null ? "neither" : "both"));
+    }
+    if (memoUri != null && (version != null || root != null)) {
+      throw new CommandLine.ParameterException(cl, "--version and --root go with --function, not with a MEMO_URI");
+    }
+    if (function != null && root == null) {
+      throw new CommandLine.ParameterException(cl, "--function needs --root ROOT (the blob root URI)");
+    }
+    String storeRoot;
+    MemoKey single = null;
+    if (memoUri != null) {
+      MemoKey.Located located = PureRemoteCli.parseMemoUri(cl, memoUri);
+      storeRoot = located.root();
+      single = located.key();
+    } else {
+      try {
+        MemoKey.checkPipelineId(pipeline);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(cl, e.getMessage());
+      }
+      storeRoot = root.endsWith("/") && !root.endsWith(":///") ? root.substring(0, root.length() - 1) : root;
+    }
+    PrintWriter out = cl.getOut();
+    try (BlobStore store = PureRemoteCli.openStore(cl, storeRoot)) {
+      Map<String, List<String>> entries = single != null
+          ? entryBlobs(store, single)
+          : functionEntries(store);
+      int blobs = entries.values().stream().mapToInt(List::size).sum();
+      String what = single != null ? store.uri(single.prefix())
+          : function + (version == null ? " (all versions)" : "@" + version) + " in pipeline " + pipeline + " at " + store.root();
+      if (blobs == 0) {
+        cl.getErr().println("Nothing to invalidate: no memo entries for " + what);
+        cl.getErr().flush();
+        return PureRemoteCli.NOT_FOUND;
+      }
+      for (List<String> keys : entries.values()) {
+        for (String key : keys) {
+          if (dryRun) {
+            out.println("would delete " + store.uri(key));
+          } else {
+            store.delete(key);
+            out.println("deleted " + store.uri(key));
+          }
+        }
+      }
+      out.println((dryRun ? "would delete " : "deleted ") + blobs + " blobs in " + entries.size()
+          + (entries.size() == 1 ? " entry" : " entries") + " of " + what);
+      out.flush();
+      return PureRemoteCli.OK;
+    }
+  }
+
+  /** The entry's blobs; {@code result} and {@code error} first so it stops being a hit at once. */
+  private static Map<String, List<String>> entryBlobs(BlobStore store, MemoKey key) {
+    List<String> keys = new ArrayList<>(store.list(key.prefix() + "/"));
+    keys.sort(Comparator.comparing((String k) -> !(k.endsWith("/" + MemoKey.RESULT) || k.endsWith("/" + MemoKey.ERROR)))
+        .thenComparing(Comparator.naturalOrder()));
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    if (!keys.isEmpty()) {
+      out.put(key.prefix(), keys);
+    }
+    return out;
+  }
+
+  /** All entries of {@code --function} (and {@code --version}) in {@code --pipeline}. */
+  private Map<String, List<String>> functionEntries(BlobStore store) {
+    String pipelinePrefix = MemoKey.LAYOUT + "/" + pipeline + "/";
+    String listPrefix = version != null
+        ? MemoKey.functionPrefix(pipeline, new FunctionId(function, version)) + "/"
+        : pipelinePrefix;
+    Map<String, MemoKey> keys = new LinkedHashMap<>();
+    for (String blob : store.list(listPrefix)) {
+      String[] parts = blob.substring(pipelinePrefix.length()).split("/");
+      // <function>@<version>/<hash>/...; a nested pipeline (pipeline/sub/...) does not match.
+      if (parts.length < 3 || !parts[0].contains("@") || !HASH.matcher(parts[1]).matches()) {
+        continue;
+      }
+      String entryPrefix = pipelinePrefix + parts[0] + "/" + parts[1];
+      MemoKey key = keys.computeIfAbsent(entryPrefix, p -> {
+        try {
+          return MemoKey.parseUri(store.root() + "/" + p).key();
+        } catch (IllegalArgumentException e) {
+          return null;
+        }
+      });
+      if (key == null || !key.function().name().equals(function)
+          || (version != null && !key.function().version().equals(version))) {
+        keys.remove(entryPrefix);
+      }
+    }
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (MemoKey key : keys.values()) {
+      out.putAll(entryBlobs(store, key));
+    }
+    return out;
+  }
+}

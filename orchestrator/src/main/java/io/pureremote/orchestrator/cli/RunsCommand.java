@@ -1,0 +1,105 @@
+package io.pureremote.orchestrator.cli;
+
+import io.pureremote.RuntimeOptions;
+import io.pureremote.internal.EventLog;
+import io.pureremote.internal.Json;
+import io.pureremote.spi.BlobStore;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code pureremote runs}: recent calls as recorded by callers in the event log beside the memo
+ * ({@code pureremote/events/<day>/<start>-<host>-<pid>.jsonl}, written when a runtime closes).
+ */
+@Command(name = "runs", mixinStandardHelpOptions = true,
+    description = "Recent calls recorded by callers (hit / miss / failed / joined, durations), newest first.")
+final class RunsCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--root", paramLabel = "ROOT", description = "blob root URI (default: ~/.pureremote)")
+  String root;
+
+  @Option(names = "--last", paramLabel = "N", defaultValue = "20", description = "how many calls to show (default: ${DEFAULT-VALUE})")
+  int last;
+
+  @Override
+  public Integer call() {
+    CommandLine cl = spec.commandLine();
+    if (last < 1) {
+      throw new CommandLine.ParameterException(cl, "--last must be at least 1, got " + last);
+    }
+    String storeRoot = root != null ? root : RuntimeOptions.defaultBlobRoot();
+    if (storeRoot.endsWith("/") && !storeRoot.endsWith(":///")) {
+      storeRoot = storeRoot.substring(0, storeRoot.length() - 1);
+    }
+    PrintWriter out = cl.getOut();
+    try (BlobStore store = PureRemoteCli.openStore(cl, storeRoot)) {
+      List<Map<String, Object>> events = newest(store, last);
+      if (events.isEmpty()) {
+        cl.getErr().println("No call events under " + store.uri(EventLog.PREFIX)
+            + " (runtimes write them when they close)");
+        cl.getErr().flush();
+        return PureRemoteCli.NOT_FOUND;
+      }
+      int width = Math.max("FUNCTION".length(), events.stream().mapToInt(e -> label(e).length()).max().orElse(0));
+      out.printf("%-23s  %-" + width + "s  %-7s  %10s%n", "TIME (UTC)", "FUNCTION", "OUTCOME", "DURATION");
+      Map<String, Integer> totals = new TreeMap<>();
+      for (String o : List.of("hit", "miss", "failed", "joined")) {
+        totals.put(o, 0);
+      }
+      for (Map<String, Object> e : events) {
+        String outcome = String.valueOf(e.get("outcome"));
+        totals.merge(outcome, 1, Integer::sum);
+        out.printf("%-23s  %-" + width + "s  %-7s  %7s ms%s%n", Render.time(e.get("startedAt")), label(e), outcome,
+            e.get("durationMs"), e.get("errorClass") == null ? "" : "  " + e.get("errorClass"));
+      }
+      out.printf("%d %s: %d hit, %d miss, %d failed, %d joined%n", events.size(), events.size() == 1 ? "call" : "calls",
+          totals.get("hit"),
+          totals.get("miss"), totals.get("failed"), totals.get("joined"));
+      out.flush();
+      return PureRemoteCli.OK;
+    }
+  }
+
+  private static String label(Map<String, Object> e) {
+    return e.get("function") + "@" + e.get("version");
+  }
+
+  /**
+   * The newest {@code n} events: reads event blobs newest name first until it has {@code n}, then
+   * sorts what it read by start time.
+   */
+  private static List<Map<String, Object>> newest(BlobStore store, int n) {
+    List<String> keys = new ArrayList<>(store.list(EventLog.PREFIX + "/"));
+    keys.removeIf(k -> !k.endsWith(".jsonl"));
+    keys.sort(Comparator.reverseOrder());
+    List<Map<String, Object>> events = new ArrayList<>();
+    for (String key : keys) {
+      if (events.size() >= n) {
+        break;
+      }
+      store.getBytes(key).ifPresent(bytes -> {
+        for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
+          if (!line.isBlank()) {
+            try {
+              events.add(Json.parseObject(line));
+            } catch (IllegalArgumentException ex) {
+              // A damaged line does not hide the others.
+            }
+          }
+        }
+      });
+    }
+    events.sort(Comparator.comparing((Map<String, Object> e) -> String.valueOf(e.get("startedAt"))).reversed());
+    return events.size() > n ? events.subList(0, n) : events;
+  }
+}
