@@ -9,6 +9,7 @@ import io.pureremote.spi.Shells;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -19,7 +20,10 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The front door: turns {@link PureRemote} interfaces into proxies whose calls run remotely once
@@ -39,6 +43,9 @@ import java.util.function.Function;
  * the store and shell it created (a store or shell passed in is the caller's to close).
  */
 public final class RemoteRuntime implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RemoteRuntime.class);
+  /** How long {@link #close()} waits for interrupted calls to cancel their launches and release leases. */
+  private static final Duration CLOSE_GRACE = Duration.ofSeconds(30);
   private final RuntimeOptions options;
   private final BlobStore store;
   private final Shell shell;
@@ -180,6 +187,15 @@ public final class RemoteRuntime implements AutoCloseable {
   @Override
   public void close() {
     executor.shutdownNow();
+    // Interrupted calls still cancel their launch, release their lease and record their outcome;
+    // wait for that (bounded) so nothing writes to the store after close returns.
+    try {
+      if (!executor.awaitTermination(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("Closing the runtime: some calls did not wind down within {}; their leases expire on their own", CLOSE_GRACE);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     pipeline.events().flush();
     pipeline.close();
     if (ownsShell) {
