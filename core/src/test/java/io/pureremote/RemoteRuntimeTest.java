@@ -296,4 +296,33 @@ class RemoteRuntimeTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("Invalid pipeline id '../x'");
   }
+
+  /** Payloads past the spool's memory limit go through temporary files, which are all deleted. */
+  @Test
+  void largeArgumentsAndResultsSpillToTemporaryFilesAndLeaveNoneBehind() throws Exception {
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    java.util.function.Supplier<Long> spoolFiles = () -> {
+      try (var files = Files.list(tmp)) {
+        return files.filter(f -> f.getFileName().toString().startsWith("pureremote-spool-")).count();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    };
+    long before = spoolFiles.get();
+    double[] big = new java.util.Random(3).doubles(200_000).toArray(); // 1.6 MB of Kryo payload
+    String old = System.getProperty(io.pureremote.internal.Spool.MEMORY_PROPERTY);
+    System.setProperty(io.pureremote.internal.Spool.MEMORY_PROPERTY, "65536");
+    try {
+      assertThat((double[]) calc.echo(big)).isEqualTo(big);
+      CalcImpl.EXECUTIONS.set(0);
+      assertThat((double[]) calc.echo(big)).as("a memo hit read through the spool").isEqualTo(big);
+    } finally {
+      if (old == null) {
+        System.clearProperty(io.pureremote.internal.Spool.MEMORY_PROPERTY);
+      } else {
+        System.setProperty(io.pureremote.internal.Spool.MEMORY_PROPERTY, old);
+      }
+    }
+    assertThat(spoolFiles.get()).isEqualTo(before);
+  }
 }

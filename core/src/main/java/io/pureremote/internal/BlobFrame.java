@@ -1,6 +1,7 @@
 package io.pureremote.internal;
 
 import io.pureremote.CorruptBlobException;
+import io.pureremote.spi.BlobContent;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -43,21 +44,37 @@ public record BlobFrame(Map<String, Object> header, byte[] payload) {
 
   /** A frame whose header gets the format fields filled in from {@code payload}. */
   public static BlobFrame of(String contentType, Map<String, Object> fields, byte[] payload) {
+    return new BlobFrame(header(contentType, fields, payload.length, sha256Hex(payload)), payload);
+  }
+
+  /**
+   * The stored bytes of a frame over a spooled payload, of any size: the header is built from
+   * the spool's length and checksum, and the payload streams from the spool on each upload attempt.
+   */
+  public static BlobContent content(String contentType, Map<String, Object> fields, Spool payload) {
+    return payload.content(prefix(header(contentType, fields, payload.length(), payload.sha256Hex())));
+  }
+
+  private static Map<String, Object> header(String contentType, Map<String, Object> fields, long size, String sha256) {
     Map<String, Object> header = new LinkedHashMap<>();
     header.put("format", FORMAT_VERSION);
     header.put("contentType", contentType);
-    header.put("payloadSize", (long) payload.length);
-    header.put("payloadSha256", sha256Hex(payload));
+    header.put("payloadSize", size);
+    header.put("payloadSha256", sha256);
     header.putAll(fields);
-    return new BlobFrame(header, payload);
+    return header;
   }
 
   /** The bytes to store. */
   public byte[] toBytes() {
+    byte[] prefix = prefix(header);
+    return ByteBuffer.allocate(prefix.length + payload.length).put(prefix).put(payload).array();
+  }
+
+  /** Magic, header length and header: everything before the payload. */
+  private static byte[] prefix(Map<String, Object> header) {
     byte[] json = Json.write(header).getBytes(StandardCharsets.UTF_8);
-    ByteBuffer buf = ByteBuffer.allocate(MAGIC.length + 4 + json.length + payload.length);
-    buf.put(MAGIC).putInt(json.length).put(json).put(payload);
-    return buf.array();
+    return ByteBuffer.allocate(MAGIC.length + 4 + json.length).put(MAGIC).putInt(json.length).put(json).array();
   }
 
   /** The header's content type. */
@@ -73,66 +90,122 @@ public record BlobFrame(Map<String, Object> header, byte[] payload) {
   }
 
   /**
-   * Reads and verifies a frame.
+   * Reads and verifies a frame whose payload fits in an array (up to 2 GiB); use {@link
+   * #readSpooled} for payloads of any size.
    *
    * @param uri where the bytes came from, for error messages
    */
   public static BlobFrame read(InputStream stream, String uri) {
+    try (Spooled spooled = readSpooled(stream, uri)) {
+      if (spooled.payload().length() > Integer.MAX_VALUE - 16) {
+        throw new CorruptBlobException(uri, "Blob payload of " + spooled.payload().length()
+            + " bytes is too large to load as one array; read it with a streaming reader.");
+      }
+      return new BlobFrame(spooled.header(), spooled.payload().toByteArray());
+    }
+  }
+
+  /**
+   * A verified frame whose payload is spooled (in memory, or in a temporary file when large);
+   * close it to free the payload.
+   *
+   * @param header the JSON header, insertion-ordered
+   * @param payload the verified payload
+   */
+  public record Spooled(Map<String, Object> header, Spool payload) implements AutoCloseable {
+    /** A header section (a nested object), or an empty map. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> section(String name) {
+      Object value = header.get(name);
+      return value instanceof Map ? (Map<String, Object>) value : Map.of();
+    }
+
+    @Override
+    public void close() {
+      payload.close();
+    }
+  }
+
+  /**
+   * Reads a frame of any size, spooling the payload while checking its length and checksum, so a
+   * damaged blob is refused before anything deserializes it.
+   *
+   * @param uri where the bytes came from, for error messages
+   */
+  public static Spooled readSpooled(InputStream stream, String uri) {
+    Spool payload = new Spool();
     try {
       DataInputStream in = new DataInputStream(stream);
-      byte[] magic = new byte[MAGIC.length];
-      int n = in.readNBytes(magic, 0, magic.length);
-      if (n != MAGIC.length || !Arrays.equals(magic, MAGIC)) {
-        throw new CorruptBlobException(uri,
-            "Not a Pure Remote blob (wrong magic bytes). It was not written by Pure Remote or was "
-                + "modified; delete it (or the whole memo entry) to recompute.");
-      }
-      int headerLength = in.readInt();
-      if (headerLength <= 0 || headerLength > MAX_HEADER_BYTES) {
-        throw new CorruptBlobException(uri, "Blob header length " + headerLength + " is out of range; the blob is damaged. Delete it to recompute.");
-      }
-      byte[] json = in.readNBytes(headerLength);
-      if (json.length != headerLength) {
-        throw new CorruptBlobException(uri, "Blob is truncated inside its header; delete it to recompute.");
-      }
-      Map<String, Object> header;
-      try {
-        header = Json.parseObject(new String(json, StandardCharsets.UTF_8));
-      } catch (IllegalArgumentException e) {
-        throw new CorruptBlobException(uri, "Blob header is not valid JSON (" + e.getMessage() + "); delete it to recompute.");
-      }
-      Object format = header.get("format");
-      if (!(format instanceof Long f) || f != FORMAT_VERSION) {
-        throw new CorruptBlobException(uri,
-            "Unknown blob format " + format + " (this library reads format " + FORMAT_VERSION
-                + "); it was written by Pure Remote " + header.get("library")
-                + ". Use that version or newer to read it.");
-      }
+      Map<String, Object> header = readHeader(in, uri);
       long size = header.get("payloadSize") instanceof Long l ? l : -1;
-      if (size < 0 || size > Integer.MAX_VALUE - 16) {
+      if (size < 0) {
         throw new CorruptBlobException(uri, "Blob header has an invalid payloadSize " + header.get("payloadSize"));
       }
-      byte[] payload = in.readNBytes((int) size);
-      if (payload.length != size) {
-        throw new CorruptBlobException(uri,
-            "Blob payload is truncated: " + payload.length + " of " + size + " bytes; delete it to recompute.");
+      byte[] buffer = new byte[1 << 16];
+      long remaining = size;
+      while (remaining > 0) {
+        int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+        if (n < 0) {
+          throw new CorruptBlobException(uri,
+              "Blob payload is truncated: " + (size - remaining) + " of " + size + " bytes; delete it to recompute.");
+        }
+        payload.write(buffer, 0, n);
+        remaining -= n;
       }
+      payload.finish();
       if (in.read() != -1) {
         throw new CorruptBlobException(uri, "Blob has bytes after its payload; it is damaged. Delete it to recompute.");
       }
       String expected = String.valueOf(header.get("payloadSha256"));
-      String actual = sha256Hex(payload);
+      String actual = payload.sha256Hex();
       if (!actual.equals(expected)) {
         throw new CorruptBlobException(uri,
             "Blob payload checksum mismatch (header " + expected + ", content " + actual
                 + "): the blob is corrupt. Delete it to recompute.");
       }
-      return new BlobFrame(header, payload);
+      return new Spooled(header, payload);
     } catch (EOFException e) {
+      payload.close();
       throw new CorruptBlobException(uri, "Blob is truncated; delete it to recompute.");
     } catch (IOException e) {
+      payload.close();
       throw new io.pureremote.BlobStoreException(uri, "Cannot read blob: " + e, e, true);
+    } catch (RuntimeException e) {
+      payload.close();
+      throw e;
     }
+  }
+
+  private static Map<String, Object> readHeader(DataInputStream in, String uri) throws IOException {
+    byte[] magic = new byte[MAGIC.length];
+    int n = in.readNBytes(magic, 0, magic.length);
+    if (n != MAGIC.length || !Arrays.equals(magic, MAGIC)) {
+      throw new CorruptBlobException(uri,
+          "Not a Pure Remote blob (wrong magic bytes). It was not written by Pure Remote or was "
+              + "modified; delete it (or the whole memo entry) to recompute.");
+    }
+    int headerLength = in.readInt();
+    if (headerLength <= 0 || headerLength > MAX_HEADER_BYTES) {
+      throw new CorruptBlobException(uri, "Blob header length " + headerLength + " is out of range; the blob is damaged. Delete it to recompute.");
+    }
+    byte[] json = in.readNBytes(headerLength);
+    if (json.length != headerLength) {
+      throw new CorruptBlobException(uri, "Blob is truncated inside its header; delete it to recompute.");
+    }
+    Map<String, Object> header;
+    try {
+      header = Json.parseObject(new String(json, StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
+      throw new CorruptBlobException(uri, "Blob header is not valid JSON (" + e.getMessage() + "); delete it to recompute.");
+    }
+    Object format = header.get("format");
+    if (!(format instanceof Long f) || f != FORMAT_VERSION) {
+      throw new CorruptBlobException(uri,
+          "Unknown blob format " + format + " (this library reads format " + FORMAT_VERSION
+              + "); it was written by Pure Remote " + header.get("library")
+              + ". Use that version or newer to read it.");
+    }
+    return header;
   }
 
   static String sha256Hex(byte[] bytes) {

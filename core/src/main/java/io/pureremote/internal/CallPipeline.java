@@ -1,5 +1,6 @@
 package io.pureremote.internal;
 
+import io.pureremote.BlobStoreException;
 import io.pureremote.CallOptions;
 import io.pureremote.ExceptionPolicy;
 import io.pureremote.LeaseOptions;
@@ -16,6 +17,8 @@ import io.pureremote.spi.LaunchRequest;
 import io.pureremote.spi.Outcome;
 import io.pureremote.spi.Shell;
 import io.pureremote.spi.StoredBlob;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -245,8 +248,10 @@ public final class CallPipeline implements AutoCloseable {
       // A stored error is not authoritative under RERUN; clear it so the new run can commit its own.
       store.delete(key.key(MemoKey.ERROR));
     }
-    store.put(key.key(MemoKey.INVOCATION),
-        BlobContent.of(invocationFrame(method, key, args, codec, callOptions, lease.holder())), null);
+    try (Spool payload = codec.spool(args)) {
+      store.put(key.key(MemoKey.INVOCATION),
+          invocationFrame(method, key, payload, codec, callOptions, lease.holder()), null);
+    }
     LaunchRequest request = new LaunchRequest(memoUri, key.function(), key.argsHash(), remoteEnvironment);
     log.info("memo miss: launching {} via the {} shell", request.shortLabel(), shell.name());
     Instant launched = Instant.now();
@@ -355,9 +360,11 @@ public final class CallPipeline implements AutoCloseable {
     if (blob.isEmpty()) {
       return Optional.empty();
     }
-    try (StoredBlob b = blob.get()) {
-      BlobFrame frame = BlobFrame.read(b.stream(), store.uri(resultKey));
-      return Optional.of(new Value(codec.read(frame.payload())));
+    try (StoredBlob b = blob.get(); BlobFrame.Spooled frame = BlobFrame.readSpooled(b.stream(), store.uri(resultKey));
+        InputStream payload = frame.payload().open()) {
+      return Optional.of(new Value(codec.read(payload)));
+    } catch (IOException e) {
+      throw new BlobStoreException(store.uri(resultKey), "Cannot read the spooled result: " + e, e, true);
     }
   }
 
@@ -375,9 +382,8 @@ public final class CallPipeline implements AutoCloseable {
     }
   }
 
-  private byte[] invocationFrame(RemoteMethod method, MemoKey key, Object[] args, KryoCodec codec,
+  private BlobContent invocationFrame(RemoteMethod method, MemoKey key, Spool payload, KryoCodec codec,
       CallOptions callOptions, String leaseHolder) {
-    byte[] payload = codec.write(args);
     Map<String, Object> call = new LinkedHashMap<>();
     call.put("function", key.function().name());
     call.put("version", key.function().version());
@@ -408,7 +414,7 @@ public final class CallPipeline implements AutoCloseable {
     fields.put("library", CallMetadata.LIBRARY_VERSION);
     fields.put("java", CallMetadata.JAVA_VERSION);
     fields.put("call", call);
-    return BlobFrame.of(BlobFrame.KRYO, fields, payload).toBytes();
+    return BlobFrame.content(BlobFrame.KRYO, fields, payload);
   }
 
   private KryoCodec codec(RemoteMethod method) {

@@ -135,11 +135,52 @@ public final class KryoCodec {
     }
   }
 
-  /** Deserializes a payload written by {@link #write}. */
-  public Object read(byte[] payload) {
+  /**
+   * Serializes {@code value} into {@code out} as it goes, with no size limit (a value whose bytes
+   * pass 2 GiB cannot go through {@link #write(Object)}). Does not close {@code out}.
+   */
+  public void write(Object value, OutputStream out) {
     Kryo kryo = pool.obtain();
     try {
-      return kryo.readClassAndObject(new Input(payload));
+      Output output = new Output(out, 1 << 16);
+      kryo.writeClassAndObject(output, value);
+      output.flush();
+    } catch (SerializationException e) {
+      throw e;
+    } catch (KryoException e) {
+      throw unwrap(e, "serialize");
+    } finally {
+      pool.free(kryo);
+    }
+  }
+
+  /** Serializes {@code value} into a finished {@link Spool} (the caller closes it). */
+  public Spool spool(Object value) {
+    Spool spool = new Spool();
+    try {
+      write(value, spool);
+      spool.finish();
+      return spool;
+    } catch (RuntimeException | Error e) {
+      spool.close();
+      throw e;
+    }
+  }
+
+  /** Deserializes a payload written by {@link #write}. */
+  public Object read(byte[] payload) {
+    return read(new Input(payload));
+  }
+
+  /** Deserializes a payload written by {@link #write}, read from {@code in} as it goes. */
+  public Object read(java.io.InputStream in) {
+    return read(new Input(in, 1 << 16));
+  }
+
+  private Object read(Input input) {
+    Kryo kryo = pool.obtain();
+    try {
+      return kryo.readClassAndObject(input);
     } catch (SerializationException e) {
       throw e;
     } catch (KryoException e) {

@@ -4,6 +4,9 @@ import io.pureremote.FunctionId;
 import io.pureremote.spi.BlobContent;
 import io.pureremote.spi.BlobStore;
 import io.pureremote.spi.StoredBlob;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
@@ -80,28 +83,30 @@ public final class RemoteExecutor {
         log.error("No invocation at {}; the caller writes it before launching. Nothing to run.", memoUri);
         return EXIT_INFRASTRUCTURE;
       }
-      BlobFrame invocation;
+      BlobFrame.Spooled invocation;
       try (StoredBlob b = blob.get()) {
-        invocation = BlobFrame.read(b.stream(), store.uri(key.key(MemoKey.INVOCATION)));
+        invocation = BlobFrame.readSpooled(b.stream(), store.uri(key.key(MemoKey.INVOCATION)));
       }
-      Map<String, Object> call = invocation.section("call");
-      ResolvedCall resolved = resolve(call, key.function());
-      if (store.exists(key.key(MemoKey.RESULT))) {
-        log.info("{} already has a result; not running it again", memoUri);
-        return EXIT_OK;
-      }
-      LeaseJoin join = joinLease(key, call);
-      if (join.takenOver()) {
-        return EXIT_LEASE_LOST;
-      }
-      try {
-        return runHolding(key, call, invocation, resolved, Optional.ofNullable(join.lease()), started);
-      } finally {
-        if (join.lease() != null) {
-          join.lease().stop();
+      try (invocation) {
+        Map<String, Object> call = invocation.section("call");
+        ResolvedCall resolved = resolve(call, key.function());
+        if (store.exists(key.key(MemoKey.RESULT))) {
+          log.info("{} already has a result; not running it again", memoUri);
+          return EXIT_OK;
         }
-        if (renewals != null) {
-          renewals.shutdownNow();
+        LeaseJoin join = joinLease(key, call);
+        if (join.takenOver()) {
+          return EXIT_LEASE_LOST;
+        }
+        try {
+          return runHolding(key, call, invocation, resolved, Optional.ofNullable(join.lease()), started);
+        } finally {
+          if (join.lease() != null) {
+            join.lease().stop();
+          }
+          if (renewals != null) {
+            renewals.shutdownNow();
+          }
         }
       }
     } catch (RuntimeException | LinkageError | ReflectiveOperationException e) {
@@ -136,12 +141,17 @@ public final class RemoteExecutor {
     return new LeaseJoin(joined.get(), false);
   }
 
-  private int runHolding(MemoKey key, Map<String, Object> call, BlobFrame invocation, ResolvedCall resolved,
+  private int runHolding(MemoKey key, Map<String, Object> call, BlobFrame.Spooled invocation, ResolvedCall resolved,
       Optional<Leases.Lease> lease, Instant started) throws ReflectiveOperationException {
     String memoUri = store.uri(key.prefix());
     {
       KryoCodec codec = new KryoCodec(stringList(call.get("allowedPackages")), loader, store);
-      Object[] args = (Object[]) codec.read(invocation.payload());
+      Object[] args;
+      try (InputStream payload = invocation.payload().open()) {
+        args = (Object[]) codec.read(payload);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot read the spooled invocation", e);
+      }
       log.info("running {} for {} (invoked at {})", key.function(), call.get("invokedBy"), call.get("invokedAt"));
       Object value;
       try {
@@ -152,7 +162,6 @@ public final class RemoteExecutor {
         }
         return commitError(key, call, e.getCause(), started);
       }
-      byte[] payload = codec.write(value);
       Map<String, Object> fields = new LinkedHashMap<>();
       fields.put("serializer", KryoCodec.NAME);
       fields.put("serializerVersion", KryoCodec.VERSION);
@@ -160,13 +169,18 @@ public final class RemoteExecutor {
       fields.put("java", CallMetadata.JAVA_VERSION);
       fields.put("call", identityFields(call));
       fields.put("run", runFields(started));
-      byte[] frame = BlobFrame.of(BlobFrame.KRYO, fields, payload).toBytes();
-      if (!holdsLease(lease, key)) {
-        return EXIT_LEASE_LOST;
+      boolean won;
+      long size;
+      try (Spool payload = codec.spool(value)) {
+        BlobContent frame = BlobFrame.content(BlobFrame.KRYO, fields, payload);
+        if (!holdsLease(lease, key)) {
+          return EXIT_LEASE_LOST;
+        }
+        size = frame.length();
+        won = store.putIfAbsent(key.key(MemoKey.RESULT), frame).isPresent();
       }
-      boolean won = store.putIfAbsent(key.key(MemoKey.RESULT), BlobContent.of(frame)).isPresent();
       if (won) {
-        log.info("{}: result committed ({} bytes) after {} ms", key.function(), frame.length,
+        log.info("{}: result committed ({} bytes) after {} ms", key.function(), size,
             Duration.between(started, Instant.now()).toMillis());
       } else {
         log.info("{}: another run committed the result first; keeping theirs", memoUri);

@@ -263,9 +263,11 @@ class BlobFrameTest {
           .as("payloadSize %s", size)
           .hasMessageContaining("Blob header has an invalid payloadSize " + size);
     }
-    Map<String, Object> tooLarge = headerOf(frameBytes());
-    tooLarge.put("payloadSize", 1L << 40);
-    assertCorrupt(withHeader(frameBytes(), tooLarge)).hasMessageContaining("invalid payloadSize " + (1L << 40));
+    // Payloads have no 2 GiB cap (they are spooled, not loaded as one array): a huge size over a
+    // short payload is truncation, found without allocating anything near that size.
+    Map<String, Object> huge = headerOf(frameBytes());
+    huge.put("payloadSize", 1L << 40);
+    assertCorrupt(withHeader(frameBytes(), huge)).hasMessageContaining("Blob payload is truncated: 10000 of " + (1L << 40) + " bytes");
   }
 
   @Test
@@ -332,5 +334,35 @@ class BlobFrameTest {
   private static byte[] frame(byte[] json, byte[] payload) {
     return ByteBuffer.allocate(8 + 4 + json.length + payload.length)
         .put(BlobFrame.MAGIC).putInt(json.length).put(json).put(payload).array();
+  }
+
+  @Test
+  void aSpooledFrameRoundTripsPastTheSpoolsMemoryLimit() throws IOException {
+    byte[] bytes = new byte[200_000];
+    new Random(7).nextBytes(bytes);
+    String old = System.getProperty(Spool.MEMORY_PROPERTY);
+    System.setProperty(Spool.MEMORY_PROPERTY, "50000");
+    try (Spool payload = Spool.of(bytes)) {
+      assertThat(payload.spilled()).isTrue();
+      byte[] stored;
+      try (InputStream in = BlobFrame.content(BlobFrame.KRYO, fields(), payload).open()) {
+        stored = in.readAllBytes();
+      }
+      assertThat(stored).isEqualTo(BlobFrame.of(BlobFrame.KRYO, fields(), bytes).toBytes());
+      try (BlobFrame.Spooled read = BlobFrame.readSpooled(new ByteArrayInputStream(stored), URI)) {
+        assertThat(read.payload().spilled()).isTrue();
+        assertThat(read.payload().toByteArray()).isEqualTo(bytes);
+        assertThat(read.section("call")).containsEntry("function", "com.acme.Fns#score");
+      }
+      stored[stored.length - 1] ^= 1;
+      assertThatThrownBy(() -> BlobFrame.readSpooled(new ByteArrayInputStream(stored), URI))
+          .isInstanceOf(CorruptBlobException.class).hasMessageContaining("checksum mismatch");
+    } finally {
+      if (old == null) {
+        System.clearProperty(Spool.MEMORY_PROPERTY);
+      } else {
+        System.setProperty(Spool.MEMORY_PROPERTY, old);
+      }
+    }
   }
 }
