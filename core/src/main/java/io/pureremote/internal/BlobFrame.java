@@ -141,7 +141,7 @@ public record BlobFrame(Map<String, Object> header, byte[] payload) {
       if (size < 0) {
         throw new CorruptBlobException(uri, "Blob header has an invalid payloadSize " + header.get("payloadSize"));
       }
-      byte[] buffer = new byte[1 << 16];
+      byte[] buffer = new byte[(int) Math.min(1 << 16, Math.max(size, 1))];
       long remaining = size;
       while (remaining > 0) {
         int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));

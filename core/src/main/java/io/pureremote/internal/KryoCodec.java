@@ -41,6 +41,9 @@ public final class KryoCodec {
 
   public static final String VERSION = "5.6.2";
 
+  /** Kryo's buffer over a stream: small, as thousands of calls may serialize at once. */
+  private static final int STREAM_BUFFER = 16 << 10;
+
   /** Exact JDK classes allowed besides primitives, {@code java.time} and the prefixes below. */
   private static final Set<String> JDK_CLASSES =
       Set.of(
@@ -142,7 +145,7 @@ public final class KryoCodec {
   public void write(Object value, OutputStream out) {
     Kryo kryo = pool.obtain();
     try {
-      Output output = new Output(out, 1 << 16);
+      Output output = new Output(out, STREAM_BUFFER);
       kryo.writeClassAndObject(output, value);
       output.flush();
     } catch (SerializationException e) {
@@ -174,7 +177,7 @@ public final class KryoCodec {
 
   /** Deserializes a payload written by {@link #write}, read from {@code in} as it goes. */
   public Object read(java.io.InputStream in) {
-    return read(new Input(in, 1 << 16));
+    return read(new Input(in, STREAM_BUFFER));
   }
 
   private Object read(Input input) {

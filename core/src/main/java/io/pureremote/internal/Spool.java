@@ -20,7 +20,7 @@ import java.util.List;
  * A write-once byte buffer with no 2 GiB limit that hashes (SHA-256) and counts what is written,
  * so a frame header can carry the payload's size and checksum without a second pass.
  *
- * <p>Bytes stay in memory in 1 MiB chunks up to {@link #memoryLimit()} (system property {@value
+ * <p>Bytes stay in memory in chunks (8 KiB growing to 1 MiB) up to {@link #memoryLimit()} (system property {@value
  * #MEMORY_PROPERTY}, default 64 MiB); past it everything moves to a temporary file, deleted on
  * {@link #close()}. Payloads are spooled rather than streamed straight to the store because the
  * frame header, which holds the checksum, comes before the payload, and because stores retry an
@@ -33,13 +33,16 @@ public final class Spool extends OutputStream {
   /** System property: bytes kept in memory before spilling to a temporary file. */
   public static final String MEMORY_PROPERTY = "pureremote.spool.memoryBytes";
 
-  private static final int CHUNK = 1 << 20;
+  // Chunks grow from 8 KiB to 1 MiB: thousands of concurrent small calls each spool a few
+  // hundred bytes, and a big payload should not mean thousands of tiny arrays.
+  private static final int FIRST_CHUNK = 8 << 10;
+  private static final int MAX_CHUNK = 1 << 20;
   private static final long DEFAULT_MEMORY_LIMIT = 64L << 20;
 
   private final long memoryLimit;
   private final MessageDigest digest;
   private final List<byte[]> chunks = new ArrayList<>();
-  private int used = CHUNK; // bytes used in the last chunk; CHUNK means "allocate one"
+  private int used; // bytes used in the last chunk
   private long length;
   private Path file;
   private OutputStream fileOut;
@@ -99,11 +102,12 @@ public final class Spool extends OutputStream {
           + MEMORY_PROPERTY + ")", e);
     }
     while (len > 0) {
-      if (used == CHUNK) {
-        chunks.add(new byte[CHUNK]);
+      if (chunks.isEmpty() || used == chunks.get(chunks.size() - 1).length) {
+        int size = chunks.isEmpty() ? FIRST_CHUNK : Math.min(MAX_CHUNK, chunks.get(chunks.size() - 1).length * 2);
+        chunks.add(new byte[size]);
         used = 0;
       }
-      int n = Math.min(len, CHUNK - used);
+      int n = Math.min(len, chunks.get(chunks.size() - 1).length - used);
       System.arraycopy(b, off, chunks.get(chunks.size() - 1), used, n);
       used += n;
       off += n;
@@ -193,7 +197,7 @@ public final class Spool extends OutputStream {
   private InputStream memoryStream() {
     List<InputStream> parts = new ArrayList<>(chunks.size());
     for (int i = 0; i < chunks.size(); i++) {
-      int n = i == chunks.size() - 1 ? used : CHUNK;
+      int n = i == chunks.size() - 1 ? used : chunks.get(i).length;
       parts.add(new ByteArrayInputStream(chunks.get(i), 0, n));
     }
     return new SequenceInputStream(Collections.enumeration(parts));

@@ -48,7 +48,7 @@ class SpoolTest {
 
   @Test
   void keepsSmallPayloadsInMemoryAcrossChunkBoundaries() throws Exception {
-    byte[] bytes = random((5 << 20) / 2); // 2.5 chunks
+    byte[] bytes = random((5 << 20) / 2); // through the growing chunks into several 1 MiB ones
     try (Spool spool = new Spool(64L << 20)) {
       writeInSlices(spool, bytes);
       spool.finish();
