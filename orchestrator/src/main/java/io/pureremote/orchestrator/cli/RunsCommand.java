@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -82,10 +83,10 @@ final class RunsCommand implements Callable<Integer> {
 
   private int writeHtml(PrintWriter out, String storeUri, List<Map<String, Object>> events) {
     Path target = html.toAbsolutePath();
-    String page = RunsHtmlReport.render(events,
-        new RunsHtmlReport.Source(storeUri, String.format(java.util.Locale.ROOT, "newest %,d calls (--last %d)", events.size(), last), Instant.now()));
+    String selection = String.format(Locale.ROOT, "newest %,d calls (--last %d)", events.size(), last);
+    String page = RunsHtmlReport.render(events, new RunsHtmlReport.Source(storeUri, selection, Instant.now()));
     long bytes = RunsHtmlReport.write(target, page);
-    out.printf("wrote %s: %d %s, %,d bytes%n", target, events.size(), events.size() == 1 ? "call" : "calls", bytes);
+    out.printf(Locale.ROOT, "wrote %s: %d %s, %,d bytes%n", target, events.size(), events.size() == 1 ? "call" : "calls", bytes);
     out.flush();
     return PureRemoteCli.OK;
   }
