@@ -108,8 +108,11 @@ public final class CallPipeline implements AutoCloseable {
       mine.runner = Thread.currentThread();
       Object value = null;
       Throwable failure = null;
+      long queuedMs = -1;
       try {
         inFlight.acquire();
+        // Time spent waiting for a slot (maxConcurrentCalls): the timeline tells waiting from running.
+        queuedMs = Duration.between(submitted, Instant.now()).toMillis();
         try {
           if (!mine.abandoned()) {
             value = run(method, key, args, mine);
@@ -128,9 +131,10 @@ public final class CallPipeline implements AutoCloseable {
       singleFlight.remove(key.prefix(), mine);
       long durationMs = Duration.between(submitted, Instant.now()).toMillis();
       if (failure != null) {
-        events.record(key, EventLog.Outcome.FAILED, submitted, durationMs, errorClass(failure));
+        events.record(key, EventLog.Outcome.FAILED, submitted, queuedMs < 0 ? durationMs : queuedMs, durationMs,
+            errorClass(failure));
       } else if (!mine.abandoned()) {
-        events.record(key, mine.hit ? EventLog.Outcome.HIT : EventLog.Outcome.MISS, submitted, durationMs, null);
+        events.record(key, mine.hit ? EventLog.Outcome.HIT : EventLog.Outcome.MISS, submitted, queuedMs, durationMs, null);
       }
       if (failure == null) {
         mine.result.complete(value);

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The callers' event log, kept beside the memo: one event per call (function, version, args hash,
- * outcome, start, duration, error class), buffered in memory and written as one JSON-lines blob
+ * outcome, submit time, time queued, duration, error class), buffered in memory and written as one JSON-lines blob
  * per flush under {@code pureremote/events/<yyyy-MM-dd>/<startedAt>-<host>-<pid>.jsonl}, where
  * {@code startedAt} is when the log (its runtime) started; later flushes of a long-lived runtime
  * are named after their first event.
@@ -74,11 +74,24 @@ public final class EventLog {
   }
 
   /**
-   * Records one call; flushes when {@link #FLUSH_EVERY} events are buffered.
-   *
-   * @param errorClass the exception class of a failed call, else null
+   * Records one call without its queue time (as joined calls are); see {@link #record(MemoKey,
+   * Outcome, Instant, long, long, String)}.
    */
   public void record(MemoKey key, Outcome outcome, Instant started, long durationMs, String errorClass) {
+    record(key, outcome, started, -1, durationMs, errorClass);
+  }
+
+  /**
+   * Records one call; flushes when {@link #FLUSH_EVERY} events are buffered.
+   *
+   * @param started when the caller submitted the call (written as {@code startedAt})
+   * @param queuedMs milliseconds from submit until the call started running (it waits for a slot
+   *     when {@code maxConcurrentCalls} are in flight), written as {@code queuedMs}; negative when
+   *     not known, and then not written (records written before this field existed lack it too)
+   * @param durationMs milliseconds from submit until the call finished
+   * @param errorClass the exception class of a failed call, else null
+   */
+  public void record(MemoKey key, Outcome outcome, Instant started, long queuedMs, long durationMs, String errorClass) {
     Map<String, Object> event = new LinkedHashMap<>();
     event.put("function", key.function().name());
     event.put("version", key.function().version());
@@ -86,6 +99,9 @@ public final class EventLog {
     event.put("argsHash", key.argsHash());
     event.put("outcome", outcome.label());
     event.put("startedAt", started.toString());
+    if (queuedMs >= 0) {
+      event.put("queuedMs", Math.min(queuedMs, durationMs));
+    }
     event.put("durationMs", durationMs);
     if (errorClass != null) {
       event.put("errorClass", errorClass);

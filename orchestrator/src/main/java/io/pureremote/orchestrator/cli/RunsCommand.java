@@ -6,9 +6,12 @@ import io.pureremote.internal.Json;
 import io.pureremote.spi.BlobStore;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -18,7 +21,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code pureremote runs}: recent calls as recorded by callers in the event log beside the memo
- * ({@code pureremote/events/<day>/<start>-<host>-<pid>.jsonl}, written when a runtime closes).
+ * ({@code pureremote/events/<day>/<start>-<host>-<pid>.jsonl}, written when a runtime closes);
+ * with {@code --html FILE}, the same calls as a self-contained HTML timeline ({@link RunsHtmlReport}).
  */
 @Command(name = "runs", mixinStandardHelpOptions = true,
     description = "Recent calls recorded by callers (hit / miss / failed / joined, durations), newest first.")
@@ -30,6 +34,10 @@ final class RunsCommand implements Callable<Integer> {
 
   @Option(names = "--last", paramLabel = "N", defaultValue = "20", description = "how many calls to show (default: ${DEFAULT-VALUE})")
   int last;
+
+  @Option(names = "--html", paramLabel = "FILE",
+      description = "write the calls as a self-contained HTML timeline to FILE instead of printing them")
+  Path html;
 
   @Override
   public Integer call() {
@@ -50,6 +58,9 @@ final class RunsCommand implements Callable<Integer> {
         cl.getErr().flush();
         return PureRemoteCli.NOT_FOUND;
       }
+      if (html != null) {
+        return writeHtml(out, store.root(), events);
+      }
       int width = Math.max("FUNCTION".length(), events.stream().mapToInt(e -> label(e).length()).max().orElse(0));
       out.printf("%-23s  %-" + width + "s  %-7s  %10s%n", "TIME (UTC)", "FUNCTION", "OUTCOME", "DURATION");
       Map<String, Integer> totals = new TreeMap<>();
@@ -68,6 +79,16 @@ final class RunsCommand implements Callable<Integer> {
       out.flush();
       return PureRemoteCli.OK;
     }
+  }
+
+  private int writeHtml(PrintWriter out, String storeUri, List<Map<String, Object>> events) {
+    Path target = html.toAbsolutePath();
+    String selection = String.format(Locale.ROOT, "newest %,d calls (--last %d)", events.size(), last);
+    String page = RunsHtmlReport.render(events, new RunsHtmlReport.Source(storeUri, selection, Instant.now()));
+    long bytes = RunsHtmlReport.write(target, page);
+    out.printf(Locale.ROOT, "wrote %s: %d %s, %,d bytes%n", target, events.size(), events.size() == 1 ? "call" : "calls", bytes);
+    out.flush();
+    return PureRemoteCli.OK;
   }
 
   private static String label(Map<String, Object> e) {
