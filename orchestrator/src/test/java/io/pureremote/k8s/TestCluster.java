@@ -13,6 +13,11 @@ public final class TestCluster implements AutoCloseable {
   private final MockKubernetes cluster = new MockKubernetes();
   private FakeKubelet kubelet;
 
+  /** A mock API server; until a kubelet starts, pod logs answer 404 (CRUD mode has no log endpoint). */
+  public TestCluster() {
+    cluster.logSource(r -> MockKubernetes.status(404, "NotFound", "no kubelet serves logs in this test"));
+  }
+
   /** A client whose requests are recorded under {@code actor}. */
   public KubernetesClient client(String actor) {
     return cluster.client(actor);

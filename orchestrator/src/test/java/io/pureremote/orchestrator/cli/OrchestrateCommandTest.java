@@ -395,6 +395,7 @@ class OrchestrateCommandTest {
     finish("oom", "Failed", "BackoffLimitExceeded");
     Run run = cli("attach", "oom");
     assertThat(run.code()).isEqualTo(137);
+    assertThat(run.out()).isEmpty();                                   // no log to show, and no garbage
     assertThat(run.err()).contains("orchestrator oom failed: OOMKilled (exit 137): the driver was killed for exceeding its memory limit");
 
     Run missing = cli("attach", "nope");
