@@ -61,30 +61,31 @@ final class DriverLog {
 
   private void accept(String line) {
     int space = line.indexOf(' ');
-    Instant stamp = null;
-    String text = line;
-    if (space > 0) {
-      try {
-        stamp = Instant.parse(line.substring(0, space));
-        text = line.substring(space + 1);
-      } catch (DateTimeParseException e) {
-        stamp = null;
-      }
+    Instant stamp;
+    try {
+      stamp = space > 0 ? Instant.parse(line.substring(0, space)) : null;
+    } catch (DateTimeParseException e) {
+      stamp = null;
     }
-    if (stamp != null && lastStamp != null) {
+    if (stamp == null) {
+      // With timestamps=true every log line starts with one. fabric8's watchLog hands over the
+      // body of an error response (a Status: 400 "waiting to start", 404) as if it were the log.
+      log.debug("not a log line of pod {}/{} (an API error?): {}", namespace, pod, line);
+      return;
+    }
+    String text = line.substring(space + 1);
+    if (lastStamp != null) {
       int cmp = stamp.compareTo(lastStamp);
       // sinceTime is inclusive (and second-granular on some servers): skip what was printed.
       if (cmp < 0 || (cmp == 0 && linesAtLastStamp.contains(text))) {
         return;
       }
     }
-    if (stamp != null) {
-      if (!stamp.equals(lastStamp)) {
-        linesAtLastStamp.clear();
-      }
-      lastStamp = stamp;
-      linesAtLastStamp.add(text);
+    if (!stamp.equals(lastStamp)) {
+      linesAtLastStamp.clear();
     }
+    lastStamp = stamp;
+    linesAtLastStamp.add(text);
     sink.accept(text);
   }
 }
