@@ -31,7 +31,8 @@ import org.tomlj.TomlVersion;
  * section beats {@code [kubernetes]} and the top-level {@code blob-root}), environment variables,
  * overrides given in code ({@link Builder#override}). The namespace is the explicit one
  * (environment or code), else the team's (its name when it sets none), else {@code [kubernetes]
- * namespace}, else the user name as a DNS-1123 label.
+ * namespace}, else {@link Builder#defaultNamespace} (a pod's own), else the user name as a DNS-1123
+ * label.
  *
  * <p><b>Errors.</b> Every problem — TOML syntax, unknown keys, wrong types, bad quantities,
  * durations or names, an unknown team or shell, and settings that do not fit together — is
@@ -61,6 +62,7 @@ public final class ConfigLoader {
   private final Path workingDirectory;
   private final Path home;
   private final String userName;
+  private final String defaultNamespace;
   private final Map<String, String> overrides;
   private final Set<String> shells;
   private final Set<String> schemes;
@@ -70,6 +72,7 @@ public final class ConfigLoader {
     this.workingDirectory = b.workingDirectory.toAbsolutePath().normalize();
     this.home = b.home.toAbsolutePath().normalize();
     this.userName = b.userName;
+    this.defaultNamespace = b.defaultNamespace;
     this.overrides = new LinkedHashMap<>(b.overrides);
     Set<String> names = new TreeSet<>(ConfigKeys.BUILT_IN_SHELLS);
     names.addAll(registeredShells(b.classLoader));
@@ -157,7 +160,8 @@ public final class ConfigLoader {
     Layer code = Layer.fromText(overrides, true, reading);
     // Resolve even after key-level problems, so that cross-key ones (an unknown team, spot without
     // a cloud) are reported in the same pass; the resolver withholds its result then.
-    PureRemoteConfig config = Resolver.resolve(source, file, env, code, home, userName, noFileHint, reading);
+    PureRemoteConfig config = Resolver.resolve(source, file, env, code, home,
+        defaultNamespace != null ? defaultNamespace : userName, noFileHint, reading);
     if (reading.hasProblems()) {
       throw new ConfigException(reading.problems);
     }
@@ -226,6 +230,7 @@ public final class ConfigLoader {
     private Path workingDirectory = Path.of(System.getProperty("user.dir", "."));
     private Path home = Path.of(System.getProperty("user.home", "."));
     private String userName = System.getProperty("user.name", "");
+    private String defaultNamespace;
     private final Map<String, String> overrides = new LinkedHashMap<>();
     private ClassLoader classLoader = Objects.requireNonNullElse(Thread.currentThread().getContextClassLoader(),
         ConfigLoader.class.getClassLoader());
@@ -256,6 +261,16 @@ public final class ConfigLoader {
     /** The user name the default namespace is made from. Defaults to {@code user.name}. */
     public Builder userName(String userName) {
       this.userName = Objects.requireNonNull(userName, "userName");
+      return this;
+    }
+
+    /**
+     * The namespace used when neither code, the environment, the team nor the file names one,
+     * instead of the user name: a pod's own namespace ({@code PureRemote.fromConfig()} passes it
+     * when it runs in a pod). Defaults to none (the user name as a DNS-1123 label).
+     */
+    public Builder defaultNamespace(String namespace) {
+      this.defaultNamespace = Objects.requireNonNull(namespace, "namespace");
       return this;
     }
 

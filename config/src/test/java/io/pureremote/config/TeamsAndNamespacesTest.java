@@ -116,6 +116,15 @@ class TeamsAndNamespacesTest {
   }
 
   @Test
+  void aPodsNamespaceReplacesOnlyTheUserNameDefault() {
+    ConfigLoader inPod = ConfigLoader.builder().userName("root").defaultNamespace("ml-team").build();
+    assertThat(inPod.parse("", "t.toml").kubernetes().namespace()).isEqualTo("ml-team");
+    assertThat(inPod.parse("[kubernetes]\nnamespace = \"shared\"\n", "t.toml").kubernetes().namespace())
+        .isEqualTo("shared");
+    assertThat(inPod.parse(TWO_TEAMS, "t.toml").kubernetes().namespace()).isEqualTo("fc");
+  }
+
+  @Test
   void userNamesBecomeValidNamespaces() {
     assertThat(Values.dnsLabel("Yu_Zhang")).isEqualTo("yu-zhang");
     assertThat(Values.dnsLabel("  CORP\\Jürgen.Müller ")).isEqualTo("jurgen-muller");

@@ -71,9 +71,16 @@ final class KubernetesNames {
     return s.isEmpty() ? fallback : s;
   }
 
-  /** The default namespace: the user name as a DNS-1123 label ({@code Yu_Zhang} → {@code yu-zhang}). */
+  /**
+   * The default namespace: in a pod, the pod's own ({@link InCluster}); elsewhere the user name as
+   * a DNS-1123 label ({@code Yu_Zhang} → {@code yu-zhang}).
+   */
   static String defaultNamespace() {
-    return dnsLabel(System.getProperty("user.name", ""), "pureremote");
+    return defaultNamespace(InCluster.namespace(), System.getProperty("user.name", ""));
+  }
+
+  static String defaultNamespace(java.util.Optional<String> podNamespace, String userName) {
+    return podNamespace.orElseGet(() -> dnsLabel(userName, "pureremote"));
   }
 
   /**

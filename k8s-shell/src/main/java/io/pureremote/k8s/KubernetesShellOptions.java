@@ -454,8 +454,9 @@ public record KubernetesShellOptions(
     }
 
     /**
-     * The namespace Jobs are created in. Defaults to the user name as a DNS-1123 label ({@code
-     * Yu_Zhang} → {@code yu-zhang}; {@code pureremote} if nothing is left).
+     * The namespace Jobs are created in. Defaults, in a pod, to the pod's own namespace ({@link
+     * InCluster}), elsewhere to the user name as a DNS-1123 label ({@code Yu_Zhang} → {@code
+     * yu-zhang}; {@code pureremote} if nothing is left).
      */
     public Builder namespace(String namespace) {
       this.namespace = namespace;

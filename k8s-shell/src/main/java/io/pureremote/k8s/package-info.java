@@ -16,7 +16,7 @@
  *
  * <p>Public API: {@link io.pureremote.k8s.KubernetesShell}, {@link
  * io.pureremote.k8s.KubernetesShellOptions}, {@link io.pureremote.k8s.Tolerations}, {@link
- * io.pureremote.k8s.Images}, {@link io.pureremote.k8s.EnvReference} and the {@code kubernetes}
+ * io.pureremote.k8s.Images}, {@link io.pureremote.k8s.EnvReference}, {@link io.pureremote.k8s.InCluster} and the {@code kubernetes}
  * {@link io.pureremote.k8s.KubernetesShellProvider}. Everything else is package-private. See
  * {@code docs/kubernetes.md} for options, failure reasons and the test fixture.
  */

@@ -10,6 +10,7 @@ import io.pureremote.config.ConfigLoader;
 import io.pureremote.config.ConfigProblem;
 import io.pureremote.config.KubernetesConfig;
 import io.pureremote.config.PureRemoteConfig;
+import io.pureremote.k8s.InCluster;
 import io.pureremote.k8s.KubernetesShell;
 import io.pureremote.k8s.KubernetesShellOptions;
 import io.pureremote.spi.RoutingShell;
@@ -71,13 +72,26 @@ public final class PureRemote implements AutoCloseable {
   }
 
   /**
-   * Loads the configuration of this process ({@link ConfigLoader#load()}: the file, then {@code
-   * PUREREMOTE_*} variables) and assembles a runtime from it.
+   * Loads the configuration of this process ({@link #configLoader()}: the file, then {@code
+   * PUREREMOTE_*} variables; in a pod, the pod's namespace by default) and assembles a runtime
+   * from it.
    *
    * @throws ConfigException when the configuration is invalid, listing every problem
    */
   public static PureRemote fromConfig() {
-    return fromConfig(ConfigLoader.load());
+    return fromConfig(configLoader().build().read());
+  }
+
+  /**
+   * A {@link ConfigLoader} builder for this process: its environment variables, and, when it runs
+   * in a Kubernetes pod ({@link InCluster}), the pod's namespace as the default namespace, so an
+   * orchestrator pod starts its Jobs beside itself unless configuration names a namespace.
+   * Add overrides before building it.
+   */
+  public static ConfigLoader.Builder configLoader() {
+    ConfigLoader.Builder b = ConfigLoader.builder().environment(System.getenv());
+    InCluster.namespace().ifPresent(b::defaultNamespace);
+    return b;
   }
 
   /**

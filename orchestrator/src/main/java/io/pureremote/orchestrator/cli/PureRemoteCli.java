@@ -20,7 +20,13 @@ import picocli.CommandLine.Command;
  * pureremote why-miss <memo uri A> <memo uri B>
  * pureremote invalidate --function com.acme.Scoring#score --version 2 --root file:///data/memo --dry-run
  * pureremote runs --root file:///data/memo --last 20
+ * pureremote orchestrate --image myregistry.azurecr.io/fc/app:42 --main com.acme.Pipeline --name backfill -- --month 2026-10
+ * pureremote attach backfill | list | stop backfill
  * }</pre>
+ *
+ * <p>{@code orchestrate} runs a driver program in the cluster as an orchestrator pod and exits with
+ * the driver's exit code once it runs; {@code attach}, {@code list} and {@code stop} manage such
+ * pods (docs/orchestrate.md).
  *
  * <p>Stores are opened by URI scheme; backend settings come from {@code PUREREMOTE_STORE_*}
  * environment variables (e.g. {@code PUREREMOTE_STORE_ENDPOINT}), as for remote processes.
@@ -31,6 +37,7 @@ import picocli.CommandLine.Command;
     versionProvider = PureRemoteCli.Version.class,
     description = "Inspect and manage a Pure Remote memo store.",
     subcommands = {InspectCommand.class, WhyMissCommand.class, InvalidateCommand.class, RunsCommand.class,
+        OrchestrateCommand.class, AttachCommand.class, ListCommand.class, StopCommand.class,
         CommandLine.HelpCommand.class})
 public final class PureRemoteCli implements Runnable {
   /** Exit code: done. */
