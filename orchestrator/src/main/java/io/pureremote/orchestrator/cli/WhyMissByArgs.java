@@ -149,6 +149,13 @@ final class WhyMissByArgs {
     } catch (IllegalArgumentException e) {
       arity = -1;
     }
+    if (arity < 0) {
+      try {
+        JsonArgs.parse(named.getFirst(), firstArgs, "--args #1"); // says what is wrong with the JSON
+      } catch (IllegalArgumentException e) {
+        throw usage(cl, e.getMessage());
+      }
+    }
     int n = arity;
     List<Method> fitting = named.stream().filter(m -> m.getParameterCount() == n).toList();
     if (fitting.size() == 1) {
