@@ -1,6 +1,7 @@
 package io.pureremote;
 
 import io.pureremote.internal.CallPipeline;
+import io.pureremote.internal.ProgressSink;
 import io.pureremote.internal.RemoteMethod;
 import io.pureremote.spi.BlobStore;
 import io.pureremote.spi.BlobStores;
@@ -72,7 +73,7 @@ public final class RemoteRuntime implements AutoCloseable {
     }
     this.shell = created;
     this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pureremote-call-", 0).factory());
-    this.pipeline = new CallPipeline(store, shell, options, executor);
+    this.pipeline = new CallPipeline(store, shell, options, executor, b.progressSink);
   }
 
   /** A builder with the embedded defaults: {@code ~/.pureremote} folder and the local shell. */
@@ -132,28 +133,35 @@ public final class RemoteRuntime implements AutoCloseable {
    * calls fail, every call still finishes first; then the first failure (in input order) is thrown
    * with the others attached as suppressed exceptions.
    *
+   * <p>While the calls run, their progress is reported as {@link RuntimeOptions#progress()} says.
+   *
    * <pre>{@code
    * List<Histogram> all = runtime.map(corpora, stats::count);
    * }</pre>
    */
   public <A, R> List<R> map(Collection<? extends A> inputs, Function<? super A, ? extends R> call) {
     List<CompletableFuture<R>> futures = new ArrayList<>(inputs.size());
-    for (A input : inputs) {
-      futures.add(CompletableFuture.supplyAsync(() -> call.apply(input), executor));
-    }
-    List<R> results = new ArrayList<>(futures.size());
+    List<R> results = new ArrayList<>(inputs.size());
     RuntimeException first = null;
-    for (CompletableFuture<R> f : futures) {
-      try {
-        results.add(await(f));
-      } catch (RuntimeException e) {
-        if (first == null) {
-          first = e;
-        } else if (first != e) {
-          first.addSuppressed(e);
-        }
-        results.add(null);
+    Runnable endBurst = pipeline.holdProgress(); // one progress burst for the whole fan-out
+    try {
+      for (A input : inputs) {
+        futures.add(CompletableFuture.supplyAsync(() -> call.apply(input), executor));
       }
+      for (CompletableFuture<R> f : futures) {
+        try {
+          results.add(await(f));
+        } catch (RuntimeException e) {
+          if (first == null) {
+            first = e;
+          } else if (first != e) {
+            first.addSuppressed(e);
+          }
+          results.add(null);
+        }
+      }
+    } finally {
+      endBurst.run();
     }
     if (first != null) {
       throw first;
@@ -211,6 +219,7 @@ public final class RemoteRuntime implements AutoCloseable {
     private RuntimeOptions.Builder options = RuntimeOptions.builder();
     private BlobStore store;
     private Shell shell;
+    private ProgressSink progressSink;
 
     private Builder() {}
 
@@ -284,6 +293,18 @@ public final class RemoteRuntime implements AutoCloseable {
     /** Lease timing for calls that miss the memo. Defaults to {@link LeaseOptions#DEFAULTS}. */
     public Builder lease(LeaseOptions lease) {
       options.lease(lease);
+      return this;
+    }
+
+    /** Where the progress of fan-outs is reported. Defaults to {@link Progress#AUTO}. */
+    public Builder progress(Progress progress) {
+      options.progress(progress);
+      return this;
+    }
+
+    /** Test hook: progress lines go to {@code sink} instead of stderr or the log. */
+    Builder progressSink(ProgressSink sink) {
+      this.progressSink = Objects.requireNonNull(sink, "sink");
       return this;
     }
 

@@ -24,6 +24,7 @@ import java.util.Set;
  * @param lease timing of the per-call leases that keep concurrent callers from running a call twice
  * @param blobSettings backend settings for opening {@code blobRoot} (e.g. {@code endpoint},
  *     {@code region}); never credentials
+ * @param progress where the progress of fan-outs is reported; see {@link Progress}
  */
 public record RuntimeOptions(
     String blobRoot,
@@ -35,7 +36,8 @@ public record RuntimeOptions(
     int maxConcurrentCalls,
     Map<String, String> remoteEnvironment,
     LeaseOptions lease,
-    Map<String, String> blobSettings) {
+    Map<String, String> blobSettings,
+    Progress progress) {
 
   /** The pipeline id used when none is given. */
   public static final String DEFAULT_PIPELINE_ID = "default";
@@ -66,6 +68,7 @@ public record RuntimeOptions(
     remoteEnvironment = Map.copyOf(remoteEnvironment);
     Objects.requireNonNull(lease, "lease");
     blobSettings = Map.copyOf(blobSettings);
+    Objects.requireNonNull(progress, "progress");
   }
 
   /** The default blob root: {@code ~/.pureremote} as a file URI. */
@@ -96,6 +99,7 @@ public record RuntimeOptions(
     b.remoteEnvironment.putAll(remoteEnvironment);
     b.lease = lease;
     b.blobSettings.putAll(blobSettings);
+    b.progress = progress;
     return b;
   }
 
@@ -111,8 +115,15 @@ public record RuntimeOptions(
     private final Map<String, String> remoteEnvironment = new LinkedHashMap<>();
     private LeaseOptions lease = LeaseOptions.DEFAULTS;
     private final Map<String, String> blobSettings = new LinkedHashMap<>();
+    private Progress progress = Progress.AUTO;
 
     private Builder() {}
+
+    /** Where fan-out progress is reported. Defaults to {@link Progress#AUTO}. */
+    public Builder progress(Progress progress) {
+      this.progress = Objects.requireNonNull(progress, "progress");
+      return this;
+    }
 
     /**
      * A backend setting used to open {@link #blobRoot(String)}, such as {@code endpoint} or {@code
@@ -180,7 +191,7 @@ public record RuntimeOptions(
     /** Builds the options; throws {@link IllegalArgumentException} on invalid values. */
     public RuntimeOptions build() {
       return new RuntimeOptions(blobRoot, pipelineId, shell, callDefaults, functions, allowedPackages,
-          maxConcurrentCalls, remoteEnvironment, lease, blobSettings);
+          maxConcurrentCalls, remoteEnvironment, lease, blobSettings, progress);
     }
   }
 }

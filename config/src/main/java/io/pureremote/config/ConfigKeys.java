@@ -1,6 +1,7 @@
 package io.pureremote.config;
 
 import io.pureremote.ExceptionPolicy;
+import io.pureremote.Progress;
 import io.pureremote.RuntimeOptions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,6 +82,8 @@ final class ConfigKeys {
           "`rerun`: a stored error re-runs the call; `memoize`: it is rethrown."),
       root("max-concurrent-calls", Kind.integer(1), Integer.toString(DEFAULT_MAX_CONCURRENT_CALLS),
           "Calls in flight at once in one runtime."),
+      root("progress", Kind.choice(progressModes()), "`auto`",
+          "Fan-out progress: `auto` (a live line on an interactive terminal, else INFO log lines), `terminal`, `log` or `off`."),
       root("allow-packages", Kind.stringList("array of package names", Values::checkPackage), "none",
           "Extra packages whose classes may appear in arguments and results (comma-separated in the variable)."),
       new KeySpec(Scope.ROOT, BLOB_SETTINGS + ".<name>", Kind.stringTable(), ENV_PREFIX + "STORE_<NAME>", "none",
@@ -227,6 +230,14 @@ final class ConfigKeys {
   private static Map<String, ExceptionPolicy> exceptionPolicies() {
     Map<String, ExceptionPolicy> m = new LinkedHashMap<>();
     for (ExceptionPolicy p : ExceptionPolicy.values()) {
+      m.put(p.name().toLowerCase(Locale.ROOT), p);
+    }
+    return m;
+  }
+
+  private static Map<String, Progress> progressModes() {
+    Map<String, Progress> m = new LinkedHashMap<>();
+    for (Progress p : Progress.values()) {
       m.put(p.name().toLowerCase(Locale.ROOT), p);
     }
     return m;

@@ -1,6 +1,7 @@
 package io.pureremote.config;
 
 import io.pureremote.CallOptions;
+import io.pureremote.Progress;
 import io.pureremote.RuntimeOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,6 +39,7 @@ import java.util.Set;
  * @param teams every team of the file, by name
  * @param kubernetes the effective settings of the kubernetes shell
  * @param functions per-function settings, by function name
+ * @param progress where fan-out progress is reported
  */
 public record PureRemoteConfig(
     Optional<Path> source,
@@ -51,7 +53,8 @@ public record PureRemoteConfig(
     Map<String, String> blobSettings,
     Map<String, TeamConfig> teams,
     KubernetesConfig kubernetes,
-    Map<String, FunctionConfig> functions) {
+    Map<String, FunctionConfig> functions,
+    Progress progress) {
 
   /** The name of the Kubernetes shell. */
   public static final String KUBERNETES_SHELL = "kubernetes";
@@ -69,6 +72,7 @@ public record PureRemoteConfig(
     teams = Collections.unmodifiableMap(new LinkedHashMap<>(teams));
     Objects.requireNonNull(kubernetes, "kubernetes");
     functions = Collections.unmodifiableMap(new LinkedHashMap<>(functions));
+    Objects.requireNonNull(progress, "progress");
 
     List<String> problems = new ArrayList<>();
     Values.checkBlobRoot(blobRoot).ifPresent(p -> problems.add("blob-root: " + p));
@@ -151,7 +155,7 @@ public record PureRemoteConfig(
   /**
    * The core runtime options: blob root and settings, pipeline id, shell name, call defaults,
    * per-function call options (for functions that set a timeout or exception policy), allowed
-   * packages and the concurrency bound. Lease timing and the remote environment keep their core
+   * packages, the concurrency bound and progress reporting. Lease timing and the remote environment keep their core
    * defaults; set them on the runtime builder.
    */
   public RuntimeOptions toRuntimeOptions() {
@@ -161,6 +165,7 @@ public record PureRemoteConfig(
         .shell(shell)
         .callDefaults(callDefaults)
         .maxConcurrentCalls(maxConcurrentCalls)
+        .progress(progress)
         .allowPackages(allowedPackages.toArray(String[]::new));
     blobSettings.forEach(b::blobSetting);
     functions.values().stream()
@@ -189,6 +194,7 @@ public record PureRemoteConfig(
     b.teams.putAll(teams);
     b.kubernetes = kubernetes;
     b.functions.putAll(functions);
+    b.progress = progress;
     return b;
   }
 
@@ -210,8 +216,15 @@ public record PureRemoteConfig(
     private final Map<String, TeamConfig> teams = new LinkedHashMap<>();
     private KubernetesConfig kubernetes;
     private final Map<String, FunctionConfig> functions = new LinkedHashMap<>();
+    private Progress progress = Progress.AUTO;
 
     private Builder() {}
+
+    /** Where fan-out progress is reported. Defaults to {@link Progress#AUTO}. */
+    public Builder progress(Progress progress) {
+      this.progress = Objects.requireNonNull(progress, "progress");
+      return this;
+    }
 
     /** The file the values came from. Defaults to none. */
     public Builder source(Path source) {
@@ -296,7 +309,7 @@ public record PureRemoteConfig(
     public PureRemoteConfig build() {
       return new PureRemoteConfig(Optional.ofNullable(source), blobRoot, pipelineId, shell, Optional.ofNullable(team),
           callDefaults, maxConcurrentCalls, allowedPackages, blobSettings, teams,
-          kubernetes != null ? kubernetes : KubernetesConfig.builder().build(), functions);
+          kubernetes != null ? kubernetes : KubernetesConfig.builder().build(), functions, progress);
     }
   }
 }

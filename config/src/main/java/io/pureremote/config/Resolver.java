@@ -2,6 +2,7 @@ package io.pureremote.config;
 
 import io.pureremote.CallOptions;
 import io.pureremote.ExceptionPolicy;
+import io.pureremote.Progress;
 import io.pureremote.RuntimeOptions;
 import io.pureremote.config.Kind.TolerationItem;
 import io.pureremote.config.Layer.Setting;
@@ -91,6 +92,7 @@ final class Resolver {
           .callDefaults(new CallOptions(value("timeout", Duration.class).orElse(Duration.ZERO),
               value("exception-policy", ExceptionPolicy.class).orElse(ExceptionPolicy.RERUN)))
           .maxConcurrentCalls(value("max-concurrent-calls", Integer.class).orElse(ConfigKeys.DEFAULT_MAX_CONCURRENT_CALLS))
+          .progress(value("progress", Progress.class).orElse(Progress.AUTO))
           .allowedPackages(new LinkedHashSet<>(this.<String>list("allow-packages")))
           .kubernetes(kubernetes);
       blobSettings().forEach(b::blobSetting);

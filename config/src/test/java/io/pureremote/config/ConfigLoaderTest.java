@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pureremote.CallOptions;
 import io.pureremote.ExceptionPolicy;
+import io.pureremote.Progress;
 import io.pureremote.RuntimeOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +35,17 @@ class ConfigLoaderTest {
     assertThat(config.kubernetes().namespace()).isEqualTo("yu");
     assertThat(config.kubernetes().ttlAfterFinished()).isEqualTo(Duration.ofHours(1));
     assertThat(config.functions()).isEmpty();
+    assertThat(config.progress()).isEqualTo(Progress.AUTO);
     assertThat(config.toRuntimeOptions().blobRoot()).isEqualTo(config.blobRoot());
+  }
+
+  @Test
+  void progressReachesTheRuntimeOptions() {
+    PureRemoteConfig fromFile = parse("progress = \"off\"\n");
+    assertThat(fromFile.toRuntimeOptions().progress()).isEqualTo(Progress.OFF);
+    PureRemoteConfig fromEnv = parse("progress = \"off\"\n", Map.of("PUREREMOTE_PROGRESS", "terminal"));
+    assertThat(fromEnv.toRuntimeOptions().progress()).isEqualTo(Progress.TERMINAL);
+    assertThat(fromEnv.toBuilder().progress(Progress.LOG).build().toRuntimeOptions().progress()).isEqualTo(Progress.LOG);
   }
 
   @Test

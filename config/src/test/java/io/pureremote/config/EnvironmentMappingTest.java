@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import io.pureremote.ExceptionPolicy;
+import io.pureremote.Progress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,7 @@ class EnvironmentMappingTest {
       timeout = "1m"
       exception-policy = "rerun"
       max-concurrent-calls = 8
+      progress = "log"
       allow-packages = ["com.file"]
       [blob-settings]
       region = "file-region"
@@ -80,6 +82,7 @@ class EnvironmentMappingTest {
       new Case("PUREREMOTE_EXCEPTION_POLICY", "MEMOIZE", c -> c.callDefaults().exceptionPolicy(),
           ExceptionPolicy.RERUN, ExceptionPolicy.MEMOIZE),
       new Case("PUREREMOTE_MAX_CONCURRENT_CALLS", "16", PureRemoteConfig::maxConcurrentCalls, 8, 16),
+      new Case("PUREREMOTE_PROGRESS", "OFF", PureRemoteConfig::progress, Progress.LOG, Progress.OFF),
       new Case("PUREREMOTE_ALLOW_PACKAGES", "com.a, com.b", PureRemoteConfig::allowedPackages,
           Set.of("com.file"), Set.of("com.a", "com.b")),
       new Case("PUREREMOTE_KUBERNETES_NAMESPACE", "ns-x", k(KubernetesConfig::namespace), "other", "ns-x"),

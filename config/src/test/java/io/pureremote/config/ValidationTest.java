@@ -52,7 +52,7 @@ class ValidationTest {
   void unknownKeysNameTheKeyAndListWhatIsAllowed() {
     rejects("pipeline = \"x\"\n").hasMessageContaining(FILE + ":1:1: pipeline: unknown key (did you mean 'pipeline-id'?); "
         + "keys allowed at the top level: allow-packages, blob-root, blob-settings, exception-policy, functions, "
-        + "kubernetes, max-concurrent-calls, pipeline-id, shell, team, teams, timeout");
+        + "kubernetes, max-concurrent-calls, pipeline-id, progress, shell, team, teams, timeout");
     rejects("[kubernetes]\nttl = \"1h\"\n").hasMessageContaining(FILE + ":2:1: kubernetes.ttl: unknown key; "
         + "keys allowed in [kubernetes]: active-deadline, backoff-limit, cloud, image, image-pull-bound, "
         + "image-pull-policy, kube-context, launch-concurrency, log-sample-fraction, log-streaming, "
@@ -101,6 +101,8 @@ class ValidationTest {
         .hasMessageContaining("kubernetes.image: expected a string (image reference), got 7 (integer)");
     rejects("[kubernetes]\ntolerations = \"spot\"\n").hasMessageContaining("kubernetes.tolerations: expected an array of "
         + "toleration names (spot, spot-aks, spot-eks, spot-gke) or tables {key, operator, value, effect}, got \"spot\"");
+    rejects("progress = \"bar\"\n")
+        .hasMessageContaining("progress: expected one of \"auto\", \"terminal\", \"log\", \"off\", got \"bar\"");
     rejects("exception-policy = \"retry\"\n")
         .hasMessageContaining("exception-policy: expected one of \"rerun\", \"memoize\", got \"retry\"");
     rejects("[blob-settings]\nmax-attempts = 3\n")

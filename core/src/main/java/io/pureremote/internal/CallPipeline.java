@@ -63,9 +63,20 @@ public final class CallPipeline implements AutoCloseable {
   private final ConcurrentHashMap<String, InFlight> singleFlight = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<RemoteMethod, KryoCodec> codecs = new ConcurrentHashMap<>();
   private final EventLog events;
+  private final ProgressTracker progress;
+  private final ScheduledExecutorService progressTicker;
 
   /** A pipeline over one store and shell; {@code executor} runs the blocking part of each call. */
   public CallPipeline(BlobStore store, Shell shell, RuntimeOptions options, ExecutorService executor) {
+    this(store, shell, options, executor, null);
+  }
+
+  /**
+   * A pipeline whose progress lines go to {@code progressSink} instead of stderr or the log (when
+   * {@link RuntimeOptions#progress()} is not {@code OFF}); null for the usual sink.
+   */
+  public CallPipeline(BlobStore store, Shell shell, RuntimeOptions options, ExecutorService executor,
+      ProgressSink progressSink) {
     this.store = store;
     this.shell = shell;
     this.options = options;
@@ -77,6 +88,12 @@ public final class CallPipeline implements AutoCloseable {
     env.putAll(options.remoteEnvironment());
     this.remoteEnvironment = Map.copyOf(env);
     this.events = new EventLog(store, options.pipelineId());
+    Optional<ProgressTracker.Style> style =
+        ProgressTracker.style(options.progress(), ProgressOutput.interactive(), System.getenv("TERM"));
+    ProgressSink sink = style.isEmpty() ? null
+        : progressSink != null ? progressSink : ProgressOutput.sink(style.get());
+    this.progress = new ProgressTracker(style.orElse(ProgressTracker.Style.LOG), sink, ProgressOutput::monotonicMillis);
+    this.progressTicker = sink == null ? null : ProgressOutput.startTicker(progress);
   }
 
   /** The in-memory log of this pipeline's calls; the runtime flushes it on close. */
@@ -85,64 +102,98 @@ public final class CallPipeline implements AutoCloseable {
   }
 
   /**
+   * Keeps one progress burst open from now until the returned handle is closed, so the calls of a
+   * fan-out count as one burst even when some finish before the rest are submitted.
+   *
+   * @return ends the hold; run it exactly once
+   */
+  public Runnable holdProgress() {
+    progress.hold();
+    return progress::release;
+  }
+
+  /**
    * Starts a call. The arguments are keyed on the calling thread, so an argument that cannot be
    * keyed fails here, synchronously; everything else completes the returned future.
    */
   public CompletableFuture<Object> submit(RemoteMethod method, Object[] args) {
     MemoKey key = new MemoKey(options.pipelineId(), method.id(), ArgsEncoder.hash(args));
+    progress.submitted();
     InFlight mine = new InFlight();
     Instant submitted = Instant.now();
     InFlight existing = singleFlight.putIfAbsent(key.prefix(), mine);
     if (existing != null && existing.join()) {
       log.debug("{} joins a call already in flight", key.prefix());
+      progress.started();
       CompletableFuture<Object> joined = existing.waiter();
-      joined.whenComplete((v, e) -> events.record(key, EventLog.Outcome.JOINED, submitted,
-          Duration.between(submitted, Instant.now()).toMillis(), e == null ? null : errorClass(e)));
+      joined.whenComplete((v, e) -> {
+        progress.finished(e == null ? ProgressTracker.End.CACHED : ProgressTracker.End.FAILED);
+        events.record(key, EventLog.Outcome.JOINED, submitted,
+            Duration.between(submitted, Instant.now()).toMillis(), e == null ? null : errorClass(e));
+      });
       return joined;
     }
     if (existing != null) {
       singleFlight.replace(key.prefix(), existing, mine); // every waiter of it had cancelled
     }
     mine.join();
-    executor.execute(() -> {
-      mine.runner = Thread.currentThread();
-      Object value = null;
-      Throwable failure = null;
-      long queuedMs = -1;
-      try {
-        inFlight.acquire();
-        // Time spent waiting for a slot (maxConcurrentCalls): the timeline tells waiting from running.
-        queuedMs = Duration.between(submitted, Instant.now()).toMillis();
-        try {
-          if (!mine.abandoned()) {
-            value = run(method, key, args, mine);
-          }
-        } finally {
-          inFlight.release();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        failure = new PureRemoteException("Interrupted while running " + key.function(), e);
-      } catch (Throwable t) {
-        failure = t;
-      }
-      // Leave the single-flight map before completing, so a caller that retries at once
-      // (e.g. after an error under RERUN) starts a new call instead of joining this one.
+    try {
+      executor.execute(() -> runAndComplete(method, key, args, mine, submitted));
+    } catch (RuntimeException e) {
       singleFlight.remove(key.prefix(), mine);
-      long durationMs = Duration.between(submitted, Instant.now()).toMillis();
-      if (failure != null) {
-        events.record(key, EventLog.Outcome.FAILED, submitted, queuedMs < 0 ? durationMs : queuedMs, durationMs,
-            errorClass(failure));
-      } else if (!mine.abandoned()) {
-        events.record(key, mine.hit ? EventLog.Outcome.HIT : EventLog.Outcome.MISS, submitted, queuedMs, durationMs, null);
-      }
-      if (failure == null) {
-        mine.result.complete(value);
-      } else {
-        mine.result.completeExceptionally(failure);
-      }
-    });
+      progress.started();
+      progress.finished(ProgressTracker.End.FAILED);
+      throw e;
+    }
     return mine.waiter();
+  }
+
+  /** The body of a call on its executor thread: run it, record it, complete its future. */
+  private void runAndComplete(RemoteMethod method, MemoKey key, Object[] args, InFlight mine, Instant submitted) {
+    mine.runner = Thread.currentThread();
+    Object value = null;
+    Throwable failure = null;
+    boolean started = false;
+    long queuedMs = -1;
+    try {
+      inFlight.acquire();
+      // Time spent waiting for a slot (maxConcurrentCalls): the timeline tells waiting from running.
+      queuedMs = Duration.between(submitted, Instant.now()).toMillis();
+      progress.started();
+      started = true;
+      try {
+        if (!mine.abandoned()) {
+          value = run(method, key, args, mine);
+        }
+      } finally {
+        inFlight.release();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      failure = new PureRemoteException("Interrupted while running " + key.function(), e);
+    } catch (Throwable t) {
+      failure = t;
+    }
+    // Leave the single-flight map before completing, so a caller that retries at once
+    // (e.g. after an error under RERUN) starts a new call instead of joining this one.
+    singleFlight.remove(key.prefix(), mine);
+    long durationMs = Duration.between(submitted, Instant.now()).toMillis();
+    if (failure != null) {
+      events.record(key, EventLog.Outcome.FAILED, submitted, queuedMs < 0 ? durationMs : queuedMs, durationMs,
+          errorClass(failure));
+    } else if (!mine.abandoned()) {
+      events.record(key, mine.hit ? EventLog.Outcome.HIT : EventLog.Outcome.MISS, submitted, queuedMs, durationMs, null);
+    }
+    if (!started) {
+      progress.started();
+    }
+    progress.finished(failure != null || mine.abandoned() ? ProgressTracker.End.FAILED
+        : mine.hit ? ProgressTracker.End.CACHED : ProgressTracker.End.RAN);
+    if (failure == null) {
+      mine.result.complete(value);
+    } else {
+      mine.result.completeExceptionally(failure);
+    }
   }
 
   /**
@@ -433,6 +484,10 @@ public final class CallPipeline implements AutoCloseable {
   @Override
   public void close() {
     renewals.shutdownNow();
+    if (progressTicker != null) {
+      progressTicker.shutdownNow();
+      progress.close();
+    }
   }
 
   /** A decoded result; its value may be null. */

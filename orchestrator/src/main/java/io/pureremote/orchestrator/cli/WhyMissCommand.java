@@ -1,33 +1,60 @@
 package io.pureremote.orchestrator.cli;
 
+import io.pureremote.internal.ArgsDiff;
 import io.pureremote.internal.BlobFrame;
 import io.pureremote.internal.MemoKey;
 import io.pureremote.spi.BlobStore;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
  * {@code pureremote why-miss <memo uri A> <memo uri B>}: why two calls got different memo keys —
- * which key segments differ and, field by field, which argument values.
+ * which key segments differ and, field by field, which argument values. With {@code --function}
+ * and two {@code --args}, the same for two calls that never ran (see {@link WhyMissByArgs}).
  */
 @Command(name = "why-miss", mixinStandardHelpOptions = true,
-    description = "Explain why two calls got different memo keys: differing key segments and argument fields.")
+    description = {"Explain why two calls got different memo keys: differing key segments and argument fields.",
+        "Either two memo URIs, or --function with two --args: the keys two argument sets would get, without running."})
 final class WhyMissCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "MEMO_URI_A", description = "memo URI of the first call")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "MEMO_URI_A", description = "memo URI of the first call")
   String uriA;
 
-  @Parameters(index = "1", paramLabel = "MEMO_URI_B", description = "memo URI of the second call")
+  @Parameters(index = "1", arity = "0..1", paramLabel = "MEMO_URI_B", description = "memo URI of the second call")
   String uriB;
+
+  @Option(names = "--function", paramLabel = "INTERFACE#METHOD",
+      description = "the @PureRemote method, as <interface binary or canonical name>#<method>, e.g. com.acme.Scoring#score")
+  String function;
+
+  @Option(names = "--classpath", paramLabel = "PATH",
+      description = "where the interface and its argument types are: jars and folders separated by '${sys:path.separator}', dir/* for every jar in dir (default: the CLI's class path)")
+  String classpath;
+
+  @Option(names = "--args", paramLabel = "JSON", description = "a JSON array with one value per parameter; give it twice (A, then B)")
+  List<String> args = new ArrayList<>();
 
   @Override
   public Integer call() {
+    if (function != null || !args.isEmpty() || classpath != null) {
+      if (uriA != null) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "Give either two memo URIs or --function with two --args, not both");
+      }
+      return WhyMissByArgs.run(spec.commandLine(), function, classpath, args);
+    }
+    if (uriA == null || uriB == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "Give two memo URIs, or --function <interface>#<method> with two --args '<json array>'");
+    }
     MemoKey.Located a = PureRemoteCli.parseMemoUri(spec.commandLine(), uriA);
     MemoKey.Located b = PureRemoteCli.parseMemoUri(spec.commandLine(), uriB);
     PrintWriter out = spec.commandLine().getOut();
@@ -73,7 +100,7 @@ final class WhyMissCommand implements Callable<Integer> {
         out.flush();
         return PureRemoteCli.OK;
       }
-      List<String> differences = ArgsDiff.diff((Object[]) argsA.value(), (Object[]) argsB.value());
+      List<String> differences = ArgsDiff.diff((Object[]) argsA.value(), (Object[]) argsB.value()).lines();
       if (differences.isEmpty()) {
         out.println("arguments   equal field by field, yet their canonical encodings differ: a value's type or an "
             + "encoding detail not visible through equals (e.g. a field excluded here) sets them apart");

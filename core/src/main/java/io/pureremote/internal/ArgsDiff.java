@@ -1,10 +1,13 @@
-package io.pureremote.orchestrator.cli;
+package io.pureremote.internal;
+
+import io.pureremote.KeyDiff.Difference;
 
 import java.lang.reflect.Array;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -19,29 +22,57 @@ import java.util.Set;
  * non-transient fields, and everything else (strings, numbers, enums, {@code java.time}, …) by
  * {@code equals}, which matches the encoding ({@code 1} vs {@code 1L} and {@code 1.0} vs {@code
  * 1.00} differ).
+ *
+ * <p>Shared by {@link io.pureremote.Keys#whyMiss} and the {@code pureremote why-miss} command, so
+ * both name differences alike: {@code args[1].minLength: 4 ≠ 3}, {@code args[0].weights["x"]: only
+ * in B (2.0)}, {@code args[0].ids: size 3 ≠ 2}.
  */
-final class ArgsDiff {
-  private static final int MAX_DIFFERENCES = 50;
+public final class ArgsDiff {
+  /** Differences listed before the rest are only counted. */
+  public static final int MAX_DIFFERENCES = 50;
   private static final int MAX_VALUE = 80;
+  /** Shown for the side a value is missing from. */
+  static final String ABSENT = "(absent)";
 
-  private final List<String> differences = new ArrayList<>();
+  private final List<Difference> differences = new ArrayList<>();
   private int omitted;
 
   private ArgsDiff() {}
 
-  /** The differences, as {@code path: a ≠ b} lines; empty when the arguments are equal. */
-  static List<String> diff(Object[] a, Object[] b) {
+  /**
+   * The differences between two argument arrays.
+   *
+   * @param listed at most {@link #MAX_DIFFERENCES}, in walk order (argument by argument, depth first)
+   * @param omitted how many more were found
+   */
+  public record Result(List<Difference> listed, int omitted) {
+    /** Copies. */
+    public Result {
+      listed = List.copyOf(listed);
+    }
+
+    /** One line per listed difference, then {@code … and N more differences} if any were omitted. */
+    public List<String> lines() {
+      List<String> lines = new ArrayList<>();
+      listed.forEach(d -> lines.add(d.text()));
+      if (omitted > 0) {
+        lines.add("… and " + omitted + " more " + (omitted == 1 ? "difference" : "differences"));
+      }
+      return lines;
+    }
+  }
+
+  /** The differences between {@code a} and {@code b}; none when the arguments are equal. */
+  public static Result diff(Object[] a, Object[] b) {
     ArgsDiff d = new ArgsDiff();
     if (a.length != b.length) {
-      d.add("args: " + a.length + " arguments ≠ " + b.length + " arguments");
+      d.add("args", a.length + " arguments", b.length + " arguments",
+          "args: " + a.length + " arguments ≠ " + b.length + " arguments");
     }
     for (int i = 0; i < Math.min(a.length, b.length); i++) {
       d.walk("args[" + i + "]", a[i], b[i], 0);
     }
-    if (d.omitted > 0) {
-      d.differences.add("… and " + d.omitted + " more " + (d.omitted == 1 ? "difference" : "differences"));
-    }
-    return d.differences;
+    return new Result(d.differences, d.omitted);
   }
 
   private enum Kind { NULL, LIST, SET, MAP, ARRAY, RECORD, OBJECT, VALUE }
@@ -79,12 +110,19 @@ final class ArgsDiff {
         || n.startsWith("java.") || n.startsWith("javax.") || n.startsWith("jdk.");
   }
 
-  private void add(String line) {
+  private void add(String path, String a, String b, String line) {
     if (differences.size() < MAX_DIFFERENCES) {
-      differences.add(line);
+      differences.add(new Difference(path, a, b, line));
     } else {
       omitted++;
     }
+  }
+
+  /** The usual case: {@code path: a ≠ b}. */
+  private void add(String path, Object a, Object b) {
+    String sa = show(a);
+    String sb = show(b);
+    add(path, sa, sb, path + ": " + sa + " ≠ " + sb);
   }
 
   private void walk(String path, Object a, Object b, int depth) {
@@ -94,17 +132,20 @@ final class ArgsDiff {
     Kind ka = kind(a);
     Kind kb = kind(b);
     if (ka == Kind.NULL || kb == Kind.NULL) {
-      add(path + ": " + show(a) + " ≠ " + show(b));
+      add(path, a, b);
       return;
     }
     boolean sameClassNeeded = ka == Kind.RECORD || ka == Kind.OBJECT || ka == Kind.VALUE;
     if (ka != kb || (sameClassNeeded && a.getClass() != b.getClass())) {
-      add(path + ": type " + typeName(a) + " ≠ " + typeName(b) + " (" + show(a) + " ≠ " + show(b) + ")");
+      String sa = show(a);
+      String sb = show(b);
+      add(path, sa + " (" + typeName(a) + ")", sb + " (" + typeName(b) + ")",
+          path + ": type " + typeName(a) + " ≠ " + typeName(b) + " (" + sa + " ≠ " + sb + ")");
       return;
     }
     if (depth > 64) {
       if (!Objects.equals(a, b)) {
-        add(path + ": " + show(a) + " ≠ " + show(b));
+        add(path, a, b);
       }
       return;
     }
@@ -112,7 +153,7 @@ final class ArgsDiff {
       case LIST -> sequence(path, new ArrayList<>((Collection<?>) a), new ArrayList<>((Collection<?>) b), depth);
       case ARRAY -> {
         if (a.getClass().getComponentType() != b.getClass().getComponentType()) {
-          add(path + ": type " + typeName(a) + " ≠ " + typeName(b));
+          add(path, typeName(a), typeName(b), path + ": type " + typeName(a) + " ≠ " + typeName(b));
           return;
         }
         sequence(path, arrayList(a), arrayList(b), depth);
@@ -122,12 +163,12 @@ final class ArgsDiff {
         Set<?> sb = (Set<?>) b;
         for (Object e : sa) {
           if (!sb.contains(e)) {
-            add(path + ": element " + show(e) + " only in A");
+            add(path, show(e), ABSENT, path + ": element " + show(e) + " only in A");
           }
         }
         for (Object e : sb) {
           if (!sa.contains(e)) {
-            add(path + ": element " + show(e) + " only in B");
+            add(path, ABSENT, show(e), path + ": element " + show(e) + " only in B");
           }
         }
       }
@@ -144,9 +185,9 @@ final class ArgsDiff {
         for (Object k : keys) {
           String at = path + "[" + show(k) + "]";
           if (!mb.containsKey(k)) {
-            add(at + ": only in A (" + show(ma.get(k)) + ")");
+            add(at, show(ma.get(k)), ABSENT, at + ": only in A (" + show(ma.get(k)) + ")");
           } else if (!ma.containsKey(k)) {
-            add(at + ": only in B (" + show(mb.get(k)) + ")");
+            add(at, ABSENT, show(mb.get(k)), at + ": only in B (" + show(mb.get(k)) + ")");
           } else {
             walk(at, ma.get(k), mb.get(k), depth + 1);
           }
@@ -190,13 +231,13 @@ final class ArgsDiff {
 
   private void compareWhole(String path, Object a, Object b) {
     if (!Objects.equals(a, b)) {
-      add(path + ": " + show(a) + " ≠ " + show(b));
+      add(path, a, b);
     }
   }
 
   private void sequence(String path, List<?> a, List<?> b, int depth) {
     if (a.size() != b.size()) {
-      add(path + ": size " + a.size() + " ≠ " + b.size());
+      add(path, "size " + a.size(), "size " + b.size(), path + ": size " + a.size() + " ≠ " + b.size());
     }
     int common = Math.min(a.size(), b.size());
     for (int i = 0; i < common; i++) {
@@ -205,10 +246,14 @@ final class ArgsDiff {
     List<?> longer = a.size() > b.size() ? a : b;
     String side = a.size() > b.size() ? "A" : "B";
     if (longer.size() == common + 1) {
-      add(path + "[" + common + "]: only in " + side + " (" + show(longer.get(common)) + ")");
+      String at = path + "[" + common + "]";
+      String v = show(longer.get(common));
+      add(at, side.equals("A") ? v : ABSENT, side.equals("A") ? ABSENT : v, at + ": only in " + side + " (" + v + ")");
     } else if (longer.size() > common) {
-      add(path + "[" + common + ".." + (longer.size() - 1) + "]: " + (longer.size() - common) + " elements only in "
-          + side + " (first " + show(longer.get(common)) + ")");
+      String at = path + "[" + common + ".." + (longer.size() - 1) + "]";
+      String v = (longer.size() - common) + " elements (first " + show(longer.get(common)) + ")";
+      add(at, side.equals("A") ? v : ABSENT, side.equals("A") ? ABSENT : v, at + ": " + (longer.size() - common)
+          + " elements only in " + side + " (first " + show(longer.get(common)) + ")");
     }
   }
 
@@ -226,11 +271,29 @@ final class ArgsDiff {
   }
 
   private static String show(Object v) {
-    String text = Render.value(v, MAX_VALUE);
+    String text = render(v, MAX_VALUE);
     // Boxed numbers of other types look alike; say which.
     if (v instanceof Long || v instanceof Float || v instanceof Short || v instanceof Byte) {
       text += " (" + v.getClass().getSimpleName() + ")";
     }
     return text;
+  }
+
+  /** A value as shown to people: strings quoted, arrays expanded, long text truncated (as the CLI shows values). */
+  static String render(Object value, int max) {
+    String text;
+    if (value == null) {
+      text = "null";
+    } else if (value instanceof String s) {
+      text = "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+    } else if (value instanceof Character c) {
+      text = "'" + c + "'";
+    } else if (value.getClass().isArray()) {
+      text = Arrays.deepToString(new Object[] {value});
+      text = text.substring(1, text.length() - 1);
+    } else {
+      text = String.valueOf(value);
+    }
+    return text.length() <= max ? text : text.substring(0, max) + "… (" + text.length() + " chars)";
   }
 }

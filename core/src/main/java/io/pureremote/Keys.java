@@ -1,0 +1,134 @@
+package io.pureremote;
+
+import io.pureremote.internal.ArgsDiff;
+import io.pureremote.internal.ArgsEncoder;
+import io.pureremote.internal.RemoteMethod;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * Memo keys without running anything: why two calls of a {@link PureRemote} function would get
+ * different keys. Uses the same canonical encoding as the runtime, so "same key" here means the
+ * second call is a memo hit (in the same pipeline and blob root).
+ *
+ * <pre>{@code
+ * KeyDiff diff = Keys.whyMiss(Scoring.class, "score",
+ *     new Object[] {"m1", new Features("alice", Map.of("x", 0.5))},
+ *     new Object[] {"m1", new Features("alice", Map.of("x", 0.7))});
+ * diff.sameKey();                 // false
+ * diff.differences().get(0);      // args[1].weights["x"]: 0.5 ≠ 0.7
+ * }</pre>
+ */
+public final class Keys {
+  private Keys() {}
+
+  /**
+   * Compares the memo keys of two calls of {@code iface}'s method {@code method}. With overloads,
+   * the one whose parameters fit {@code argsA} is taken.
+   *
+   * @throws IllegalArgumentException when the method does not exist or is ambiguous, when it is
+   *     not a {@link PureRemote} method, or when the arguments do not fit its parameters
+   * @throws ArgumentKeyException when an argument value has no canonical encoding
+   */
+  public static KeyDiff whyMiss(Class<?> iface, String method, Object[] argsA, Object[] argsB) {
+    Objects.requireNonNull(iface, "iface");
+    Objects.requireNonNull(method, "method");
+    return whyMiss(find(iface, method, argsOrEmpty(argsA)), argsA, argsB);
+  }
+
+  /**
+   * Compares the memo keys of two calls of {@code method}.
+   *
+   * @throws IllegalArgumentException when it is not a {@link PureRemote} method or the arguments do
+   *     not fit its parameters
+   * @throws ArgumentKeyException when an argument value has no canonical encoding
+   */
+  public static KeyDiff whyMiss(Method method, Object[] argsA, Object[] argsB) {
+    Objects.requireNonNull(method, "method");
+    Object[] a = argsOrEmpty(argsA);
+    Object[] b = argsOrEmpty(argsB);
+    List<String> problems = new ArrayList<>();
+    FunctionId id = RemoteMethod.identity(method, problems).orElse(null);
+    checkFits(method, "argsA", a, problems);
+    checkFits(method, "argsB", b, problems);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException("Cannot compare calls of " + describe(method) + ":\n  - "
+          + String.join("\n  - ", problems.stream().map(p -> p.replace("\n      ", " ")).toList()));
+    }
+    String hashA = ArgsEncoder.hash(a);
+    String hashB = ArgsEncoder.hash(b);
+    if (hashA.equals(hashB)) {
+      return new KeyDiff(id, hashA, hashB, List.of(), 0);
+    }
+    ArgsDiff.Result diff = ArgsDiff.diff(a, b);
+    return new KeyDiff(id, hashA, hashB, diff.listed(), diff.omitted());
+  }
+
+  private static Object[] argsOrEmpty(Object[] args) {
+    return args == null ? new Object[0] : args;
+  }
+
+  private static Method find(Class<?> iface, String name, Object[] args) {
+    List<Method> named = Arrays.stream(iface.getMethods())
+        .filter(m -> m.getName().equals(name) && !Modifier.isStatic(m.getModifiers()) && !m.isDefault())
+        .toList();
+    if (named.isEmpty()) {
+      String names = Arrays.stream(iface.getMethods())
+          .filter(m -> !Modifier.isStatic(m.getModifiers()) && !m.isDefault())
+          .map(Method::getName).distinct().sorted().collect(Collectors.joining(", "));
+      throw new IllegalArgumentException(iface.getName() + " has no abstract method '" + name + "'"
+          + (names.isEmpty() ? "" : "; its methods: " + names));
+    }
+    if (named.size() == 1) {
+      return named.getFirst();
+    }
+    List<Method> fitting = named.stream().filter(m -> fits(m, args)).toList();
+    if (fitting.size() == 1) {
+      return fitting.getFirst();
+    }
+    throw new IllegalArgumentException(iface.getName() + "#" + name + " is overloaded and "
+        + (fitting.isEmpty() ? "no overload fits" : fitting.size() + " overloads fit") + " the first arguments: "
+        + named.stream().map(Keys::describe).collect(Collectors.joining(", "))
+        + "; pass the java.lang.reflect.Method to Keys.whyMiss(Method, Object[], Object[])");
+  }
+
+  private static boolean fits(Method m, Object[] args) {
+    List<String> problems = new ArrayList<>();
+    checkFits(m, "args", args, problems);
+    return problems.isEmpty();
+  }
+
+  private static void checkFits(Method m, String label, Object[] args, List<String> problems) {
+    Class<?>[] types = m.getParameterTypes();
+    if (args.length != types.length) {
+      problems.add(label + " has " + args.length + (args.length == 1 ? " value" : " values") + " but "
+          + describe(m) + " takes " + types.length);
+      return;
+    }
+    for (int i = 0; i < types.length; i++) {
+      Class<?> type = wrap(types[i]);
+      Object v = args[i];
+      if (v == null ? types[i].isPrimitive() : !type.isInstance(v)) {
+        problems.add(label + "[" + i + "] is " + (v == null ? "null" : "a " + v.getClass().getName())
+            + " but parameter " + i + " of " + m.getName() + " is " + types[i].getTypeName());
+      }
+    }
+  }
+
+  private static Class<?> wrap(Class<?> c) {
+    if (!c.isPrimitive()) {
+      return c;
+    }
+    return java.lang.invoke.MethodType.methodType(c).wrap().returnType();
+  }
+
+  private static String describe(Method m) {
+    return m.getDeclaringClass().getName() + "#" + m.getName() + "("
+        + Arrays.stream(m.getParameterTypes()).map(Class::getSimpleName).collect(Collectors.joining(", ")) + ")";
+  }
+}
