@@ -346,7 +346,15 @@ final class FakeKubelet implements AutoCloseable {
           .withSpec(job.getSpec().getTemplate().getSpec())
           .withNewStatus().withPhase("Pending").endStatus()
           .build();
-      podObjects.put(pod, client.pods().inNamespace(namespace).resource(created).create());
+      podObjects.put(pod, retrying("create pod " + pod, attempt -> {
+        if (attempt > 1) { // a create that timed out may have landed after all
+          Pod existing = client.pods().inNamespace(namespace).withName(pod).get();
+          if (existing != null) {
+            return existing;
+          }
+        }
+        return client.pods().inNamespace(namespace).resource(created).create();
+      }));
       Container container = job.getSpec().getTemplate().getSpec().getContainers().getFirst();
 
       if (behaviour == Behaviour.IMAGE_PULL_FAILURE) {
@@ -575,20 +583,64 @@ final class FakeKubelet implements AutoCloseable {
       if (stopped) {
         return;
       }
-      // One PUT of the status subresource with the last resourceVersion we wrote (no GET first).
-      var status = current.getStatus() == null
-          ? new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder()
-          : new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder(current.getStatus());
-      Job next = new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder(current).withStatus(change.apply(status).build()).build();
-      current = client.batch().v1().jobs().inNamespace(namespace).resource(next).updateStatus();
+      // One PUT of the status subresource with the last resourceVersion we wrote (no GET first);
+      // after a failed attempt, read the Job again (a timed-out PUT may have landed after all).
+      current = retrying("update the status of Job " + jobName, attempt -> {
+        if (attempt > 1) {
+          Job fresh = client.batch().v1().jobs().inNamespace(namespace).withName(jobName).get();
+          if (fresh == null) {
+            throw new KubernetesClientException("Job " + jobName + " is gone", 404, null);
+          }
+          current = fresh;
+        }
+        var status = current.getStatus() == null
+            ? new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder()
+            : new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder(current.getStatus());
+        Job next = new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder(current).withStatus(change.apply(status).build()).build();
+        return client.batch().v1().jobs().inNamespace(namespace).resource(next).updateStatus();
+      });
     }
 
     private void podStatus(String pod, PodStatus status) {
       if (stopped) {
         return;
       }
-      Pod next = new PodBuilder(podObjects.get(pod)).withStatus(status).build();
-      podObjects.put(pod, client.pods().inNamespace(namespace).resource(next).updateStatus());
+      podObjects.put(pod, retrying("update the status of pod " + pod, attempt -> {
+        Pod base = podObjects.get(pod);
+        if (attempt > 1) {
+          base = client.pods().inNamespace(namespace).withName(pod).get();
+          if (base == null) {
+            throw new KubernetesClientException("pod " + pod + " is gone", 404, null);
+          }
+        }
+        return client.pods().inNamespace(namespace).resource(new PodBuilder(base).withStatus(status).build()).updateStatus();
+      }));
+    }
+
+    /**
+     * Runs a request, retrying timeouts, conflicts and server errors a few times as a kubelet
+     * would: the mock server can stall for ~30 s after watch connections close (a mock quirk), and
+     * a Job whose status write was dropped would never finish.
+     */
+    private <T> T retrying(String what, java.util.function.IntFunction<T> request) {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          return request.apply(attempt);
+        } catch (KubernetesClientException e) {
+          int code = e.getCode();
+          boolean retryable = code <= 0 || code == 409 || code == 429 || code >= 500;
+          if (stopped || !retryable || attempt >= 6) {
+            throw e;
+          }
+          log.info("fake kubelet: {} failed ({}); retrying", what, e.getMessage());
+          try {
+            Thread.sleep(250L * attempt);
+          } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw e;
+          }
+        }
+      }
     }
   }
 
