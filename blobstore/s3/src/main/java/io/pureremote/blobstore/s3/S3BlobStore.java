@@ -21,6 +21,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -200,6 +207,9 @@ public final class S3BlobStore implements BlobStore {
     }
     if (options.partSize() != S3BlobStoreOptions.DEFAULT_PART_SIZE) {
       settings.put(S3BlobStoreProvider.PART_SIZE, Long.toString(options.partSize()));
+    }
+    if (options.partConcurrency() != S3BlobStoreOptions.DEFAULT_PART_CONCURRENCY) {
+      settings.put(S3BlobStoreProvider.PART_CONCURRENCY, Integer.toString(options.partConcurrency()));
     }
     return settings;
   }
@@ -565,7 +575,11 @@ public final class S3BlobStore implements BlobStore {
 
   // ---------------------------------------------------------------- multipart
 
-  /** Creates a multipart upload and uploads every part of {@code content}; aborts on failure. */
+  /**
+   * Creates a multipart upload and uploads every part of {@code content}, up to {@link
+   * S3BlobStoreOptions#partConcurrency()} parts at once (the content is read in order; each part in
+   * flight holds its own buffer); aborts on failure.
+   */
   private Upload uploadParts(String key, String objectKey, BlobContent content) {
     long length = content.length();
     // S3 allows at most 10,000 parts: grow the part size (in whole MiB) for very large content.
@@ -577,29 +591,73 @@ public final class S3BlobStore implements BlobStore {
     String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket()).key(objectKey).contentType(OCTET_STREAM)
         .checksumAlgorithm(ChecksumAlgorithm.CRC32)).uploadId();
     Upload upload = new Upload(objectKey, uploadId);
-    try (InputStream in = new ExactLengthStream(content.open(), length)) {
-      byte[] buffer = new byte[(int) Math.min(partSize, length)];
-      long remaining = length;
-      for (int partNumber = 1; remaining > 0; partNumber++) {
-        int n = (int) Math.min(partSize, remaining);
-        int read = in.readNBytes(buffer, 0, n);
-        if (read != n) {
-          throw new IOException("content ended early"); // ExactLengthStream reports it first
+    int concurrency = options.partConcurrency();
+    Semaphore slots = new Semaphore(concurrency);
+    Queue<byte[]> freeBuffers = new ConcurrentLinkedQueue<>();
+    List<Future<UploadPartResponse>> sent = new ArrayList<>();
+    List<byte[]> partMd5s = new ArrayList<>();
+    try (ExecutorService senders = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pureremote-s3-part-", 0).factory());
+        InputStream in = new ExactLengthStream(content.open(), length)) {
+      try {
+        long remaining = length;
+        for (int partNumber = 1; remaining > 0; partNumber++) {
+          slots.acquire();
+          failFast(sent);
+          int n = (int) Math.min(partSize, remaining);
+          byte[] polled = freeBuffers.poll();
+          byte[] buffer = polled != null ? polled : new byte[(int) Math.min(partSize, length)];
+          int read = in.readNBytes(buffer, 0, n);
+          if (read != n) {
+            throw new IOException("content ended early"); // ExactLengthStream reports it first
+          }
+          MessageDigest partMd5 = md5();
+          partMd5.update(buffer, 0, n);
+          partMd5s.add(partMd5.digest()); // in order, for the multipart ETag S3 will report
+          int number = partNumber;
+          sent.add(senders.submit(() -> {
+            try {
+              return s3.uploadPart(b -> b.bucket(bucket()).key(objectKey).uploadId(uploadId)
+                      .partNumber(number).contentLength((long) n).checksumAlgorithm(ChecksumAlgorithm.CRC32),
+                  RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer, 0, n), n, OCTET_STREAM));
+            } finally {
+              freeBuffers.add(buffer);
+              slots.release();
+            }
+          }));
+          remaining -= n;
         }
-        int number = partNumber;
-        UploadPartResponse response = s3.uploadPart(b -> b.bucket(bucket()).key(objectKey).uploadId(uploadId)
-                .partNumber(number).contentLength((long) n).checksumAlgorithm(ChecksumAlgorithm.CRC32),
-            RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer, 0, n), n, OCTET_STREAM));
-        upload.addPart(number, response, buffer, n);
-        remaining -= n;
+        for (int i = 0; i < sent.size(); i++) {
+          upload.addPart(i + 1, sent.get(i).get(), partMd5s.get(i));
+        }
+        return upload; // ExactLengthStream checked that the content ended with the last part
+      } finally {
+        sent.forEach(f -> f.cancel(true)); // no-op for finished parts; stops the rest after a failure
       }
-      return upload; // ExactLengthStream checked that the content ended with the last part
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      upload.abortQuietly();
+      throw new BlobStoreException(uri(key), "Interrupted while uploading parts", e, false);
+    } catch (ExecutionException e) {
+      upload.abortQuietly();
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new BlobStoreException(uri(key), "Uploading a part failed: " + e.getCause(), e.getCause(), true);
     } catch (IOException e) {
       upload.abortQuietly();
       throw new UncheckedIOException(e);
     } catch (RuntimeException e) {
       upload.abortQuietly();
       throw e;
+    }
+  }
+
+  /** Stops reading more content as soon as one sent part has failed. */
+  private static void failFast(List<Future<UploadPartResponse>> sent) throws ExecutionException, InterruptedException {
+    for (Future<UploadPartResponse> f : sent) {
+      if (f.isDone()) {
+        f.get(); // throws the part's failure; a success costs nothing
+      }
     }
   }
 
@@ -615,12 +673,10 @@ public final class S3BlobStore implements BlobStore {
       this.uploadId = uploadId;
     }
 
-    void addPart(int number, UploadPartResponse response, byte[] bytes, int length) {
+    void addPart(int number, UploadPartResponse response, byte[] partMd5) {
       parts.add(CompletedPart.builder().partNumber(number).eTag(response.eTag())
           .checksumCRC32(response.checksumCRC32()).build());
-      MessageDigest md5 = md5();
-      md5.update(bytes, 0, length);
-      partDigests.update(md5.digest());
+      partDigests.update(partMd5);
     }
 
     /** S3's multipart ETag: the MD5 of the parts' MD5s, then {@code -<part count>}. */
@@ -716,7 +772,7 @@ public final class S3BlobStore implements BlobStore {
       try {
         byte[] one = {'q'};
         upload.addPart(1, s3.uploadPart(b -> b.bucket(bucket()).key(probe).uploadId(uploadId).partNumber(1)
-            .checksumAlgorithm(ChecksumAlgorithm.CRC32), RequestBody.fromBytes(one)), one, 1);
+            .checksumAlgorithm(ChecksumAlgorithm.CRC32), RequestBody.fromBytes(one)), md5().digest(one));
         if (!rejected(() -> upload.complete(b -> b.ifNoneMatch("*")))) {
           return unsupported("CompleteMultipartUpload with If-None-Match: * overwrote an existing object",
               "putIfAbsent of blobs above the multipart threshold");

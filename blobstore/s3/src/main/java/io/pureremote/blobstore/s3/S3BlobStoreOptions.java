@@ -25,8 +25,9 @@ import software.amazon.awssdk.regions.Region;
  * @param conditionalWrites whether to check, once, that the server honours conditional writes
  * @param multipartThreshold content longer than this many bytes is uploaded in parts
  * @param partSize bytes per uploaded part (5 MiB, the S3 minimum, to 1 GiB); raised automatically
- *     for content that would otherwise need more than 10,000 parts. One part is held in memory at a
- *     time while uploading.
+ *     for content that would otherwise need more than 10,000 parts.
+ * @param partConcurrency parts of one upload sent at once (1 to 32); each holds one part in memory,
+ *     so an upload buffers at most {@code partConcurrency × partSize} bytes
  * @param maxAttempts attempts per S3 request, the first included (1 disables retries)
  * @param interceptors SDK interceptors added to the client, e.g. to count or trace requests
  */
@@ -38,6 +39,7 @@ public record S3BlobStoreOptions(
     ConditionalWrites conditionalWrites,
     long multipartThreshold,
     long partSize,
+    int partConcurrency,
     int maxAttempts,
     List<ExecutionInterceptor> interceptors) {
 
@@ -55,6 +57,12 @@ public record S3BlobStoreOptions(
 
   /** Default {@link #partSize()}: 8 MiB. */
   public static final long DEFAULT_PART_SIZE = 8L << 20;
+
+  /** Default {@link #partConcurrency()}: 4 parts in flight. */
+  public static final int DEFAULT_PART_CONCURRENCY = 4;
+
+  /** The most parts of one upload sent at once. */
+  public static final int MAX_PART_CONCURRENCY = 32;
 
   /** Default {@link #maxAttempts()}. */
   public static final int DEFAULT_MAX_ATTEMPTS = 5;
@@ -101,6 +109,10 @@ public record S3BlobStoreOptions(
           "multipartThreshold must be between 0 and 5 GiB (the largest single PutObject), but was "
               + multipartThreshold);
     }
+    if (partConcurrency < 1 || partConcurrency > MAX_PART_CONCURRENCY) {
+      throw new IllegalArgumentException("partConcurrency must be between 1 and " + MAX_PART_CONCURRENCY
+          + " (each part in flight is held in memory), but was " + partConcurrency);
+    }
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("maxAttempts must be at least 1, but was " + maxAttempts);
     }
@@ -118,7 +130,7 @@ public record S3BlobStoreOptions(
         + pathStyle + ", credentialsProvider="
         + (credentialsProvider == null ? "default chain" : credentialsProvider.getClass().getSimpleName())
         + ", conditionalWrites=" + conditionalWrites + ", multipartThreshold=" + multipartThreshold
-        + ", partSize=" + partSize + ", maxAttempts=" + maxAttempts + ", interceptors=" + interceptors.size() + "]";
+        + ", partSize=" + partSize + ", partConcurrency=" + partConcurrency + ", maxAttempts=" + maxAttempts + ", interceptors=" + interceptors.size() + "]";
   }
 
   /** The defaults: AWS S3, default region and credential chains, probed conditional writes. */
@@ -141,6 +153,7 @@ public record S3BlobStoreOptions(
     b.conditionalWrites = conditionalWrites;
     b.multipartThreshold = multipartThreshold;
     b.partSize = partSize;
+    b.partConcurrency = partConcurrency;
     b.maxAttempts = maxAttempts;
     b.interceptors.addAll(interceptors);
     return b;
@@ -155,6 +168,7 @@ public record S3BlobStoreOptions(
     private ConditionalWrites conditionalWrites = ConditionalWrites.REQUIRE;
     private long multipartThreshold = DEFAULT_MULTIPART_THRESHOLD;
     private long partSize = DEFAULT_PART_SIZE;
+    private int partConcurrency = DEFAULT_PART_CONCURRENCY;
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private final List<ExecutionInterceptor> interceptors = new ArrayList<>();
 
@@ -208,6 +222,12 @@ public record S3BlobStoreOptions(
       return this;
     }
 
+    /** Parts of one upload sent at once; see {@link S3BlobStoreOptions#partConcurrency()}. */
+    public Builder partConcurrency(int parts) {
+      this.partConcurrency = parts;
+      return this;
+    }
+
     /** Attempts per request, the first included. */
     public Builder maxAttempts(int attempts) {
       this.maxAttempts = attempts;
@@ -223,7 +243,7 @@ public record S3BlobStoreOptions(
     /** The options. */
     public S3BlobStoreOptions build() {
       return new S3BlobStoreOptions(region, endpointOverride, pathStyle, credentialsProvider, conditionalWrites,
-          multipartThreshold, partSize, maxAttempts, interceptors);
+          multipartThreshold, partSize, partConcurrency, maxAttempts, interceptors);
     }
   }
 }

@@ -44,9 +44,11 @@ public final class S3BlobStoreProvider implements BlobStoreProvider {
   public static final String MULTIPART_THRESHOLD = "multipart-threshold";
   /** Setting: part size in bytes. */
   public static final String PART_SIZE = "part-size";
+  /** Setting: parts of one upload sent at once. */
+  public static final String PART_CONCURRENCY = "part-concurrency";
 
   private static final Set<String> KNOWN =
-      Set.of(REGION, ENDPOINT, PATH_STYLE, CONDITIONAL_WRITES, MAX_ATTEMPTS, MULTIPART_THRESHOLD, PART_SIZE);
+      Set.of(REGION, ENDPOINT, PATH_STYLE, CONDITIONAL_WRITES, MAX_ATTEMPTS, MULTIPART_THRESHOLD, PART_SIZE, PART_CONCURRENCY);
 
   @Override
   public Set<String> schemes() {
@@ -84,6 +86,7 @@ public final class S3BlobStoreProvider implements BlobStoreProvider {
         case MAX_ATTEMPTS -> b.maxAttempts((int) number(rootUri, key, value, false));
         case MULTIPART_THRESHOLD -> b.multipartThreshold(number(rootUri, key, value, true));
         case PART_SIZE -> b.partSize(number(rootUri, key, value, true));
+        case PART_CONCURRENCY -> b.partConcurrency((int) number(rootUri, key, value, false));
         default -> throw new IllegalArgumentException("Unknown S3 blob store setting '" + key + "' (root " + rootUri
             + "). Known settings: " + new TreeSet<>(KNOWN));
       }

@@ -106,6 +106,45 @@ class S3BlobStoreTest {
     }
   }
 
+  /** Parts go up several at once; the object and its ETag are the same whatever the concurrency. */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 3, 32})
+  void partsSentConcurrentlyAssembleTheSameObject(int concurrency) throws IOException {
+    BlobContent content = generated(23L * MIB, 9); // 5 parts, the last one short
+    try (S3BlobStore store = store(smallParts().partConcurrency(concurrency))) {
+      String version = store.putIfAbsent("parallel", content).orElseThrow();
+      assertThat(version).isEqualTo(multipartEtag(content, 5 * MIB));
+      try (StoredBlob b = store.get("parallel").orElseThrow()) {
+        assertThat(b.size()).isEqualTo(23L * MIB);
+        assertThat(sha256(b.stream())).isEqualTo(sha256(content.open()));
+      }
+      assertThat(openUploads()).isZero();
+    }
+  }
+
+  /** A part that fails for good stops the upload: no object, no upload left open, a clear error. */
+  @Test
+  void aFailingPartAbortsTheWholeUpload() {
+    AtomicInteger partsTried = new AtomicInteger();
+    ExecutionInterceptor failThirdPart = new ExecutionInterceptor() {
+      @Override
+      public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+        if (context.request() instanceof software.amazon.awssdk.services.s3.model.UploadPartRequest r
+            && r.partNumber() == 3) {
+          partsTried.incrementAndGet();
+          throw new IllegalStateException("injected: part 3 refused");
+        }
+      }
+    };
+    try (S3BlobStore store = store(smallParts().partConcurrency(2).addInterceptor(failThirdPart))) {
+      assertThatThrownBy(() -> store.putIfAbsent("half", generated(30L * MIB, 4)))
+          .hasMessageContaining("injected: part 3 refused");
+      assertThat(partsTried).hasValue(1);
+      assertThat(store.exists("half")).isFalse();
+      assertThat(openUploads()).isZero();
+    }
+  }
+
   @Test
   void multipartPutIfAbsentLosingTheRaceAtCompletionReturnsEmptyAndAbortsTheUpload() {
     CompetitorAtCompletion competitor = new CompetitorAtCompletion();
@@ -480,7 +519,7 @@ class S3BlobStoreTest {
   void providerIsFoundBySchemeAndAppliesSettings() {
     Map<String, String> settings = Map.of("region", "eu-west-1", "endpoint", s3.endpoint.toString(),
         "path-style", "true", "conditional-writes", "trust", "max-attempts", "3",
-        "multipart-threshold", "32MiB", "part-size", "6291456");
+        "multipart-threshold", "32MiB", "part-size", "6291456", "part-concurrency", "2");
     try (BlobStore opened = BlobStores.open(root, settings, getClass().getClassLoader())) {
       assertThat(opened).isInstanceOf(S3BlobStore.class);
       S3BlobStore store = (S3BlobStore) opened;
@@ -493,6 +532,7 @@ class S3BlobStoreTest {
       assertThat(o.maxAttempts()).isEqualTo(3);
       assertThat(o.multipartThreshold()).isEqualTo(32L * MIB);
       assertThat(o.partSize()).isEqualTo(6L * MIB);
+      assertThat(o.partConcurrency()).isEqualTo(2);
       assertThat(o.credentialsProvider()).as("default chain").isNull();
       // What a remote process gets is enough to open the same store, and holds no credentials.
       Map<String, String> remote = new HashMap<>(settings);
@@ -536,6 +576,8 @@ class S3BlobStoreTest {
       "endpoint|127.0.0.1:9000|expected an http(s) URL",
       "max-attempts|0|maxAttempts must be at least 1",
       "part-size|1MiB|partSize must be at least 5 MiB",
+      "part-concurrency|0|partConcurrency must be between 1 and 32",
+      "part-concurrency|33|partConcurrency must be between 1 and 32",
       "conditional-writes|detect|expected require or trust",
       "multipart-threshold|lots|expected a byte count",
   })
