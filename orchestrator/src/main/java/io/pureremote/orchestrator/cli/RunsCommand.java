@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.function.Predicate;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,6 +36,13 @@ final class RunsCommand implements Callable<Integer> {
   @Option(names = "--last", paramLabel = "N", defaultValue = "20", description = "how many calls to show (default: ${DEFAULT-VALUE})")
   int last;
 
+  @Option(names = "--function", paramLabel = "NAME",
+      description = "only calls of this function: its @PureRemote name, optionally with @VERSION")
+  String function;
+
+  @Option(names = "--pipeline", paramLabel = "ID", description = "only calls made with this pipeline id")
+  String pipeline;
+
   @Option(names = "--html", paramLabel = "FILE",
       description = "write the calls as a self-contained HTML timeline to FILE instead of printing them")
   Path html;
@@ -51,10 +59,10 @@ final class RunsCommand implements Callable<Integer> {
     }
     PrintWriter out = cl.getOut();
     try (BlobStore store = PureRemoteCli.openStore(cl, storeRoot)) {
-      List<Map<String, Object>> events = newest(store, last);
+      List<Map<String, Object>> events = newest(store, last, this::selected);
       if (events.isEmpty()) {
-        cl.getErr().println("No call events under " + store.uri(EventLog.PREFIX)
-            + " (runtimes write them when they close)");
+        cl.getErr().println((function == null && pipeline == null ? "No call events under " : "No call events matching "
+            + filters() + " under ") + store.uri(EventLog.PREFIX) + " (runtimes write them when they close)");
         cl.getErr().flush();
         return PureRemoteCli.NOT_FOUND;
       }
@@ -83,7 +91,8 @@ final class RunsCommand implements Callable<Integer> {
 
   private int writeHtml(PrintWriter out, String storeUri, List<Map<String, Object>> events) {
     Path target = html.toAbsolutePath();
-    String selection = String.format(Locale.ROOT, "newest %,d calls (--last %d)", events.size(), last);
+    String selection = String.format(Locale.ROOT, "newest %,d calls (--last %d%s)", events.size(), last,
+        function == null && pipeline == null ? "" : ", " + filters());
     String page = RunsHtmlReport.render(events, new RunsHtmlReport.Source(storeUri, selection, Instant.now()));
     long bytes = RunsHtmlReport.write(target, page);
     out.printf(Locale.ROOT, "wrote %s: %d %s, %,d bytes%n", target, events.size(), events.size() == 1 ? "call" : "calls", bytes);
@@ -91,15 +100,38 @@ final class RunsCommand implements Callable<Integer> {
     return PureRemoteCli.OK;
   }
 
+  /** Whether an event passes {@code --function} and {@code --pipeline}. */
+  private boolean selected(Map<String, Object> e) {
+    if (pipeline != null && !pipeline.equals(String.valueOf(e.get("pipeline")))) {
+      return false;
+    }
+    if (function == null) {
+      return true;
+    }
+    String name = String.valueOf(e.get("function"));
+    return function.contains("@") ? function.equals(label(e)) : function.equals(name);
+  }
+
+  private String filters() {
+    List<String> parts = new ArrayList<>();
+    if (function != null) {
+      parts.add("--function " + function);
+    }
+    if (pipeline != null) {
+      parts.add("--pipeline " + pipeline);
+    }
+    return String.join(" ", parts);
+  }
+
   private static String label(Map<String, Object> e) {
     return e.get("function") + "@" + e.get("version");
   }
 
   /**
-   * The newest {@code n} events: reads event blobs newest name first until it has {@code n}, then
-   * sorts what it read by start time.
+   * The newest {@code n} events that pass {@code filter}: reads event blobs newest name first until
+   * it has {@code n}, then sorts what it read by start time (an unreadable time sorts as oldest).
    */
-  private static List<Map<String, Object>> newest(BlobStore store, int n) {
+  private static List<Map<String, Object>> newest(BlobStore store, int n, Predicate<Map<String, Object>> filter) {
     List<String> keys = new ArrayList<>(store.list(EventLog.PREFIX + "/"));
     keys.removeIf(k -> !k.endsWith(".jsonl"));
     keys.sort(Comparator.reverseOrder());
@@ -112,7 +144,10 @@ final class RunsCommand implements Callable<Integer> {
         for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
           if (!line.isBlank()) {
             try {
-              events.add(Json.parseObject(line));
+              Map<String, Object> event = Json.parseObject(line);
+              if (filter.test(event)) {
+                events.add(event);
+              }
             } catch (IllegalArgumentException ex) {
               // A damaged line does not hide the others.
             }
@@ -120,7 +155,15 @@ final class RunsCommand implements Callable<Integer> {
         }
       });
     }
-    events.sort(Comparator.comparing((Map<String, Object> e) -> String.valueOf(e.get("startedAt"))).reversed());
+    events.sort(Comparator.comparing(RunsCommand::startedAt).reversed());
     return events.size() > n ? events.subList(0, n) : events;
+  }
+
+  private static Instant startedAt(Map<String, Object> e) {
+    try {
+      return Instant.parse(String.valueOf(e.get("startedAt")));
+    } catch (java.time.format.DateTimeParseException ex) {
+      return Instant.MIN;
+    }
   }
 }

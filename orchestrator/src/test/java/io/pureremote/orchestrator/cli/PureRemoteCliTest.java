@@ -235,5 +235,18 @@ class PureRemoteCliTest {
     Run empty = cli("runs", "--root", tmp.resolve("empty").toUri().toString());
     assertThat(empty.code()).isEqualTo(1);
     assertThat(empty.err()).contains("No call events");
+
+    // Filters apply before --last: the newest call of score, although #fail is newer.
+    Run scoreOnly = cli("runs", "--root", root, "--function", SCORE, "--last", "1");
+    assertThat(scoreOnly.code()).isZero();
+    assertThat(scoreOnly.out()).contains("1 call: 1 hit, 0 miss").doesNotContain("#fail");
+    assertThat(cli("runs", "--root", root, "--function", SCORE + "@2").out()).contains("2 calls: 1 hit, 1 miss");
+    Run wrongVersion = cli("runs", "--root", root, "--function", SCORE + "@9");
+    assertThat(wrongVersion.code()).isEqualTo(1);
+    assertThat(wrongVersion.err()).contains("No call events matching --function " + SCORE + "@9 under");
+    assertThat(cli("runs", "--root", root, "--pipeline", "default").out()).contains("3 calls: 1 hit, 1 miss, 1 failed");
+    Run otherPipeline = cli("runs", "--root", root, "--pipeline", "nightly");
+    assertThat(otherPipeline.code()).isEqualTo(1);
+    assertThat(otherPipeline.err()).contains("No call events matching --pipeline nightly");
   }
 }
