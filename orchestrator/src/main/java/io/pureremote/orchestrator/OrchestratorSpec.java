@@ -3,6 +3,7 @@ package io.pureremote.orchestrator;
 import io.pureremote.config.KubernetesConfig;
 import io.pureremote.config.PureRemoteConfig;
 import io.pureremote.k8s.Images;
+import io.pureremote.k8s.KubernetesValues;
 import io.pureremote.spi.BlobStores;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -76,13 +76,8 @@ public record OrchestratorSpec(
   /** Default of {@link #ttlAfterFinished()}. */
   public static final Duration DEFAULT_TTL_AFTER_FINISHED = Duration.ofDays(1);
 
-  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   private static final Pattern JAVA_NAME = Pattern.compile("\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*"
       + "(\\.\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*)*(\\$\\p{javaJavaIdentifierPart}+)*");
-  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-  private static final Set<String> CREDENTIAL_WORDS =
-      Set.of("SECRET", "SECRETS", "PASSWORD", "PASSWD", "TOKEN", "CREDENTIAL", "CREDENTIALS", "APIKEY");
-  private static final Pattern QUANTITY = Pattern.compile("[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|e[0-9]+)?");
 
   /** Validates and copies; throws {@link IllegalArgumentException} listing every problem. */
   public OrchestratorSpec {
@@ -94,11 +89,11 @@ public record OrchestratorSpec(
     Objects.requireNonNull(memory, "memory");
     Objects.requireNonNull(team, "team");
     List<String> problems = new ArrayList<>();
-    if (name == null || name.length() > 63 || !DNS_LABEL.matcher(name).matches()) {
+    if (!KubernetesValues.isDnsLabel(name)) {
       problems.add("name '" + name + "' is not a DNS-1123 label (lowercase letters, digits and '-', starting and ending"
           + " with a letter or digit, at most 63), e.g. 'nightly-backfill'");
     }
-    if (namespace == null || namespace.length() > 63 || !DNS_LABEL.matcher(namespace).matches()) {
+    if (!KubernetesValues.isDnsLabel(namespace)) {
       problems.add("namespace '" + namespace + "' is not a DNS-1123 label");
     }
     if (image == null || image.isBlank() || image.chars().anyMatch(Character::isWhitespace)) {
@@ -115,9 +110,9 @@ public record OrchestratorSpec(
       problems.add("service account '" + serviceAccount + "' is not a valid name");
     }
     env.forEach((k, v) -> {
-      if (!ENV_NAME.matcher(k).matches()) {
+      if (!KubernetesValues.isEnvName(k)) {
         problems.add("env: '" + k + "' is not a variable name");
-      } else if (looksLikeCredential(k)) {
+      } else if (KubernetesValues.looksLikeCredential(k)) {
         problems.add("env: " + k + " looks like a credential; never put credentials in a Job spec: use workload"
             + " identity or a Secret the image reads");
       }
@@ -125,9 +120,9 @@ public record OrchestratorSpec(
         problems.add("env: " + k + " has no value");
       }
     });
-    cpu.filter(q -> !QUANTITY.matcher(q).matches())
+    cpu.filter(q -> !KubernetesValues.isQuantity(q))
         .ifPresent(q -> problems.add("cpu '" + q + "' is not a Kubernetes quantity such as 500m or 2"));
-    memory.filter(q -> !QUANTITY.matcher(q).matches())
+    memory.filter(q -> !KubernetesValues.isQuantity(q))
         .ifPresent(q -> problems.add("memory '" + q + "' is not a Kubernetes quantity such as 4Gi"));
     if (ttlAfterFinished == null || ttlAfterFinished.isNegative()) {
       problems.add("ttlAfterFinished must be zero or positive, got " + ttlAfterFinished);
@@ -150,16 +145,6 @@ public record OrchestratorSpec(
     }
     cmd.add(mainClass);
     return cmd;
-  }
-
-  static boolean looksLikeCredential(String name) {
-    String upper = name.toUpperCase(Locale.ROOT);
-    for (String word : upper.split("_")) {
-      if (CREDENTIAL_WORDS.contains(word)) {
-        return true;
-      }
-    }
-    return upper.contains("ACCESS_KEY") || upper.contains("PRIVATE_KEY") || upper.contains("CONNECTION_STRING");
   }
 
   /** A builder with the defaults. */
