@@ -280,7 +280,7 @@ public final class ArgsDiff {
   }
 
   /** A value as shown to people: strings quoted, arrays expanded, long text truncated (as the CLI shows values). */
-  static String render(Object value, int max) {
+  public static String render(Object value, int max) {
     String text;
     if (value == null) {
       text = "null";

@@ -83,8 +83,12 @@ public record BlobFrame(Map<String, Object> header, byte[] payload) {
   }
 
   /** A header section (a nested object), or an empty map. */
-  @SuppressWarnings("unchecked")
   public Map<String, Object> section(String name) {
+    return section(header, name);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> section(Map<String, Object> header, String name) {
     Object value = header.get(name);
     return value instanceof Map ? (Map<String, Object>) value : Map.of();
   }
@@ -114,10 +118,8 @@ public record BlobFrame(Map<String, Object> header, byte[] payload) {
    */
   public record Spooled(Map<String, Object> header, Spool payload) implements AutoCloseable {
     /** A header section (a nested object), or an empty map. */
-    @SuppressWarnings("unchecked")
     public Map<String, Object> section(String name) {
-      Object value = header.get(name);
-      return value instanceof Map ? (Map<String, Object>) value : Map.of();
+      return BlobFrame.section(header, name);
     }
 
     @Override

@@ -122,20 +122,11 @@ public final class KryoCodec {
     return packages;
   }
 
-  /** Serializes {@code value} (any allowed type, or null). */
+  /** Serializes {@code value} (any allowed type, or null) into an array: payloads under 2 GiB. */
   public byte[] write(Object value) {
-    Kryo kryo = pool.obtain();
-    try {
-      Output out = new Output(4096, -1);
-      kryo.writeClassAndObject(out, value);
-      return out.toBytes();
-    } catch (SerializationException e) {
-      throw e;
-    } catch (KryoException e) {
-      throw unwrap(e, "serialize");
-    } finally {
-      pool.free(kryo);
-    }
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    write(value, bytes);
+    return bytes.toByteArray();
   }
 
   /**

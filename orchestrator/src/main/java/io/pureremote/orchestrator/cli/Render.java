@@ -1,9 +1,9 @@
 package io.pureremote.orchestrator.cli;
 
+import io.pureremote.internal.ArgsDiff;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Arrays;
 
 /** Text helpers shared by the commands. */
 final class Render {
@@ -14,20 +14,7 @@ final class Render {
 
   /** A value as shown to people: strings quoted, arrays expanded, long text truncated. */
   static String value(Object value, int max) {
-    String text;
-    if (value == null) {
-      text = "null";
-    } else if (value instanceof String s) {
-      text = quote(s);
-    } else if (value instanceof Character c) {
-      text = "'" + c + "'";
-    } else if (value.getClass().isArray()) {
-      text = Arrays.deepToString(new Object[] {value});
-      text = text.substring(1, text.length() - 1);
-    } else {
-      text = String.valueOf(value);
-    }
-    return truncate(text, max);
+    return ArgsDiff.render(value, max); // one rendering for why-miss diffs and every other command
   }
 
   static String quote(String s) {
