@@ -41,22 +41,28 @@ final class JobRun implements Launch {
   private static final int TAIL_LINES = 20;
   private static final Pattern EXIT_CODE = Pattern.compile("exit code (\\d+)");
 
+  /**
+   * Where the run is. CREATING: the create request for {@link #jobName} is out (events are held
+   * until it returns); RUNNING: the Job exists and events drive the run; DONE: the outcome is set
+   * and nothing changes any more. A re-creation after a disruption goes back to CREATING.
+   */
+  enum Phase { CREATING, RUNNING, DONE }
+
   final LaunchRequest request;
   final String memoHash;
   final boolean followLogs;
-  private final KubernetesShell shell;
+  private final JobActions actions;
   private final KubernetesShellOptions options;
   private final CompletableFuture<Outcome> completion = new CompletableFuture<>();
 
   // Guarded by this.
+  private Phase phase = Phase.CREATING;
   private String jobName;
   private int attempt;
-  private boolean created;
   private String jobUid;
   private Job earlyJob;
   private final Map<String, Pod> earlyPodEvents = new LinkedHashMap<>();
   private long createdAtNanos;
-  private boolean done;
   private boolean cancelled;
   private long lastEventNanos = System.nanoTime();
   private final Map<String, Pod> pods = new LinkedHashMap<>();
@@ -73,9 +79,9 @@ final class JobRun implements Launch {
   private final Set<String> logPods = new HashSet<>();
   private final Deque<String> tail = new ArrayDeque<>();
 
-  JobRun(KubernetesShell shell, LaunchRequest request, String jobName, boolean followLogs) {
-    this.shell = shell;
-    this.options = shell.options();
+  JobRun(JobActions actions, KubernetesShellOptions options, LaunchRequest request, String jobName, boolean followLogs) {
+    this.actions = actions;
+    this.options = options;
     this.request = request;
     this.memoHash = JobFactory.memoHash(request);
     this.jobName = jobName;
@@ -89,7 +95,7 @@ final class JobRun implements Launch {
 
   @Override
   public synchronized String description() {
-    return "job " + options.namespace() + "/" + jobName + (created ? "" : " (being created)");
+    return "job " + options.namespace() + "/" + jobName + (phase == Phase.CREATING ? " (being created)" : "");
   }
 
   @Override
@@ -97,25 +103,26 @@ final class JobRun implements Launch {
     String name;
     boolean wasCreated;
     synchronized (this) {
-      if (done) {
+      if (phase == Phase.DONE) {
         return;
       }
       cancelled = true;
       name = jobName;
-      wasCreated = created;
+      wasCreated = phase == Phase.RUNNING;
       finish(new Outcome("Cancelled", null, "cancelled by the caller; Job " + options.namespace() + "/" + name + " deleted"));
     }
     // A Job still being created is deleted by its creator, which sees the cancel (onCreated).
     if (wasCreated) {
-      shell.deleteJobAsync(name, "cancelled");
+      actions.delete(name, "cancelled");
     }
   }
 
   /** For shell close: cancels and returns the Job to delete, if one exists. */
   synchronized Optional<String> cancelForClose() {
-    if (done) {
+    if (phase == Phase.DONE) {
       return Optional.empty();
     }
+    boolean created = phase == Phase.RUNNING;
     cancelled = true;
     fail(new ShellException("ShellClosed", null, "The Kubernetes shell was closed while " + request.shortLabel()
         + " ran in Job " + options.namespace() + "/" + jobName + "; the Job was deleted", true));
@@ -123,7 +130,11 @@ final class JobRun implements Launch {
   }
 
   synchronized boolean isDone() {
-    return done;
+    return phase == Phase.DONE;
+  }
+
+  synchronized Phase phase() {
+    return phase;
   }
 
   synchronized String jobName() {
@@ -132,12 +143,12 @@ final class JobRun implements Launch {
 
   /** Whether Job {@code name} is the one this call waits for and was created before {@code nanos}. */
   synchronized boolean createdBefore(String name, long nanos) {
-    return !done && created && name.equals(jobName) && createdAtNanos - nanos < 0;
+    return phase == Phase.RUNNING && name.equals(jobName) && createdAtNanos - nanos < 0;
   }
 
   /** Whether {@code name} is still the Job this call wants (not cancelled, not replaced). */
   synchronized boolean wants(String name) {
-    return !done && name.equals(jobName);
+    return phase != Phase.DONE && name.equals(jobName);
   }
 
   /**
@@ -148,10 +159,10 @@ final class JobRun implements Launch {
     Job early;
     List<Pod> earlyPods;
     synchronized (this) {
-      if (done || !name.equals(jobName)) {
+      if (phase != Phase.CREATING || !name.equals(jobName)) {
         return false;
       }
-      created = true;
+      phase = Phase.RUNNING;
       jobUid = uid;
       createdAtNanos = System.nanoTime();
       lastEventNanos = createdAtNanos;
@@ -186,10 +197,10 @@ final class JobRun implements Launch {
   /** A Job event from the informer (or a GET). */
   void onJob(Job job) {
     synchronized (this) {
-      if (done || !jobName.equals(job.getMetadata().getName())) {
+      if (phase == Phase.DONE || !jobName.equals(job.getMetadata().getName())) {
         return;
       }
-      if (!created) {
+      if (phase == Phase.CREATING) {
         // Maybe ours, maybe a finished Job that holds the name; decided once the create returns.
         earlyJob = job;
         return;
@@ -221,10 +232,10 @@ final class JobRun implements Launch {
   void onPod(Pod pod) {
     synchronized (this) {
       String podJob = pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get(JobFactory.JOB_NAME_LABEL);
-      if (done || !jobName.equals(podJob)) {
+      if (phase == Phase.DONE || !jobName.equals(podJob)) {
         return;
       }
-      if (!created) {
+      if (phase == Phase.CREATING) {
         earlyPodEvents.put(pod.getMetadata().getName(), pod);
         return;
       }
@@ -277,7 +288,7 @@ final class JobRun implements Launch {
       }
 
       if (followLogs && (KubeStatus.isRunning(pod) || KubeStatus.isFinished(pod)) && logPods.add(podName)) {
-        shell.followLogsAsync(this, jobName, podName);
+        actions.followLogs(this, jobName, podName);
       }
       if (failedJob != null) {
         decideFailure(false);
@@ -290,7 +301,7 @@ final class JobRun implements Launch {
    * object's, or null when a GET found nothing.
    */
   synchronized void onVanished(String name, String uid, String how) {
-    if (done || !created || !name.equals(jobName) || !ours(uid)) {
+    if (phase != Phase.RUNNING || !name.equals(jobName) || !ours(uid)) {
       return;
     }
     if (failedJob != null && !cancelled) {
@@ -305,7 +316,7 @@ final class JobRun implements Launch {
     String verify = null;
     boolean refresh = false;
     synchronized (this) {
-      if (done || !created) {
+      if (phase != Phase.RUNNING) {
         return;
       }
       if (imagePullSince != null && now - imagePullSince >= options.imagePullBound().toNanos()) {
@@ -326,21 +337,21 @@ final class JobRun implements Launch {
       }
     }
     if (refresh) {
-      shell.refreshPodsAsync(this, jobName());
+      actions.refreshPods(this, jobName());
     } else if (verify != null) {
-      shell.verifyAsync(this, verify);
+      actions.verify(this, verify);
     }
   }
 
   /** One GET of Job {@code name} through this call's shell (after a relist did not show it). */
   void verify(String name) {
-    shell.verifyAsync(this, name);
+    actions.verify(this, name);
   }
 
   /** After a pod refresh (or when none is possible): decide the failure with what is known. */
   synchronized void decideFailureNow() {
     // The refresh may have triggered a re-creation meanwhile; then there is nothing to decide.
-    if (!done && created && failedJob != null) {
+    if (phase == Phase.RUNNING && failedJob != null) {
       decideFailure(true);
     }
   }
@@ -355,7 +366,7 @@ final class JobRun implements Launch {
 
   /** Whether pod {@code podName} of the current Job has finished, as far as the informer knows. */
   synchronized boolean podFinished(String podName) {
-    if (done) {
+    if (phase == Phase.DONE) {
       return true;
     }
     Pod pod = pods.get(podName);
@@ -364,11 +375,11 @@ final class JobRun implements Launch {
 
   /** A failure to launch or to watch, as a typed exception. */
   synchronized void fail(ShellException e) {
-    if (done) {
+    if (phase == Phase.DONE) {
       return;
     }
-    done = true;
-    shell.untrack(this);
+    phase = Phase.DONE;
+    actions.untrack(this);
     completion.completeExceptionally(e);
   }
 
@@ -430,7 +441,7 @@ final class JobRun implements Launch {
     log.warn("{}: {} after a disruption ({}); re-creating it as {} (disruption {} of {} allowed)", request.shortLabel(),
         jobDetail, lastDisruption, next, disruptedPods.size(), options.maxEvictionRetries());
     jobName = next;
-    created = false;
+    phase = Phase.CREATING;
     jobUid = null;
     earlyJob = null;
     earlyPodEvents.clear();
@@ -441,8 +452,8 @@ final class JobRun implements Launch {
     unschedulableSince = null;
     failedJob = null;
     refreshingPods = false;
-    shell.retrack(this, old, next);
-    shell.createJobAsync(this, next, attempt);
+    actions.retrack(this, old, next);
+    actions.create(this, next, attempt);
   }
 
   private void failEvicted() {
@@ -451,7 +462,7 @@ final class JobRun implements Launch {
         + " times (maxEvictionRetries=" + options.maxEvictionRetries() + "); last: " + lastDisruption
         + ". Spot or busy nodes reclaimed it each time: retry later, raise maxEvictionRetries, or run on on-demand nodes."
         + " Job " + options.namespace() + "/" + name + " was deleted.", true));
-    shell.deleteJobAsync(name, "evicted too often");
+    actions.delete(name, "evicted too often");
   }
 
   private void failImagePull(long now) {
@@ -461,7 +472,7 @@ final class JobRun implements Launch {
         + options.qualifiedImage() + "' (" + imagePullDetail + ") for " + seconds + " s; gave up (imagePullBound="
         + options.imagePullBound() + ") and deleted the Job. Check the image name and tag, that it was pushed, and that "
         + "the nodes may pull from the registry (imagePullSecrets, registry permissions).", false));
-    shell.deleteJobAsync(name, "image cannot be pulled");
+    actions.delete(name, "image cannot be pulled");
   }
 
   private void failUnschedulable(long now) {
@@ -470,7 +481,7 @@ final class JobRun implements Launch {
         + Duration.ofNanos(now - unschedulableSince).toSeconds() + " s (pendingTimeout=" + options.pendingTimeout() + "): "
         + unschedulableDetail + ". Ask for fewer resources (requests " + options.resourceRequests() + "), check the node "
         + "selector, affinity and tolerations, or raise pendingTimeout if nodes are being added. The Job was deleted.", false));
-    shell.deleteJobAsync(name, "unschedulable");
+    actions.delete(name, "unschedulable");
   }
 
   private void vanished(String how) {
@@ -484,11 +495,11 @@ final class JobRun implements Launch {
   }
 
   private void finish(Outcome outcome) {
-    if (done) {
+    if (phase == Phase.DONE) {
       return;
     }
-    done = true;
-    shell.untrack(this);
+    phase = Phase.DONE;
+    actions.untrack(this);
     completion.complete(outcome);
   }
 

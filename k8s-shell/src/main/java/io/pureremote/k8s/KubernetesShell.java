@@ -97,6 +97,7 @@ public final class KubernetesShell implements Shell {
   private final JobFactory factory;
   private final ApiGate gate;
   private final Set<JobRun> inFlight = ConcurrentHashMap.newKeySet();
+  private final JobActions jobActions = new ShellJobActions();
   private volatile BiConsumer<String, String> logSink = (prefix, line) -> podLog.info("{}{}", prefix, line);
   private volatile boolean closed;
 
@@ -179,7 +180,7 @@ public final class KubernetesShell implements Shell {
   public Launch launch(LaunchRequest request) {
     Objects.requireNonNull(request, "request");
     String name = JobFactory.baseName(request);
-    JobRun run = new JobRun(this, request, name, sampled(request));
+    JobRun run = new JobRun(jobActions, options, request, name, sampled(request));
     if (closed) {
       run.fail(new ShellException("ShellClosed", null, "The Kubernetes shell is closed; cannot run " + request.shortLabel(), false));
       return run;
@@ -194,7 +195,7 @@ public final class KubernetesShell implements Shell {
       run.fail(new ShellException("WatchFailed", "Cannot start watching Jobs in namespace " + options.namespace() + ": " + e, e));
       return run;
     }
-    createJobAsync(run, name, 0);
+    jobActions.create(run, name, 0);
     return run;
   }
 
@@ -224,7 +225,7 @@ public final class KubernetesShell implements Shell {
     shared.leave(this);
   }
 
-  // ---- package-private: used by JobRun, NamespaceWatch, PodLogFollower and tests ----
+  // ---- package-private: used by NamespaceWatch and tests ----
 
   boolean isClosed() {
     return closed;
@@ -239,69 +240,75 @@ public final class KubernetesShell implements Shell {
     this.logSink = Objects.requireNonNull(sink, "sink");
   }
 
-  void untrack(JobRun run) {
-    inFlight.remove(run);
-    watch().untrack(run.jobName(), run);
-  }
+  /**
+   * The cluster side of this shell's runs: each {@link JobRun} decides, this carries its decisions
+   * out on the shared executor (and is all a run knows of the shell).
+   */
+  private final class ShellJobActions implements JobActions {
+    @Override
+    public void untrack(JobRun run) {
+      inFlight.remove(run);
+      watch().untrack(run.jobName(), run);
+    }
 
-  void retrack(JobRun run, String from, String to) {
-    NamespaceWatch watch = watch();
-    watch.track(to, run);
-    watch.untrack(from, run);
-  }
+    @Override
+    public void retrack(JobRun run, String from, String to) {
+      NamespaceWatch watch = watch();
+      watch.track(to, run);
+      watch.untrack(from, run);
+    }
 
-  void createJobAsync(JobRun run, String name, int attempt) {
-    submit(() -> createJob(run, name, attempt));
-  }
+    @Override
+    public void create(JobRun run, String name, int attempt) {
+      submit(() -> createJob(run, name, attempt));
+    }
 
-  void deleteJobAsync(String name, String why) {
-    submit(() -> deleteJob(name, why));
-  }
+    @Override
+    public void delete(String name, String why) {
+      submit(() -> deleteJob(name, why));
+    }
 
-  /** One GET of the Job; absent means it vanished. */
-  void verifyAsync(JobRun run, String name) {
-    submit(() -> {
-      try {
-        Job job = gate.call("get Job " + options.namespace() + "/" + name, () -> jobs().withName(name).get());
-        if (job == null) {
-          run.onVanished(name, null, "a GET found no such Job");
-        } else {
-          run.onJob(job);
+    /** One GET of the Job; absent means it vanished. */
+    @Override
+    public void verify(JobRun run, String name) {
+      submit(() -> {
+        try {
+          Job job = gate.call("get Job " + options.namespace() + "/" + name, () -> jobs().withName(name).get());
+          if (job == null) {
+            run.onVanished(name, null, "a GET found no such Job");
+          } else {
+            run.onJob(job);
+          }
+        } catch (KubernetesClientException e) {
+          log.debug("Checking Job {}/{} failed: {}", options.namespace(), name, ApiGate.describe(e));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
         }
-      } catch (KubernetesClientException e) {
-        log.debug("Checking Job {}/{} failed: {}", options.namespace(), name, ApiGate.describe(e));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
-  }
+      });
+    }
 
-  /** Lists the Job's pods once (label job-name) so a failure can be explained, then decides. */
-  void refreshPodsAsync(JobRun run, String name) {
-    submit(() -> {
-      try {
-        List<Pod> pods = gate.call("list pods of Job " + name,
-            () -> client.pods().inNamespace(options.namespace()).withLabel(JobFactory.JOB_NAME_LABEL, name).list().getItems());
-        pods.forEach(run::onPod);
-      } catch (KubernetesClientException e) {
-        log.debug("Listing pods of Job {}/{} failed: {}", options.namespace(), name, ApiGate.describe(e));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      run.decideFailureNow();
-    });
-  }
+    /** Lists the Job's pods once (label job-name) so a failure can be explained, then decides. */
+    @Override
+    public void refreshPods(JobRun run, String name) {
+      submit(() -> {
+        try {
+          List<Pod> pods = gate.call("list pods of Job " + name,
+              () -> client.pods().inNamespace(options.namespace()).withLabel(JobFactory.JOB_NAME_LABEL, name).list().getItems());
+          pods.forEach(run::onPod);
+        } catch (KubernetesClientException e) {
+          log.debug("Listing pods of Job {}/{} failed: {}", options.namespace(), name, ApiGate.describe(e));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        run.decideFailureNow();
+      });
+    }
 
-  void followLogsAsync(JobRun run, String job, String pod) {
-    submit(new PodLogFollower(this, client, gate, options.namespace(), run, job, pod, logSink));
-  }
-
-  void registerLogWatch(LogWatch watch) {
-    shared.logWatches.add(watch);
-  }
-
-  void unregisterLogWatch(LogWatch watch) {
-    shared.logWatches.remove(watch);
+    @Override
+    public void followLogs(JobRun run, String job, String pod) {
+      submit(new PodLogFollower(KubernetesShell.this::isClosed, shared.logWatches, client, gate, options.namespace(), run,
+          job, pod, logSink));
+    }
   }
 
   /** Restarts of the shared informers so far (tests). */
@@ -389,7 +396,7 @@ public final class KubernetesShell implements Shell {
           name = KubernetesNames.jobName(run.request.function(), run.memoHash, "-x" + randomSuffix());
           log.info("Job name {}/{} is taken by a finished or unrelated Job; using {}", ns, taken, name);
           run.renamed(taken, name);
-          retrack(run, taken, name);
+          jobActions.retrack(run, taken, name);
           job = factory.create(run.request, name, attempt);
         }
       }

@@ -13,6 +13,7 @@ import java.time.format.DateTimeParseException;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,13 +36,19 @@ final class PodLogFollower implements Runnable {
   private final String job;
   private final String pod;
   private final BiConsumer<String, String> sink;
-  private final KubernetesShell shell;
+  private final BooleanSupplier shellClosed;
+  private final Set<LogWatch> openWatches;
   private Instant lastStamp;
   private final Set<String> linesAtLastStamp = new HashSet<>();
 
-  PodLogFollower(KubernetesShell shell, KubernetesClient client, ApiGate gate, String namespace, JobRun run, String job,
-      String pod, BiConsumer<String, String> sink) {
-    this.shell = shell;
+  /**
+   * @param shellClosed whether the shell closed (stop re-attaching)
+   * @param openWatches where open log streams are registered, so closing the shell can close them
+   */
+  PodLogFollower(BooleanSupplier shellClosed, Set<LogWatch> openWatches, KubernetesClient client, ApiGate gate,
+      String namespace, JobRun run, String job, String pod, BiConsumer<String, String> sink) {
+    this.shellClosed = shellClosed;
+    this.openWatches = openWatches;
     this.client = client;
     this.gate = gate;
     this.namespace = namespace;
@@ -55,18 +62,18 @@ final class PodLogFollower implements Runnable {
   public void run() {
     String prefix = "[" + job + "/" + pod + "] ";
     Duration pause = FIRST_PAUSE;
-    for (int attachment = 0; attachment < MAX_ATTACHMENTS && !shell.isClosed(); attachment++) {
+    for (int attachment = 0; attachment < MAX_ATTACHMENTS && !shellClosed.getAsBoolean(); attachment++) {
       // If the container had ended before this attachment began, the stream returns everything
       // that is left and closes: no need for another one.
       boolean endedBefore = run.podFinished(pod);
       try {
         String since = lastStamp == null ? null : lastStamp.toString();
         try (LogWatch watch = gate.call("follow the log of pod " + namespace + "/" + pod, () -> open(since))) {
-          shell.registerLogWatch(watch);
+          openWatches.add(watch);
           try {
             read(watch, prefix);
           } finally {
-            shell.unregisterLogWatch(watch);
+            openWatches.remove(watch);
           }
         }
       } catch (KubernetesClientException e) {
