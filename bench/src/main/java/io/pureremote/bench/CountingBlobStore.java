@@ -4,6 +4,7 @@ import io.pureremote.BlobRef;
 import io.pureremote.spi.BlobContent;
 import io.pureremote.spi.BlobStore;
 import io.pureremote.spi.StoredBlob;
+import io.pureremote.testing.ForwardingBlobStore;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,8 +20,7 @@ import java.util.concurrent.atomic.LongAdder;
  * ({@code get}, {@code putIfAbsent}, …) and the bytes written and read through it. {@code root}
  * and {@code uri} are not requests and are not counted. Thread-safe.
  */
-public final class CountingBlobStore implements BlobStore {
-  private final BlobStore delegate;
+public final class CountingBlobStore extends ForwardingBlobStore {
   private final ConcurrentHashMap<String, LongAdder> requests = new ConcurrentHashMap<>();
   private final LongAdder bytesWritten = new LongAdder();
   private final LongAdder casBytesWritten = new LongAdder();
@@ -28,7 +28,7 @@ public final class CountingBlobStore implements BlobStore {
 
   /** Counts the requests made to {@code delegate}; closing this store closes it. */
   public CountingBlobStore(BlobStore delegate) {
-    this.delegate = delegate;
+    super(delegate);
   }
 
   /** Requests of all operations since the last {@link #reset()}. */
@@ -77,25 +77,15 @@ public final class CountingBlobStore implements BlobStore {
   }
 
   @Override
-  public String root() {
-    return delegate.root();
-  }
-
-  @Override
-  public String uri(String key) {
-    return delegate.uri(key);
-  }
-
-  @Override
   public Optional<StoredBlob> get(String key) {
     count("get");
-    return delegate.get(key).map(CountedBlob::new);
+    return super.get(key).map(CountedBlob::new);
   }
 
   @Override
   public Optional<byte[]> getBytes(String key) {
     count("getBytes");
-    Optional<byte[]> bytes = delegate.getBytes(key);
+    Optional<byte[]> bytes = super.getBytes(key);
     bytes.ifPresent(b -> bytesRead.add(b.length));
     return bytes;
   }
@@ -103,46 +93,36 @@ public final class CountingBlobStore implements BlobStore {
   @Override
   public Optional<String> putIfAbsent(String key, BlobContent content) {
     count("putIfAbsent");
-    return delegate.putIfAbsent(key, counted(key, content));
+    return super.putIfAbsent(key, counted(key, content));
   }
 
   @Override
   public String put(String key, BlobContent content, String expectedVersion) {
     count("put");
-    return delegate.put(key, counted(key, content), expectedVersion);
+    return super.put(key, counted(key, content), expectedVersion);
   }
 
   @Override
   public boolean exists(String key) {
     count("exists");
-    return delegate.exists(key);
+    return super.exists(key);
   }
 
   @Override
   public List<String> list(String prefix) {
     count("list");
-    return delegate.list(prefix);
+    return super.list(prefix);
   }
 
   @Override
   public boolean delete(String key) {
     count("delete");
-    return delegate.delete(key);
-  }
-
-  @Override
-  public Map<String, String> remoteSettings() {
-    return delegate.remoteSettings();
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
+    return super.delete(key);
   }
 
   @Override
   public String toString() {
-    return "Counting(" + delegate + ")";
+    return "Counting(" + delegate() + ")";
   }
 
   private BlobContent counted(String key, BlobContent content) {

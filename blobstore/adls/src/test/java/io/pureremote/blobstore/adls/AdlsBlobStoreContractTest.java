@@ -1,7 +1,7 @@
 package io.pureremote.blobstore.adls;
 
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.BlobStoreContract;
+import io.pureremote.testing.BlobStoreContract;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**

@@ -2,7 +2,7 @@ package io.pureremote.blobstore.s3;
 
 import io.pureremote.spi.BlobContent;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.BlobStoreContract;
+import io.pureremote.testing.BlobStoreContract;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;

@@ -1,10 +1,14 @@
-package io.pureremote.spi;
+package io.pureremote.testing;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pureremote.BlobStoreException;
+import io.pureremote.spi.BlobContent;
+import io.pureremote.spi.BlobStore;
+import io.pureremote.spi.StoredBlob;
+import io.pureremote.spi.VersionConflictException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
-package io.pureremote.local;
+package io.pureremote.testing;
 
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.BlobStoreContract;
+import io.pureremote.local.FileBlobStore;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 
