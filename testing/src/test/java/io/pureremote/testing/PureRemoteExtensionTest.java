@@ -6,11 +6,14 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 import io.pureremote.RemoteRuntime;
 import io.pureremote.spi.BlobStore;
 import io.pureremote.testing.fns.Squares;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -53,7 +56,7 @@ class PureRemoteExtensionTest {
   }
 
   @Test
-  void aPassingTestsStoreIsDeletedAndAFailingTestsStoreIsKept() {
+  void aPassingTestsStoreIsDeletedAndAFailingTestsStoreIsKept() throws IOException {
     Roots.SEEN.clear();
     Events events = run(PassAndFail.class);
     events.assertStatistics(s -> s.succeeded(1).failed(1));
@@ -63,7 +66,18 @@ class PureRemoteExtensionTest {
     Path failed = Path.of(URI.create(Roots.SEEN.get(1)));
     assertThat(passed).doesNotExist();
     assertThat(failed).isDirectory();
-    assertThat(Files.exists(failed)).isTrue();
+    try (Stream<Path> kept = Files.walk(failed)) {
+      assertThat(kept.anyMatch(p -> p.endsWith("result"))).as("the failed test's result is still there").isTrue();
+    }
+    deleteTree(failed);
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   @Test
