@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.pureremote.k8s.BenchClusterMain;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

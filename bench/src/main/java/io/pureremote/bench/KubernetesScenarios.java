@@ -21,7 +21,7 @@ import java.util.stream.LongStream;
  * Scenarios 2 and 3: calls through {@link KubernetesShell} against a fake cluster in its own JVM
  * (the fabric8 mock API server; k8s-shell's fake kubelet completing Jobs for scenario 2, a fast
  * one-write-per-Job controller for scenario 3; each Job's {@code RemoteMain} runs in that JVM, see
- * {@link io.pureremote.k8s.BenchClusterMain}), so what is measured is the shell's API traffic and
+ * {@link BenchClusterMain}), so what is measured is the shell's API traffic and
  * the caller's resources, not pod start-up.
  */
 final class KubernetesScenarios {

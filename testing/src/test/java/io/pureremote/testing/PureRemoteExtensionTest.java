@@ -16,7 +16,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
@@ -95,7 +98,23 @@ class PureRemoteExtensionTest {
   }
 
   private static Events run(Class<?> testClass) {
-    return EngineTestKit.engine("junit-jupiter").selectors(selectClass(testClass)).execute().testEvents();
+    return EngineTestKit.engine("junit-jupiter").configurationParameter(OnlyInTestKit.PARAMETER, "true")
+        .selectors(selectClass(testClass)).execute().testEvents();
+  }
+
+  /**
+   * Keeps the fixture classes below from running on their own (e.g. under a {@code -Dtest}
+   * pattern that includes nested classes): they run only when {@link #run} starts them.
+   */
+  static final class OnlyInTestKit implements ExecutionCondition {
+    static final String PARAMETER = "pureremote.testing.fixtures";
+
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+      return context.getConfigurationParameter(PARAMETER).isPresent()
+          ? ConditionEvaluationResult.enabled("started by EngineTestKit")
+          : ConditionEvaluationResult.disabled("a fixture of PureRemoteExtensionTest, run only through EngineTestKit");
+    }
   }
 
   /** Roots seen by {@link PassAndFail}, in test order. */
@@ -103,10 +122,10 @@ class PureRemoteExtensionTest {
     static final List<String> SEEN = new CopyOnWriteArrayList<>();
   }
 
-  // The classes below are run by EngineTestKit from the tests above, not by Surefire (they are
-  // not named *Test and are static nested classes of a Test class only for that reason).
+  // The classes below are run by EngineTestKit from the tests above, never on their own.
 
   @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
+  @ExtendWith(OnlyInTestKit.class)
   static class PassAndFail {
     @RegisterExtension
     static final PureRemoteExtension pureRemote = PureRemoteExtension.inProcess();
@@ -127,6 +146,7 @@ class PureRemoteExtensionTest {
     }
   }
 
+  @ExtendWith(OnlyInTestKit.class)
   static class Configured {
     @RegisterExtension
     static final PureRemoteExtension pureRemote = PureRemoteExtension.inProcess().configure(b -> b.pipelineId("team-a"));
@@ -140,6 +160,7 @@ class PureRemoteExtensionTest {
   }
 
   @ExtendWith(PureRemoteExtension.class)
+  @ExtendWith(OnlyInTestKit.class)
   static class Default {
     @Test
     void runs(RemoteRuntime runtime) {
@@ -148,6 +169,7 @@ class PureRemoteExtensionTest {
   }
 
   @ExtendWith(PureRemoteExtension.class)
+  @ExtendWith(OnlyInTestKit.class)
   static class ConstructorParameter {
     ConstructorParameter(RemoteRuntime runtime) {}
 

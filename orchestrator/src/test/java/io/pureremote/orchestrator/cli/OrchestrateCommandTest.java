@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pureremote.config.ConfigLoader;
-import io.pureremote.k8s.TestCluster;
 import io.pureremote.orchestrator.OrchestratorManifests;
 import io.pureremote.orchestrator.OrchestratorSpec;
 import java.io.ByteArrayInputStream;

@@ -1,4 +1,4 @@
-package io.pureremote.k8s;
+package io.pureremote.testing.kubernetes;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
@@ -44,9 +44,11 @@ import java.util.function.Function;
  *   <li>serves pod logs from the {@link FakeKubelet} (CRUD mode has no log endpoint).
  * </ul>
  */
-final class MockKubernetes implements AutoCloseable {
-  static final String ACTOR_HEADER = "X-Test-Actor";
-  static final String SHELL = "shell";
+public final class MockKubernetes implements AutoCloseable {
+  /** The header a non-shell client sends to name itself in the request record. */
+  public static final String ACTOR_HEADER = "X-Test-Actor";
+  /** The actor of requests without {@link #ACTOR_HEADER}: the code under test. */
+  public static final String SHELL = "shell";
   // The mock logs every request at INFO through java.util.logging; keep the reference so the
   // level sticks (JUL holds loggers weakly).
   private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
@@ -67,11 +69,12 @@ final class MockKubernetes implements AutoCloseable {
   private volatile Function<RecordedRequest, MockResponse> logSource;
 
   /** One request as the server saw it. */
-  record Request(String actor, String method, String path, String kind) {}
+  public record Request(String actor, String method, String path, String kind) {}
 
   private record Fault(String method, String pathPart, int code, AtomicInteger left) {}
 
-  MockKubernetes() {
+  /** Starts a mock API server in CRUD mode on a free loopback port (plain HTTP). */
+  public MockKubernetes() {
     Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
     crud = new KubernetesMixedDispatcher(expectations);
     // Plain HTTP: TLS (and the mock's RSA key generation per server) would only cost test time.
@@ -84,7 +87,7 @@ final class MockKubernetes implements AutoCloseable {
   }
 
   /** A client for {@code actor}; the shell's client sends no actor header. */
-  KubernetesClient client(String actor) {
+  public KubernetesClient client(String actor) {
     KubernetesClient client = actor == null || actor.equals(SHELL) ? server.createClient() : actorClient(actor);
     clients.add(client);
     return client;
@@ -100,26 +103,28 @@ final class MockKubernetes implements AutoCloseable {
         })));
   }
 
-  KubernetesMockServer server() {
+  /** The underlying fabric8 mock server (its URL, extra expectations). */
+  public KubernetesMockServer server() {
     return server;
   }
 
-  void logSource(Function<RecordedRequest, MockResponse> source) {
+  /** Answers pod log requests (CRUD mode has none); a {@link FakeKubelet} sets itself here. */
+  public void logSource(Function<RecordedRequest, MockResponse> source) {
     this.logSource = source;
   }
 
   /** The next {@code times} requests with {@code method} whose path contains {@code pathPart} get {@code code}. */
-  void failNext(String method, String pathPart, int code, int times) {
+  public void failNext(String method, String pathPart, int code, int times) {
     faults.add(new Fault(method, pathPart, code, new AtomicInteger(times)));
   }
 
   /** The shell's next {@code n} watch requests get {@code 410 Gone} (an expired resourceVersion). */
-  void goneOnNextShellWatches(int n) {
+  public void goneOnNextShellWatches(int n) {
     goneWatches.set(n);
   }
 
   /** Closes the shell's open watch websockets from the server side; returns how many. */
-  int dropShellWatches() {
+  public int dropShellWatches() {
     int n = 0;
     for (TappedSocket s : List.copyOf(shellSockets)) {
       s.socket.close(1000, "dropped by the test");
@@ -130,20 +135,22 @@ final class MockKubernetes implements AutoCloseable {
   }
 
   /** While muted, events for the shell's watches are swallowed: the connections stay open but silent. */
-  void muteShellWatches(boolean muted) {
+  public void muteShellWatches(boolean muted) {
     this.muted = muted;
   }
 
-  List<Request> requests() {
+  /** Every request so far, in order. */
+  public List<Request> requests() {
     return List.copyOf(requests);
   }
 
-  void clearRequests() {
+  /** Forgets the requests recorded so far. */
+  public void clearRequests() {
     requests.clear();
   }
 
   /** Request counts of {@code actor} by kind and resource, e.g. {@code create jobs} → 200. */
-  Map<String, Integer> counts(String actor) {
+  public Map<String, Integer> counts(String actor) {
     Map<String, Integer> counts = new TreeMap<>();
     for (Request r : requests) {
       if (r.actor().equals(actor)) {
@@ -153,7 +160,8 @@ final class MockKubernetes implements AutoCloseable {
     return counts;
   }
 
-  int count(String actor, String kind) {
+  /** How many requests of {@code kind} (e.g. {@code create jobs}) {@code actor} made. */
+  public int count(String actor, String kind) {
     return counts(actor).getOrDefault(kind, 0);
   }
 
@@ -229,7 +237,8 @@ final class MockKubernetes implements AutoCloseable {
     }
   }
 
-  static MockResponse status(int code, String reason, String message) {
+  /** A Kubernetes {@code Status} response, as the API server sends for errors. */
+  public static MockResponse status(int code, String reason, String message) {
     return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json")
         .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\""
             + message + "\",\"reason\":\"" + reason + "\",\"code\":" + code + "}");
@@ -239,7 +248,7 @@ final class MockKubernetes implements AutoCloseable {
    * Stops sending watch events to anyone, before the clients close their watches: the mock's
    * websocket writes can block its event loop when they race with a closing connection.
    */
-  void quiesce() {
+  public void quiesce() {
     quiet = true;
   }
 

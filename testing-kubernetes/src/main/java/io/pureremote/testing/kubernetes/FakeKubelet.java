@@ -1,4 +1,4 @@
-package io.pureremote.k8s;
+package io.pureremote.testing.kubernetes;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -62,12 +62,23 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each new Job takes the next queued {@link Behaviour} ({@link #then}); without one it runs
  * normally. Pod logs are kept per pod with timestamps and served through {@link MockKubernetes}.
+ *
+ * <pre>{@code
+ * try (MockKubernetes cluster = new MockKubernetes();
+ *      FakeKubelet kubelet = new FakeKubelet(cluster, "ml").inProcess("app:1").start()) {
+ *   KubernetesClient client = cluster.client(MockKubernetes.SHELL);   // give it to the shell
+ *   kubelet.then(FakeKubelet.Behaviour.OOM_KILL);                      // the next Job's pod is OOM-killed
+ * }
+ * }</pre>
+ *
+ * <p>It is a fixture, not a cluster: no scheduling, quotas, admission or field validation, and
+ * one container per pod.
  */
-final class FakeKubelet implements AutoCloseable {
+public final class FakeKubelet implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FakeKubelet.class);
 
   /** What happens to the next Job's pod. */
-  enum Behaviour {
+  public enum Behaviour {
     /** Run the container; report its exit. */
     NORMAL,
     /** Kill the container with SIGKILL after {@link #disruptAfter}; report OOMKilled, exit 137. */
@@ -113,7 +124,8 @@ final class FakeKubelet implements AutoCloseable {
     static final String STOPPED = "stopped";
   }
 
-  FakeKubelet(MockKubernetes cluster, String namespace) {
+  /** A kubelet for Jobs in {@code namespace} of {@code cluster}; {@link #start()} starts it. It serves the cluster's pod logs. */
+  public FakeKubelet(MockKubernetes cluster, String namespace) {
     this.cluster = cluster;
     this.client = cluster.client("kubelet");
     this.namespace = namespace;
@@ -121,31 +133,31 @@ final class FakeKubelet implements AutoCloseable {
   }
 
   /** The command a container of {@code image} runs, before its args (its entrypoint). */
-  FakeKubelet image(String image, List<String> entrypoint) {
+  public FakeKubelet image(String image, List<String> entrypoint) {
     commands.put(image, List.copyOf(entrypoint));
     return this;
   }
 
   /** Containers of {@code image} run {@code RemoteMain.run(args)} in this JVM on a virtual thread. */
-  FakeKubelet inProcess(String image) {
+  public FakeKubelet inProcess(String image) {
     inProcessImages.add(image);
     return this;
   }
 
   /** The next Job created gets {@code behaviour} (queued in order). */
-  FakeKubelet then(Behaviour behaviour) {
+  public FakeKubelet then(Behaviour behaviour) {
     behaviours.add(behaviour);
     return this;
   }
 
   /** How long a disrupting behaviour lets the container run first. */
-  FakeKubelet disruptAfter(Duration after) {
+  public FakeKubelet disruptAfter(Duration after) {
     this.disruptAfter = after;
     return this;
   }
 
   /** A child JVM running {@code io.pureremote.RemoteMain} on this JVM's class path: the "image". */
-  static List<String> javaEntrypoint() {
+  public static List<String> javaEntrypoint() {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
     if (Runtime.version().feature() >= 24) {
@@ -156,7 +168,8 @@ final class FakeKubelet implements AutoCloseable {
     return cmd;
   }
 
-  FakeKubelet start() {
+  /** Starts watching Jobs; returns this. */
+  public FakeKubelet start() {
     informer = client.batch().v1().jobs().inNamespace(namespace).inform(new ResourceEventHandler<Job>() {
       @Override
       public void onAdd(Job job) {
@@ -180,12 +193,12 @@ final class FakeKubelet implements AutoCloseable {
   }
 
   /** Names of the Jobs this kubelet saw created, in order. */
-  List<String> jobsSeen() {
+  public List<String> jobsSeen() {
     return List.copyOf(jobsSeen);
   }
 
   /** Whether any container process this kubelet started still runs. */
-  boolean anyProcessAlive() {
+  public boolean anyProcessAlive() {
     return simulations.values().stream().anyMatch(Simulation::processAlive);
   }
 
@@ -306,7 +319,7 @@ final class FakeKubelet implements AutoCloseable {
           }
           int rule = failJobRule(code);
           if (rule >= 0) {
-            failJob("PodFailurePolicy", "Container " + JobFactory.CONTAINER + " for pod " + namespace + "/" + pods.getLast()
+            failJob("PodFailurePolicy", "Container " + job.getSpec().getTemplate().getSpec().getContainers().getFirst().getName() + " for pod " + namespace + "/" + pods.getLast()
                 + " failed with exit code " + code + " matching FailJob rule at index " + rule, failedPods + 1);
             return;
           }

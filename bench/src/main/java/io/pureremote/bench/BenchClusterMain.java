@@ -1,4 +1,4 @@
-package io.pureremote.k8s;
+package io.pureremote.bench;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.pureremote.RemoteMain;
+import io.pureremote.testing.kubernetes.FakeKubelet;
+import io.pureremote.testing.kubernetes.MockKubernetes;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -26,8 +28,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * A fake Kubernetes cluster in its own JVM for the bench's Kubernetes scenarios, on k8s-shell's
- * test fixtures: the fabric8 mock API server in CRUD mode with
+ * A fake Kubernetes cluster in its own JVM for the bench's Kubernetes scenarios, on the
+ * Kubernetes test kit (pureremote-testing-kubernetes): the fabric8 mock API server in CRUD mode with
  *
  * <ul>
  *   <li>in the first namespace, the fake kubelet / Job controller ({@code FakeKubelet}): a pod per

@@ -1,13 +1,15 @@
-package io.pureremote.k8s;
+package io.pureremote.orchestrator.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pureremote.testing.kubernetes.FakeKubelet;
+import io.pureremote.testing.kubernetes.MockKubernetes;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * Opens the Kubernetes shell's package-private test fixtures ({@link MockKubernetes}, the mock API
- * server in CRUD mode, and {@link FakeKubelet}) to the orchestrator's tests: this class lives in
- * their package, in this module's test sources.
+ * The orchestrator tests' cluster: the Kubernetes test kit's {@link MockKubernetes} (the mock API
+ * server in CRUD mode) with a {@link FakeKubelet} that disrupts quickly, behind the few calls the
+ * tests make.
  */
 public final class TestCluster implements AutoCloseable {
   private final MockKubernetes cluster = new MockKubernetes();
