@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Read access to one memo entry in a blob store: the invocation that started it, its result or
@@ -36,6 +37,8 @@ import java.util.Optional;
  * did.
  */
 public final class MemoEntry {
+  private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
+
   private final BlobStore store;
   private final EntryReader reader;
 
@@ -93,6 +96,44 @@ public final class MemoEntry {
     return new Address(located.root(), key.pipelineId(), key.function(), key.argsHash());
   }
 
+  /**
+   * The entries of function {@code functionName} in pipeline {@code pipelineId}, of one {@code
+   * version} or of all versions when it is null; in key order. Nested pipelines ({@code
+   * pipelineId/sub}) are not included.
+   *
+   * @throws IllegalArgumentException for a pipeline id that cannot be a path
+   */
+  public static List<MemoEntry> list(BlobStore store, String pipelineId, String functionName, String version) {
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(functionName, "functionName");
+    String pipelinePrefix = MemoKey.LAYOUT + "/" + MemoKey.checkPipelineId(pipelineId) + "/";
+    String listPrefix = version != null
+        ? MemoKey.functionPrefix(pipelineId, new FunctionId(functionName, version)) + "/"
+        : pipelinePrefix;
+    Map<String, MemoEntry> entries = new LinkedHashMap<>();
+    for (String blob : store.list(listPrefix)) {
+      String[] parts = blob.substring(pipelinePrefix.length()).split("/");
+      // <function>@<version>/<hash>/...; a nested pipeline (pipeline/sub/...) does not match.
+      if (parts.length < 3 || !parts[0].contains("@") || !HASH.matcher(parts[1]).matches()) {
+        continue;
+      }
+      String entryPrefix = pipelinePrefix + parts[0] + "/" + parts[1];
+      if (entries.containsKey(entryPrefix)) {
+        continue;
+      }
+      MemoKey key;
+      try {
+        key = MemoKey.parseUri(store.root() + "/" + entryPrefix).key();
+      } catch (IllegalArgumentException e) {
+        continue;
+      }
+      if (key.function().name().equals(functionName) && (version == null || key.function().version().equals(version))) {
+        entries.put(entryPrefix, new MemoEntry(store, key));
+      }
+    }
+    return List.copyOf(entries.values());
+  }
+
   /** The entry's URI (its folder in the store). */
   public String uri() {
     return reader.uri();
@@ -140,6 +181,21 @@ public final class MemoEntry {
           + (value == null ? "null" : value.getClass().getName()) + ": the blob was not written by Pure Remote.", null);
     }
     return Optional.of(args);
+  }
+
+  /**
+   * The verified JSON header of the framed blob {@code invocation}, {@code result} or {@code error}
+   * (fields as in {@code docs/memo-layout.md}: {@code library}, {@code java}, {@code call}, {@code
+   * run}, ...); empty when the blob does not exist.
+   *
+   * @throws IllegalArgumentException for any other blob name
+   */
+  public Optional<Map<String, Object>> header(String blob) {
+    if (!List.of(MemoKey.INVOCATION, MemoKey.RESULT, MemoKey.ERROR).contains(blob)) {
+      throw new IllegalArgumentException("Not a framed blob of a memo entry: '" + blob
+          + "'. Use invocation, result or error.");
+    }
+    return reader.frame(blob).map(f -> java.util.Collections.unmodifiableMap(f.header()));
   }
 
   /** Whether a result is committed (one existence check, nothing decoded). */
