@@ -70,6 +70,16 @@ public final class Keys {
   }
 
   /**
+   * The args hash of a call with {@code args}: the lowercase hex SHA-256 of their canonical
+   * encoding, the last segment of its memo key (see {@link MemoEntry#of}).
+   *
+   * @throws ArgumentKeyException when an argument value has no canonical encoding
+   */
+  public static String argsHash(Object... args) {
+    return ArgsEncoder.hash(argsOrEmpty(args));
+  }
+
+  /**
    * Compares two argument arrays of {@code function} as its memo key sees them, without a method
    * to check them against: for instance the decoded arguments of two stored invocations ({@link
    * MemoEntry#arguments}).

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * decoded, and a damaged one gives a {@link CorruptBlobException}.
  *
  * <pre>{@code
- * try (BlobStore store = BlobStores.open(root, Map.of())) {
+ * try (BlobStore store = BlobStores.open(root)) {
  *   MemoEntry entry = MemoEntry.at(store, memoUri);
  *   entry.invocation().ifPresent(i -> System.out.println(i.invokedBy() + " at " + i.invokedAt()));
  *   entry.result(MyApp.class.getClassLoader()).ifPresent(r -> System.out.println(r.value()));
@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  * }
  * }</pre>
  *
- * <p>Payloads (arguments, result value) are Kryo and decode only with the function's classes: pass
+ * <p>See {@code docs/reading-memos.md}. Payloads (arguments, result value) are Kryo and decode only with the function's classes: pass
  * a class loader that has them. Decoding accepts the packages the invocation allowed, as the caller
  * did.
  */
