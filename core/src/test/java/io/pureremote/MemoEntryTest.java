@@ -141,6 +141,26 @@ class MemoEntryTest {
     assertThat(lease.holder()).isEqualTo(invocation.lease().holder());
     assertThat(lease.live(Instant.now())).isFalse();
     assertThat(entry.blobs()).anyMatch(k -> k.endsWith("/result"));
+    assertThat(entry.header("invocation").orElseThrow()).containsKeys("library", "java", "call");
+    assertThatThrownBy(() -> entry.header("lease")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Use invocation, result or error");
+  }
+
+  @Test
+  void findsAnEntryByFunctionAndArgumentsAndListsAFunctionsEntries() {
+    calc.square(21);
+    calc.square(22);
+    FunctionId square = new FunctionId("com.example.Calc.square", "1");
+
+    MemoEntry entry = MemoEntry.of(store, "test", square, Keys.argsHash(21L));
+    assertThat(entry.result(getClass().getClassLoader()).orElseThrow().value()).isEqualTo(441L);
+    assertThat(MemoEntry.of(store, "test", square, Keys.argsHash(21)).invocation()).isEmpty(); // int is not long
+    assertThat(MemoEntry.list(store, "test", square.name(), null)).extracting(MemoEntry::argsHash)
+        .containsExactlyInAnyOrder(Keys.argsHash(21L), Keys.argsHash(22L));
+    assertThat(MemoEntry.list(store, "test", square.name(), "2")).isEmpty();
+    assertThat(MemoEntry.list(store, "test", "com.example.other", null)).isEmpty();
+    assertThatThrownBy(() -> MemoEntry.list(store, "../up", square.name(), null))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Invalid pipeline id");
   }
 
   @Test
