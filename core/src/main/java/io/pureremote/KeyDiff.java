@@ -1,5 +1,6 @@
 package io.pureremote;
 
+import io.pureremote.internal.ArgsDiff;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -80,6 +81,15 @@ public record KeyDiff(FunctionId function, String hashA, String hashB, List<Diff
       }
     }
     return lines;
+  }
+
+  /**
+   * A value as {@link Difference#a()} and {@link Difference#b()} show it, and as {@code pureremote
+   * inspect} prints arguments and results: strings quoted, arrays and collections expanded, records
+   * by component, text past {@code maxChars} truncated.
+   */
+  public static String render(Object value, int maxChars) {
+    return ArgsDiff.render(value, maxChars);
   }
 
   /** The report: function, hashes, then the argument differences or "same key". */

@@ -69,6 +69,36 @@ public final class Keys {
     return new KeyDiff(id, hashA, hashB, diff.listed(), diff.omitted());
   }
 
+  /**
+   * The args hash of a call with {@code args}: the lowercase hex SHA-256 of their canonical
+   * encoding, the last segment of its memo key (see {@link MemoEntry#of}).
+   *
+   * @throws ArgumentKeyException when an argument value has no canonical encoding
+   */
+  public static String argsHash(Object... args) {
+    return ArgsEncoder.hash(argsOrEmpty(args));
+  }
+
+  /**
+   * Compares two argument arrays of {@code function} as its memo key sees them, without a method
+   * to check them against: for instance the decoded arguments of two stored invocations ({@link
+   * MemoEntry#arguments}).
+   *
+   * @throws ArgumentKeyException when an argument value has no canonical encoding
+   */
+  public static KeyDiff diff(FunctionId function, Object[] argsA, Object[] argsB) {
+    Objects.requireNonNull(function, "function");
+    Object[] a = argsOrEmpty(argsA);
+    Object[] b = argsOrEmpty(argsB);
+    String hashA = ArgsEncoder.hash(a);
+    String hashB = ArgsEncoder.hash(b);
+    if (hashA.equals(hashB)) {
+      return new KeyDiff(function, hashA, hashB, List.of(), 0);
+    }
+    ArgsDiff.Result diff = ArgsDiff.diff(a, b);
+    return new KeyDiff(function, hashA, hashB, diff.listed(), diff.omitted());
+  }
+
   private static Object[] argsOrEmpty(Object[] args) {
     return args == null ? new Object[0] : args;
   }

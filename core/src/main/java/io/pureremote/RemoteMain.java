@@ -5,6 +5,7 @@ import io.pureremote.internal.MemoKey;
 import io.pureremote.internal.RemoteExecutor;
 import io.pureremote.spi.BlobStore;
 import io.pureremote.spi.BlobStores;
+import io.pureremote.spi.Outcome;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -13,9 +14,9 @@ import java.util.Map;
  * and child JVMs run it; it reads the invocation, runs the function and commits exactly one of
  * {@code result} or {@code error}.
  *
- * <p>Exit codes: {@value RemoteExecutor#EXIT_OK} done (result stored, possibly by an earlier run);
- * {@value RemoteExecutor#EXIT_FUNCTION_FAILED} the function threw and its error is stored;
- * {@value RemoteExecutor#EXIT_USAGE} bad command line; {@value RemoteExecutor#EXIT_INFRASTRUCTURE}
+ * <p>Exit codes: {@value Outcome#EXIT_OK} done (result stored, possibly by an earlier run);
+ * {@value Outcome#EXIT_FUNCTION_FAILED} the function threw and its error is stored;
+ * {@value Outcome#EXIT_USAGE} bad command line; {@value Outcome#EXIT_INFRASTRUCTURE}
  * the library could not run the function (see the log).
  */
 public final class RemoteMain {
@@ -37,14 +38,14 @@ public final class RemoteMain {
   private static int run(String[] args, LogCapture logCapture) {
     if (args.length != 2 || !"run".equals(args[0])) {
       System.err.println("usage: java io.pureremote.RemoteMain run <memo uri>\n  got: " + Arrays.toString(args));
-      return RemoteExecutor.EXIT_USAGE;
+      return Outcome.EXIT_USAGE;
     }
     MemoKey.Located located;
     try {
       located = MemoKey.parseUri(args[1]);
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
-      return RemoteExecutor.EXIT_USAGE;
+      return Outcome.EXIT_USAGE;
     }
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     if (loader == null) {
@@ -55,7 +56,7 @@ public final class RemoteMain {
       return new RemoteExecutor(store, loader, logCapture).run(located.key());
     } catch (RuntimeException e) {
       System.err.println("Cannot open the blob store at " + located.root() + ": " + e.getMessage());
-      return RemoteExecutor.EXIT_INFRASTRUCTURE;
+      return Outcome.EXIT_INFRASTRUCTURE;
     }
   }
 }

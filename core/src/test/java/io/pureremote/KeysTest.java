@@ -48,6 +48,22 @@ class KeysTest {
   }
 
   @Test
+  void storedArgumentsCompareWithoutAMethodAndHashAsTheRuntimeDoes() {
+    FunctionId id = new FunctionId("Shop#totalOf", "1");
+    Object[] a = {"EUR", basket(List.of("a"), Set.of("x"), Map.of("a", 1.0))};
+    Object[] b = {"EUR", basket(List.of("a"), Set.of("x"), Map.of("a", 1.5))};
+
+    KeyDiff diff = Keys.diff(id, a, b);
+
+    assertThat(diff.function()).isEqualTo(id);
+    assertThat(diff.hashA()).isEqualTo(Keys.argsHash(a)).isEqualTo(ArgsEncoder.hash(a));
+    assertThat(diff.hashB()).isEqualTo(Keys.argsHash(b));
+    assertThat(diff.differences()).extracting(KeyDiff.Difference::text).containsExactly("args[1].prices[\"a\"]: 1.0 ≠ 1.5");
+    assertThat(Keys.diff(id, a, a.clone()).sameKey()).isTrue();
+    assertThat(KeyDiff.render("abc", 100)).isEqualTo("\"abc\"");
+  }
+
+  @Test
   void oneNestedFieldIsNamedByItsPath() {
     KeyDiff diff = Keys.whyMiss(Shop.class, "total",
         new Object[] {"EUR", basket(List.of("a", "b"), Set.of("x"), Map.of("a", 1.0, "b", 2.0))},

@@ -4,6 +4,7 @@ import io.pureremote.BlobStoreException;
 import io.pureremote.CallOptions;
 import io.pureremote.ExceptionPolicy;
 import io.pureremote.LeaseOptions;
+import io.pureremote.MemoEntry;
 import io.pureremote.RemoteFunctionException;
 import io.pureremote.PureRemoteException;
 import io.pureremote.RemoteTimeoutException;
@@ -16,10 +17,7 @@ import io.pureremote.spi.Launch;
 import io.pureremote.spi.LaunchRequest;
 import io.pureremote.spi.Outcome;
 import io.pureremote.spi.Shell;
-import io.pureremote.spi.StoredBlob;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -410,65 +408,35 @@ public final class CallPipeline implements AutoCloseable {
   }
 
   private Optional<Value> readResult(KryoCodec codec, MemoKey key) {
-    String resultKey = key.key(MemoKey.RESULT);
-    Optional<StoredBlob> blob = store.get(resultKey);
-    if (blob.isEmpty()) {
-      return Optional.empty();
-    }
-    try (StoredBlob b = blob.get(); BlobFrame.Spooled frame = BlobFrame.readSpooled(b.stream(), store.uri(resultKey));
-        InputStream payload = frame.payload().open()) {
-      return Optional.of(new Value(codec.read(payload)));
-    } catch (IOException e) {
-      throw new BlobStoreException(store.uri(resultKey), "Cannot read the spooled result: " + e, e, true);
+    try {
+      return new EntryReader(store, key).result(codec).map(d -> new Value(d.value()));
+    } catch (UncheckedIOException e) {
+      throw new BlobStoreException(store.uri(key.key(MemoKey.RESULT)), "Cannot read the spooled result: " + e.getCause(),
+          e.getCause(), true);
     }
   }
 
   private Optional<RemoteFunctionException> readError(RemoteMethod method, MemoKey key) {
-    String errorKey = key.key(MemoKey.ERROR);
-    Optional<StoredBlob> blob = store.get(errorKey);
-    if (blob.isEmpty()) {
-      return Optional.empty();
-    }
-    try (StoredBlob b = blob.get()) {
-      BlobFrame frame = BlobFrame.read(b.stream(), store.uri(errorKey));
-      Map<String, Object> record = Json.parseObject(new String(frame.payload(), StandardCharsets.UTF_8));
-      return Optional.of(ErrorRecord.toException(record, key.function().toString(), store.uri(key.prefix()),
-          method.implementation().getClassLoader()));
-    }
+    return new EntryReader(store, key).error(method.implementation().getClassLoader());
   }
 
   private BlobContent invocationFrame(RemoteMethod method, MemoKey key, Spool payload, KryoCodec codec,
       CallOptions callOptions, String leaseHolder) {
-    Map<String, Object> call = new LinkedHashMap<>();
-    call.put("function", key.function().name());
-    call.put("version", key.function().version());
-    call.put("pipeline", key.pipelineId());
-    call.put("argsHash", key.argsHash());
-    call.put("interface", method.iface().getName());
-    call.put("method", method.method().getName());
-    List<Object> paramTypes = new ArrayList<>();
+    List<String> paramTypes = new ArrayList<>();
     for (Class<?> p : method.method().getParameterTypes()) {
       paramTypes.add(p.getName());
     }
-    call.put("parameterTypes", paramTypes);
-    call.put("implementation", method.implementation().getName());
-    call.put("allowedPackages", new ArrayList<Object>(codec.packages()));
-    call.put("exceptionPolicy", callOptions.exceptionPolicy().name());
-    call.put("invokedBy", CallMetadata.user() + "@" + CallMetadata.host());
-    call.put("invokedAt", Instant.now().toString());
-    call.put("host", CallMetadata.host());
-    call.put("pid", CallMetadata.pid());
-    Map<String, Object> lease = new LinkedHashMap<>();
-    lease.put("holder", leaseHolder);
-    lease.put("expiryMs", options.lease().expiry().toMillis());
-    lease.put("renewMs", options.lease().renewEvery().toMillis());
-    call.put("lease", lease);
+    MemoEntry.Invocation invocation = new MemoEntry.Invocation(key.function(), key.pipelineId(), key.argsHash(),
+        method.iface().getName(), method.method().getName(), paramTypes, method.implementation().getName(),
+        codec.packages(), callOptions.exceptionPolicy().name(), CallMetadata.user() + "@" + CallMetadata.host(),
+        Instant.now(), CallMetadata.host(), CallMetadata.pid(),
+        new MemoEntry.Invocation.LeaseTerms(leaseHolder, options.lease().expiry(), options.lease().renewEvery()));
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("serializer", KryoCodec.NAME);
     fields.put("serializerVersion", KryoCodec.VERSION);
     fields.put("library", CallMetadata.LIBRARY_VERSION);
     fields.put("java", CallMetadata.JAVA_VERSION);
-    fields.put("call", call);
+    fields.put("call", invocation.toHeader());
     return BlobFrame.content(BlobFrame.KRYO, fields, payload);
   }
 

@@ -1,8 +1,10 @@
 package io.pureremote.internal;
 
 import io.pureremote.FunctionId;
+import io.pureremote.MemoEntry;
 import io.pureremote.spi.BlobContent;
 import io.pureremote.spi.BlobStore;
+import io.pureremote.spi.Outcome;
 import io.pureremote.spi.StoredBlob;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,20 +33,12 @@ import org.slf4j.LoggerFactory;
  * RemoteMain} in child JVMs and pods, and directly by the in-process shell.
  */
 public final class RemoteExecutor {
-  /** The function ran and its result is stored (or was already stored by an earlier run). */
-  public static final int EXIT_OK = 0;
-
-  /** The function threw; its error record is stored. Shells treat this as final, not retryable. */
-  public static final int EXIT_FUNCTION_FAILED = 42;
-
-  /** Bad command line. */
-  public static final int EXIT_USAGE = 64;
-
-  /** The library could not run the function (unreadable invocation, missing class, storage). */
-  public static final int EXIT_INFRASTRUCTURE = 70;
-
-  /** Another run took the call's lease over; this one committed nothing. */
-  public static final int EXIT_LEASE_LOST = 75;
+  // Exit codes live next to Outcome (one definition for RemoteMain and every shell); these aliases
+  // keep the executor's code readable.
+  static final int EXIT_OK = Outcome.EXIT_OK;
+  static final int EXIT_FUNCTION_FAILED = Outcome.EXIT_FUNCTION_FAILED;
+  static final int EXIT_INFRASTRUCTURE = Outcome.EXIT_INFRASTRUCTURE;
+  static final int EXIT_LEASE_LOST = Outcome.EXIT_LEASE_LOST;
 
   private static final Logger log = LoggerFactory.getLogger(RemoteExecutor.class);
 
@@ -72,7 +66,7 @@ public final class RemoteExecutor {
   /**
    * Runs the invocation at {@code key} and returns the process exit code to report. Never throws
    * for a user function's failure; infrastructure failures are logged and give {@link
-   * #EXIT_INFRASTRUCTURE}.
+   * Outcome#EXIT_INFRASTRUCTURE}.
    */
   public int run(MemoKey key) {
     String memoUri = store.uri(key.prefix());
@@ -88,7 +82,7 @@ public final class RemoteExecutor {
         invocation = BlobFrame.readSpooled(b.stream(), store.uri(key.key(MemoKey.INVOCATION)));
       }
       try (invocation) {
-        Map<String, Object> call = invocation.section("call");
+        MemoEntry.Invocation call = MemoEntry.Invocation.fromHeader(invocation.section("call"));
         ResolvedCall resolved = resolve(call, key.function());
         if (store.exists(key.key(MemoKey.RESULT))) {
           log.info("{} already has a result; not running it again", memoUri);
@@ -124,16 +118,15 @@ public final class RemoteExecutor {
   private record LeaseJoin(Leases.Lease lease, boolean takenOver) {}
 
   /** Joins the lease the caller took, so it stays renewed while the function runs. */
-  private LeaseJoin joinLease(MemoKey key, Map<String, Object> call) {
-    if (!(call.get("lease") instanceof Map<?, ?> lease) || !(lease.get("holder") instanceof String holder)) {
+  private LeaseJoin joinLease(MemoKey key, MemoEntry.Invocation call) {
+    MemoEntry.Invocation.LeaseTerms terms = call.lease();
+    if (terms == null) {
       return new LeaseJoin(null, false);
     }
-    long expiry = lease.get("expiryMs") instanceof Long l ? l : 90_000;
-    long renew = lease.get("renewMs") instanceof Long r ? r : expiry / 2;
     renewals = Executors.newSingleThreadScheduledExecutor(
         Thread.ofPlatform().daemon().name("pureremote-remote-lease").factory());
-    leases = new Leases(store, Duration.ofMillis(expiry), Duration.ofMillis(renew), Clock.systemUTC(), renewals);
-    Optional<Leases.Lease> joined = leases.join(key.key(Leases.LEASE), holder);
+    leases = new Leases(store, terms.expiry(), terms.renewEvery(), Clock.systemUTC(), renewals);
+    Optional<Leases.Lease> joined = leases.join(key.key(Leases.LEASE), terms.holder());
     if (joined.isEmpty()) {
       log.warn("{}: another run holds the call's lease now; not running it again", key.function());
       return new LeaseJoin(null, true);
@@ -141,18 +134,18 @@ public final class RemoteExecutor {
     return new LeaseJoin(joined.get(), false);
   }
 
-  private int runHolding(MemoKey key, Map<String, Object> call, BlobFrame.Spooled invocation, ResolvedCall resolved,
+  private int runHolding(MemoKey key, MemoEntry.Invocation call, BlobFrame.Spooled invocation, ResolvedCall resolved,
       Optional<Leases.Lease> lease, Instant started) throws ReflectiveOperationException {
     String memoUri = store.uri(key.prefix());
     {
-      KryoCodec codec = new KryoCodec(stringList(call.get("allowedPackages")), loader, store);
+      KryoCodec codec = new KryoCodec(call.allowedPackages(), loader, store);
       Object[] args;
       try (InputStream payload = invocation.payload().open()) {
         args = (Object[]) codec.read(payload);
       } catch (IOException e) {
         throw new UncheckedIOException("Cannot read the spooled invocation", e);
       }
-      log.info("running {} for {} (invoked at {})", key.function(), call.get("invokedBy"), call.get("invokedAt"));
+      log.info("running {} for {} (invoked at {})", key.function(), call.invokedBy(), call.invokedAt());
       Object value;
       try {
         value = resolved.invoke(args);
@@ -200,7 +193,7 @@ public final class RemoteExecutor {
     return true;
   }
 
-  private int commitError(MemoKey key, Map<String, Object> call, Throwable thrown, Instant started) {
+  private int commitError(MemoKey key, MemoEntry.Invocation call, Throwable thrown, Instant started) {
     log.info("{} threw {}", key.function(), thrown.toString());
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("library", CallMetadata.LIBRARY_VERSION);
@@ -216,14 +209,14 @@ public final class RemoteExecutor {
     return EXIT_FUNCTION_FAILED;
   }
 
-  private ResolvedCall resolve(Map<String, Object> call, FunctionId expected) throws ReflectiveOperationException {
-    Class<?> iface = Class.forName(String.valueOf(call.get("interface")), false, loader);
-    List<String> paramNames = stringList(call.get("parameterTypes"));
+  private ResolvedCall resolve(MemoEntry.Invocation call, FunctionId expected) throws ReflectiveOperationException {
+    Class<?> iface = Class.forName(String.valueOf(call.interfaceName()), false, loader);
+    List<String> paramNames = call.parameterTypes();
     Class<?>[] params = new Class<?>[paramNames.size()];
     for (int i = 0; i < params.length; i++) {
       params[i] = typeByName(paramNames.get(i));
     }
-    Method method = iface.getMethod(String.valueOf(call.get("method")), params);
+    Method method = iface.getMethod(String.valueOf(call.methodName()), params);
     List<String> problems = new ArrayList<>();
     Optional<FunctionId> actual = RemoteMethod.identity(method, problems);
     if (actual.isEmpty() || !actual.get().equals(expected)) {
@@ -232,7 +225,7 @@ public final class RemoteExecutor {
               + iface.getName() + "." + method.getName() + " but the call is for " + expected
               + ": the remote runs a different build than the caller. Rebuild and push the image (or classpath) the caller uses.");
     }
-    Class<?> impl = Class.forName(String.valueOf(call.get("implementation")), true, loader);
+    Class<?> impl = Class.forName(String.valueOf(call.implementation()), true, loader);
     var constructor = impl.getDeclaredConstructor();
     constructor.setAccessible(true);
     Object instance = constructor.newInstance();
@@ -271,10 +264,12 @@ public final class RemoteExecutor {
     }
   }
 
-  private static Map<String, Object> identityFields(Map<String, Object> call) {
+  /** The caller's identity fields, copied into the result and error headers. */
+  private static Map<String, Object> identityFields(MemoEntry.Invocation call) {
+    Map<String, Object> header = call.toHeader();
     Map<String, Object> fields = new LinkedHashMap<>();
     for (String k : List.of("function", "version", "pipeline", "invokedBy", "invokedAt")) {
-      fields.put(k, call.get(k));
+      fields.put(k, header.get(k));
     }
     return fields;
   }
@@ -299,17 +294,5 @@ public final class RemoteExecutor {
     if (logCapture != null) {
       store.putIfAbsent(key.key(MemoKey.RUNS + "/" + run + ".log"), BlobContent.of(logCapture.snapshot()));
     }
-  }
-
-  @SuppressWarnings("unchecked")
-  static List<String> stringList(Object value) {
-    if (value instanceof List<?> list) {
-      List<String> out = new ArrayList<>();
-      for (Object o : list) {
-        out.add(String.valueOf(o));
-      }
-      return out;
-    }
-    return List.of();
   }
 }

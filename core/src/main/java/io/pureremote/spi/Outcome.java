@@ -13,6 +13,24 @@ import java.util.OptionalInt;
  * @param detail human-readable detail (last log lines, the Kubernetes message), may be empty
  */
 public record Outcome(String reason, Integer exitCode, String detail) {
+  /** {@code RemoteMain}: the function ran and its result is stored (or an earlier run had stored it). */
+  public static final int EXIT_OK = 0;
+
+  /**
+   * {@code RemoteMain}: the function threw and its error record is stored. Final: shells must not
+   * retry it (a Kubernetes Job fails it through its pod failure policy).
+   */
+  public static final int EXIT_FUNCTION_FAILED = 42;
+
+  /** {@code RemoteMain}: bad command line. */
+  public static final int EXIT_USAGE = 64;
+
+  /** {@code RemoteMain}: the library could not run the function (unreadable invocation, missing class, storage). */
+  public static final int EXIT_INFRASTRUCTURE = 70;
+
+  /** {@code RemoteMain}: another run took the call's lease over; this one committed nothing. */
+  public static final int EXIT_LEASE_LOST = 75;
+
 
   /** Validates. */
   public Outcome {

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobSpecBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicy;
 import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyBuilder;
 import io.pureremote.spi.LaunchRequest;
+import io.pureremote.spi.Outcome;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,9 +46,6 @@ final class JobFactory {
 
   /** Set by the Job controller on its pods: the uid of the Job that owns them. */
   static final String CONTROLLER_UID_LABEL = "controller-uid";
-
-  /** Exit code of {@code RemoteMain} when the function threw and its error is stored. */
-  static final int FUNCTION_FAILED_EXIT = 42;
 
   private final KubernetesShellOptions options;
 
@@ -152,7 +150,7 @@ final class JobFactory {
         // The function threw and RemoteMain stored its error: running it again gives the same error.
         .addNewRule()
           .withAction("FailJob")
-          .withNewOnExitCodes().withContainerName(CONTAINER).withOperator("In").withValues(FUNCTION_FAILED_EXIT).endOnExitCodes()
+          .withNewOnExitCodes().withContainerName(CONTAINER).withOperator("In").withValues(Outcome.EXIT_FUNCTION_FAILED).endOnExitCodes()
         .endRule()
         // Evictions and preemptions are not the function's fault: do not count them against backoffLimit.
         .addNewRule()

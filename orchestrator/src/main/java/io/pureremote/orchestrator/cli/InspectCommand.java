@@ -1,11 +1,10 @@
 package io.pureremote.orchestrator.cli;
 
-import io.pureremote.internal.BlobFrame;
-import io.pureremote.internal.KryoCodec;
-import io.pureremote.internal.Leases;
-import io.pureremote.internal.MemoKey;
+import io.pureremote.MemoEntry;
 import io.pureremote.spi.BlobStore;
 import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,35 +26,33 @@ final class InspectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    MemoKey.Located located = PureRemoteCli.parseMemoUri(spec.commandLine(), memoUri);
+    MemoEntry.Address address = PureRemoteCli.parseMemoUri(spec.commandLine(), memoUri);
     PrintWriter out = spec.commandLine().getOut();
-    try (BlobStore store = PureRemoteCli.openStore(spec.commandLine(), located.root())) {
-      MemoEntry entry = new MemoEntry(store, located.key());
-      List<String> blobs = entry.blobs();
-      if (blobs.isEmpty()) {
+    try (BlobStore store = PureRemoteCli.openStore(spec.commandLine(), address.root())) {
+      StoredEntry stored = new StoredEntry(store, address);
+      MemoEntry entry = stored.entry;
+      if (entry.blobs().isEmpty()) {
         spec.commandLine().getErr().println("No memo entry at " + entry.uri());
         return PureRemoteCli.NOT_FOUND;
       }
-      MemoKey key = located.key();
-      Optional<BlobFrame> invocation = entry.frame(MemoKey.INVOCATION);
-      Map<String, Object> call = invocation.map(f -> f.section("call")).orElse(Map.of());
+      Optional<Map<String, Object>> header = entry.header("invocation");
       out.println("memo        " + entry.uri());
-      out.println("function    " + key.function().name());
-      out.println("version     " + key.function().version());
-      out.println("pipeline    " + key.pipelineId());
-      out.println("args hash   " + key.argsHash());
-      if (invocation.isEmpty()) {
+      out.println("function    " + entry.function().name());
+      out.println("version     " + entry.function().version());
+      out.println("pipeline    " + entry.pipelineId());
+      out.println("args hash   " + entry.argsHash());
+      if (header.isEmpty()) {
         out.println("invocation  (missing: the call was never started here, or it was invalidated)");
       } else {
-        out.println("invoked by  " + call.get("invokedBy") + " at " + Render.time(call.get("invokedAt"))
-            + " UTC (host " + call.get("host") + ", pid " + call.get("pid") + ")");
-        out.println("implements  " + call.get("interface") + "." + call.get("method")
-            + " by " + call.get("implementation") + " (exceptions: " + call.get("exceptionPolicy") + ")");
-        out.println("library     " + invocation.get().header().get("library")
-            + ", java " + invocation.get().header().get("java"));
-        printArguments(out, entry, invocation.get(), call);
+        MemoEntry.Invocation call = MemoEntry.Invocation.fromHeader(section(header.get(), "call"));
+        out.println("invoked by  " + call.invokedBy() + " at " + Render.time(call.invokedAt())
+            + " UTC (host " + call.host() + ", pid " + call.pid() + ")");
+        out.println("implements  " + call.interfaceName() + "." + call.methodName()
+            + " by " + call.implementation() + " (exceptions: " + call.exceptionPolicy() + ")");
+        out.println("library     " + header.get().get("library") + ", java " + header.get().get("java"));
+        printArguments(out, stored, call);
       }
-      printOutcome(out, entry, invocation);
+      printOutcome(out, stored);
       printRuns(out, entry);
       printLease(out, entry);
       out.flush();
@@ -63,47 +60,55 @@ final class InspectCommand implements Callable<Integer> {
     }
   }
 
-  private static void printArguments(PrintWriter out, MemoEntry entry, BlobFrame invocation, Map<String, Object> call) {
-    List<?> types = call.get("parameterTypes") instanceof List<?> l ? l : List.of();
-    MemoEntry.Decoded args = entry.arguments(invocation);
+  private static Map<String, Object> section(Map<String, Object> header, String name) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    if (header.get(name) instanceof Map<?, ?> m) {
+      m.forEach((k, v) -> out.put(String.valueOf(k), v));
+    }
+    return out;
+  }
+
+  private static void printArguments(PrintWriter out, StoredEntry entry, MemoEntry.Invocation call) {
+    List<String> types = call.parameterTypes();
+    StoredEntry.Decoded args = entry.arguments().orElseThrow();
     if (!args.ok()) {
-      out.println("arguments   " + types.size() + " (" + String.join(", ", types.stream().map(String::valueOf).toList()) + ")");
+      out.println("arguments   " + types.size() + " (" + String.join(", ", types) + ")");
       out.println("            " + args.problem());
       return;
     }
     Object[] values = (Object[]) args.value();
     out.println("arguments   " + values.length);
     for (int i = 0; i < values.length; i++) {
-      String type = i < types.size() ? String.valueOf(types.get(i)) : "?";
+      String type = i < types.size() ? types.get(i) : "?";
       out.println("  args[" + i + "] " + type + " = " + Render.value(values[i], MAX_VALUE));
     }
   }
 
-  private static void printOutcome(PrintWriter out, MemoEntry entry, Optional<BlobFrame> invocation) {
-    Optional<BlobFrame> result = entry.frame(MemoKey.RESULT);
-    if (result.isPresent()) {
-      KryoCodec codec = entry.codec(invocation);
-      MemoEntry.Decoded value = MemoEntry.decode(codec, result.get());
-      out.println("result      " + (value.ok() ? typeOf(value.value()) + " " + Render.value(value.value(), MAX_VALUE) : value.problem()));
-      printRunSection(out, result.get());
+  private static void printOutcome(PrintWriter out, StoredEntry stored) {
+    MemoEntry entry = stored.entry;
+    Optional<StoredEntry.Decoded> value = stored.result();
+    if (value.isPresent()) {
+      out.println("result      " + (value.get().ok() ? typeOf(value.get().value()) + " "
+          + Render.value(value.get().value(), MAX_VALUE) : value.get().problem()));
+      // The run section is in the header, readable even when the value is not.
+      printRunSection(out, entry.header("result").map(h -> section(h, "run")).orElse(Map.of()));
       return;
     }
-    Optional<BlobFrame> error = entry.frame(MemoKey.ERROR);
+    Optional<MemoEntry.Failure> error = entry.error();
     if (error.isPresent()) {
-      Map<String, Object> record = MemoEntry.errorRecord(error.get());
-      out.println("error       " + record.get("class") + ": " + record.get("message"));
-      printRunSection(out, error.get());
-      if (record.get("stack") instanceof String stack) {
+      MemoEntry.Failure failure = error.get();
+      out.println("error       " + failure.exceptionClass() + ": " + failure.message());
+      printRunSection(out, entry.header("error").map(h -> section(h, "run")).orElse(Map.of()));
+      if (failure.stack() != null) {
         out.println("  stack");
-        out.println(Render.indent(Render.truncate(stack, 20_000), "    "));
+        out.println(Render.indent(Render.truncate(failure.stack(), 20_000), "    "));
       }
       return;
     }
     out.println("outcome     none yet (no result or error: running, abandoned or failed outside the function)");
   }
 
-  private static void printRunSection(PrintWriter out, BlobFrame frame) {
-    Map<String, Object> run = frame.section("run");
+  private static void printRunSection(PrintWriter out, Map<String, Object> run) {
     if (!run.isEmpty()) {
       out.println("  computed on " + run.get("host") + " pid " + run.get("pid") + ", " + Render.time(run.get("startedAt"))
           + " → " + Render.time(run.get("endedAt")) + " UTC, " + run.get("durationMs") + " ms");
@@ -115,23 +120,23 @@ final class InspectCommand implements Callable<Integer> {
   }
 
   private static void printRuns(PrintWriter out, MemoEntry entry) {
-    List<Map<String, Object>> runs = entry.runs();
+    List<MemoEntry.Run> runs = entry.runs();
     out.println("runs        " + runs.size());
-    for (Map<String, Object> run : runs) {
-      out.println("  " + Render.time(run.get("startedAt")) + " → " + Render.time(run.get("endedAt"))
-          + "  " + run.get("durationMs") + " ms  " + run.get("status") + "  host " + run.get("host") + " pid " + run.get("pid"));
+    for (MemoEntry.Run run : runs) {
+      out.println("  " + Render.time(run.startedAt()) + " → " + Render.time(run.endedAt())
+          + "  " + run.durationMs() + " ms  " + run.status() + "  host " + run.host() + " pid " + run.pid());
     }
   }
 
   private static void printLease(PrintWriter out, MemoEntry entry) {
-    Optional<Leases.State> lease = entry.lease();
+    Optional<MemoEntry.LeaseState> lease = entry.lease();
     if (lease.isEmpty()) {
       out.println("lease       none");
       return;
     }
-    Leases.State s = lease.get();
-    String state = s.released() ? "released" : s.expiresAtMillis() > System.currentTimeMillis() ? "live" : "expired";
+    MemoEntry.LeaseState s = lease.get();
+    String state = s.released() ? "released" : s.live(Instant.now()) ? "live" : "expired";
     out.println("lease       " + state + " (holder " + s.holder() + ", host " + s.host() + ", pid " + s.pid()
-        + (s.released() ? "" : ", expires " + Render.time(s.expiresAtMillis()) + " UTC") + ")");
+        + (s.released() ? "" : ", expires " + Render.time(s.expiresAt().toEpochMilli()) + " UTC") + ")");
   }
 }

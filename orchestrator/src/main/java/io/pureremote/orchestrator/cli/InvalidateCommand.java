@@ -1,7 +1,6 @@
 package io.pureremote.orchestrator.cli;
 
-import io.pureremote.FunctionId;
-import io.pureremote.internal.MemoKey;
+import io.pureremote.MemoEntry;
 import io.pureremote.spi.BlobStore;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -10,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,8 +22,6 @@ import picocli.CommandLine.Parameters;
     description = {"Delete a memo entry (result, error, invocation, lease, runs) or all entries of a function.",
         "Use either MEMO_URI or --function with --root."})
 final class InvalidateCommand implements Callable<Integer> {
-  private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
-
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Parameters(arity = "0..1", paramLabel = "MEMO_URI", description = "the entry to delete")
@@ -60,26 +56,27 @@ final class InvalidateCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(cl, "--function needs --root ROOT (the blob root URI)");
     }
     String storeRoot;
-    MemoKey single = null;
+    MemoEntry.Address single = null;
     if (memoUri != null) {
-      MemoKey.Located located = PureRemoteCli.parseMemoUri(cl, memoUri);
-      storeRoot = located.root();
-      single = located.key();
+      single = PureRemoteCli.parseMemoUri(cl, memoUri);
+      storeRoot = single.root();
     } else {
-      try {
-        MemoKey.checkPipelineId(pipeline);
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(cl, e.getMessage());
-      }
       storeRoot = root.endsWith("/") && !root.endsWith(":///") ? root.substring(0, root.length() - 1) : root;
     }
     PrintWriter out = cl.getOut();
     try (BlobStore store = PureRemoteCli.openStore(cl, storeRoot)) {
-      Map<String, List<String>> entries = single != null
-          ? entryBlobs(store, single)
-          : functionEntries(store);
+      List<MemoEntry> found;
+      try {
+        found = single != null
+            ? List.of(MemoEntry.of(store, single.pipelineId(), single.function(), single.argsHash()))
+            : MemoEntry.list(store, pipeline, function, version);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(cl, e.getMessage());
+      }
+      Map<String, List<String>> entries = new LinkedHashMap<>();
+      found.forEach(entry -> entries.putAll(entryBlobs(entry)));
       int blobs = entries.values().stream().mapToInt(List::size).sum();
-      String what = single != null ? store.uri(single.prefix())
+      String what = single != null ? found.get(0).uri()
           : function + (version == null ? " (all versions)" : "@" + version) + " in pipeline " + pipeline + " at " + store.root();
       if (blobs == 0) {
         cl.getErr().println("Nothing to invalidate: no memo entries for " + what);
@@ -104,46 +101,13 @@ final class InvalidateCommand implements Callable<Integer> {
   }
 
   /** The entry's blobs; {@code result} and {@code error} first so it stops being a hit at once. */
-  private static Map<String, List<String>> entryBlobs(BlobStore store, MemoKey key) {
-    List<String> keys = new ArrayList<>(store.list(key.prefix() + "/"));
-    keys.sort(Comparator.comparing((String k) -> !(k.endsWith("/" + MemoKey.RESULT) || k.endsWith("/" + MemoKey.ERROR)))
+  private static Map<String, List<String>> entryBlobs(MemoEntry entry) {
+    List<String> keys = new ArrayList<>(entry.blobs());
+    keys.sort(Comparator.comparing((String k) -> !(k.endsWith("/result") || k.endsWith("/error")))
         .thenComparing(Comparator.naturalOrder()));
     Map<String, List<String>> out = new LinkedHashMap<>();
     if (!keys.isEmpty()) {
-      out.put(key.prefix(), keys);
-    }
-    return out;
-  }
-
-  /** All entries of {@code --function} (and {@code --version}) in {@code --pipeline}. */
-  private Map<String, List<String>> functionEntries(BlobStore store) {
-    String pipelinePrefix = MemoKey.LAYOUT + "/" + pipeline + "/";
-    String listPrefix = version != null
-        ? MemoKey.functionPrefix(pipeline, new FunctionId(function, version)) + "/"
-        : pipelinePrefix;
-    Map<String, MemoKey> keys = new LinkedHashMap<>();
-    for (String blob : store.list(listPrefix)) {
-      String[] parts = blob.substring(pipelinePrefix.length()).split("/");
-      // <function>@<version>/<hash>/...; a nested pipeline (pipeline/sub/...) does not match.
-      if (parts.length < 3 || !parts[0].contains("@") || !HASH.matcher(parts[1]).matches()) {
-        continue;
-      }
-      String entryPrefix = pipelinePrefix + parts[0] + "/" + parts[1];
-      MemoKey key = keys.computeIfAbsent(entryPrefix, p -> {
-        try {
-          return MemoKey.parseUri(store.root() + "/" + p).key();
-        } catch (IllegalArgumentException e) {
-          return null;
-        }
-      });
-      if (key == null || !key.function().name().equals(function)
-          || (version != null && !key.function().version().equals(version))) {
-        keys.remove(entryPrefix);
-      }
-    }
-    Map<String, List<String>> out = new LinkedHashMap<>();
-    for (MemoKey key : keys.values()) {
-      out.putAll(entryBlobs(store, key));
+      out.put(entry.uri(), keys);
     }
     return out;
   }

@@ -1,6 +1,6 @@
 package io.pureremote.orchestrator.cli;
 
-import io.pureremote.internal.MemoKey;
+import io.pureremote.MemoEntry;
 import io.pureremote.spi.BlobStore;
 import io.pureremote.spi.BlobStores;
 import java.io.PrintWriter;
@@ -80,9 +80,9 @@ public final class PureRemoteCli implements Runnable {
   }
 
   /** Parses a memo URI, turning a malformed one into a usage error that says what is expected. */
-  static MemoKey.Located parseMemoUri(CommandLine commandLine, String uri) {
+  static MemoEntry.Address parseMemoUri(CommandLine commandLine, String uri) {
     try {
-      return MemoKey.parseUri(uri);
+      return MemoEntry.parseUri(uri);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(commandLine, e.getMessage());
     }

@@ -1,6 +1,6 @@
 package io.pureremote.orchestrator.cli;
 
-import io.pureremote.internal.ArgsDiff;
+import io.pureremote.KeyDiff;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -14,7 +14,7 @@ final class Render {
 
   /** A value as shown to people: strings quoted, arrays expanded, long text truncated. */
   static String value(Object value, int max) {
-    return ArgsDiff.render(value, max); // one rendering for why-miss diffs and every other command
+    return KeyDiff.render(value, max); // one rendering for why-miss diffs and every other command
   }
 
   static String quote(String s) {

@@ -1,8 +1,8 @@
 package io.pureremote.orchestrator.cli;
 
-import io.pureremote.internal.ArgsDiff;
-import io.pureremote.internal.BlobFrame;
-import io.pureremote.internal.MemoKey;
+import io.pureremote.KeyDiff;
+import io.pureremote.Keys;
+import io.pureremote.MemoEntry;
 import io.pureremote.spi.BlobStore;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -55,13 +55,13 @@ final class WhyMissCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "Give two memo URIs, or --function <interface>#<method> with two --args '<json array>'");
     }
-    MemoKey.Located a = PureRemoteCli.parseMemoUri(spec.commandLine(), uriA);
-    MemoKey.Located b = PureRemoteCli.parseMemoUri(spec.commandLine(), uriB);
+    MemoEntry.Address a = PureRemoteCli.parseMemoUri(spec.commandLine(), uriA);
+    MemoEntry.Address b = PureRemoteCli.parseMemoUri(spec.commandLine(), uriB);
     PrintWriter out = spec.commandLine().getOut();
     try (BlobStore storeA = PureRemoteCli.openStore(spec.commandLine(), a.root());
         BlobStore storeB = a.root().equals(b.root()) ? null : PureRemoteCli.openStore(spec.commandLine(), b.root())) {
-      MemoEntry entryA = new MemoEntry(storeA, a.key());
-      MemoEntry entryB = new MemoEntry(storeB == null ? storeA : storeB, b.key());
+      StoredEntry entryA = new StoredEntry(storeA, a);
+      StoredEntry entryB = new StoredEntry(storeB == null ? storeA : storeB, b);
       out.println("A  " + entryA.uri());
       out.println("B  " + entryB.uri());
       if (a.uri().equals(b.uri())) {
@@ -72,19 +72,19 @@ final class WhyMissCommand implements Callable<Integer> {
       if (!a.root().equals(b.root())) {
         out.println("blob root   differs: " + a.root() + " ≠ " + b.root() + " (different stores never share results)");
       }
-      segment(out, "function", a.key().function().name(), b.key().function().name(), "");
-      segment(out, "version", a.key().function().version(), b.key().function().version(),
+      segment(out, "function", a.function().name(), b.function().name(), "");
+      segment(out, "version", a.function().version(), b.function().version(),
           " (a new version never reuses older results)");
-      segment(out, "pipeline", a.key().pipelineId(), b.key().pipelineId(), " (each pipeline id has its own entries)");
-      boolean sameArgs = a.key().argsHash().equals(b.key().argsHash());
-      segment(out, "args hash", a.key().argsHash(), b.key().argsHash(), "");
+      segment(out, "pipeline", a.pipelineId(), b.pipelineId(), " (each pipeline id has its own entries)");
+      boolean sameArgs = a.argsHash().equals(b.argsHash());
+      segment(out, "args hash", a.argsHash(), b.argsHash(), "");
       if (sameArgs) {
         out.println("arguments   identical (same canonical encoding)");
         out.flush();
         return PureRemoteCli.OK;
       }
-      Optional<BlobFrame> invA = entryA.frame(MemoKey.INVOCATION);
-      Optional<BlobFrame> invB = entryB.frame(MemoKey.INVOCATION);
+      Optional<StoredEntry.Decoded> invA = entryA.arguments();
+      Optional<StoredEntry.Decoded> invB = entryB.arguments();
       if (invA.isEmpty() || invB.isEmpty()) {
         out.println("arguments   cannot compare: no invocation at "
             + (invA.isEmpty() ? entryA.uri() : "") + (invA.isEmpty() && invB.isEmpty() ? " and " : "")
@@ -92,15 +92,20 @@ final class WhyMissCommand implements Callable<Integer> {
         out.flush();
         return PureRemoteCli.NOT_FOUND;
       }
-      MemoEntry.Decoded argsA = entryA.arguments(invA.get());
-      MemoEntry.Decoded argsB = entryB.arguments(invB.get());
+      StoredEntry.Decoded argsA = invA.get();
+      StoredEntry.Decoded argsB = invB.get();
       if (!argsA.ok() || !argsB.ok()) {
         out.println("arguments   differ (different args hashes); field comparison unavailable: "
             + (argsA.ok() ? argsB.problem() : argsA.problem()));
         out.flush();
         return PureRemoteCli.OK;
       }
-      List<String> differences = ArgsDiff.diff((Object[]) argsA.value(), (Object[]) argsB.value()).lines();
+      KeyDiff diff = Keys.diff(a.function(), (Object[]) argsA.value(), (Object[]) argsB.value());
+      List<String> differences = new ArrayList<>();
+      diff.differences().forEach(d -> differences.add(d.text()));
+      if (diff.omitted() > 0) {
+        differences.add("… and " + diff.omitted() + " more " + (diff.omitted() == 1 ? "difference" : "differences"));
+      }
       if (differences.isEmpty()) {
         out.println("arguments   equal field by field, yet their canonical encodings differ: a value's type or an "
             + "encoding detail not visible through equals (e.g. a field excluded here) sets them apart");

@@ -1,0 +1,442 @@
+package io.pureremote;
+
+import io.pureremote.internal.BlobFrame;
+import io.pureremote.internal.EntryReader;
+import io.pureremote.internal.KryoCodec;
+import io.pureremote.internal.Leases;
+import io.pureremote.internal.MemoKey;
+import io.pureremote.spi.BlobStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Read access to one memo entry in a blob store: the invocation that started it, its result or
+ * error, the records of each remote run and the lease, as laid out in {@code docs/memo-layout.md}.
+ * Nothing here writes; every framed blob is verified (magic, format, size, SHA-256) before it is
+ * decoded, and a damaged one gives a {@link CorruptBlobException}.
+ *
+ * <pre>{@code
+ * try (BlobStore store = BlobStores.open(root)) {
+ *   MemoEntry entry = MemoEntry.at(store, memoUri);
+ *   entry.invocation().ifPresent(i -> System.out.println(i.invokedBy() + " at " + i.invokedAt()));
+ *   entry.result(MyApp.class.getClassLoader()).ifPresent(r -> System.out.println(r.value()));
+ *   entry.error().ifPresent(e -> System.out.println(e.exceptionClass() + ": " + e.message()));
+ * }
+ * }</pre>
+ *
+ * <p>See {@code docs/reading-memos.md}. Payloads (arguments, result value) are Kryo and decode only with the function's classes: pass
+ * a class loader that has them. Decoding accepts the packages the invocation allowed, as the caller
+ * did.
+ */
+public final class MemoEntry {
+  private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
+
+  private final BlobStore store;
+  private final EntryReader reader;
+
+  private MemoEntry(BlobStore store, MemoKey key) {
+    this.store = store;
+    this.reader = new EntryReader(store, key);
+  }
+
+  /**
+   * The entry a memo URI names ({@code <blob root>/pureremote/v1/<pipeline>/<function>@<version>/<args hash>}),
+   * read from {@code store}; the URI's blob root is expected to be the store's.
+   *
+   * @throws IllegalArgumentException when the URI does not follow the layout
+   */
+  public static MemoEntry at(BlobStore store, String memoUri) {
+    Objects.requireNonNull(store, "store");
+    return new MemoEntry(store, MemoKey.parseUri(Objects.requireNonNull(memoUri, "memoUri")).key());
+  }
+
+  /**
+   * The entry of {@code function} called with the arguments whose canonical hash is {@code argsHash}
+   * in pipeline {@code pipelineId}.
+   *
+   * @throws IllegalArgumentException for a pipeline id that cannot be a path, or a hash that is not
+   *     64 lowercase hex digits
+   */
+  public static MemoEntry of(BlobStore store, String pipelineId, FunctionId function, String argsHash) {
+    Objects.requireNonNull(store, "store");
+    return new MemoEntry(store, new MemoKey(pipelineId, function, argsHash));
+  }
+
+  /**
+   * The parts of a memo URI, without reading anything.
+   *
+   * @param root the blob root the entry lives under
+   * @param pipelineId the pipeline id
+   * @param function the function identity
+   * @param argsHash the hex SHA-256 of the canonical argument encoding
+   */
+  public record Address(String root, String pipelineId, FunctionId function, String argsHash) {
+    /** The full memo URI. */
+    public String uri() {
+      return root + "/" + new MemoKey(pipelineId, function, argsHash).prefix();
+    }
+  }
+
+  /**
+   * Splits a memo URI into blob root, pipeline, function and args hash.
+   *
+   * @throws IllegalArgumentException when the URI does not follow the layout (the message shows it)
+   */
+  public static Address parseUri(String memoUri) {
+    MemoKey.Located located = MemoKey.parseUri(Objects.requireNonNull(memoUri, "memoUri"));
+    MemoKey key = located.key();
+    return new Address(located.root(), key.pipelineId(), key.function(), key.argsHash());
+  }
+
+  /**
+   * The entries of function {@code functionName} in pipeline {@code pipelineId}, of one {@code
+   * version} or of all versions when it is null; in key order. Nested pipelines ({@code
+   * pipelineId/sub}) are not included.
+   *
+   * @throws IllegalArgumentException for a pipeline id that cannot be a path
+   */
+  public static List<MemoEntry> list(BlobStore store, String pipelineId, String functionName, String version) {
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(functionName, "functionName");
+    String pipelinePrefix = MemoKey.LAYOUT + "/" + MemoKey.checkPipelineId(pipelineId) + "/";
+    String listPrefix = version != null
+        ? MemoKey.functionPrefix(pipelineId, new FunctionId(functionName, version)) + "/"
+        : pipelinePrefix;
+    Map<String, MemoEntry> entries = new LinkedHashMap<>();
+    for (String blob : store.list(listPrefix)) {
+      String[] parts = blob.substring(pipelinePrefix.length()).split("/");
+      // <function>@<version>/<hash>/...; a nested pipeline (pipeline/sub/...) does not match.
+      if (parts.length < 3 || !parts[0].contains("@") || !HASH.matcher(parts[1]).matches()) {
+        continue;
+      }
+      String entryPrefix = pipelinePrefix + parts[0] + "/" + parts[1];
+      if (entries.containsKey(entryPrefix)) {
+        continue;
+      }
+      MemoKey key;
+      try {
+        key = MemoKey.parseUri(store.root() + "/" + entryPrefix).key();
+      } catch (IllegalArgumentException e) {
+        continue;
+      }
+      if (key.function().name().equals(functionName) && (version == null || key.function().version().equals(version))) {
+        entries.put(entryPrefix, new MemoEntry(store, key));
+      }
+    }
+    return List.copyOf(entries.values());
+  }
+
+  /** The entry's URI (its folder in the store). */
+  public String uri() {
+    return reader.uri();
+  }
+
+  /** The pipeline id. */
+  public String pipelineId() {
+    return reader.key().pipelineId();
+  }
+
+  /** The function identity. */
+  public FunctionId function() {
+    return reader.key().function();
+  }
+
+  /** The args hash. */
+  public String argsHash() {
+    return reader.key().argsHash();
+  }
+
+  /** Every blob key of the entry (relative to the store root); empty when there is no entry. */
+  public List<String> blobs() {
+    return reader.blobs();
+  }
+
+  /** The invocation metadata (who called what, when, from where), without decoding the arguments. */
+  public Optional<Invocation> invocation() {
+    return reader.invocation();
+  }
+
+  /**
+   * The call's arguments decoded with {@code loader}; empty when there is no invocation.
+   *
+   * @throws SerializationException (or a {@link LinkageError}) when a class is missing or refused
+   */
+  public Optional<Object[]> arguments(ClassLoader loader) {
+    Optional<BlobFrame> frame = reader.frame(MemoKey.INVOCATION);
+    if (frame.isEmpty()) {
+      return Optional.empty();
+    }
+    Invocation invocation = Invocation.fromHeader(frame.get().section("call"));
+    Object value = codec(invocation.allowedPackages(), loader).read(frame.get().payload());
+    if (!(value instanceof Object[] args)) {
+      throw new SerializationException("The invocation payload at " + uri() + " is not an argument array but "
+          + (value == null ? "null" : value.getClass().getName()) + ": the blob was not written by Pure Remote.", null);
+    }
+    return Optional.of(args);
+  }
+
+  /**
+   * The verified JSON header of the framed blob {@code invocation}, {@code result} or {@code error}
+   * (fields as in {@code docs/memo-layout.md}: {@code library}, {@code java}, {@code call}, {@code
+   * run}, ...); empty when the blob does not exist.
+   *
+   * @throws IllegalArgumentException for any other blob name
+   */
+  public Optional<Map<String, Object>> header(String blob) {
+    if (!List.of(MemoKey.INVOCATION, MemoKey.RESULT, MemoKey.ERROR).contains(blob)) {
+      throw new IllegalArgumentException("Not a framed blob of a memo entry: '" + blob
+          + "'. Use invocation, result or error.");
+    }
+    return reader.frame(blob).map(f -> java.util.Collections.unmodifiableMap(f.header()));
+  }
+
+  /** Whether a result is committed (one existence check, nothing decoded). */
+  public boolean hasResult() {
+    return store.exists(reader.key().key(MemoKey.RESULT));
+  }
+
+  /**
+   * The committed result decoded with {@code loader}, accepting the packages the invocation allowed;
+   * empty when there is none yet.
+   *
+   * @throws SerializationException (or a {@link LinkageError}) when a class is missing or refused
+   */
+  public Optional<Result> result(ClassLoader loader) {
+    List<String> packages = invocation().map(Invocation::allowedPackages).orElse(List.of());
+    return reader.result(codec(packages, loader))
+        .map(d -> new Result(d.value(), Run.fromHeader(section(d.header(), "run"), null)));
+  }
+
+  /** The committed error record, if the function threw and errors are memoized. */
+  public Optional<Failure> error() {
+    return reader.frame(MemoKey.ERROR).map(frame -> {
+      Map<String, Object> record = EntryReader.errorRecord(frame);
+      return new Failure(text(record.get("class")), text(record.get("message")), text(record.get("stack")),
+          Run.fromHeader(frame.section("run"), null), Map.copyOf(withoutNulls(record)));
+    });
+  }
+
+  /** One record per remote execution ({@code runs/*.json}), oldest first. */
+  public List<Run> runs() {
+    List<Run> runs = new ArrayList<>();
+    for (Map<String, Object> r : reader.runs()) {
+      runs.add(Run.fromHeader(r, text(r.get("status"))));
+    }
+    return runs;
+  }
+
+  /** The call's lease record, if one was ever taken. */
+  public Optional<LeaseState> lease() {
+    return reader.lease().map(LeaseState::of);
+  }
+
+  private KryoCodec codec(List<String> packages, ClassLoader loader) {
+    return new KryoCodec(packages, Objects.requireNonNull(loader, "loader"), store);
+  }
+
+  /**
+   * What the caller wrote when it started the call: the {@code call} section of the {@code
+   * invocation} header. {@code RemoteMain} runs the function from it.
+   *
+   * @param function the function identity
+   * @param pipelineId the pipeline id
+   * @param argsHash the args hash
+   * @param interfaceName the {@link PureRemote} interface's class name
+   * @param methodName the method name
+   * @param parameterTypes the method's parameter type names ({@code int}, {@code java.lang.String}, ...)
+   * @param implementation the implementing class name
+   * @param allowedPackages the packages whose classes the payloads may hold
+   * @param exceptionPolicy whether the caller memoizes errors, as its name; null if absent
+   * @param invokedBy {@code user@host} of the caller
+   * @param invokedAt when the caller started the call; null if absent or unreadable
+   * @param host the caller's host
+   * @param pid the caller's process id, or -1 if absent
+   * @param lease the lease the caller took for the run to join, or null (entries from before leases)
+   */
+  public record Invocation(FunctionId function, String pipelineId, String argsHash, String interfaceName,
+      String methodName, List<String> parameterTypes, String implementation, List<String> allowedPackages,
+      String exceptionPolicy, String invokedBy, Instant invokedAt, String host, long pid, LeaseTerms lease) {
+
+    /** Validates and copies the lists. */
+    public Invocation {
+      Objects.requireNonNull(function, "function");
+      parameterTypes = List.copyOf(parameterTypes);
+      allowedPackages = List.copyOf(allowedPackages);
+    }
+
+    /**
+     * The lease terms handed to the run.
+     *
+     * @param holder the holder id the run joins as
+     * @param expiry how long a lease lives without renewal
+     * @param renewEvery how often the holder renews it
+     */
+    public record LeaseTerms(String holder, Duration expiry, Duration renewEvery) {}
+
+    /** The {@code call} header section, in the stored field order (the on-disk format). */
+    public Map<String, Object> toHeader() {
+      Map<String, Object> call = new LinkedHashMap<>();
+      call.put("function", function.name());
+      call.put("version", function.version());
+      call.put("pipeline", pipelineId);
+      call.put("argsHash", argsHash);
+      call.put("interface", interfaceName);
+      call.put("method", methodName);
+      call.put("parameterTypes", new ArrayList<Object>(parameterTypes));
+      call.put("implementation", implementation);
+      call.put("allowedPackages", new ArrayList<Object>(allowedPackages));
+      call.put("exceptionPolicy", exceptionPolicy);
+      call.put("invokedBy", invokedBy);
+      call.put("invokedAt", invokedAt == null ? null : invokedAt.toString());
+      call.put("host", host);
+      call.put("pid", pid);
+      if (lease != null) {
+        Map<String, Object> terms = new LinkedHashMap<>();
+        terms.put("holder", lease.holder());
+        terms.put("expiryMs", lease.expiry().toMillis());
+        terms.put("renewMs", lease.renewEvery().toMillis());
+        call.put("lease", terms);
+      }
+      return call;
+    }
+
+    /**
+     * Reads a {@code call} header section as written by any version of the library: absent fields
+     * become null, empty lists or -1.
+     *
+     * @throws IllegalArgumentException when the function name or version is missing
+     */
+    public static Invocation fromHeader(Map<String, ?> call) {
+      if (!(call.get("function") instanceof String name) || !(call.get("version") instanceof String version)) {
+        throw new IllegalArgumentException("The invocation header has no function name and version (call section: "
+            + call + "); it was not written by Pure Remote or is damaged. Invalidate the entry and call again.");
+      }
+      LeaseTerms lease = null;
+      if (call.get("lease") instanceof Map<?, ?> terms && terms.get("holder") instanceof String holder) {
+        long expiry = terms.get("expiryMs") instanceof Long l ? l : 90_000;
+        long renew = terms.get("renewMs") instanceof Long r ? r : expiry / 2;
+        lease = new LeaseTerms(holder, Duration.ofMillis(expiry), Duration.ofMillis(renew));
+      }
+      return new Invocation(new FunctionId(name, version), text(call.get("pipeline")), text(call.get("argsHash")),
+          text(call.get("interface")), text(call.get("method")), strings(call.get("parameterTypes")),
+          text(call.get("implementation")), strings(call.get("allowedPackages")), text(call.get("exceptionPolicy")),
+          text(call.get("invokedBy")), instant(call.get("invokedAt")), text(call.get("host")), number(call.get("pid")),
+          lease);
+    }
+  }
+
+  /**
+   * One remote execution: a {@code runs/*.json} record, or the {@code run} section of a result or
+   * error header (where {@code status} is null).
+   *
+   * @param host the host it ran on
+   * @param pid its process id, or -1 if absent
+   * @param startedAt when it started; null if absent or unreadable
+   * @param endedAt when it ended; null if absent or unreadable
+   * @param durationMs how long it ran, or -1 if absent
+   * @param status {@code succeeded}, {@code function-failed}, {@code lost-race}, {@code lease-lost},
+   *     {@code infrastructure-failure: ...}; null in a result or error header
+   */
+  public record Run(String host, long pid, Instant startedAt, Instant endedAt, long durationMs, String status) {
+    static Run fromHeader(Map<String, ?> run, String status) {
+      if (run.isEmpty()) {
+        return null;
+      }
+      return new Run(text(run.get("host")), number(run.get("pid")), instant(run.get("startedAt")),
+          instant(run.get("endedAt")), number(run.get("durationMs")), status);
+    }
+  }
+
+  /**
+   * A committed result.
+   *
+   * @param value the decoded value (may be null)
+   * @param run the run that computed it, or null for results stored without one
+   */
+  public record Result(Object value, Run run) {}
+
+  /**
+   * A committed error record (JSON, readable without the function's classes).
+   *
+   * @param exceptionClass the thrown exception's class name
+   * @param message its message, or null
+   * @param stack the printed stack trace with causes
+   * @param run the run that threw, or null
+   * @param record the whole record as stored (also {@code frames} and {@code causes})
+   */
+  public record Failure(String exceptionClass, String message, String stack, Run run, Map<String, Object> record) {}
+
+  /**
+   * The call's lease record.
+   *
+   * @param holder the holder id
+   * @param host the holder's host
+   * @param pid the holder's process id
+   * @param expiresAt when it expires unless renewed
+   * @param released whether the holder let it go
+   */
+  public record LeaseState(String holder, String host, long pid, Instant expiresAt, boolean released) {
+    static LeaseState of(Leases.State s) {
+      return new LeaseState(s.holder(), s.host(), s.pid(), Instant.ofEpochMilli(s.expiresAtMillis()), s.released());
+    }
+
+    /** Whether someone holds it at {@code now}. */
+    public boolean live(Instant now) {
+      return !released && expiresAt.isAfter(now);
+    }
+  }
+
+  private static Map<String, Object> section(Map<String, Object> header, String name) {
+    if (header.get(name) instanceof Map<?, ?> m) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      m.forEach((k, v) -> out.put(String.valueOf(k), v));
+      return out;
+    }
+    return Map.of();
+  }
+
+  private static Map<String, Object> withoutNulls(Map<String, Object> record) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    record.forEach((k, v) -> {
+      if (v != null) {
+        out.put(k, v);
+      }
+    });
+    return out;
+  }
+
+  private static String text(Object value) {
+    return value == null ? null : String.valueOf(value);
+  }
+
+  private static long number(Object value) {
+    return value instanceof Number n ? n.longValue() : -1;
+  }
+
+  private static Instant instant(Object value) {
+    if (!(value instanceof String s)) {
+      return null;
+    }
+    try {
+      return Instant.parse(s);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  private static List<String> strings(Object value) {
+    List<String> out = new ArrayList<>();
+    if (value instanceof List<?> list) {
+      list.forEach(o -> out.add(String.valueOf(o)));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,130 @@
+package io.pureremote.internal;
+
+import io.pureremote.MemoEntry;
+import io.pureremote.RemoteFunctionException;
+import io.pureremote.spi.BlobStore;
+import io.pureremote.spi.StoredBlob;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The one reader of a memo entry's blobs ({@code invocation}, {@code result}, {@code error},
+ * {@code runs/*.json}, {@code lease}), shared by the caller ({@link CallPipeline}), the remote side
+ * ({@link RemoteExecutor}) and the public {@link MemoEntry} that tools use. Every framed blob goes
+ * through {@link BlobFrame}'s checks before anything decodes it.
+ */
+public final class EntryReader {
+  private final BlobStore store;
+  private final MemoKey key;
+
+  /** A reader of the entry {@code key} in {@code store}. */
+  public EntryReader(BlobStore store, MemoKey key) {
+    this.store = store;
+    this.key = key;
+  }
+
+  /** The entry's key. */
+  public MemoKey key() {
+    return key;
+  }
+
+  /** The entry's folder URI. */
+  public String uri() {
+    return store.uri(key.prefix());
+  }
+
+  /** A framed blob of the entry ({@code invocation}, {@code result} or {@code error}), read whole. */
+  public Optional<BlobFrame> frame(String name) {
+    String blobKey = key.key(name);
+    Optional<StoredBlob> blob = store.get(blobKey);
+    if (blob.isEmpty()) {
+      return Optional.empty();
+    }
+    try (StoredBlob b = blob.get()) {
+      return Optional.of(BlobFrame.read(b.stream(), store.uri(blobKey)));
+    }
+  }
+
+  /** A framed blob with its payload spooled (any size); the caller closes it. */
+  public Optional<BlobFrame.Spooled> spooled(String name) {
+    String blobKey = key.key(name);
+    Optional<StoredBlob> blob = store.get(blobKey);
+    if (blob.isEmpty()) {
+      return Optional.empty();
+    }
+    try (StoredBlob b = blob.get()) {
+      return Optional.of(BlobFrame.readSpooled(b.stream(), store.uri(blobKey)));
+    }
+  }
+
+  /** The invocation, read from its header (the arguments payload is not decoded). */
+  public Optional<MemoEntry.Invocation> invocation() {
+    return frame(MemoKey.INVOCATION).map(f -> MemoEntry.Invocation.fromHeader(f.section("call")));
+  }
+
+  /** A decoded value (which may be null) with the header of the blob it came from. */
+  public record Decoded(Object value, Map<String, Object> header) {}
+
+  /**
+   * The committed result decoded with {@code codec}, streaming the payload; empty when there is
+   * none yet.
+   */
+  public Optional<Decoded> result(KryoCodec codec) {
+    Optional<BlobFrame.Spooled> spooled = spooled(MemoKey.RESULT);
+    if (spooled.isEmpty()) {
+      return Optional.empty();
+    }
+    try (BlobFrame.Spooled frame = spooled.get(); InputStream payload = frame.payload().open()) {
+      return Optional.of(new Decoded(codec.read(payload), frame.header()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the spooled result of " + uri(), e);
+    }
+  }
+
+  /** The error record JSON of an {@code error} frame. */
+  public static Map<String, Object> errorRecord(BlobFrame error) {
+    return Json.parseObject(new String(error.payload(), StandardCharsets.UTF_8));
+  }
+
+  /** The committed error as the exception a caller sees, its class loaded with {@code loader} when possible. */
+  public Optional<RemoteFunctionException> error(ClassLoader loader) {
+    return frame(MemoKey.ERROR).map(frame -> ErrorRecord.toException(errorRecord(frame), key.function().toString(),
+        uri(), loader));
+  }
+
+  /** Run records ({@code runs/*.json}) in key order (oldest first); an unreadable one gives a status saying so. */
+  public List<Map<String, Object>> runs() {
+    List<Map<String, Object>> runs = new ArrayList<>();
+    for (String k : store.list(key.key(MemoKey.RUNS) + "/")) {
+      if (k.endsWith(".json")) {
+        store.getBytes(k).ifPresent(bytes -> {
+          try {
+            runs.add(Json.parseObject(new String(bytes, StandardCharsets.UTF_8)));
+          } catch (IllegalArgumentException e) {
+            runs.add(Map.of("status", "unreadable run record " + k + ": " + e.getMessage()));
+          }
+        });
+      }
+    }
+    return runs;
+  }
+
+  /** The lease record, if any. */
+  public Optional<Leases.State> lease() {
+    // Reading needs neither timing nor a scheduler.
+    return new Leases(store, Duration.ZERO, Duration.ofSeconds(1), Clock.systemUTC(), null).read(key.key(Leases.LEASE));
+  }
+
+  /** Every blob key of the entry. */
+  public List<String> blobs() {
+    return store.list(key.prefix() + "/");
+  }
+}
