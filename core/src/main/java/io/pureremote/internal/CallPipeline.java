@@ -417,7 +417,7 @@ public final class CallPipeline implements AutoCloseable {
     }
     try (StoredBlob b = blob.get(); BlobFrame.Spooled frame = BlobFrame.readSpooled(b.stream(), store.uri(resultKey));
         InputStream payload = frame.payload().open()) {
-      return Optional.of(new Value(codec.read(payload)));
+      return Optional.of(new Value(codec.read(payload, frame.payload().length(), store.uri(resultKey))));
     } catch (IOException e) {
       throw new BlobStoreException(store.uri(resultKey), "Cannot read the spooled result: " + e, e, true);
     }
