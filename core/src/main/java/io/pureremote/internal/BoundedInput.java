@@ -29,8 +29,11 @@ final class BoundedInput extends Input {
    */
   static final int DEFAULT_MAX_DEPTH = 500;
 
+  private static final long OBJECT_SLACK = 4096;
+
   private final long length;
   private final int maxLength;
+  private long objects;
 
   /**
    * @param length the payload's length in bytes, or {@link Long#MAX_VALUE} when unknown (then only
@@ -67,7 +70,8 @@ final class BoundedInput extends Input {
    */
   void checkSize(long count, int bytesEach, String what) {
     if (count < 0) {
-      throw new Refused("The payload declares a " + what + " of negative size " + count + " at byte " + total());
+      throw new Refused("The payload declares a " + what + " of negative size " + count + " at byte " + total()
+          + " but only " + remaining() + " bytes remain");
     }
     long remaining = remaining();
     if (count > remaining / bytesEach) {
@@ -91,7 +95,9 @@ final class BoundedInput extends Input {
     for (int i = 0; i < n; i++) {
       int b = buffer[position + i];
       result |= (b & 0x7F) << (7 * i);
-      if ((b & 0x80) == 0) {
+      // Kryo takes the fifth byte whole, whatever its continuation bit says: so do we (the result
+      // may be negative, which the size check refuses).
+      if ((b & 0x80) == 0 || i == 4) {
         return result;
       }
     }
@@ -112,11 +118,25 @@ final class BoundedInput extends Input {
     for (int i = 1; i < n; i++) {
       b = buffer[position + i];
       result |= (b & 0x7F) << (6 + 7 * (i - 1));
-      if ((b & 0x80) == 0) {
+      if ((b & 0x80) == 0 || i == 4) {
         return result;
       }
     }
     return -1;
+  }
+
+  /**
+   * Counts one object read. Almost every object takes a byte at least (a null or reference marker,
+   * a length), but a collection of a type read from zero bytes ({@code Void}, say) would let a
+   * declared size of 2^31 fill the heap from a few bytes; this bounds the object count by the
+   * bytes read so far, with slack.
+   */
+  void countObject() {
+    objects++;
+    if (objects > total() + OBJECT_SLACK) {
+      throw new Refused("The payload decodes into " + objects + " objects from its first " + total()
+          + " bytes; it cannot hold that many");
+    }
   }
 
   @Override

@@ -32,6 +32,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import org.objenesis.strategy.StdInstantiatorStrategy;
 
@@ -277,7 +279,59 @@ public final class KryoCodec {
   }
 
   private Kryo newKryo(ClassLoader loader) {
-    Kryo kryo = new Kryo(new AllowlistResolver(), null);
+    Kryo kryo = new Kryo(new AllowlistResolver(), null) {
+      // Every object read is counted against the bytes read (see BoundedInput.countObject).
+      @Override
+      public <T> T readObject(Input input, Class<T> type) {
+        count(input);
+        return super.readObject(input, type);
+      }
+
+      @Override
+      public <T> T readObject(Input input, Class<T> type, Serializer serializer) {
+        count(input);
+        return super.readObject(input, type, serializer);
+      }
+
+      @Override
+      public <T> T readObjectOrNull(Input input, Class<T> type) {
+        count(input);
+        return super.readObjectOrNull(input, type);
+      }
+
+      @Override
+      public <T> T readObjectOrNull(Input input, Class<T> type, Serializer serializer) {
+        count(input);
+        return super.readObjectOrNull(input, type, serializer);
+      }
+
+      @Override
+      public Object readClassAndObject(Input input) {
+        count(input);
+        return super.readClassAndObject(input);
+      }
+
+      // Kryo's plain collection and map serializers (LinkedList, ArrayDeque, LinkedHashMap,
+      // ConcurrentHashMap...) loop over a declared size; bounded ones check it first.
+      @Override
+      @SuppressWarnings("rawtypes")
+      public Serializer getDefaultSerializer(Class type) {
+        Serializer serializer = super.getDefaultSerializer(type);
+        if (serializer.getClass() == CollectionSerializer.class) {
+          return new BoundedCollectionSerializer();
+        }
+        if (serializer.getClass() == MapSerializer.class) {
+          return new BoundedMapSerializer();
+        }
+        return serializer;
+      }
+
+      private static void count(Input input) {
+        if (input instanceof BoundedInput bounded) {
+          bounded.countObject();
+        }
+      }
+    };
     kryo.setClassLoader(loader);
     kryo.setRegistrationRequired(false);
     kryo.setReferences(true);
@@ -286,7 +340,6 @@ public final class KryoCodec {
     // A crafted payload nesting thousands of levels would end in StackOverflowError; a write that
     // deep fails at once instead of storing a value no reader could take back.
     kryo.setMaxDepth(BoundedInput.maxDepth());
-    addBoundedSerializers(kryo);
     // UUID's fields are closed to reflection since JDK 16; two longs need no --add-opens.
     kryo.addDefaultSerializer(UUID.class, new UuidSerializer());
     kryo.addDefaultSerializer(BlobRef.class, new BlobRefSerializer());
@@ -302,6 +355,7 @@ public final class KryoCodec {
         Collections.unmodifiableMap(new java.util.HashMap<>()).getClass(), new UnmodifiableSerializer(UnmodifiableSerializer.Kind.MAP));
     kryo.addDefaultSerializer(
         Collections.unmodifiableCollection(new ArrayList<>()).getClass(), new UnmodifiableSerializer(UnmodifiableSerializer.Kind.LIST));
+    addBoundedSerializers(kryo);
     return kryo;
   }
 
@@ -312,13 +366,16 @@ public final class KryoCodec {
    */
   @SuppressWarnings({"rawtypes", "unchecked"})
   private static void addBoundedSerializers(Kryo kryo) {
-    kryo.addDefaultSerializer(ArrayList.class, new BoundedCollectionSerializer());
-    kryo.addDefaultSerializer(HashSet.class, new BoundedCollectionSerializer());
-    kryo.addDefaultSerializer(HashMap.class, new BoundedMapSerializer());
+    kryo.addDefaultSerializer(TreeSet.class, new BoundedTreeSetSerializer());
+    kryo.addDefaultSerializer(TreeMap.class, new BoundedTreeMapSerializer());
     kryo.addDefaultSerializer(Arrays.asList().getClass(), new BoundedArraysAsListSerializer());
     try {
       kryo.addDefaultSerializer(Class.forName("java.util.ImmutableCollections$AbstractImmutableList"),
           new BoundedImmutableListSerializer());
+      kryo.addDefaultSerializer(Class.forName("java.util.ImmutableCollections$AbstractImmutableSet"),
+          new BoundedImmutableSetSerializer());
+      kryo.addDefaultSerializer(Class.forName("java.util.ImmutableCollections$AbstractImmutableMap"),
+          new BoundedImmutableMapSerializer());
     } catch (ClassNotFoundException e) {
       throw new IllegalStateException("This JVM lacks java.util.ImmutableCollections", e);
     }
@@ -363,6 +420,77 @@ public final class KryoCodec {
     protected Map create(Kryo kryo, Input input, Class<? extends Map> type, int size) {
       checkSize(input, size, type.getSimpleName());
       return super.create(kryo, input, type, size);
+    }
+  }
+
+  /** {@code TreeSet} (with its comparator), bounded. */
+  @SuppressWarnings("rawtypes")
+  static final class BoundedTreeSetSerializer extends DefaultSerializers.TreeSetSerializer {
+    @Override
+    protected TreeSet create(Kryo kryo, Input input, Class<? extends TreeSet> type, int size) {
+      checkSize(input, size, "TreeSet");
+      return super.create(kryo, input, type, size);
+    }
+  }
+
+  /** {@code TreeMap} (with its comparator), bounded. */
+  @SuppressWarnings("rawtypes")
+  static final class BoundedTreeMapSerializer extends DefaultSerializers.TreeMapSerializer {
+    @Override
+    protected TreeMap create(Kryo kryo, Input input, Class<? extends TreeMap> type, int size) {
+      checkSize(input, size, "TreeMap");
+      return super.create(kryo, input, type, size);
+    }
+  }
+
+  /** {@code Set.of} and kin, as Kryo's own serializer for them writes and reads them, bounded. */
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  static final class BoundedImmutableSetSerializer extends CollectionSerializer<Set> {
+    BoundedImmutableSetSerializer() {
+      setElementsCanBeNull(false);
+    }
+
+    @Override
+    protected Set create(Kryo kryo, Input input, Class<? extends Set> type, int size) {
+      checkSize(input, size, "Set.of");
+      return new HashSet();
+    }
+
+    @Override
+    public Set read(Kryo kryo, Input input, Class<? extends Set> type) {
+      Set set = super.read(kryo, input, type);
+      return set == null ? null : Set.of(set.toArray());
+    }
+
+    @Override
+    public Set copy(Kryo kryo, Set original) {
+      return Set.copyOf(original);
+    }
+  }
+
+  /** {@code Map.of} and kin, as Kryo's own serializer for them writes and reads them, bounded. */
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  static final class BoundedImmutableMapSerializer extends MapSerializer<Map> {
+    BoundedImmutableMapSerializer() {
+      setKeysCanBeNull(false);
+      setValuesCanBeNull(false);
+    }
+
+    @Override
+    protected Map create(Kryo kryo, Input input, Class<? extends Map> type, int size) {
+      checkSize(input, size, "Map.of");
+      return new HashMap();
+    }
+
+    @Override
+    public Map read(Kryo kryo, Input input, Class<? extends Map> type) {
+      Map map = super.read(kryo, input, type);
+      return map == null ? null : Map.copyOf(map);
+    }
+
+    @Override
+    public Map copy(Kryo kryo, Map original) {
+      return Map.copyOf(original);
     }
   }
 

@@ -174,6 +174,7 @@ class PayloadFuzzTest {
   @Test
   void valuesAtTheDepthLimitStillRoundTripOnASmallStack() throws Exception {
     AtomicReference<Object> back = new AtomicReference<>();
+    AtomicReference<Object> sent = new AtomicReference<>();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Thread reader = new Thread(null, () -> {
       try {
@@ -182,7 +183,9 @@ class PayloadFuzzTest {
         for (int i = 0; i < BoundedInput.DEFAULT_MAX_DEPTH / 2 - 2; i++) {
           value = new Node("n" + i, List.of(value), Map.of());
         }
-        back.set(codec.read(codec.write(value)).equals(value));
+        sent.set(value);
+        byte[] payload = codec.write(value);
+        back.set(codec.read(payload));
       } catch (Throwable t) {
         failure.set(t);
       }
@@ -190,6 +193,10 @@ class PayloadFuzzTest {
     reader.start();
     reader.join();
     assertThat(failure.get()).isNull();
+    // Compared here: a record's equals recurses too, and a small stack is for the reader only.
+    Thread compare = new Thread(null, () -> back.set(back.get().equals(sent.get())), "compare", 64L << 20);
+    compare.start();
+    compare.join();
     assertThat(back.get()).isEqualTo(true);
   }
 
@@ -204,6 +211,28 @@ class PayloadFuzzTest {
         .isInstanceOf(SerializationException.class)
         .hasMessageContaining("deeper than the limit " + BoundedInput.DEFAULT_MAX_DEPTH)
         .hasMessageContaining(BoundedInput.MAX_DEPTH_PROPERTY);
+  }
+
+  /** Payloads the long run (bench/fuzz, seed 18) found ending in OutOfMemoryError before the fixes. */
+  @Test
+  void payloadsTheLongRunFoundAreRefused() {
+    List<String> found = List.of(
+        // a string length as a 5-byte varint whose last byte has its continuation bit set
+        "0301e6ffffff8073",
+        "0301c8ffffffcaffffff0573636969207374",
+        "01006a6176612e7574696c2e41727261794c6973f40184030001827801827901ffffffffc2ffffff057ac3",
+        "0100fbffffffe26176612e7574696c2e486173685365f401830a00000000b500000440000000000000f83f",
+        // a LinkedList (no preallocation) of 2^29 elements of a type read from zero bytes
+        "01006a6176612e7574696c2e4c696e6b65644c6973f401f2ffffff030001826c01826d",
+        "01006a6176612e7574696c2e4c696e6b65644c6973f401caffffff050001826c01826d",
+        "0100e2ffffff806176612e757469402e486173684d61f00103030182610202030182620204");
+    for (String hex : found) {
+      byte[] payload = HexFormat.of().parseHex(hex);
+      assertThatThrownBy(() -> codec.read(new ByteArrayInputStream(payload), payload.length, "fuzz://found"))
+          .as(hex)
+          .isInstanceOfAny(CorruptBlobException.class, SerializationException.class)
+          .hasMessageNotContaining("OutOfMemoryError");
+    }
   }
 
   /** Results of a fuzz run. */
