@@ -83,7 +83,8 @@ public final class EntryReader {
       return Optional.empty();
     }
     try (BlobFrame.Spooled frame = spooled.get(); InputStream payload = frame.payload().open()) {
-      return Optional.of(new Decoded(codec.read(payload), frame.header()));
+      // Bounded by the payload's length: a stored blob declares sizes, and nothing trusts them unchecked.
+      return Optional.of(new Decoded(codec.read(payload, frame.payload().length(), store.uri(key.key(MemoKey.RESULT))), frame.header()));
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read the spooled result of " + uri(), e);
     }

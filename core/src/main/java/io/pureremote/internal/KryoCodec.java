@@ -6,10 +6,15 @@ import com.esotericsoftware.kryo.Registration;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.serializers.CollectionSerializer;
+import com.esotericsoftware.kryo.serializers.DefaultArraySerializers;
+import com.esotericsoftware.kryo.serializers.DefaultSerializers;
+import com.esotericsoftware.kryo.serializers.MapSerializer;
 import com.esotericsoftware.kryo.util.DefaultClassResolver;
 import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
 import com.esotericsoftware.kryo.util.Pool;
 import io.pureremote.BlobRef;
+import io.pureremote.CorruptBlobException;
 import io.pureremote.SerializationException;
 import io.pureremote.spi.BlobStore;
 import java.io.IOException;
@@ -18,12 +23,17 @@ import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import org.objenesis.strategy.StdInstantiatorStrategy;
 
@@ -142,6 +152,11 @@ public final class KryoCodec {
     } catch (SerializationException e) {
       throw e;
     } catch (KryoException e) {
+      if (String.valueOf(e.getMessage()).startsWith("Max depth exceeded")) {
+        throw new SerializationException("The value nests objects deeper than the limit " + BoundedInput.maxDepth()
+            + ". Flatten it, or raise the limit with the system property " + BoundedInput.MAX_DEPTH_PROPERTY
+            + " on the calling and the remote JVM (and a larger thread stack, -Xss).", e);
+      }
       throw unwrap(e, "serialize");
     } finally {
       pool.free(kryo);
@@ -161,27 +176,70 @@ public final class KryoCodec {
     }
   }
 
-  /** Deserializes a payload written by {@link #write}. */
+  /**
+   * Deserializes a payload written by {@link #write}. Every size the payload declares is checked
+   * against the array's length before anything is allocated.
+   */
   public Object read(byte[] payload) {
-    return read(new Input(payload));
+    return read(new BoundedInput(payload), null);
   }
 
-  /** Deserializes a payload written by {@link #write}, read from {@code in} as it goes. */
+  /**
+   * Deserializes a payload written by {@link #write}, read from {@code in} as it goes; only the
+   * configured caps bound the sizes it declares (use {@link #read(java.io.InputStream, long,
+   * String)} when the length is known).
+   */
   public Object read(java.io.InputStream in) {
-    return read(new Input(in, STREAM_BUFFER));
+    return read(new BoundedInput(in, STREAM_BUFFER, Long.MAX_VALUE), null);
   }
 
-  private Object read(Input input) {
+  /**
+   * Deserializes a stored payload of {@code length} bytes read from {@code in}. A declared size
+   * (string, array, collection, map) larger than the bytes left or than the cap ({@value
+   * BoundedInput#MAX_LENGTH_PROPERTY}), or nesting deeper than {@value
+   * BoundedInput#MAX_DEPTH_PROPERTY}, is refused before allocation with a {@link
+   * CorruptBlobException} naming {@code uri}.
+   */
+  public Object read(java.io.InputStream in, long length, String uri) {
+    return read(new BoundedInput(in, STREAM_BUFFER, length), uri);
+  }
+
+  private Object read(BoundedInput input, String uri) {
     Kryo kryo = pool.obtain();
     try {
-      return kryo.readClassAndObject(input);
+      Object value = kryo.readClassAndObject(input);
+      pool.free(kryo);
+      return value;
     } catch (SerializationException e) {
       throw e;
     } catch (KryoException e) {
-      throw unwrap(e, "deserialize");
-    } finally {
-      pool.free(kryo);
+      RuntimeException refused = refused(e, uri);
+      throw refused != null ? refused : unwrap(e, "deserialize");
+    } catch (RuntimeException e) {
+      // A payload that decodes into something its serializer did not expect (a class cast, an
+      // index out of range): damaged, never a crash of another type.
+      throw new SerializationException("Cannot deserialize the value: the payload is damaged (" + e + ")"
+          + (uri == null ? "" : " [" + uri + "]"), e);
     }
+    // A Kryo instance that failed mid-read may keep references and depth: it is not pooled again.
+  }
+
+  /** A size or depth refused by the bounds, as a CorruptBlobException when the blob is known. */
+  private static RuntimeException refused(KryoException e, String uri) {
+    String reason = null;
+    for (Throwable t = e; t != null && reason == null; t = t.getCause()) {
+      if (t instanceof BoundedInput.Refused r) {
+        reason = r.reason();
+      } else if (t instanceof KryoException k && String.valueOf(k.getMessage()).startsWith("Max depth exceeded")) {
+        reason = "The payload nests objects deeper than the limit " + BoundedInput.maxDepth() + " (system property "
+            + BoundedInput.MAX_DEPTH_PROPERTY + "; raise it on both JVMs if the value is real)";
+      }
+    }
+    if (reason == null) {
+      return null;
+    }
+    String message = reason + ": the blob is damaged or was not written by Pure Remote. Delete it to recompute.";
+    return uri != null ? new CorruptBlobException(uri, message) : new SerializationException(message, e);
   }
 
   private static SerializationException unwrap(KryoException e, String what) {
@@ -221,12 +279,67 @@ public final class KryoCodec {
   }
 
   private Kryo newKryo(ClassLoader loader) {
-    Kryo kryo = new Kryo(new AllowlistResolver(), null);
+    Kryo kryo = new Kryo(new AllowlistResolver(), null) {
+      // Every object read is counted against the bytes read (see BoundedInput.countObject).
+      @Override
+      public <T> T readObject(Input input, Class<T> type) {
+        count(input);
+        return super.readObject(input, type);
+      }
+
+      @Override
+      public <T> T readObject(Input input, Class<T> type, Serializer serializer) {
+        count(input);
+        return super.readObject(input, type, serializer);
+      }
+
+      @Override
+      public <T> T readObjectOrNull(Input input, Class<T> type) {
+        count(input);
+        return super.readObjectOrNull(input, type);
+      }
+
+      @Override
+      public <T> T readObjectOrNull(Input input, Class<T> type, Serializer serializer) {
+        count(input);
+        return super.readObjectOrNull(input, type, serializer);
+      }
+
+      @Override
+      public Object readClassAndObject(Input input) {
+        count(input);
+        return super.readClassAndObject(input);
+      }
+
+      // Kryo's plain collection and map serializers (LinkedList, ArrayDeque, LinkedHashMap,
+      // ConcurrentHashMap...) loop over a declared size; bounded ones check it first.
+      @Override
+      @SuppressWarnings("rawtypes")
+      public Serializer getDefaultSerializer(Class type) {
+        Serializer serializer = super.getDefaultSerializer(type);
+        if (serializer.getClass() == CollectionSerializer.class) {
+          return new BoundedCollectionSerializer();
+        }
+        if (serializer.getClass() == MapSerializer.class) {
+          return new BoundedMapSerializer();
+        }
+        return serializer;
+      }
+
+      private static void count(Input input) {
+        if (input instanceof BoundedInput bounded) {
+          bounded.countObject();
+        }
+      }
+    };
     kryo.setClassLoader(loader);
     kryo.setRegistrationRequired(false);
     kryo.setReferences(true);
     // Records and classes without a no-arg constructor are created without calling one.
     kryo.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
+    // A crafted payload nesting thousands of levels would end in StackOverflowError; a write that
+    // deep fails at once instead of storing a value no reader could take back.
+    kryo.setMaxDepth(BoundedInput.maxDepth());
     // UUID's fields are closed to reflection since JDK 16; two longs need no --add-opens.
     kryo.addDefaultSerializer(UUID.class, new UuidSerializer());
     kryo.addDefaultSerializer(BlobRef.class, new BlobRefSerializer());
@@ -242,7 +355,213 @@ public final class KryoCodec {
         Collections.unmodifiableMap(new java.util.HashMap<>()).getClass(), new UnmodifiableSerializer(UnmodifiableSerializer.Kind.MAP));
     kryo.addDefaultSerializer(
         Collections.unmodifiableCollection(new ArrayList<>()).getClass(), new UnmodifiableSerializer(UnmodifiableSerializer.Kind.LIST));
+    addBoundedSerializers(kryo);
     return kryo;
+  }
+
+  /**
+   * Kryo's serializers that allocate by a declared size, bounded by what the payload can hold (see
+   * {@link BoundedInput}). Same bytes on the wire as Kryo's own, so old payloads read as before;
+   * Kryo tries serializers added here before its built-in ones.
+   */
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  private static void addBoundedSerializers(Kryo kryo) {
+    kryo.addDefaultSerializer(TreeSet.class, new BoundedTreeSetSerializer());
+    kryo.addDefaultSerializer(TreeMap.class, new BoundedTreeMapSerializer());
+    kryo.addDefaultSerializer(Arrays.asList().getClass(), new BoundedArraysAsListSerializer());
+    try {
+      kryo.addDefaultSerializer(Class.forName("java.util.ImmutableCollections$AbstractImmutableList"),
+          new BoundedImmutableListSerializer());
+      kryo.addDefaultSerializer(Class.forName("java.util.ImmutableCollections$AbstractImmutableSet"),
+          new BoundedImmutableSetSerializer());
+      kryo.addDefaultSerializer(Class.forName("java.util.ImmutableCollections$AbstractImmutableMap"),
+          new BoundedImmutableMapSerializer());
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException("This JVM lacks java.util.ImmutableCollections", e);
+    }
+    // Arrays: Kryo writes the length plus one first, then allocates the array.
+    kryo.addDefaultSerializer(byte[].class, new SizeChecked(new DefaultArraySerializers.ByteArraySerializer()));
+    kryo.addDefaultSerializer(char[].class, new SizeChecked(new DefaultArraySerializers.CharArraySerializer()));
+    kryo.addDefaultSerializer(short[].class, new SizeChecked(new DefaultArraySerializers.ShortArraySerializer()));
+    kryo.addDefaultSerializer(int[].class, new SizeChecked(new DefaultArraySerializers.IntArraySerializer()));
+    kryo.addDefaultSerializer(long[].class, new SizeChecked(new DefaultArraySerializers.LongArraySerializer()));
+    kryo.addDefaultSerializer(float[].class, new SizeChecked(new DefaultArraySerializers.FloatArraySerializer()));
+    kryo.addDefaultSerializer(double[].class, new SizeChecked(new DefaultArraySerializers.DoubleArraySerializer()));
+    kryo.addDefaultSerializer(boolean[].class, new SizeChecked(new DefaultArraySerializers.BooleanArraySerializer()));
+    kryo.addDefaultSerializer(String[].class, new SizeChecked(new DefaultArraySerializers.StringArraySerializer()));
+    kryo.addDefaultSerializer(Object[].class, new com.esotericsoftware.kryo.SerializerFactory.BaseSerializerFactory() {
+      @Override
+      public Serializer newSerializer(Kryo k, Class type) {
+        return new SizeChecked(new DefaultArraySerializers.ObjectArraySerializer(k, type));
+      }
+    });
+  }
+
+  private static void checkSize(Input input, int size, String what) {
+    if (input instanceof BoundedInput bounded) {
+      bounded.checkSize(size, 1, what);
+    }
+  }
+
+  /** Kryo's collection serializer, refusing a size the payload cannot hold before it preallocates. */
+  @SuppressWarnings("rawtypes")
+  static final class BoundedCollectionSerializer extends CollectionSerializer<Collection> {
+    @Override
+    protected Collection create(Kryo kryo, Input input, Class<? extends Collection> type, int size) {
+      checkSize(input, size, type.getSimpleName());
+      return super.create(kryo, input, type, size);
+    }
+  }
+
+  /** Kryo's map serializer, refusing a size the payload cannot hold before it preallocates. */
+  @SuppressWarnings("rawtypes")
+  static final class BoundedMapSerializer extends MapSerializer<Map> {
+    @Override
+    protected Map create(Kryo kryo, Input input, Class<? extends Map> type, int size) {
+      checkSize(input, size, type.getSimpleName());
+      return super.create(kryo, input, type, size);
+    }
+  }
+
+  /** {@code TreeSet} (with its comparator), bounded. */
+  @SuppressWarnings("rawtypes")
+  static final class BoundedTreeSetSerializer extends DefaultSerializers.TreeSetSerializer {
+    @Override
+    protected TreeSet create(Kryo kryo, Input input, Class<? extends TreeSet> type, int size) {
+      checkSize(input, size, "TreeSet");
+      return super.create(kryo, input, type, size);
+    }
+  }
+
+  /** {@code TreeMap} (with its comparator), bounded. */
+  @SuppressWarnings("rawtypes")
+  static final class BoundedTreeMapSerializer extends DefaultSerializers.TreeMapSerializer {
+    @Override
+    protected TreeMap create(Kryo kryo, Input input, Class<? extends TreeMap> type, int size) {
+      checkSize(input, size, "TreeMap");
+      return super.create(kryo, input, type, size);
+    }
+  }
+
+  /** {@code Set.of} and kin, as Kryo's own serializer for them writes and reads them, bounded. */
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  static final class BoundedImmutableSetSerializer extends CollectionSerializer<Set> {
+    BoundedImmutableSetSerializer() {
+      setElementsCanBeNull(false);
+    }
+
+    @Override
+    protected Set create(Kryo kryo, Input input, Class<? extends Set> type, int size) {
+      checkSize(input, size, "Set.of");
+      return new HashSet();
+    }
+
+    @Override
+    public Set read(Kryo kryo, Input input, Class<? extends Set> type) {
+      Set set = super.read(kryo, input, type);
+      return set == null ? null : Set.of(set.toArray());
+    }
+
+    @Override
+    public Set copy(Kryo kryo, Set original) {
+      return Set.copyOf(original);
+    }
+  }
+
+  /** {@code Map.of} and kin, as Kryo's own serializer for them writes and reads them, bounded. */
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  static final class BoundedImmutableMapSerializer extends MapSerializer<Map> {
+    BoundedImmutableMapSerializer() {
+      setKeysCanBeNull(false);
+      setValuesCanBeNull(false);
+    }
+
+    @Override
+    protected Map create(Kryo kryo, Input input, Class<? extends Map> type, int size) {
+      checkSize(input, size, "Map.of");
+      return new HashMap();
+    }
+
+    @Override
+    public Map read(Kryo kryo, Input input, Class<? extends Map> type) {
+      Map map = super.read(kryo, input, type);
+      return map == null ? null : Map.copyOf(map);
+    }
+
+    @Override
+    public Map copy(Kryo kryo, Map original) {
+      return Map.copyOf(original);
+    }
+  }
+
+  /** {@code Arrays.asList}, bounded. */
+  @SuppressWarnings("rawtypes")
+  static final class BoundedArraysAsListSerializer extends DefaultSerializers.ArraysAsListSerializer {
+    @Override
+    protected List create(Kryo kryo, Input input, Class type, int size) {
+      checkSize(input, size, "Arrays.asList");
+      return super.create(kryo, input, type, size);
+    }
+  }
+
+  /**
+   * {@code List.of} and its kin, as Kryo's own serializer for them (whose constructor is private)
+   * writes and reads them, bounded.
+   */
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  static final class BoundedImmutableListSerializer extends CollectionSerializer<List> {
+    BoundedImmutableListSerializer() {
+      setElementsCanBeNull(false);
+    }
+
+    @Override
+    protected List create(Kryo kryo, Input input, Class<? extends List> type, int size) {
+      checkSize(input, size, "List.of");
+      return new ArrayList(size);
+    }
+
+    @Override
+    public List read(Kryo kryo, Input input, Class<? extends List> type) {
+      List list = super.read(kryo, input, type);
+      return list == null ? null : List.of(list.toArray());
+    }
+
+    @Override
+    public List copy(Kryo kryo, List original) {
+      return List.copyOf(original);
+    }
+  }
+
+  /** An array serializer whose length (written first, plus one) is checked before it allocates. */
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  private static final class SizeChecked extends Serializer {
+    private final Serializer delegate;
+
+    SizeChecked(Serializer delegate) {
+      super(delegate.getAcceptsNull(), delegate.isImmutable());
+      this.delegate = delegate;
+    }
+
+    @Override
+    public void write(Kryo kryo, Output output, Object value) {
+      delegate.write(kryo, output, value);
+    }
+
+    @Override
+    public Object read(Kryo kryo, Input input, Class type) {
+      if (input instanceof BoundedInput bounded) {
+        int declared = bounded.peekVarInt();
+        if (declared > 1) {
+          bounded.checkSize(declared - 1, 1, "array");
+        }
+      }
+      return delegate.read(kryo, input, type);
+    }
+
+    @Override
+    public Object copy(Kryo kryo, Object original) {
+      return delegate.copy(kryo, original);
+    }
   }
 
   /** Checks every class Kryo meets for the first time, when writing and when reading. */
@@ -326,7 +645,12 @@ public final class KryoCodec {
       kryo.reference(map);
       Object[] constants = keyType.getEnumConstants();
       for (int i = input.readVarInt(true); i > 0; i--) {
-        Object key = constants[input.readVarInt(true)];
+        int ordinal = input.readVarInt(true);
+        if (ordinal >= constants.length) {
+          throw new BoundedInput.Refused("The payload names constant " + ordinal + " of " + keyType.getName()
+              + ", which has " + constants.length);
+        }
+        Object key = constants[ordinal];
         map.put(key, kryo.readClassAndObject(input));
       }
       return map;

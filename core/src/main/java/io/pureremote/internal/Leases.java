@@ -8,9 +8,13 @@ import io.pureremote.spi.VersionConflictException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -27,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * released one, renewing and releasing are writes conditioned on the version just read, so of
  * several contenders exactly one wins. The caller and its remote process share one holder id and
  * both renew; a version conflict with a record that still names that holder is not a loss.
+ *
+ * <p>The record also lists the processes of its holder (host, boot id, pid, process start time):
+ * when every one of them ran on this machine and is gone (its pid no longer exists, or now belongs
+ * to a process started at another time), the lease is abandoned and free at once, without waiting
+ * for the expiry. A holder on another machine can only be judged by its expiry.
  */
 public final class Leases {
   private static final Logger log = LoggerFactory.getLogger(Leases.class);
@@ -49,11 +58,92 @@ public final class Leases {
     this.scheduler = scheduler;
   }
 
-  /** A lease record as stored. */
-  public record State(String holder, String host, long pid, long expiresAtMillis, boolean released, String version) {
-    /** Whether someone holds it now. */
+  /**
+   * A lease record as stored.
+   *
+   * @param host the host of the process that wrote it last
+   * @param pid that process's id, or -1
+   * @param processes every process of the holder the record names (caller and remote side); empty
+   *     in records written before processes were recorded
+   */
+  public record State(String holder, String host, long pid, long expiresAtMillis, boolean released, String version,
+      List<HolderProcess> processes) {
+    /** Whether someone holds it now: not released, not expired, and not abandoned. */
     boolean live(Instant now) {
-      return !released && expiresAtMillis > now.toEpochMilli();
+      return !released && expiresAtMillis > now.toEpochMilli() && !abandoned();
+    }
+
+    /** Whether every process of the holder ran on this machine and is gone. */
+    public boolean abandoned() {
+      return !processes.isEmpty() && processes.stream().allMatch(HolderProcess::goneFromThisMachine);
+    }
+  }
+
+  /**
+   * A process that holds a lease, as recorded in it.
+   *
+   * @param host its host name
+   * @param bootId the kernel boot id of its machine (Linux), or empty: tells two machines with the
+   *     same host name apart, and a reboot
+   * @param pid its process id
+   * @param startMillis its start time (epoch ms), or -1 when unknown
+   */
+  public record HolderProcess(String host, String bootId, long pid, long startMillis) {
+    private static final HolderProcess CURRENT = current();
+
+    /** This JVM's process. */
+    static HolderProcess current() {
+      if (CURRENT != null) {
+        return CURRENT;
+      }
+      long start = ProcessHandle.current().info().startInstant().map(Instant::toEpochMilli).orElse(-1L);
+      return new HolderProcess(CallMetadata.host(), readBootId(), CallMetadata.pid(), start);
+    }
+
+    private static String readBootId() {
+      try {
+        return Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip();
+      } catch (IOException | RuntimeException e) {
+        return "";
+      }
+    }
+
+    /**
+     * Whether it ran on this machine (same host name and boot id) and no longer exists: its pid is
+     * gone, or belongs to a process that started at another time (the pid was reused). Unknown
+     * start times never count as gone.
+     */
+    boolean goneFromThisMachine() {
+      HolderProcess here = current();
+      if (startMillis < 0 || pid < 0 || !host.equals(here.host) || !bootId.equals(here.bootId)) {
+        return false;
+      }
+      Optional<ProcessHandle> process = ProcessHandle.of(pid);
+      if (process.isEmpty() || !process.get().isAlive()) {
+        return true;
+      }
+      // The JDK derives start times from clock ticks since boot; a second of slack is far more
+      // than its rounding and far less than a pid takes to be reused.
+      return process.get().info().startInstant()
+          .map(started -> Math.abs(started.toEpochMilli() - startMillis) > 1_000)
+          .orElse(false);
+    }
+
+    Map<String, Object> toJson() {
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("host", host);
+      json.put("bootId", bootId);
+      json.put("pid", pid);
+      json.put("start", startMillis);
+      return json;
+    }
+
+    static Optional<HolderProcess> fromJson(Object value) {
+      if (value instanceof Map<?, ?> m && m.get("host") instanceof String host && m.get("pid") instanceof Long pid) {
+        return Optional.of(new HolderProcess(host, m.get("bootId") instanceof String b ? b : "", pid,
+            m.get("start") instanceof Long start ? start : -1));
+      }
+      return Optional.empty();
     }
   }
 
@@ -65,16 +155,20 @@ public final class Leases {
     }
     try (StoredBlob b = blob.get()) {
       Map<String, Object> json = Json.parseObject(new String(b.stream().readAllBytes(), StandardCharsets.UTF_8));
+      List<HolderProcess> processes = new ArrayList<>();
+      if (json.get("processes") instanceof List<?> list) {
+        list.forEach(p -> HolderProcess.fromJson(p).ifPresent(processes::add));
+      }
       return Optional.of(new State(String.valueOf(json.get("holder")), String.valueOf(json.get("host")),
           json.get("pid") instanceof Long l ? l : -1, json.get("expiresAt") instanceof Long e ? e : 0,
-          Boolean.TRUE.equals(json.get("released")), b.version()));
+          Boolean.TRUE.equals(json.get("released")), b.version(), List.copyOf(processes)));
     } catch (IOException e) {
       throw new UncheckedIOException("reading lease " + store.uri(leaseKey), e);
     } catch (IllegalArgumentException e) {
       // A damaged lease must not block the call forever: treat it as released, so a conditional
       // takeover replaces it.
       log.warn("Lease {} is not valid JSON ({}); treating it as released", store.uri(leaseKey), e.getMessage());
-      return Optional.of(new State("?", "?", -1, 0, true, blob.get().version()));
+      return Optional.of(new State("?", "?", -1, 0, true, blob.get().version(), List.of()));
     }
   }
 
@@ -86,7 +180,7 @@ public final class Leases {
    */
   public Optional<Lease> tryAcquire(String leaseKey) {
     String holder = UUID.randomUUID().toString();
-    Optional<String> created = store.putIfAbsent(leaseKey, record(holder, false));
+    Optional<String> created = store.putIfAbsent(leaseKey, record(holder, false, List.of()));
     if (created.isPresent()) {
       return Optional.of(start(leaseKey, holder, created.get()));
     }
@@ -98,9 +192,15 @@ public final class Leases {
       return Optional.empty();
     }
     try {
-      String version = store.put(leaseKey, record(holder, false), current.get().version());
-      log.info("took over the {} lease of {} ({})", current.get().released() ? "released" : "expired",
-          store.uri(leaseKey), current.get().holder());
+      String version = store.put(leaseKey, record(holder, false, List.of()), current.get().version());
+      State old = current.get();
+      if (old.released() || old.expiresAtMillis() <= clock.millis()) {
+        log.info("took over the {} lease of {} ({})", old.released() ? "released" : "expired", store.uri(leaseKey),
+            old.holder());
+      } else {
+        log.warn("took over the abandoned lease of {} ({}) at once: its processes {} ran on this machine and are gone",
+            store.uri(leaseKey), old.holder(), old.processes());
+      }
       return Optional.of(start(leaseKey, holder, version));
     } catch (VersionConflictException e) {
       return Optional.empty(); // another contender won the takeover
@@ -119,7 +219,14 @@ public final class Leases {
       return Optional.empty();
     }
     String version = current.map(State::version).orElse(null);
-    return Optional.of(start(leaseKey, holder, version));
+    Lease lease = new Lease(leaseKey, holder, version);
+    current.filter(s -> s.holder().equals(holder)).ifPresent(s -> lease.adopt(s.processes()));
+    // Renew at once, so the record names this process beside the caller's before a full period:
+    // were the caller to die now, the lease must not look abandoned while this process runs.
+    lease.renew();
+    lease.renewal = scheduler.scheduleWithFixedDelay(lease::renew, renewEvery.toMillis(), renewEvery.toMillis(),
+        TimeUnit.MILLISECONDS);
+    return Optional.of(lease);
   }
 
   private Lease start(String leaseKey, String holder, String version) {
@@ -128,12 +235,17 @@ public final class Leases {
     return lease;
   }
 
-  private BlobContent record(String holder, boolean released) {
+  private BlobContent record(String holder, boolean released, List<HolderProcess> partners) {
     Instant now = clock.instant();
+    HolderProcess self = HolderProcess.current();
+    List<Object> processes = new ArrayList<>();
+    processes.add(self.toJson());
+    partners.stream().filter(p -> !p.equals(self)).forEach(p -> processes.add(p.toJson()));
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("holder", holder);
-    json.put("host", CallMetadata.host());
-    json.put("pid", CallMetadata.pid());
+    json.put("host", self.host());
+    json.put("pid", self.pid());
+    json.put("processes", processes);
     json.put("renewedAt", now.toString());
     json.put("expiresAt", released ? 0L : now.plus(expiry).toEpochMilli());
     json.put("released", released);
@@ -148,6 +260,8 @@ public final class Leases {
     private volatile boolean lost;
     private volatile boolean released;
     private volatile ScheduledFuture<?> renewal;
+    /** The other side's processes of this holder, learnt from the record. */
+    private volatile List<HolderProcess> partners = List.of();
 
     private Lease(String key, String holder, String version) {
       this.key = key;
@@ -158,6 +272,13 @@ public final class Leases {
     /** The holder id, shared with the remote process. */
     public String holder() {
       return holder;
+    }
+
+    /** Remembers the processes a record of this holder names, so later writes keep naming them. */
+    private synchronized void adopt(List<HolderProcess> processes) {
+      List<HolderProcess> merged = new ArrayList<>(partners);
+      processes.stream().filter(p -> !merged.contains(p) && !p.equals(HolderProcess.current())).forEach(merged::add);
+      partners = List.copyOf(merged);
     }
 
     /** Whether a renewal found another holder in the record. */
@@ -230,14 +351,16 @@ public final class Leases {
       for (int attempt = 0; ; attempt++) {
         try {
           return version == null
-              ? store.putIfAbsent(key, record(holder, release)).orElseThrow(() -> new VersionConflictException(store.uri(key), "none"))
-              : store.put(key, record(holder, release), version);
+              ? store.putIfAbsent(key, record(holder, release, partners))
+                  .orElseThrow(() -> new VersionConflictException(store.uri(key), "none"))
+              : store.put(key, record(holder, release, partners), version);
         } catch (VersionConflictException e) {
           Optional<State> s = read(key);
           if (attempt >= 3 || s.isEmpty() || !s.get().holder().equals(holder)) {
             throw e;
           }
           version = s.get().version();
+          adopt(s.get().processes());
         }
       }
     }

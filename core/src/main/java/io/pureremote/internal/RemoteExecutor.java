@@ -141,7 +141,7 @@ public final class RemoteExecutor {
       KryoCodec codec = new KryoCodec(call.allowedPackages(), loader, store);
       Object[] args;
       try (InputStream payload = invocation.payload().open()) {
-        args = (Object[]) codec.read(payload);
+        args = (Object[]) codec.read(payload, invocation.payload().length(), store.uri(key.key(MemoKey.INVOCATION)));
       } catch (IOException e) {
         throw new UncheckedIOException("Cannot read the spooled invocation", e);
       }
