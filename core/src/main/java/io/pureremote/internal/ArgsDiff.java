@@ -103,6 +103,33 @@ public final class ArgsDiff {
     return Kind.OBJECT;
   }
 
+  /**
+   * What the key tells apart between two containers of one diff kind beyond their contents: a list
+   * vs a queue/deque, or the comparator of a sorted set or map. Null when nothing.
+   */
+  private static String containerDifference(Object a, Object b, Kind kind) {
+    if (kind == Kind.LIST) {
+      boolean qa = isQueue(a);
+      boolean qb = isQueue(b);
+      return qa == qb ? null : (qa ? "deque/queue" : "list") + " vs " + (qb ? "deque/queue" : "list");
+    }
+    if (kind == Kind.SET || kind == Kind.MAP) {
+      Comparator<?> ca = ArgsComparators.of(a);
+      Comparator<?> cb = ArgsComparators.of(b);
+      String da = ArgsComparators.describe(ca);
+      String db = ArgsComparators.describe(cb);
+      if (!da.equals(db) || (ca instanceof Record && !ca.equals(cb))) {
+        return "comparator differs: " + da + " ≠ " + db;
+      }
+    }
+    return null;
+  }
+
+  /** The same rule as ArgsKind's QUEUE: a LinkedList is a list. */
+  private static boolean isQueue(Object v) {
+    return v instanceof java.util.Queue<?> && !(v instanceof List<?>);
+  }
+
   /** Types compared whole: JDK value types and enums. */
   private static boolean isValue(Class<?> c) {
     String n = c.getName();
@@ -147,6 +174,14 @@ public final class ArgsDiff {
       if (!Objects.equals(a, b)) {
         add(path, a, b);
       }
+      return;
+    }
+    String container = containerDifference(a, b, ka);
+    if (container != null) {
+      String sa = show(a);
+      String sb = show(b);
+      add(path, sa + " (" + typeName(a) + ")", sb + " (" + typeName(b) + ")",
+          path + ": " + container + " (" + sa + " ≠ " + sb + ")");
       return;
     }
     switch (ka) {
