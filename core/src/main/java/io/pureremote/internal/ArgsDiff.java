@@ -320,9 +320,13 @@ public final class ArgsDiff {
     if (value == null) {
       text = "null";
     } else if (value instanceof String s) {
-      text = "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+      text =
+          "\""
+              + escapeLoneSurrogates(
+                  s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n"))
+              + "\"";
     } else if (value instanceof Character c) {
-      text = "'" + c + "'";
+      text = "'" + escapeLoneSurrogates(String.valueOf(c)) + "'";
     } else if (value.getClass().isArray()) {
       text = Arrays.deepToString(new Object[] {value});
       text = text.substring(1, text.length() - 1);
@@ -330,5 +334,35 @@ public final class ArgsDiff {
       text = String.valueOf(value);
     }
     return text.length() <= max ? text : text.substring(0, max) + "… (" + text.length() + " chars)";
+  }
+
+  /**
+   * An unpaired surrogate prints as '?' in UTF-8, so two different ones would read {@code "?" ≠
+   * "?"}: show it as its Java escape (backslash, u, four hex digits) instead. Well-formed pairs
+   * stay as they are.
+   */
+  private static String escapeLoneSurrogates(String s) {
+    StringBuilder sb = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean paired =
+          Character.isHighSurrogate(c)
+              && i + 1 < s.length()
+              && Character.isLowSurrogate(s.charAt(i + 1));
+      if (paired) {
+        if (sb != null) {
+          sb.append(c).append(s.charAt(i + 1));
+        }
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        if (sb == null) {
+          sb = new StringBuilder(s.substring(0, i));
+        }
+        sb.append(String.format("\\u%04X", (int) c));
+      } else if (sb != null) {
+        sb.append(c);
+      }
+    }
+    return sb == null ? s : sb.toString();
   }
 }
