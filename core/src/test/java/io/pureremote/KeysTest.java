@@ -105,6 +105,19 @@ class KeysTest {
   }
 
   @Test
+  void loneSurrogatesAreShownEscapedNotAsQuestionMarks() {
+    KeyDiff diff = Keys.whyMiss(Shop.class, "total",
+        new Object[] {"a\uD800", 1}, new Object[] {"a\uDC00", 1});
+    assertThat(diff.sameKey()).isFalse();
+    assertThat(diff.differences()).extracting(KeyDiff.Difference::text)
+        .containsExactly("args[0]: \"a\\uD800\" ≠ \"a\\uDC00\"");
+    KeyDiff pair = Keys.whyMiss(Shop.class, "total",
+        new Object[] {"\uD83D\uDE00", 1}, new Object[] {"x", 1});
+    assertThat(pair.differences()).extracting(KeyDiff.Difference::text)
+        .containsExactly("args[0]: \"\uD83D\uDE00\" ≠ \"x\"");
+  }
+
+  @Test
   void overloadsArePickedByTheArguments() {
     KeyDiff diff = Keys.whyMiss(Shop.class, "total", new Object[] {"EUR", 3}, new Object[] {"EUR", 4});
     assertThat(diff.function().name()).isEqualTo("Shop#totalOf");

@@ -103,6 +103,33 @@ public final class ArgsDiff {
     return Kind.OBJECT;
   }
 
+  /**
+   * What the key tells apart between two containers of one diff kind beyond their contents: a list
+   * vs a queue/deque, or the comparator of a sorted set or map. Null when nothing.
+   */
+  private static String containerDifference(Object a, Object b, Kind kind) {
+    if (kind == Kind.LIST) {
+      boolean qa = isQueue(a);
+      boolean qb = isQueue(b);
+      return qa == qb ? null : (qa ? "deque/queue" : "list") + " vs " + (qb ? "deque/queue" : "list");
+    }
+    if (kind == Kind.SET || kind == Kind.MAP) {
+      Comparator<?> ca = ArgsComparators.of(a);
+      Comparator<?> cb = ArgsComparators.of(b);
+      String da = ArgsComparators.describe(ca);
+      String db = ArgsComparators.describe(cb);
+      if (!da.equals(db) || (ca instanceof Record && !ca.equals(cb))) {
+        return "comparator differs: " + da + " ≠ " + db;
+      }
+    }
+    return null;
+  }
+
+  /** The same rule as ArgsKind's QUEUE: a LinkedList is a list. */
+  private static boolean isQueue(Object v) {
+    return v instanceof java.util.Queue<?> && !(v instanceof List<?>);
+  }
+
   /** Types compared whole: JDK value types and enums. */
   private static boolean isValue(Class<?> c) {
     String n = c.getName();
@@ -147,6 +174,14 @@ public final class ArgsDiff {
       if (!Objects.equals(a, b)) {
         add(path, a, b);
       }
+      return;
+    }
+    String container = containerDifference(a, b, ka);
+    if (container != null) {
+      String sa = show(a);
+      String sb = show(b);
+      add(path, sa + " (" + typeName(a) + ")", sb + " (" + typeName(b) + ")",
+          path + ": " + container + " (" + sa + " ≠ " + sb + ")");
       return;
     }
     switch (ka) {
@@ -285,9 +320,13 @@ public final class ArgsDiff {
     if (value == null) {
       text = "null";
     } else if (value instanceof String s) {
-      text = "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+      text =
+          "\""
+              + escapeLoneSurrogates(
+                  s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n"))
+              + "\"";
     } else if (value instanceof Character c) {
-      text = "'" + c + "'";
+      text = "'" + escapeLoneSurrogates(String.valueOf(c)) + "'";
     } else if (value.getClass().isArray()) {
       text = Arrays.deepToString(new Object[] {value});
       text = text.substring(1, text.length() - 1);
@@ -295,5 +334,35 @@ public final class ArgsDiff {
       text = String.valueOf(value);
     }
     return text.length() <= max ? text : text.substring(0, max) + "… (" + text.length() + " chars)";
+  }
+
+  /**
+   * An unpaired surrogate prints as '?' in UTF-8, so two different ones would read {@code "?" ≠
+   * "?"}: show it as its Java escape (backslash, u, four hex digits) instead. Well-formed pairs
+   * stay as they are.
+   */
+  private static String escapeLoneSurrogates(String s) {
+    StringBuilder sb = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean paired =
+          Character.isHighSurrogate(c)
+              && i + 1 < s.length()
+              && Character.isLowSurrogate(s.charAt(i + 1));
+      if (paired) {
+        if (sb != null) {
+          sb.append(c).append(s.charAt(i + 1));
+        }
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        if (sb == null) {
+          sb = new StringBuilder(s.substring(0, i));
+        }
+        sb.append(String.format("\\u%04X", (int) c));
+      } else if (sb != null) {
+        sb.append(c);
+      }
+    }
+    return sb == null ? s : sb.toString();
   }
 }

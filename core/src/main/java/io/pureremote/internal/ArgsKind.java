@@ -1,5 +1,7 @@
 package io.pureremote.internal;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.lang.reflect.Proxy;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -16,12 +18,15 @@ import java.time.Year;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.Queue;
 import java.util.Set;
 
 /**
@@ -58,6 +63,8 @@ enum ArgsKind {
   DOUBLE_ARRAY,
   OBJECT_ARRAY,
   LIST,
+  /** A {@link java.util.Queue} or {@link java.util.Deque} that is not a List: in order, own tag. */
+  QUEUE,
   SET,
   MAP,
   RECORD,
@@ -153,11 +160,20 @@ enum ArgsKind {
       return refused(refusal);
     }
     // Containers before the anonymous-class rule, so double-brace initialised maps and lists work.
+    String ownState = containerSubclassState(c);
+    if (ownState != null) {
+      return refused(ownState);
+    }
     if (Map.class.isAssignableFrom(c)) {
       return ok(MAP);
     }
     if (Set.class.isAssignableFrom(c)) {
       return ok(SET);
+    }
+    // A function can tell a queue from a list (poll, peek, no get(i)); LinkedList is both and
+    // stays a list, as before.
+    if (Queue.class.isAssignableFrom(c) && !List.class.isAssignableFrom(c)) {
+      return ok(QUEUE);
     }
     if (Collection.class.isAssignableFrom(c)) {
       return ok(LIST);
@@ -175,6 +191,42 @@ enum ArgsKind {
       return refused(ArgsRefusals.OTHER_JDK);
     }
     return ok(c.isRecord() ? RECORD : POJO);
+  }
+
+  /**
+   * Why a user subclass of a collection or map cannot be keyed: containers are encoded (and copied
+   * to the remote by Kryo) by their elements only, so fields the subclass adds would be dropped
+   * from the key and arrive as null remotely. Null when {@code c} adds no such state. Synthetic
+   * fields (the {@code this$0} of a double-brace initialiser) and transient ones are not state the
+   * caller asked to be kept.
+   */
+  private static String containerSubclassState(Class<?> c) {
+    boolean map = Map.class.isAssignableFrom(c);
+    if (!map && !Collection.class.isAssignableFrom(c)) {
+      return null;
+    }
+    List<String> names = new ArrayList<>();
+    for (Class<?> k = c; k != null && !ArgsRefusals.isJdk(k); k = k.getSuperclass()) {
+      for (Field f : k.getDeclaredFields()) {
+        int mod = f.getModifiers();
+        if (!Modifier.isStatic(mod) && !Modifier.isTransient(mod) && !f.isSynthetic()) {
+          names.add(f.getName());
+        }
+      }
+    }
+    if (names.isEmpty()) {
+      return null;
+    }
+    String what = map ? "Map" : "Collection";
+    return "a "
+        + what
+        + " subclass with its own fields ("
+        + String.join(", ", names)
+        + "), which neither the key nor the remote copy keeps (both see only the "
+        + (map ? "entries" : "elements")
+        + "): make it a record or class that holds the "
+        + (map ? "map" : "collection")
+        + " in a field, e.g. record Tagged(String tag, List<String> items)";
   }
 
   private static Classified ok(ArgsKind kind) {

@@ -43,12 +43,18 @@ package io.pureremote.internal;
  * LIST           0x30 varint(n) value*            any Collection that is not a Set, in order
  * SET            0x31 varint(n) value*            sorted by encoding, unsigned-lexicographic
  * MAP            0x32 varint(n) (key value)*      sorted by key encoding, then value encoding
+ * QUEUE          0x33 varint(n) value*            a Queue or Deque that is not a List, in order
+ * SORTED_SET     0x34 value(comparator) SET-value  a sorted set with a non-natural comparator
+ * SORTED_MAP     0x35 value(comparator) MAP-value  a sorted map with a non-natural comparator
  * RECORD         0x40 str(class) varint(n) (str(component) value)*    declaration order
  * POJO           0x41 str(class) varint(n) (str(field) value)*        sorted by field name
  * </pre>
  *
  * <p>A field hidden by a subclass field of the same name is written as {@code
- * declaring.Class#name}. Changing any of this changes every memo key: bump {@link
+ * declaring.Class#name}. A comparator is written as a STRING for the JDK ones known by name
+ * ({@link ArgsComparators}) or as its own value (enum, record, POJO). QUEUE, SORTED_SET and
+ * SORTED_MAP were added in v1 without a version bump: they only apply to values whose keys used to
+ * collide with a list, set or map, and every other key is unchanged. Changing any of this changes every memo key: bump {@link
  * ArgsEncoder#ENCODING_VERSION}.
  */
 final class ArgsTag {
@@ -88,6 +94,9 @@ final class ArgsTag {
   static final int LIST = 0x30;
   static final int SET = 0x31;
   static final int MAP = 0x32;
+  static final int QUEUE = 0x33;
+  static final int SORTED_SET = 0x34;
+  static final int SORTED_MAP = 0x35;
 
   static final int RECORD = 0x40;
   static final int POJO = 0x41;

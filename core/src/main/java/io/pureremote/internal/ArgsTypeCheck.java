@@ -119,6 +119,11 @@ public final class ArgsTypeCheck {
       if (refusal != null) {
         return problem(where, c, refusal);
       }
+      if ((Map.class.isAssignableFrom(c) || Collection.class.isAssignableFrom(c))
+          && !ArgsRefusals.isJdk(c)
+          && ArgsKind.of(c).kind() == ArgsKind.REFUSED) {
+        return problem(where, c, ArgsKind.of(c).reason()); // a subclass with its own fields
+      }
       if (Map.class.isAssignableFrom(c)) {
         return checkTypeArgs(c, typeArgs, where, "key", "value");
       }

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -185,7 +186,7 @@ final class ArgsValueEncoder {
         arrayHeader(w, ArgsTag.DOUBLE_ARRAY, a.length);
         w.writeDoubles(a);
       }
-      case OBJECT_ARRAY, LIST, SET, MAP, RECORD, POJO ->
+      case OBJECT_ARRAY, LIST, QUEUE, SET, MAP, RECORD, POJO ->
           writeComposite(w, v, classified.kind(), path, depth);
       case REFUSED ->
           throw new ArgumentKeyException(path.toString(), typeName(v), "is " + classified.reason());
@@ -208,9 +209,16 @@ final class ArgsValueEncoder {
     try {
       switch (kind) {
         case OBJECT_ARRAY -> writeObjectArray(w, (Object[]) v, path, depth);
-        case LIST -> writeList(w, (Collection<?>) v, path, depth);
-        case SET -> writeSet(w, (Collection<?>) v, path, depth);
-        case MAP -> writeMap(w, (Map<?, ?>) v, path, depth);
+        case LIST -> writeList(w, ArgsTag.LIST, (Collection<?>) v, path, depth);
+        case QUEUE -> writeList(w, ArgsTag.QUEUE, (Collection<?>) v, path, depth);
+        case SET -> {
+          writeComparator(w, ArgsTag.SORTED_SET, v, path, depth);
+          writeSet(w, (Collection<?>) v, path, depth);
+        }
+        case MAP -> {
+          writeComparator(w, ArgsTag.SORTED_MAP, v, path, depth);
+          writeMap(w, (Map<?, ?>) v, path, depth);
+        }
         case RECORD -> writeFields(w, ArgsTag.RECORD, v, path, depth);
         case POJO -> writeFields(w, ArgsTag.POJO, v, path, depth);
         default -> throw new IllegalArgumentException("not a composite kind: " + kind);
@@ -230,10 +238,10 @@ final class ArgsValueEncoder {
     }
   }
 
-  private void writeList(ArgsWriter w, Collection<?> c, ArgsPath path, int depth)
+  private void writeList(ArgsWriter w, int tag, Collection<?> c, ArgsPath path, int depth)
       throws IOException {
     int size = c.size();
-    w.tag(ArgsTag.LIST);
+    w.tag(tag);
     w.writeVarInt(size);
     int i = 0;
     for (Object e : c) {
@@ -244,6 +252,32 @@ final class ArgsValueEncoder {
     }
     if (i != size) {
       throw changedSize(c, path);
+    }
+  }
+
+  /**
+   * The prefix of a sorted set or map whose comparator is not natural order; nothing otherwise, so
+   * natural-order TreeSet/TreeMap keep the key of any other set or map with equal contents.
+   */
+  private void writeComparator(ArgsWriter w, int tag, Object v, ArgsPath path, int depth)
+      throws IOException {
+    Comparator<?> c = ArgsComparators.of(v);
+    if (c == null) {
+      return;
+    }
+    String jdk = ArgsComparators.jdkName(c);
+    ArgsKind kind = ArgsKind.of(c.getClass()).kind();
+    if (jdk == null && (kind == ArgsKind.REFUSED || ArgsRefusals.isJdk(c.getClass()))) {
+      throw new ArgumentKeyException(
+          path.toString(),
+          typeName(v),
+          "has a comparator (" + c.getClass().getName() + ") that " + ArgsComparators.UNSTABLE);
+    }
+    w.tag(tag);
+    if (jdk != null) {
+      writeString(w, jdk);
+    } else {
+      write(w, c, path.name("comparator()"), depth + 1);
     }
   }
 

@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.UUID;
 
 /** Value types for the argument-key tests, and samples built in two different ways. */
@@ -191,7 +190,7 @@ final class ArgsFixtures {
       features.put(n, reverse ? values : Collections.unmodifiableList(values));
     }
     Set<Tagged> members =
-        reverse ? new HashSet<>() : new TreeSet<>((a, b) -> b.name().compareTo(a.name()));
+        reverse ? new HashSet<>() : new java.util.LinkedHashSet<>();
     for (String n : reverse ? List.of("zoe", "yann", "xia") : List.of("xia", "yann", "zoe")) {
       members.add(
           new Tagged(
