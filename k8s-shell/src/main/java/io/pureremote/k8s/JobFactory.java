@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Turns a {@link LaunchRequest} and the shell options into a {@code batch/v1} Job: one container
@@ -162,10 +163,30 @@ final class JobFactory {
         .build();
   }
 
+  /**
+   * Why the runtime's environment for {@code request} cannot go into a Job as plain values, or
+   * empty: the same check as the shell's own {@code env(...)}, so {@code
+   * RemoteRuntime.Builder.remoteEnvironment} is no way around it.
+   */
+  static Optional<String> environmentProblem(LaunchRequest request) {
+    for (String name : request.environment().keySet()) {
+      Optional<String> problem = KubernetesValues.plainEnvProblem(name,
+          "KubernetesShellOptions.Builder.envReference(EnvReference.secretKey(\"" + name + "\", <secret>, <key>)) "
+              + "instead of RemoteRuntime.Builder.remoteEnvironment");
+      if (problem.isPresent()) {
+        return Optional.of("The runtime's remote environment cannot go into a Kubernetes Job: " + problem.get());
+      }
+    }
+    return Optional.empty();
+  }
+
   private List<EnvVar> env(LaunchRequest request, String namespace, String jobName) {
     // Order matters for duplicates: the last definition wins in Kubernetes, so the runtime's
     // variables come first, the user's may override them (e.g. an in-cluster store endpoint),
     // and the call identity comes last.
+    environmentProblem(request).ifPresent(p -> {
+      throw new IllegalArgumentException(p);
+    });
     Map<String, String> plain = new LinkedHashMap<>(request.environment());
     plain.putAll(options.env());
     plain.put("PUREREMOTE_FUNCTION", request.function().name());

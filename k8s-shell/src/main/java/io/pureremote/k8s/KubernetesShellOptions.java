@@ -11,13 +11,11 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
-import java.util.regex.Pattern;
 
 /**
  * Settings of a {@link KubernetesShell}: where Jobs run, what they look like, and how the shell
@@ -115,14 +113,6 @@ public record KubernetesShellOptions(
   /** The pod label Azure workload identity's webhook looks for. */
   public static final String AZURE_WORKLOAD_IDENTITY_LABEL = "azure.workload.identity/use";
 
-  // Kubernetes quantity syntax: a decimal number with an optional binary/decimal suffix or exponent.
-  private static final Pattern QUANTITY =
-      Pattern.compile("(\\d+(\\.\\d*)?|\\.\\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\\d+)?");
-  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-  private static final Set<String> CREDENTIAL_WORDS =
-      Set.of("SECRET", "SECRETS", "PASSWORD", "PASSWD", "TOKEN", "CREDENTIAL", "CREDENTIALS", "APIKEY");
-  private static final List<String> CREDENTIAL_PHRASES =
-      List.of("ACCESS_KEY", "PRIVATE_KEY", "API_KEY", "ACCOUNT_KEY", "CONNECTION_STRING", "SAS_TOKEN");
   private static final Set<String> STANDARD_RESOURCES = Set.of("cpu", "memory", "ephemeral-storage");
 
   /** Validates every value and copies collections; throws one exception listing all problems. */
@@ -146,9 +136,9 @@ public record KubernetesShellOptions(
     workloadIdentityNamespaces = Collections.unmodifiableSet(new LinkedHashSet<>(workloadIdentityNamespaces));
     Objects.requireNonNull(customizer, "customizer");
 
-    if (namespace == null || !KubernetesNames.isDnsLabel(namespace)) {
+    if (namespace == null || !KubernetesValues.isDnsLabel(namespace)) {
       problems.add("namespace '" + namespace + "' is not a DNS-1123 label (lowercase letters, digits and '-', at most 63); e.g. '"
-          + KubernetesNames.dnsLabel(namespace, "my-team") + "'");
+          + KubernetesValues.dnsLabel(namespace, "my-team") + "'");
     }
     if (image == null || image.isBlank()) {
       problems.add("image is required: the application image whose entrypoint runs io.pureremote.RemoteMain "
@@ -182,7 +172,7 @@ public record KubernetesShellOptions(
       values.forEach(v -> checkLabel("requiredNodeLabels", k, v, problems));
     });
     serviceAccount.ifPresent(sa -> {
-      if (!sa.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?") || sa.length() > 253) {
+      if (!KubernetesValues.isDnsSubdomain(sa)) {
         problems.add("serviceAccount '" + sa + "' is not a valid name (lowercase letters, digits, '-' and '.')");
       }
     });
@@ -192,7 +182,7 @@ public record KubernetesShellOptions(
       checkNotReserved("labels", k, problems);
     });
     annotations.forEach((k, v) -> {
-      if (!KubernetesNames.isQualifiedKey(k)) {
+      if (!KubernetesValues.isQualifiedKey(k)) {
         problems.add("annotations: key '" + k + "' is not a valid annotation key");
       }
       checkNotReserved("annotations", k, problems);
@@ -207,7 +197,7 @@ public record KubernetesShellOptions(
       }
     });
     workloadIdentityNamespaces.forEach(ns -> {
-      if (!KubernetesNames.isDnsLabel(ns)) {
+      if (!KubernetesValues.isDnsLabel(ns)) {
         problems.add("workloadIdentityNamespaces: '" + ns + "' is not a namespace name");
       }
     });
@@ -267,37 +257,12 @@ public record KubernetesShellOptions(
     return tolerations.stream().map(t -> new TolerationBuilder(t).build()).toList();
   }
 
-  static boolean isEnvName(String name) {
-    return name != null && ENV_NAME.matcher(name).matches();
-  }
-
-  /** Whether a variable name looks like it carries a credential ({@code *_SECRET}, {@code *_TOKEN}, ...). */
-  static boolean looksLikeCredential(String name) {
-    String upper = name.toUpperCase(Locale.ROOT);
-    for (String word : upper.split("_")) {
-      if (CREDENTIAL_WORDS.contains(word)) {
-        return true;
-      }
-    }
-    for (String phrase : CREDENTIAL_PHRASES) {
-      if (upper.contains(phrase)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Whether {@code value} is a Kubernetes quantity ({@code 500m}, {@code 4Gi}, {@code 1.5}, {@code 1e3}). */
-  static boolean isQuantity(String value) {
-    return value != null && QUANTITY.matcher(value).matches();
-  }
-
   private static void checkResources(String field, Map<String, String> resources, List<String> problems) {
     resources.forEach((name, value) -> {
-      if (!STANDARD_RESOURCES.contains(name) && !KubernetesNames.isQualifiedKey(name)) {
+      if (!STANDARD_RESOURCES.contains(name) && !KubernetesValues.isQualifiedKey(name)) {
         problems.add(field + ": '" + name + "' is not a resource name (cpu, memory, ephemeral-storage, or e.g. nvidia.com/gpu)");
       }
-      if (!isQuantity(value)) {
+      if (!KubernetesValues.isQuantity(value)) {
         problems.add(field + "." + name + ": '" + value + "' is not a Kubernetes quantity (e.g. "
             + (name.equals("cpu") ? "500m, 2" : "512Mi, 4Gi, 1G") + ")");
       } else if (!STANDARD_RESOURCES.contains(name) && !name.startsWith("hugepages-") && !value.matches("\\d+")) {
@@ -310,7 +275,7 @@ public record KubernetesShellOptions(
       List<String> problems) {
     requests.forEach((name, request) -> {
       String limit = limits.get(name);
-      if (limit == null || !isQuantity(request) || !isQuantity(limit)) {
+      if (limit == null || !KubernetesValues.isQuantity(request) || !KubernetesValues.isQuantity(limit)) {
         return;
       }
       BigDecimal r = Quantity.getAmountInBytes(new Quantity(request));
@@ -342,10 +307,10 @@ public record KubernetesShellOptions(
   }
 
   private static void checkLabel(String field, String key, String value, List<String> problems) {
-    if (!KubernetesNames.isQualifiedKey(key)) {
+    if (!KubernetesValues.isQualifiedKey(key)) {
       problems.add(field + ": key '" + key + "' is not a valid label key");
     }
-    if (!KubernetesNames.isLabelValue(value)) {
+    if (!KubernetesValues.isLabelValue(value)) {
       problems.add(field + "." + key + ": value '" + value + "' is not a valid label value "
           + "(at most 63 of letters, digits, '-', '_', '.', starting and ending alphanumeric)");
     }
@@ -358,12 +323,8 @@ public record KubernetesShellOptions(
   }
 
   private static void checkEnv(String name, String value, List<String> problems) {
-    if (!isEnvName(name)) {
-      problems.add("env: '" + name + "' is not an environment variable name (letters, digits and '_', not starting with a digit)");
-    } else if (looksLikeCredential(name)) {
-      problems.add("env: '" + name + "' looks like a credential; plain values end up in the Job spec for anyone who can read "
-          + "Jobs. Put it in a Secret and use envReference(EnvReference.secretKey(\"" + name + "\", <secret>, <key>))");
-    }
+    KubernetesValues.plainEnvProblem(name, "envReference(EnvReference.secretKey(\"" + name + "\", <secret>, <key>))")
+        .ifPresent(p -> problems.add("env: " + p));
     if (value == null) {
       problems.add("env: '" + name + "' has no value");
     }

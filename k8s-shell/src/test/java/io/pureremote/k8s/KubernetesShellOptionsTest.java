@@ -16,7 +16,7 @@ class KubernetesShellOptionsTest {
   @Test
   void defaults() {
     KubernetesShellOptions o = KubernetesShellOptions.builder().image("team/app:1").build();
-    assertThat(KubernetesNames.isDnsLabel(o.namespace())).isTrue();
+    assertThat(KubernetesValues.isDnsLabel(o.namespace())).isTrue();
     assertThat(o.kubeContext()).isEmpty();
     assertThat(o.registry()).isEmpty();
     assertThat(o.imagePullPolicy()).isEqualTo("Always");
@@ -59,10 +59,10 @@ class KubernetesShellOptionsTest {
     assertThatThrownBy(() -> valid().resourceRequest("example.com/fpga", "1").resourceLimit("example.com/fpga", "2").build())
         .hasMessageContaining("needs request == limit");
     for (String ok : new String[] {"500m", "2", "0.5", "1.5Gi", "512Mi", "1e3", "1G", "100k", ".5"}) {
-      assertThat(KubernetesShellOptions.isQuantity(ok)).as(ok).isTrue();
+      assertThat(KubernetesValues.isQuantity(ok)).as(ok).isTrue();
     }
     for (String bad : new String[] {"", "4GB", "1.2.3", "-1", "1 Gi", "Gi", "1ki", "m"}) {
-      assertThat(KubernetesShellOptions.isQuantity(bad)).as(bad).isFalse();
+      assertThat(KubernetesValues.isQuantity(bad)).as(bad).isFalse();
     }
     assertThat(valid().cpu("250m", "1").memory("1Gi").ephemeralStorage("1Gi", null).gpus(2).build().resourceLimits())
         .containsEntry("nvidia.com/gpu", "2").containsEntry("memory", "1Gi").doesNotContainKey("ephemeral-storage");
