@@ -43,7 +43,7 @@ public record EnvReference(Kind kind, String source, String key, String variable
     if (keyed && !key.matches("[-._a-zA-Z0-9]+")) {
       throw new IllegalArgumentException("Invalid key '" + key + "' in " + kind + " " + source + ": use letters, digits, '-', '_' and '.'");
     }
-    if (keyed && !KubernetesShellOptions.isEnvName(variable)) {
+    if (keyed && !KubernetesValues.isEnvName(variable)) {
       throw new IllegalArgumentException("Invalid environment variable name '" + variable + "' for " + kind + " " + source
           + ": use letters, digits and '_', not starting with a digit");
     }

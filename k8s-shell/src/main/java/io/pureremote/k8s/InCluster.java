@@ -55,7 +55,7 @@ public final class InCluster {
     try {
       String ns = Files.readString(serviceAccountDir.resolve("namespace"), StandardCharsets.UTF_8).strip();
       // A damaged file must not become a namespace; the user-name default is safer than garbage.
-      return KubernetesNames.isDnsLabel(ns) ? Optional.of(ns) : Optional.empty();
+      return KubernetesValues.isDnsLabel(ns) ? Optional.of(ns) : Optional.empty();
     } catch (IOException e) {
       return Optional.empty();
     }

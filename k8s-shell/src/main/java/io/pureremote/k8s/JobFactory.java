@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Turns a {@link LaunchRequest} and the shell options into a {@code batch/v1} Job: one container
@@ -71,7 +72,7 @@ final class JobFactory {
     if (options.workloadIdentityApplies()) {
       podLabels.put(KubernetesShellOptions.AZURE_WORKLOAD_IDENTITY_LABEL, "true");
     }
-    Map<String, String> annotations = new LinkedHashMap<>(options.annotations());
+    Map<String, String> annotations = new LinkedHashMap<>(options.pod().annotations());
     annotations.put(ANNOTATION_MEMO_URI, request.memoUri());
     annotations.put(ANNOTATION_FUNCTION, request.function().toString());
     annotations.put(ANNOTATION_ATTEMPT, Integer.toString(attempt));
@@ -80,26 +81,26 @@ final class JobFactory {
         .withRestartPolicy("Never")
         .addNewContainer()
           .withName(CONTAINER)
-          .withImage(options.qualifiedImage())
-          .withImagePullPolicy(options.imagePullPolicy())
+          .withImage(options.pod().qualifiedImage())
+          .withImagePullPolicy(options.pod().imagePullPolicy())
           .withArgs(request.remoteMainArgs())
           .withEnv(env(request, namespace, name))
           .withEnvFrom(envFrom())
           .withNewResources()
-            .withRequests(quantities(options.resourceRequests()))
-            .withLimits(quantities(options.resourceLimits()))
+            .withRequests(quantities(options.pod().resourceRequests()))
+            .withLimits(quantities(options.pod().resourceLimits()))
           .endResources()
         .endContainer();
-    if (!options.tolerations().isEmpty()) {
-      pod.withTolerations(options.tolerations());
+    if (!options.pod().tolerations().isEmpty()) {
+      pod.withTolerations(options.pod().tolerations());
     }
-    options.serviceAccount().ifPresent(pod::withServiceAccountName);
-    if (!options.nodeSelector().isEmpty()) {
-      pod.withNodeSelector(new LinkedHashMap<>(options.nodeSelector()));
+    options.pod().serviceAccount().ifPresent(pod::withServiceAccountName);
+    if (!options.pod().nodeSelector().isEmpty()) {
+      pod.withNodeSelector(new LinkedHashMap<>(options.pod().nodeSelector()));
     }
-    if (!options.requiredNodeLabels().isEmpty()) {
+    if (!options.pod().requiredNodeLabels().isEmpty()) {
       List<NodeSelectorRequirement> terms = new ArrayList<>();
-      options.requiredNodeLabels().forEach((key, values) -> terms.add(
+      options.pod().requiredNodeLabels().forEach((key, values) -> terms.add(
           new NodeSelectorRequirementBuilder().withKey(key).withOperator("In").withValues(values).build()));
       pod.withNewAffinity().withNewNodeAffinity().withNewRequiredDuringSchedulingIgnoredDuringExecution()
           .addNewNodeSelectorTerm().withMatchExpressions(terms).endNodeSelectorTerm()
@@ -115,8 +116,8 @@ final class JobFactory {
           .withNewMetadata().withLabels(podLabels).endMetadata()
           .withSpec(pod.build())
         .endTemplate();
-    if (!options.annotations().isEmpty()) {
-      spec.editTemplate().editMetadata().withAnnotations(new LinkedHashMap<>(options.annotations())).endMetadata().endTemplate();
+    if (!options.pod().annotations().isEmpty()) {
+      spec.editTemplate().editMetadata().withAnnotations(new LinkedHashMap<>(options.pod().annotations())).endMetadata().endTemplate();
     }
     options.activeDeadline().ifPresent(d -> spec.withActiveDeadlineSeconds(d.getSeconds()));
     if (options.podFailurePolicy()) {
@@ -137,7 +138,7 @@ final class JobFactory {
 
   /** The shell's labels plus the user's: managed-by, function, version, memo hash. */
   Map<String, String> labels(LaunchRequest request) {
-    Map<String, String> labels = new LinkedHashMap<>(options.labels());
+    Map<String, String> labels = new LinkedHashMap<>(options.pod().labels());
     labels.put(MANAGED_BY, MANAGER);
     labels.put(LABEL_FUNCTION, KubernetesNames.labelValue(request.function().name()));
     labels.put(LABEL_VERSION, KubernetesNames.labelValue(request.function().version()));
@@ -160,12 +161,32 @@ final class JobFactory {
         .build();
   }
 
+  /**
+   * Why the runtime's environment for {@code request} cannot go into a Job as plain values, or
+   * empty: the same check as the shell's own {@code env(...)}, so {@code
+   * RemoteRuntime.Builder.remoteEnvironment} is no way around it.
+   */
+  static Optional<String> environmentProblem(LaunchRequest request) {
+    for (String name : request.environment().keySet()) {
+      Optional<String> problem = KubernetesValues.plainEnvProblem(name,
+          "KubernetesShellOptions.Builder.envReference(EnvReference.secretKey(\"" + name + "\", <secret>, <key>)) "
+              + "instead of RemoteRuntime.Builder.remoteEnvironment");
+      if (problem.isPresent()) {
+        return Optional.of("The runtime's remote environment cannot go into a Kubernetes Job: " + problem.get());
+      }
+    }
+    return Optional.empty();
+  }
+
   private List<EnvVar> env(LaunchRequest request, String namespace, String jobName) {
     // Order matters for duplicates: the last definition wins in Kubernetes, so the runtime's
     // variables come first, the user's may override them (e.g. an in-cluster store endpoint),
     // and the call identity comes last.
+    environmentProblem(request).ifPresent(p -> {
+      throw new IllegalArgumentException(p);
+    });
     Map<String, String> plain = new LinkedHashMap<>(request.environment());
-    plain.putAll(options.env());
+    plain.putAll(options.pod().env());
     plain.put("PUREREMOTE_FUNCTION", request.function().name());
     plain.put("PUREREMOTE_FUNCTION_VERSION", request.function().version());
     plain.put("PUREREMOTE_ARGS_HASH", request.argsHash());
@@ -176,7 +197,7 @@ final class JobFactory {
     plain.forEach((k, v) -> env.add(new EnvVarBuilder().withName(k).withValue(v).build()));
     env.add(new EnvVarBuilder().withName("PUREREMOTE_K8S_POD_NAME")
         .withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom().build());
-    for (EnvReference ref : options.envReferences()) {
+    for (EnvReference ref : options.pod().envReferences()) {
       switch (ref.kind()) {
         case SECRET_KEY -> env.add(new EnvVarBuilder().withName(ref.variable()).withNewValueFrom()
             .withNewSecretKeyRef().withName(ref.source()).withKey(ref.key()).endSecretKeyRef().endValueFrom().build());
@@ -190,7 +211,7 @@ final class JobFactory {
 
   private List<EnvFromSource> envFrom() {
     List<EnvFromSource> from = new ArrayList<>();
-    for (EnvReference ref : options.envReferences()) {
+    for (EnvReference ref : options.pod().envReferences()) {
       switch (ref.kind()) {
         case SECRET -> from.add(new EnvFromSourceBuilder().withNewSecretRef().withName(ref.source()).endSecretRef().build());
         case CONFIG_MAP -> from.add(new EnvFromSourceBuilder().withNewConfigMapRef().withName(ref.source()).endConfigMapRef().build());

@@ -410,7 +410,7 @@ final class JobRun implements Launch {
       ContainerStateTerminated t = ended.get().getValue();
       Integer code = t.getExitCode();
       if ("OOMKilled".equals(t.getReason())) {
-        String limit = options.resourceLimits().get("memory");
+        String limit = options.pod().resourceLimits().get("memory");
         finish(new Outcome("OOMKilled", code == null ? 137 : code,
             "Container " + JobFactory.CONTAINER + " of pod " + pod + " was killed for using more memory than its limit ("
                 + (limit == null ? "no limit set in the options; the namespace default applied" : "memory limit " + limit)
@@ -469,7 +469,7 @@ final class JobRun implements Launch {
     String name = jobName;
     long seconds = imagePullSince == null ? 0 : Duration.ofNanos(now - imagePullSince).toSeconds();
     fail(new ShellException("ImagePullBackOff", null, "Job " + options.namespace() + "/" + name + " cannot pull image '"
-        + options.qualifiedImage() + "' (" + imagePullDetail + ") for " + seconds + " s; gave up (imagePullBound="
+        + options.pod().qualifiedImage() + "' (" + imagePullDetail + ") for " + seconds + " s; gave up (imagePullBound="
         + options.imagePullBound() + ") and deleted the Job. Check the image name and tag, that it was pushed, and that "
         + "the nodes may pull from the registry (imagePullSecrets, registry permissions).", false));
     actions.delete(name, "image cannot be pulled");
@@ -479,7 +479,7 @@ final class JobRun implements Launch {
     String name = jobName;
     fail(new ShellException("Unschedulable", null, "Job " + options.namespace() + "/" + name + " could not be scheduled for "
         + Duration.ofNanos(now - unschedulableSince).toSeconds() + " s (pendingTimeout=" + options.pendingTimeout() + "): "
-        + unschedulableDetail + ". Ask for fewer resources (requests " + options.resourceRequests() + "), check the node "
+        + unschedulableDetail + ". Ask for fewer resources (requests " + options.pod().resourceRequests() + "), check the node "
         + "selector, affinity and tolerations, or raise pendingTimeout if nodes are being added. The Job was deleted.", false));
     actions.delete(name, "unschedulable");
   }

@@ -8,21 +8,14 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
- * Kubernetes naming rules: DNS-1123 labels (namespaces, Job names), label keys and values, and the
- * names this shell derives from a call. Pure functions; thread-safe.
+ * The names this shell derives from a call (Job names, label values, the default namespace); the
+ * value rules themselves are {@link KubernetesValues}. Pure functions; thread-safe.
  */
 final class KubernetesNames {
   /** DNS-1123 label: what namespaces and Job names must be (Job names also end up as a label value). */
-  static final int MAX_LABEL = 63;
-
-  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-  private static final Pattern LABEL_VALUE = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?");
-  private static final Pattern DNS_SUBDOMAIN =
-      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-  private static final Pattern LABEL_NAME = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
+  static final int MAX_LABEL = KubernetesValues.MAX_LABEL;
 
   /** Room the readable part of a Job name may take: 63 minus "-" + 10 hash digits + a 6-char suffix. */
   static final int JOB_PREFIX_MAX = 40;
@@ -35,42 +28,6 @@ final class KubernetesNames {
 
   private KubernetesNames() {}
 
-  /** Whether {@code s} is a DNS-1123 label (lowercase alphanumerics and '-', alnum ends, at most 63). */
-  static boolean isDnsLabel(String s) {
-    return s != null && s.length() <= MAX_LABEL && DNS_LABEL.matcher(s).matches();
-  }
-
-  /** Whether {@code s} is a valid label value (empty, or at most 63 of alnum . _ - with alnum ends). */
-  static boolean isLabelValue(String s) {
-    return s != null && s.length() <= MAX_LABEL && LABEL_VALUE.matcher(s).matches();
-  }
-
-  /** Whether {@code key} is a valid label or annotation key: optional DNS subdomain prefix + '/' + name. */
-  static boolean isQualifiedKey(String key) {
-    if (key == null || key.isEmpty()) {
-      return false;
-    }
-    int slash = key.indexOf('/');
-    String name = slash < 0 ? key : key.substring(slash + 1);
-    if (slash >= 0) {
-      String prefix = key.substring(0, slash);
-      if (prefix.isEmpty() || prefix.length() > 253 || !DNS_SUBDOMAIN.matcher(prefix).matches()) {
-        return false;
-      }
-    }
-    return name.length() <= MAX_LABEL && LABEL_NAME.matcher(name).matches();
-  }
-
-  /**
-   * Turns any text into a DNS-1123 label: lowercase, runs of other characters become one '-',
-   * trimmed to 63 with alphanumeric ends; {@code fallback} when nothing is left.
-   */
-  static String dnsLabel(String raw, String fallback) {
-    String s = collapse(raw == null ? "" : raw.toLowerCase(Locale.ROOT), "[^a-z0-9]+", "-");
-    s = trimTo(s, MAX_LABEL, "-");
-    return s.isEmpty() ? fallback : s;
-  }
-
   /**
    * The default namespace: in a pod, the pod's own ({@link InCluster}); elsewhere the user name as
    * a DNS-1123 label ({@code Yu_Zhang} → {@code yu-zhang}).
@@ -80,7 +37,7 @@ final class KubernetesNames {
   }
 
   static String defaultNamespace(java.util.Optional<String> podNamespace, String userName) {
-    return podNamespace.orElseGet(() -> dnsLabel(userName, "pureremote"));
+    return podNamespace.orElseGet(() -> KubernetesValues.dnsLabel(userName, "pureremote"));
   }
 
   /**
@@ -126,7 +83,7 @@ final class KubernetesNames {
       throw new IllegalArgumentException("Job name suffix must be empty or '-' + at most 5 characters, got '" + suffix + "'");
     }
     String name = jobPrefix(function) + "-" + memoHash.substring(0, JOB_HASH_DIGITS) + suffix;
-    if (!isDnsLabel(name)) {
+    if (!KubernetesValues.isDnsLabel(name)) {
       throw new IllegalStateException("Derived Job name '" + name + "' is not a DNS-1123 label; this is a bug");
     }
     return name;

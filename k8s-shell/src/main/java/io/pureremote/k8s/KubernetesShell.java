@@ -185,6 +185,12 @@ public final class KubernetesShell implements Shell {
       run.fail(new ShellException("ShellClosed", null, "The Kubernetes shell is closed; cannot run " + request.shortLabel(), false));
       return run;
     }
+    Optional<String> envProblem = JobFactory.environmentProblem(request);
+    if (envProblem.isPresent()) {
+      // Refused before anything reaches the API server: no Job ever holds the plain value.
+      run.fail(new ShellException("CredentialInEnvironment", null, envProblem.get(), false));
+      return run;
+    }
     inFlight.add(run);
     NamespaceWatch watch = watch();
     // Track before creating, so no event for the new Job can be missed.

@@ -1,28 +1,23 @@
 package io.pureremote.k8s;
 
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Toleration;
-import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
-import java.util.regex.Pattern;
 
 /**
- * Settings of a {@link KubernetesShell}: where Jobs run, what they look like, and how the shell
- * waits for them. Immutable and thread-safe; build with {@link #builder()}. Every value is
- * validated when built, and one exception lists every problem found.
+ * Settings of a {@link KubernetesShell}: where Jobs run, what their pod looks like ({@link
+ * #pod()}, a {@link PodTemplateOptions}), and how the shell waits for them. Immutable and
+ * thread-safe; build with {@link #builder()}. Every value is validated when built, and one
+ * exception lists every problem found.
  *
  * <pre>{@code
  * KubernetesShellOptions options = KubernetesShellOptions.builder()
@@ -36,23 +31,14 @@ import java.util.regex.Pattern;
  *     .build();
  * }</pre>
  *
+ * <p>The pod setters of the {@link Builder} ({@code image}, {@code cpu}, {@code env}, ...) are
+ * those of {@link PodTemplateOptions.Builder}, reached through {@link Builder#pod(Consumer)}; only
+ * the Job's own settings live here.
+ *
  * @param namespace where Jobs are created; a DNS-1123 label
  * @param kubeContext the kubeconfig context a shell built from configuration connects with; empty
  *     means the current context (or in-cluster config)
- * @param image the application image whose entrypoint runs {@code io.pureremote.RemoteMain}
- * @param registry a registry the image is qualified with (see {@link Images#qualify})
- * @param imagePullPolicy {@code Always}, {@code IfNotPresent} or {@code Never}
- * @param resourceRequests container resource requests by resource name ({@code cpu}, {@code
- *     memory}, {@code ephemeral-storage}, {@code nvidia.com/gpu}, ...)
- * @param resourceLimits container resource limits by resource name
- * @param tolerations pod tolerations (see {@link Tolerations})
- * @param nodeSelector pod node selector
- * @param requiredNodeLabels required node affinity: each label must have one of the values
- * @param serviceAccount the pod's service account; empty means the namespace default
- * @param env plain environment variables (never credentials: see {@link EnvReference})
- * @param envReferences variables read from Secrets and ConfigMaps
- * @param labels extra labels on the Job and its pods
- * @param annotations extra annotations on the Job and its pods
+ * @param pod what the Job's pod looks like: image, resources, placement, identity, environment
  * @param ttlAfterFinished how long a finished Job is kept ({@code ttlSecondsAfterFinished})
  * @param backoffLimit pod retries by the Job controller ({@code backoffLimit})
  * @param activeDeadline longest run of the Job ({@code activeDeadlineSeconds}); empty for none
@@ -75,19 +61,7 @@ import java.util.regex.Pattern;
 public record KubernetesShellOptions(
     String namespace,
     Optional<String> kubeContext,
-    String image,
-    Optional<String> registry,
-    String imagePullPolicy,
-    Map<String, String> resourceRequests,
-    Map<String, String> resourceLimits,
-    List<Toleration> tolerations,
-    Map<String, String> nodeSelector,
-    Map<String, List<String>> requiredNodeLabels,
-    Optional<String> serviceAccount,
-    Map<String, String> env,
-    List<EnvReference> envReferences,
-    Map<String, String> labels,
-    Map<String, String> annotations,
+    PodTemplateOptions pod,
     Duration ttlAfterFinished,
     int backoffLimit,
     Optional<Duration> activeDeadline,
@@ -110,93 +84,54 @@ public record KubernetesShellOptions(
   static final int DEFAULT_API_BURST = 40;
 
   /** The GPU resource name {@link Builder#gpus(int)} sets. */
-  public static final String NVIDIA_GPU = "nvidia.com/gpu";
+  public static final String NVIDIA_GPU = PodTemplateOptions.NVIDIA_GPU;
 
   /** The pod label Azure workload identity's webhook looks for. */
   public static final String AZURE_WORKLOAD_IDENTITY_LABEL = "azure.workload.identity/use";
 
-  // Kubernetes quantity syntax: a decimal number with an optional binary/decimal suffix or exponent.
-  private static final Pattern QUANTITY =
-      Pattern.compile("(\\d+(\\.\\d*)?|\\.\\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\\d+)?");
-  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-  private static final Set<String> CREDENTIAL_WORDS =
-      Set.of("SECRET", "SECRETS", "PASSWORD", "PASSWD", "TOKEN", "CREDENTIAL", "CREDENTIALS", "APIKEY");
-  private static final List<String> CREDENTIAL_PHRASES =
-      List.of("ACCESS_KEY", "PRIVATE_KEY", "API_KEY", "ACCOUNT_KEY", "CONNECTION_STRING", "SAS_TOKEN");
-  private static final Set<String> STANDARD_RESOURCES = Set.of("cpu", "memory", "ephemeral-storage");
-
-  /** Validates every value and copies collections; throws one exception listing all problems. */
+  /** Validates the Job's own values (the pod template is valid by construction); one exception lists all problems. */
   public KubernetesShellOptions {
-    List<String> problems = new ArrayList<>();
     kubeContext = Objects.requireNonNull(kubeContext, "kubeContext").filter(s -> !s.isBlank());
-    registry = Objects.requireNonNull(registry, "registry").filter(s -> !s.isBlank());
-    serviceAccount = Objects.requireNonNull(serviceAccount, "serviceAccount").filter(s -> !s.isBlank());
+    Objects.requireNonNull(pod, "pod");
     activeDeadline = Objects.requireNonNull(activeDeadline, "activeDeadline");
-    resourceRequests = ordered(resourceRequests);
-    resourceLimits = ordered(resourceLimits);
-    tolerations = tolerations.stream().map(t -> new TolerationBuilder(t).build()).toList();
-    nodeSelector = ordered(nodeSelector);
-    Map<String, List<String>> affinity = new LinkedHashMap<>();
-    requiredNodeLabels.forEach((k, v) -> affinity.put(k, List.copyOf(v)));
-    requiredNodeLabels = Collections.unmodifiableMap(affinity);
-    env = ordered(env);
-    envReferences = List.copyOf(envReferences);
-    labels = ordered(labels);
-    annotations = ordered(annotations);
     workloadIdentityNamespaces = Collections.unmodifiableSet(new LinkedHashSet<>(workloadIdentityNamespaces));
     Objects.requireNonNull(customizer, "customizer");
+    List<String> problems = jobProblems(namespace, pod.serviceAccount(), ttlAfterFinished, backoffLimit, activeDeadline,
+        workloadIdentity, workloadIdentityNamespaces, imagePullBound, pendingTimeout, watchSilenceBound, maxEvictionRetries,
+        launchConcurrency, apiQps, apiBurst, apiRetries, logSampleFraction);
+    if (!problems.isEmpty()) {
+      throw invalid(problems);
+    }
+  }
 
-    if (namespace == null || !KubernetesNames.isDnsLabel(namespace)) {
+  /** A builder with the defaults; {@link Builder#image(String)} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from these values. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** Whether pods use Azure workload identity: enabled everywhere, or for this namespace. */
+  public boolean workloadIdentityApplies() {
+    return workloadIdentity || workloadIdentityNamespaces.contains(namespace);
+  }
+
+  private static IllegalArgumentException invalid(List<String> problems) {
+    return new IllegalArgumentException("Invalid Kubernetes shell options:\n  - " + String.join("\n  - ", problems));
+  }
+
+  private static List<String> jobProblems(String namespace, Optional<String> serviceAccount, Duration ttlAfterFinished,
+      int backoffLimit, Optional<Duration> activeDeadline, boolean workloadIdentity, Set<String> workloadIdentityNamespaces,
+      Duration imagePullBound, Duration pendingTimeout, Duration watchSilenceBound, int maxEvictionRetries,
+      int launchConcurrency, double apiQps, int apiBurst, int apiRetries, double logSampleFraction) {
+    List<String> problems = new ArrayList<>();
+    if (namespace == null || !KubernetesValues.isDnsLabel(namespace)) {
       problems.add("namespace '" + namespace + "' is not a DNS-1123 label (lowercase letters, digits and '-', at most 63); e.g. '"
-          + KubernetesNames.dnsLabel(namespace, "my-team") + "'");
+          + KubernetesValues.dnsLabel(namespace, "my-team") + "'");
     }
-    if (image == null || image.isBlank()) {
-      problems.add("image is required: the application image whose entrypoint runs io.pureremote.RemoteMain "
-          + "(build one with Jib; see docs/kubernetes.md)");
-    } else {
-      try {
-        Images.qualify(registry.orElse(null), image);
-      } catch (IllegalArgumentException e) {
-        problems.add("image: " + e.getMessage());
-      }
-    }
-    registry.ifPresent(r -> {
-      if (r.contains("://") || r.chars().anyMatch(Character::isWhitespace)) {
-        problems.add("registry '" + r + "' must be a host[/path] without a scheme, e.g. myregistry.azurecr.io");
-      }
-    });
-    if (!Set.of("Always", "IfNotPresent", "Never").contains(imagePullPolicy)) {
-      problems.add("imagePullPolicy '" + imagePullPolicy + "' must be Always, IfNotPresent or Never");
-    }
-    checkResources("resourceRequests", resourceRequests, problems);
-    checkResources("resourceLimits", resourceLimits, problems);
-    checkRequestsWithinLimits(resourceRequests, resourceLimits, problems);
-    for (int i = 0; i < tolerations.size(); i++) {
-      checkToleration(i, tolerations.get(i), problems);
-    }
-    nodeSelector.forEach((k, v) -> checkLabel("nodeSelector", k, v, problems));
-    requiredNodeLabels.forEach((k, values) -> {
-      if (values.isEmpty()) {
-        problems.add("requiredNodeLabels." + k + " needs at least one value");
-      }
-      values.forEach(v -> checkLabel("requiredNodeLabels", k, v, problems));
-    });
-    serviceAccount.ifPresent(sa -> {
-      if (!sa.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?") || sa.length() > 253) {
-        problems.add("serviceAccount '" + sa + "' is not a valid name (lowercase letters, digits, '-' and '.')");
-      }
-    });
-    env.forEach((name, value) -> checkEnv(name, value, problems));
-    labels.forEach((k, v) -> {
-      checkLabel("labels", k, v, problems);
-      checkNotReserved("labels", k, problems);
-    });
-    annotations.forEach((k, v) -> {
-      if (!KubernetesNames.isQualifiedKey(k)) {
-        problems.add("annotations: key '" + k + "' is not a valid annotation key");
-      }
-      checkNotReserved("annotations", k, problems);
-    });
     checkDuration("ttlAfterFinished", ttlAfterFinished, true, problems);
     if (backoffLimit < 0) {
       problems.add("backoffLimit must be >= 0, got " + backoffLimit);
@@ -207,7 +142,7 @@ public record KubernetesShellOptions(
       }
     });
     workloadIdentityNamespaces.forEach(ns -> {
-      if (!KubernetesNames.isDnsLabel(ns)) {
+      if (!KubernetesValues.isDnsLabel(ns)) {
         problems.add("workloadIdentityNamespaces: '" + ns + "' is not a namespace name");
       }
     });
@@ -236,137 +171,7 @@ public record KubernetesShellOptions(
     if (!(logSampleFraction >= 0 && logSampleFraction <= 1)) {
       problems.add("logSampleFraction must be in [0, 1], got " + logSampleFraction);
     }
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException("Invalid Kubernetes shell options:\n  - " + String.join("\n  - ", problems));
-    }
-  }
-
-  /** A builder with the defaults; {@link Builder#image(String)} is required. */
-  public static Builder builder() {
-    return new Builder();
-  }
-
-  /** A builder starting from these values. */
-  public Builder toBuilder() {
-    return new Builder(this);
-  }
-
-  /** The image to run: {@link #image()} qualified with {@link #registry()}. */
-  public String qualifiedImage() {
-    return Images.qualify(registry.orElse(null), image);
-  }
-
-  /** Whether pods use Azure workload identity: enabled everywhere, or for this namespace. */
-  public boolean workloadIdentityApplies() {
-    return workloadIdentity || workloadIdentityNamespaces.contains(namespace);
-  }
-
-  /** Copies of the tolerations (fabric8 model objects are mutable). */
-  @Override
-  public List<Toleration> tolerations() {
-    return tolerations.stream().map(t -> new TolerationBuilder(t).build()).toList();
-  }
-
-  static boolean isEnvName(String name) {
-    return name != null && ENV_NAME.matcher(name).matches();
-  }
-
-  /** Whether a variable name looks like it carries a credential ({@code *_SECRET}, {@code *_TOKEN}, ...). */
-  static boolean looksLikeCredential(String name) {
-    String upper = name.toUpperCase(Locale.ROOT);
-    for (String word : upper.split("_")) {
-      if (CREDENTIAL_WORDS.contains(word)) {
-        return true;
-      }
-    }
-    for (String phrase : CREDENTIAL_PHRASES) {
-      if (upper.contains(phrase)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Whether {@code value} is a Kubernetes quantity ({@code 500m}, {@code 4Gi}, {@code 1.5}, {@code 1e3}). */
-  static boolean isQuantity(String value) {
-    return value != null && QUANTITY.matcher(value).matches();
-  }
-
-  private static void checkResources(String field, Map<String, String> resources, List<String> problems) {
-    resources.forEach((name, value) -> {
-      if (!STANDARD_RESOURCES.contains(name) && !KubernetesNames.isQualifiedKey(name)) {
-        problems.add(field + ": '" + name + "' is not a resource name (cpu, memory, ephemeral-storage, or e.g. nvidia.com/gpu)");
-      }
-      if (!isQuantity(value)) {
-        problems.add(field + "." + name + ": '" + value + "' is not a Kubernetes quantity (e.g. "
-            + (name.equals("cpu") ? "500m, 2" : "512Mi, 4Gi, 1G") + ")");
-      } else if (!STANDARD_RESOURCES.contains(name) && !name.startsWith("hugepages-") && !value.matches("\\d+")) {
-        problems.add(field + "." + name + ": extended resources take whole numbers, got '" + value + "'");
-      }
-    });
-  }
-
-  private static void checkRequestsWithinLimits(Map<String, String> requests, Map<String, String> limits,
-      List<String> problems) {
-    requests.forEach((name, request) -> {
-      String limit = limits.get(name);
-      if (limit == null || !isQuantity(request) || !isQuantity(limit)) {
-        return;
-      }
-      BigDecimal r = Quantity.getAmountInBytes(new Quantity(request));
-      BigDecimal l = Quantity.getAmountInBytes(new Quantity(limit));
-      if (r.compareTo(l) > 0) {
-        problems.add("resources: " + name + " request " + request + " exceeds its limit " + limit);
-      } else if (!STANDARD_RESOURCES.contains(name) && r.compareTo(l) != 0) {
-        problems.add("resources: extended resource " + name + " needs request == limit, got " + request + " and " + limit);
-      }
-    });
-  }
-
-  private static void checkToleration(int i, Toleration t, List<String> problems) {
-    String op = t.getOperator() == null ? "Equal" : t.getOperator();
-    String where = "tolerations[" + i + "]";
-    if (!op.equals("Equal") && !op.equals("Exists")) {
-      problems.add(where + ": operator '" + op + "' must be Equal or Exists");
-    }
-    if (op.equals("Exists") && t.getValue() != null && !t.getValue().isEmpty()) {
-      problems.add(where + ": operator Exists takes no value, got '" + t.getValue() + "'");
-    }
-    if ((t.getKey() == null || t.getKey().isEmpty()) && !op.equals("Exists")) {
-      problems.add(where + ": an empty key needs operator Exists");
-    }
-    String effect = t.getEffect() == null ? "" : t.getEffect();
-    if (!Set.of("", "NoSchedule", "PreferNoSchedule", "NoExecute").contains(effect)) {
-      problems.add(where + ": effect '" + effect + "' must be NoSchedule, PreferNoSchedule or NoExecute");
-    }
-  }
-
-  private static void checkLabel(String field, String key, String value, List<String> problems) {
-    if (!KubernetesNames.isQualifiedKey(key)) {
-      problems.add(field + ": key '" + key + "' is not a valid label key");
-    }
-    if (!KubernetesNames.isLabelValue(value)) {
-      problems.add(field + "." + key + ": value '" + value + "' is not a valid label value "
-          + "(at most 63 of letters, digits, '-', '_', '.', starting and ending alphanumeric)");
-    }
-  }
-
-  private static void checkNotReserved(String field, String key, List<String> problems) {
-    if (key.startsWith(JobFactory.LABEL_PREFIX) || key.equals(JobFactory.MANAGED_BY)) {
-      problems.add(field + ": key '" + key + "' is reserved for the shell's own bookkeeping");
-    }
-  }
-
-  private static void checkEnv(String name, String value, List<String> problems) {
-    if (!isEnvName(name)) {
-      problems.add("env: '" + name + "' is not an environment variable name (letters, digits and '_', not starting with a digit)");
-    } else if (looksLikeCredential(name)) {
-      problems.add("env: '" + name + "' looks like a credential; plain values end up in the Job spec for anyone who can read "
-          + "Jobs. Put it in a Secret and use envReference(EnvReference.secretKey(\"" + name + "\", <secret>, <key>))");
-    }
-    if (value == null) {
-      problems.add("env: '" + name + "' has no value");
-    }
+    return problems;
   }
 
   private static void checkDuration(String field, Duration d, boolean zeroOk, List<String> problems) {
@@ -377,27 +182,16 @@ public record KubernetesShellOptions(
     }
   }
 
-  private static <V> Map<String, V> ordered(Map<String, V> map) {
-    return Collections.unmodifiableMap(new LinkedHashMap<>(map));
-  }
-
-  /** Builder for {@link KubernetesShellOptions}; not thread-safe. */
+  /**
+   * Builder for {@link KubernetesShellOptions}; not thread-safe. Unlike {@link
+   * PodTemplateOptions.Builder}, whose setters throw, this one collects every problem and {@link
+   * #build()} throws one exception that lists them all.
+   */
   public static final class Builder {
+    private final List<String> podProblems = new ArrayList<>();
+    private PodTemplateOptions.Builder pod = PodTemplateOptions.builder();
     private String namespace = KubernetesNames.defaultNamespace();
     private String kubeContext;
-    private String image;
-    private String registry;
-    private String imagePullPolicy = "Always";
-    private final Map<String, String> resourceRequests = new LinkedHashMap<>();
-    private final Map<String, String> resourceLimits = new LinkedHashMap<>();
-    private final List<Toleration> tolerations = new ArrayList<>();
-    private final Map<String, String> nodeSelector = new LinkedHashMap<>();
-    private final Map<String, List<String>> requiredNodeLabels = new LinkedHashMap<>();
-    private String serviceAccount;
-    private final Map<String, String> env = new LinkedHashMap<>();
-    private final List<EnvReference> envReferences = new ArrayList<>();
-    private final Map<String, String> labels = new LinkedHashMap<>();
-    private final Map<String, String> annotations = new LinkedHashMap<>();
     private Duration ttlAfterFinished = Duration.ofHours(1);
     private int backoffLimit = 0;
     private Duration activeDeadline;
@@ -419,21 +213,9 @@ public record KubernetesShellOptions(
     private Builder() {}
 
     private Builder(KubernetesShellOptions o) {
+      pod = o.pod.toBuilder();
       namespace = o.namespace;
       kubeContext = o.kubeContext.orElse(null);
-      image = o.image;
-      registry = o.registry.orElse(null);
-      imagePullPolicy = o.imagePullPolicy;
-      resourceRequests.putAll(o.resourceRequests);
-      resourceLimits.putAll(o.resourceLimits);
-      tolerations.addAll(o.tolerations());
-      nodeSelector.putAll(o.nodeSelector);
-      requiredNodeLabels.putAll(o.requiredNodeLabels);
-      serviceAccount = o.serviceAccount.orElse(null);
-      env.putAll(o.env);
-      envReferences.addAll(o.envReferences);
-      labels.putAll(o.labels);
-      annotations.putAll(o.annotations);
       ttlAfterFinished = o.ttlAfterFinished;
       backoffLimit = o.backoffLimit;
       activeDeadline = o.activeDeadline.orElse(null);
@@ -454,6 +236,121 @@ public record KubernetesShellOptions(
     }
 
     /**
+     * Changes the pod template: {@code b -> b.cpu("2", null).toleration(Tolerations.spotAks())}. A
+     * value the template's builder refuses is kept as a problem that {@link #build()} reports
+     * with all the others.
+     */
+    public Builder pod(Consumer<PodTemplateOptions.Builder> change) {
+      try {
+        change.accept(pod);
+      } catch (IllegalArgumentException e) {
+        podProblems.add(e.getMessage());
+      }
+      return this;
+    }
+
+    /** Replaces the pod template, e.g. one shared with other shells. */
+    public Builder pod(PodTemplateOptions template) {
+      pod = Objects.requireNonNull(template, "template").toBuilder();
+      return this;
+    }
+
+    /** {@link PodTemplateOptions.Builder#image}. Required; no default. */
+    public Builder image(String image) {
+      return pod(b -> b.image(image));
+    }
+
+    /** {@link PodTemplateOptions.Builder#registry}. Defaults to none. */
+    public Builder registry(String registry) {
+      return pod(b -> b.registry(registry));
+    }
+
+    /** {@link PodTemplateOptions.Builder#imagePullPolicy}. Defaults to {@code Always}. */
+    public Builder imagePullPolicy(String imagePullPolicy) {
+      return pod(b -> b.imagePullPolicy(imagePullPolicy));
+    }
+
+    /** {@link PodTemplateOptions.Builder#cpu}. Defaults to neither. */
+    public Builder cpu(String request, String limit) {
+      return pod(b -> b.cpu(request, limit));
+    }
+
+    /** {@link PodTemplateOptions.Builder#memory(String, String)}. Defaults to neither. */
+    public Builder memory(String request, String limit) {
+      return pod(b -> b.memory(request, limit));
+    }
+
+    /** {@link PodTemplateOptions.Builder#memory(String)}: request and limit both {@code quantity}. */
+    public Builder memory(String quantity) {
+      return pod(b -> b.memory(quantity));
+    }
+
+    /** {@link PodTemplateOptions.Builder#ephemeralStorage}. Defaults to neither. */
+    public Builder ephemeralStorage(String request, String limit) {
+      return pod(b -> b.ephemeralStorage(request, limit));
+    }
+
+    /** {@link PodTemplateOptions.Builder#gpus}: NVIDIA GPUs as request and limit. Defaults to 0. */
+    public Builder gpus(int count) {
+      return pod(b -> b.gpus(count));
+    }
+
+    /** {@link PodTemplateOptions.Builder#extendedResource}. Defaults to none. */
+    public Builder extendedResource(String name, String quantity) {
+      return pod(b -> b.extendedResource(name, quantity));
+    }
+
+    /** {@link PodTemplateOptions.Builder#resourceRequest}. Defaults to none. */
+    public Builder resourceRequest(String name, String quantity) {
+      return pod(b -> b.resourceRequest(name, quantity));
+    }
+
+    /** {@link PodTemplateOptions.Builder#resourceLimit}. Defaults to none. */
+    public Builder resourceLimit(String name, String quantity) {
+      return pod(b -> b.resourceLimit(name, quantity));
+    }
+
+    /** {@link PodTemplateOptions.Builder#toleration}, e.g. {@link Tolerations#spotAks()}. Defaults to none. */
+    public Builder toleration(Toleration toleration) {
+      return pod(b -> b.toleration(toleration));
+    }
+
+    /** {@link PodTemplateOptions.Builder#nodeSelector}. Defaults to none. */
+    public Builder nodeSelector(String key, String value) {
+      return pod(b -> b.nodeSelector(key, value));
+    }
+
+    /** {@link PodTemplateOptions.Builder#requireNodeLabel}. Defaults to none. */
+    public Builder requireNodeLabel(String key, String... values) {
+      return pod(b -> b.requireNodeLabel(key, values));
+    }
+
+    /** {@link PodTemplateOptions.Builder#serviceAccount}. Defaults to the namespace's default. */
+    public Builder serviceAccount(String serviceAccount) {
+      return pod(b -> b.serviceAccount(serviceAccount));
+    }
+
+    /** {@link PodTemplateOptions.Builder#env}: a plain variable; credential-looking names are refused. */
+    public Builder env(String name, String value) {
+      return pod(b -> b.env(name, value));
+    }
+
+    /** {@link PodTemplateOptions.Builder#envReference}. Defaults to none. */
+    public Builder envReference(EnvReference reference) {
+      return pod(b -> b.envReference(reference));
+    }
+
+    /** {@link PodTemplateOptions.Builder#label}: on the Job and its pods. Defaults to none. */
+    public Builder label(String key, String value) {
+      return pod(b -> b.label(key, value));
+    }
+
+    /** {@link PodTemplateOptions.Builder#annotation}: on the Job and its pods. Defaults to none. */
+    public Builder annotation(String key, String value) {
+      return pod(b -> b.annotation(key, value));
+    }
+
+    /**
      * The namespace Jobs are created in. Defaults, in a pod, to the pod's own namespace ({@link
      * InCluster}), elsewhere to the user name as a DNS-1123 label ({@code Yu_Zhang} → {@code
      * yu-zhang}; {@code pureremote} if nothing is left).
@@ -462,7 +359,6 @@ public record KubernetesShellOptions(
       this.namespace = namespace;
       return this;
     }
-
     /**
      * The kubeconfig context used when the shell builds its own client ({@link
      * KubernetesShell#fromKubeConfig}). Defaults to the current context (or in-cluster config).
@@ -471,158 +367,6 @@ public record KubernetesShellOptions(
       this.kubeContext = kubeContext;
       return this;
     }
-
-    /**
-     * The application image; its entrypoint must run {@code io.pureremote.RemoteMain} with the
-     * container args. Required; no default.
-     */
-    public Builder image(String image) {
-      this.image = image;
-      return this;
-    }
-
-    /**
-     * A registry to qualify unqualified images with ({@code team/app:1} → {@code
-     * <registry>/team/app:1}). Defaults to none.
-     */
-    public Builder registry(String registry) {
-      this.registry = registry;
-      return this;
-    }
-
-    /**
-     * {@code Always}, {@code IfNotPresent} or {@code Never}. Defaults to {@code Always}, so a
-     * re-pushed tag never runs stale code on a node that cached the old one.
-     */
-    public Builder imagePullPolicy(String imagePullPolicy) {
-      this.imagePullPolicy = imagePullPolicy;
-      return this;
-    }
-
-    /**
-     * CPU request and limit ({@code "500m"}, {@code "2"}); a {@code null} limit means none, which
-     * avoids CPU throttling. Defaults to neither (the namespace's LimitRange decides).
-     */
-    public Builder cpu(String request, String limit) {
-      return resource("cpu", request, limit);
-    }
-
-    /**
-     * Memory request and limit ({@code "512Mi"}, {@code "8Gi"}); {@code null} means unset. Defaults
-     * to neither. A JVM should get request == limit: see {@link #memory(String)}.
-     */
-    public Builder memory(String request, String limit) {
-      return resource("memory", request, limit);
-    }
-
-    /** Memory request and limit both set to {@code quantity}. Defaults to neither. */
-    public Builder memory(String quantity) {
-      return memory(quantity, quantity);
-    }
-
-    /** Ephemeral (node-local scratch) storage request and limit; {@code null} means unset. Defaults to neither. */
-    public Builder ephemeralStorage(String request, String limit) {
-      return resource("ephemeral-storage", request, limit);
-    }
-
-    /** NVIDIA GPUs ({@value #NVIDIA_GPU}), as request and limit; 0 removes them. Defaults to 0. */
-    public Builder gpus(int count) {
-      if (count < 0) {
-        throw new IllegalArgumentException("gpus must be >= 0, got " + count);
-      }
-      return count == 0 ? resource(NVIDIA_GPU, null, null) : extendedResource(NVIDIA_GPU, Integer.toString(count));
-    }
-
-    /**
-     * An extended resource ({@code amd.com/gpu}, {@code example.com/fpga}) as request and limit,
-     * which Kubernetes requires to be equal whole numbers. Defaults to none.
-     */
-    public Builder extendedResource(String name, String quantity) {
-      return resource(name, quantity, quantity);
-    }
-
-    /** Any resource's request; {@code null} removes it. Defaults to none. */
-    public Builder resourceRequest(String name, String quantity) {
-      put(resourceRequests, name, quantity);
-      return this;
-    }
-
-    /** Any resource's limit; {@code null} removes it. Defaults to none. */
-    public Builder resourceLimit(String name, String quantity) {
-      put(resourceLimits, name, quantity);
-      return this;
-    }
-
-    private Builder resource(String name, String request, String limit) {
-      put(resourceRequests, name, request);
-      put(resourceLimits, name, limit);
-      return this;
-    }
-
-    private static void put(Map<String, String> map, String key, String value) {
-      Objects.requireNonNull(key, "resource name");
-      if (value == null) {
-        map.remove(key);
-      } else {
-        map.put(key, value.strip());
-      }
-    }
-
-    /** Adds a toleration, e.g. {@link Tolerations#spotAks()}. Defaults to none. */
-    public Builder toleration(Toleration toleration) {
-      tolerations.add(new TolerationBuilder(Objects.requireNonNull(toleration, "toleration")).build());
-      return this;
-    }
-
-    /** Adds a node selector label. Defaults to none. */
-    public Builder nodeSelector(String key, String value) {
-      nodeSelector.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
-      return this;
-    }
-
-    /**
-     * Requires nodes whose label {@code key} has one of {@code values} (required node affinity,
-     * operator In). Defaults to none.
-     */
-    public Builder requireNodeLabel(String key, String... values) {
-      requiredNodeLabels.put(Objects.requireNonNull(key, "key"), List.of(values));
-      return this;
-    }
-
-    /** The pods' service account. Defaults to the namespace's default service account. */
-    public Builder serviceAccount(String serviceAccount) {
-      this.serviceAccount = serviceAccount;
-      return this;
-    }
-
-    /**
-     * A plain environment variable for every pod. Defaults to none. These override same-named
-     * variables from the runtime (e.g. an in-cluster {@code PUREREMOTE_STORE_ENDPOINT_URL}).
-     * Names that look like credentials are refused: use {@link #envReference}.
-     */
-    public Builder env(String name, String value) {
-      env.put(Objects.requireNonNull(name, "name"), value);
-      return this;
-    }
-
-    /** Variables from a Secret or ConfigMap (see {@link EnvReference}). Defaults to none. */
-    public Builder envReference(EnvReference reference) {
-      envReferences.add(Objects.requireNonNull(reference, "reference"));
-      return this;
-    }
-
-    /** A label on the Job and its pods. Defaults to none beyond the shell's own. */
-    public Builder label(String key, String value) {
-      labels.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
-      return this;
-    }
-
-    /** An annotation on the Job and its pods. Defaults to none beyond the shell's own. */
-    public Builder annotation(String key, String value) {
-      annotations.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
-      return this;
-    }
-
     /**
      * How long finished Jobs are kept before Kubernetes deletes them ({@code
      * ttlSecondsAfterFinished}, whole seconds). Defaults to 1 hour.
@@ -631,7 +375,6 @@ public record KubernetesShellOptions(
       this.ttlAfterFinished = ttl;
       return this;
     }
-
     /**
      * How often the Job controller re-runs a failed pod ({@code backoffLimit}). Defaults to 0: a
      * pure function that failed fails again; evictions are retried by the shell instead.
@@ -640,7 +383,6 @@ public record KubernetesShellOptions(
       this.backoffLimit = backoffLimit;
       return this;
     }
-
     /**
      * Longest run of a Job ({@code activeDeadlineSeconds}, whole seconds); the call then fails
      * with reason {@code DeadlineExceeded}. {@code null} for none. Defaults to none.
@@ -649,7 +391,6 @@ public record KubernetesShellOptions(
       this.activeDeadline = activeDeadline;
       return this;
     }
-
     /**
      * Whether Jobs carry a {@code podFailurePolicy}: FailJob when container {@code fn} exits with
      * 42 (the function threw; its error is stored, so re-running is pointless) and Ignore pods
@@ -660,7 +401,6 @@ public record KubernetesShellOptions(
       this.podFailurePolicy = podFailurePolicy;
       return this;
     }
-
     /**
      * Azure workload identity in every namespace: pods get label {@code
      * azure.workload.identity/use: "true"} and need a {@link #serviceAccount}. Defaults to false.
@@ -669,7 +409,6 @@ public record KubernetesShellOptions(
       this.workloadIdentity = workloadIdentity;
       return this;
     }
-
     /**
      * Namespaces in which pods use Azure workload identity even when {@link
      * #workloadIdentity(boolean)} is false (a team setting). Replaces the set. Defaults to none.
@@ -679,7 +418,6 @@ public record KubernetesShellOptions(
       workloadIdentityNamespaces.addAll(namespaces);
       return this;
     }
-
     /**
      * Applied last to every Job the shell creates (e.g. add volumes, sidecars, priority class). It
      * must keep the Job's name, namespace and labels. Defaults to identity.
@@ -688,7 +426,6 @@ public record KubernetesShellOptions(
       this.customizer = Objects.requireNonNull(customizer, "customizer");
       return this;
     }
-
     /**
      * How long a pod may sit in ErrImagePull/ImagePullBackOff before the call fails (not
      * retryable) and the Job is deleted. Defaults to 2 minutes.
@@ -697,7 +434,6 @@ public record KubernetesShellOptions(
       this.imagePullBound = imagePullBound;
       return this;
     }
-
     /**
      * How long a pod may stay unschedulable before the call fails with reason {@code
      * Unschedulable} and the Job is deleted. Defaults to 10 minutes (time for a cluster
@@ -707,7 +443,6 @@ public record KubernetesShellOptions(
       this.pendingTimeout = pendingTimeout;
       return this;
     }
-
     /**
      * How many evictions/preemptions (spot reclaim, node drain, node loss) one call survives; the
      * shell re-creates the Job without spending the caller's retries, then fails retryable.
@@ -717,13 +452,11 @@ public record KubernetesShellOptions(
       this.maxEvictionRetries = maxEvictionRetries;
       return this;
     }
-
     /** How many Job creations may be in flight at once; others wait their turn. Defaults to 20. */
     public Builder launchConcurrency(int launchConcurrency) {
       this.launchConcurrency = launchConcurrency;
       return this;
     }
-
     /**
      * Steady rate of API requests this shell makes (creates, deletes, checks, logs), in requests
      * per second, and the burst allowed above it. Defaults to 20 per second, burst 40.
@@ -733,7 +466,6 @@ public record KubernetesShellOptions(
       this.apiBurst = burst;
       return this;
     }
-
     /**
      * Retries of one API request after 429, 5xx or a connection error, with exponential backoff
      * (on top of the client's own). Defaults to 4.
@@ -742,13 +474,11 @@ public record KubernetesShellOptions(
       this.apiRetries = apiRetries;
       return this;
     }
-
     /** Whether pod logs follow to the caller's log, prefixed {@code [job/pod]}. Defaults to true. */
     public Builder logStreaming(boolean logStreaming) {
       this.logStreaming = logStreaming;
       return this;
     }
-
     /**
      * The fraction of calls whose pod logs are followed, chosen by call so a re-run samples the
      * same calls; lower it for big fan-outs. Defaults to 1.0 (all).
@@ -757,7 +487,6 @@ public record KubernetesShellOptions(
       this.logSampleFraction = logSampleFraction;
       return this;
     }
-
     /**
      * After this long without any watch event for a Job or its pods, the shell GETs the Job once
      * (a watch can go quiet without failing). Defaults to 5 minutes.
@@ -766,20 +495,25 @@ public record KubernetesShellOptions(
       this.watchSilenceBound = watchSilenceBound;
       return this;
     }
-
     /**
      * Builds and validates the options.
      *
      * @throws IllegalArgumentException listing every invalid value, each with the field name
      */
     public KubernetesShellOptions build() {
-      return new KubernetesShellOptions(namespace, Optional.ofNullable(kubeContext), image,
-          Optional.ofNullable(registry), imagePullPolicy, resourceRequests, resourceLimits, tolerations,
-          nodeSelector, requiredNodeLabels, Optional.ofNullable(serviceAccount), env, envReferences, labels,
-          annotations, ttlAfterFinished, backoffLimit, Optional.ofNullable(activeDeadline), podFailurePolicy,
-          workloadIdentity, workloadIdentityNamespaces, customizer, imagePullBound, pendingTimeout,
-          maxEvictionRetries, launchConcurrency, apiQps, apiBurst, apiRetries, logStreaming, logSampleFraction,
-          watchSilenceBound);
+      List<String> problems = new ArrayList<>(podProblems);
+      problems.addAll(pod.problems());
+      Optional<Duration> deadline = Optional.ofNullable(activeDeadline);
+      problems.addAll(jobProblems(namespace, pod.serviceAccount(), ttlAfterFinished, backoffLimit, deadline, workloadIdentity,
+          workloadIdentityNamespaces, imagePullBound, pendingTimeout, watchSilenceBound, maxEvictionRetries,
+          launchConcurrency, apiQps, apiBurst, apiRetries, logSampleFraction));
+      if (!problems.isEmpty()) {
+        throw invalid(problems);
+      }
+      return new KubernetesShellOptions(namespace, Optional.ofNullable(kubeContext), pod.build(), ttlAfterFinished,
+          backoffLimit, deadline, podFailurePolicy, workloadIdentity, workloadIdentityNamespaces, customizer,
+          imagePullBound, pendingTimeout, maxEvictionRetries, launchConcurrency, apiQps, apiBurst, apiRetries,
+          logStreaming, logSampleFraction, watchSilenceBound);
     }
   }
 }

@@ -27,13 +27,16 @@ import java.util.regex.Pattern;
  * ttl-after-finished}, {@code workload-identity}, {@code workload-identity-namespaces}
  * (comma-separated), {@code image-pull-bound}, {@code pending-timeout}, {@code
  * max-eviction-retries}, {@code launch-concurrency}, {@code api-qps}, {@code api-burst}, {@code
- * api-retries}, {@code log-streaming}, {@code log-sample-fraction}, {@code watch-silence-bound}.
+ * api-retries}, {@code log-streaming}, {@code log-sample-fraction}, {@code watch-silence-bound},
+ * and {@code env.<NAME>} for plain environment variables (credential-looking names are refused).
  * Durations are {@code 500ms}, {@code 90s}, {@code 10m}, {@code 2h}, {@code 1d} or ISO-8601
  * ({@code PT10M}). Unknown keys and bad values fail with the key and what was expected.
  *
  * <p>Stateless; thread-safe.
  */
 public final class KubernetesShellProvider implements ShellProvider {
+  /** Settings {@code env.<NAME>} are plain environment variables of every pod. */
+  static final String ENV_PREFIX = "env.";
   private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
   @Override
@@ -57,6 +60,7 @@ public final class KubernetesShellProvider implements ShellProvider {
     Map<String, BiConsumer<KubernetesShellOptions.Builder, String>> keys = keys();
     Set<String> unknown = new TreeSet<>(settings.keySet());
     unknown.removeAll(keys.keySet());
+    unknown.removeIf(key -> key.startsWith(ENV_PREFIX));
     if (!unknown.isEmpty()) {
       problems.add("unknown key(s) " + unknown + "; known: " + new TreeSet<>(keys.keySet()));
     }
@@ -76,6 +80,11 @@ public final class KubernetesShellProvider implements ShellProvider {
       }
     }
     settings.forEach((key, value) -> {
+      if (key.startsWith(ENV_PREFIX) && value != null) {
+        // Checked by the options like env(...) itself: a credential-looking name is refused.
+        b.env(key.substring(ENV_PREFIX.length()), value);
+        return;
+      }
       BiConsumer<KubernetesShellOptions.Builder, String> setter = keys.get(key);
       if (setter == null || value == null) {
         return;

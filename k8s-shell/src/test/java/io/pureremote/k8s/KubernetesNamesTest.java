@@ -40,14 +40,14 @@ class KubernetesNamesTest {
       String hash = KubernetesNames.sha256Hex(name);
       for (String suffix : List.of("", "-r1", "-r99", "-x0a9z")) {
         String job = KubernetesNames.jobName(fn, hash, suffix);
-        assertThat(KubernetesNames.isDnsLabel(job)).as("job name '%s' for '%s'", job, name).isTrue();
+        assertThat(KubernetesValues.isDnsLabel(job)).as("job name '%s' for '%s'", job, name).isTrue();
         assertThat(job.length()).isLessThanOrEqualTo(63);
         assertThat(job).endsWith(hash.substring(0, 10) + suffix);
         // The pods the Job controller names <job>-<5 chars> must stay valid DNS subdomains.
         assertThat(job.length() + 6).isLessThanOrEqualTo(253);
       }
       String label = KubernetesNames.labelValue(name);
-      assertThat(KubernetesNames.isLabelValue(label)).as("label value '%s' for '%s'", label, name).isTrue();
+      assertThat(KubernetesValues.isLabelValue(label)).as("label value '%s' for '%s'", label, name).isTrue();
       assertThat(KubernetesNames.labelValue(name)).as("deterministic").isEqualTo(label);
       labels.add(name + "=" + label);
     }
@@ -74,16 +74,16 @@ class KubernetesNamesTest {
 
   @Test
   void dnsLabels() {
-    assertThat(KubernetesNames.dnsLabel("Yu_Zhang", "x")).isEqualTo("yu-zhang");
-    assertThat(KubernetesNames.dnsLabel("  --CICD Runner!!", "x")).isEqualTo("cicd-runner");
-    assertThat(KubernetesNames.dnsLabel("___", "pureremote")).isEqualTo("pureremote");
-    assertThat(KubernetesNames.dnsLabel("a".repeat(100), "x")).hasSize(63);
-    assertThat(KubernetesNames.isDnsLabel(KubernetesNames.defaultNamespace())).isTrue();
-    assertThat(KubernetesNames.isDnsLabel("-a")).isFalse();
-    assertThat(KubernetesNames.isDnsLabel("a".repeat(64))).isFalse();
-    assertThat(KubernetesNames.isQualifiedKey("nvidia.com/gpu")).isTrue();
-    assertThat(KubernetesNames.isQualifiedKey("app.kubernetes.io/managed-by")).isTrue();
-    assertThat(KubernetesNames.isQualifiedKey("/x")).isFalse();
-    assertThat(KubernetesNames.isQualifiedKey("Bad_Prefix/x")).isFalse();
+    assertThat(KubernetesValues.dnsLabel("Yu_Zhang", "x")).isEqualTo("yu-zhang");
+    assertThat(KubernetesValues.dnsLabel("  --CICD Runner!!", "x")).isEqualTo("cicd-runner");
+    assertThat(KubernetesValues.dnsLabel("___", "pureremote")).isEqualTo("pureremote");
+    assertThat(KubernetesValues.dnsLabel("a".repeat(100), "x")).hasSize(63);
+    assertThat(KubernetesValues.isDnsLabel(KubernetesNames.defaultNamespace())).isTrue();
+    assertThat(KubernetesValues.isDnsLabel("-a")).isFalse();
+    assertThat(KubernetesValues.isDnsLabel("a".repeat(64))).isFalse();
+    assertThat(KubernetesValues.isQualifiedKey("nvidia.com/gpu")).isTrue();
+    assertThat(KubernetesValues.isQualifiedKey("app.kubernetes.io/managed-by")).isTrue();
+    assertThat(KubernetesValues.isQualifiedKey("/x")).isFalse();
+    assertThat(KubernetesValues.isQualifiedKey("Bad_Prefix/x")).isFalse();
   }
 }

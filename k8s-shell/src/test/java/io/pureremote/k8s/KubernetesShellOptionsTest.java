@@ -16,12 +16,12 @@ class KubernetesShellOptionsTest {
   @Test
   void defaults() {
     KubernetesShellOptions o = KubernetesShellOptions.builder().image("team/app:1").build();
-    assertThat(KubernetesNames.isDnsLabel(o.namespace())).isTrue();
+    assertThat(KubernetesValues.isDnsLabel(o.namespace())).isTrue();
     assertThat(o.kubeContext()).isEmpty();
-    assertThat(o.registry()).isEmpty();
-    assertThat(o.imagePullPolicy()).isEqualTo("Always");
-    assertThat(o.resourceRequests()).isEmpty();
-    assertThat(o.resourceLimits()).isEmpty();
+    assertThat(o.pod().registry()).isEmpty();
+    assertThat(o.pod().imagePullPolicy()).isEqualTo("Always");
+    assertThat(o.pod().resourceRequests()).isEmpty();
+    assertThat(o.pod().resourceLimits()).isEmpty();
     assertThat(o.ttlAfterFinished()).isEqualTo(Duration.ofHours(1));
     assertThat(o.backoffLimit()).isZero();
     assertThat(o.activeDeadline()).isEmpty();
@@ -59,12 +59,12 @@ class KubernetesShellOptionsTest {
     assertThatThrownBy(() -> valid().resourceRequest("example.com/fpga", "1").resourceLimit("example.com/fpga", "2").build())
         .hasMessageContaining("needs request == limit");
     for (String ok : new String[] {"500m", "2", "0.5", "1.5Gi", "512Mi", "1e3", "1G", "100k", ".5"}) {
-      assertThat(KubernetesShellOptions.isQuantity(ok)).as(ok).isTrue();
+      assertThat(KubernetesValues.isQuantity(ok)).as(ok).isTrue();
     }
     for (String bad : new String[] {"", "4GB", "1.2.3", "-1", "1 Gi", "Gi", "1ki", "m"}) {
-      assertThat(KubernetesShellOptions.isQuantity(bad)).as(bad).isFalse();
+      assertThat(KubernetesValues.isQuantity(bad)).as(bad).isFalse();
     }
-    assertThat(valid().cpu("250m", "1").memory("1Gi").ephemeralStorage("1Gi", null).gpus(2).build().resourceLimits())
+    assertThat(valid().cpu("250m", "1").memory("1Gi").ephemeralStorage("1Gi", null).gpus(2).build().pod().resourceLimits())
         .containsEntry("nvidia.com/gpu", "2").containsEntry("memory", "1Gi").doesNotContainKey("ephemeral-storage");
   }
 
@@ -92,7 +92,7 @@ class KubernetesShellOptionsTest {
       assertThatThrownBy(() -> valid().env(name, "x").build()).as(name)
           .hasMessageContaining("'" + name + "' looks like a credential").hasMessageContaining("EnvReference.secretKey");
     }
-    assertThat(valid().env("TOKENIZER_MODEL", "bpe").env("KEYSPACE", "k").env("JAVA_TOOL_OPTIONS", "-Xss1m").build().env())
+    assertThat(valid().env("TOKENIZER_MODEL", "bpe").env("KEYSPACE", "k").env("JAVA_TOOL_OPTIONS", "-Xss1m").build().pod().env())
         .containsKeys("TOKENIZER_MODEL", "KEYSPACE", "JAVA_TOOL_OPTIONS");
     assertThatThrownBy(() -> valid().env("1BAD", "x").build()).hasMessageContaining("'1BAD' is not an environment variable name");
     assertThatThrownBy(() -> EnvReference.secretKey("1X", "s", "k")).hasMessageContaining("Invalid environment variable name");
@@ -133,9 +133,9 @@ class KubernetesShellOptionsTest {
   void isImmutableAndRoundTripsThroughItsBuilder() {
     KubernetesShellOptions o = JobFactoryTest.full().build();
     assertThat(o.toBuilder().build()).isEqualTo(o);
-    o.tolerations().getFirst().setValue("changed");
-    assertThat(o.tolerations().getFirst().getValue()).isEqualTo("spot");
-    assertThatThrownBy(() -> o.env().put("X", "y")).isInstanceOf(UnsupportedOperationException.class);
-    assertThat(o.qualifiedImage()).isEqualTo("myregistry.azurecr.io/scoring/app:42");
+    o.pod().tolerations().getFirst().setValue("changed");
+    assertThat(o.pod().tolerations().getFirst().getValue()).isEqualTo("spot");
+    assertThatThrownBy(() -> o.pod().env().put("X", "y")).isInstanceOf(UnsupportedOperationException.class);
+    assertThat(o.pod().qualifiedImage()).isEqualTo("myregistry.azurecr.io/scoring/app:42");
   }
 }

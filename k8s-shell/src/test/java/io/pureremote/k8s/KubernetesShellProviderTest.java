@@ -36,13 +36,13 @@ class KubernetesShellProviderTest {
         Map.entry("log-streaming", "false"), Map.entry("log-sample-fraction", "0.1"), Map.entry("watch-silence-bound", "500ms")));
     assertThat(o.namespace()).isEqualTo("ml-team");
     assertThat(o.kubeContext()).contains("aks-prod");
-    assertThat(o.qualifiedImage()).isEqualTo("myregistry.azurecr.io/scoring/app:42");
-    assertThat(o.imagePullPolicy()).isEqualTo("IfNotPresent");
-    assertThat(o.serviceAccount()).contains("ml-runner");
-    assertThat(o.resourceRequests()).containsEntry("cpu", "2").containsEntry("memory", "8Gi").containsEntry("nvidia.com/gpu", "1")
+    assertThat(o.pod().qualifiedImage()).isEqualTo("myregistry.azurecr.io/scoring/app:42");
+    assertThat(o.pod().imagePullPolicy()).isEqualTo("IfNotPresent");
+    assertThat(o.pod().serviceAccount()).contains("ml-runner");
+    assertThat(o.pod().resourceRequests()).containsEntry("cpu", "2").containsEntry("memory", "8Gi").containsEntry("nvidia.com/gpu", "1")
         .containsEntry("ephemeral-storage", "10Gi");
-    assertThat(o.resourceLimits()).containsEntry("cpu", "4").containsEntry("memory", "8Gi");
-    assertThat(o.tolerations()).extracting(t -> t.getKey())
+    assertThat(o.pod().resourceLimits()).containsEntry("cpu", "4").containsEntry("memory", "8Gi");
+    assertThat(o.pod().tolerations()).extracting(t -> t.getKey())
         .containsExactly("kubernetes.azure.com/scalesetpriority", "cloud.google.com/gke-spot");
     assertThat(o.backoffLimit()).isEqualTo(2);
     assertThat(o.activeDeadline()).contains(Duration.ofHours(2));

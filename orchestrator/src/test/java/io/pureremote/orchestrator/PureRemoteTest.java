@@ -110,11 +110,11 @@ class PureRemoteTest {
       assertThat(remote.shellFor("any.Other#fn")).isSameAs(remote.shellFor(BACKTEST));
 
       KubernetesShellOptions fit = ((KubernetesShell) remote.shellFor(FIT)).options();
-      assertThat(fit.resourceRequests()).isEqualTo(Map.of("cpu", "8", "memory", "32Gi", "nvidia.com/gpu", "1"));
-      assertThat(fit.tolerations()).isEmpty();
+      assertThat(fit.pod().resourceRequests()).isEqualTo(Map.of("cpu", "8", "memory", "32Gi", "nvidia.com/gpu", "1"));
+      assertThat(fit.pod().tolerations()).isEmpty();
       KubernetesShellOptions other = ((KubernetesShell) remote.shellFor(BACKTEST)).options();
-      assertThat(other.resourceRequests()).isEqualTo(Map.of("cpu", "1", "memory", "4Gi"));
-      assertThat(other.tolerations()).extracting(t -> t.getKey() + "=" + t.getValue())
+      assertThat(other.pod().resourceRequests()).isEqualTo(Map.of("cpu", "1", "memory", "4Gi"));
+      assertThat(other.pod().tolerations()).extracting(t -> t.getKey() + "=" + t.getValue())
           .containsExactly("kubernetes.azure.com/scalesetpriority=spot");
     }
   }
@@ -318,7 +318,7 @@ class PureRemoteTest {
     KubernetesShellOptions mapped = KubernetesShells.options(config).image("x/y:1").build();
 
     // Same values, so configuration that says nothing changes nothing in the shell's behaviour.
-    assertThat(mapped.imagePullPolicy()).isEqualTo(shell.imagePullPolicy());
+    assertThat(mapped.pod().imagePullPolicy()).isEqualTo(shell.pod().imagePullPolicy());
     assertThat(mapped.ttlAfterFinished()).isEqualTo(shell.ttlAfterFinished());
     assertThat(mapped.backoffLimit()).isEqualTo(shell.backoffLimit());
     assertThat(mapped.activeDeadline()).isEqualTo(shell.activeDeadline());
@@ -329,8 +329,8 @@ class PureRemoteTest {
     assertThat(mapped.logSampleFraction()).isEqualTo(shell.logSampleFraction());
     assertThat(mapped.launchConcurrency()).isEqualTo(shell.launchConcurrency());
     assertThat(mapped.namespace()).isEqualTo(shell.namespace());
-    assertThat(mapped.resourceRequests()).isEqualTo(shell.resourceRequests()).isEmpty();
-    assertThat(mapped.resourceLimits()).isEqualTo(shell.resourceLimits()).isEmpty();
-    assertThat(mapped.tolerations()).isEqualTo(shell.tolerations()).isEmpty();
+    assertThat(mapped.pod().resourceRequests()).isEqualTo(shell.pod().resourceRequests()).isEmpty();
+    assertThat(mapped.pod().resourceLimits()).isEqualTo(shell.pod().resourceLimits()).isEmpty();
+    assertThat(mapped.pod().tolerations()).isEqualTo(shell.pod().tolerations()).isEmpty();
   }
 }
