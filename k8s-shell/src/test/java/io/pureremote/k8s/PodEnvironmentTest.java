@@ -1,6 +1,6 @@
 package io.pureremote.k8s;
 
-import static io.pureremote.k8s.MockKubernetes.SHELL;
+import static io.pureremote.testing.kubernetes.MockKubernetes.SHELL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,6 +12,8 @@ import io.pureremote.ShellException;
 import io.pureremote.k8s.testfns.Work;
 import io.pureremote.k8s.testfns.WorkImpl;
 import io.pureremote.local.FileBlobStore;
+import io.pureremote.testing.kubernetes.FakeKubelet;
+import io.pureremote.testing.kubernetes.MockKubernetes;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
