@@ -53,6 +53,7 @@ public final class RemoteRuntime implements AutoCloseable {
   private final boolean ownsStore;
   private final boolean ownsShell;
   private final ExecutorService executor;
+  private volatile boolean closed;
   private final CallPipeline pipeline;
 
   private RemoteRuntime(Builder b) {
@@ -121,6 +122,7 @@ public final class RemoteRuntime implements AutoCloseable {
         return InvocationHandler.invokeDefault(proxy, method, args);
       }
       RemoteMethod remote = methods.get(method);
+      checkOpen(remote.id().name());
       CompletableFuture<Object> call = pipeline.submit(remote, args == null ? new Object[0] : args);
       return remote.async() ? call : await(call);
     };
@@ -143,6 +145,7 @@ public final class RemoteRuntime implements AutoCloseable {
     List<CompletableFuture<R>> futures = new ArrayList<>(inputs.size());
     List<R> results = new ArrayList<>(inputs.size());
     RuntimeException first = null;
+    checkOpen("map");
     Runnable endBurst = pipeline.holdProgress(); // one progress burst for the whole fan-out
     try {
       for (A input : inputs) {
@@ -188,12 +191,22 @@ public final class RemoteRuntime implements AutoCloseable {
     }
   }
 
+  /** Refuses calls once {@link #close()} began, naming the call and what to do instead. */
+  private void checkOpen(String what) {
+    if (closed) {
+      throw new IllegalStateException("Cannot run " + what + ": this RemoteRuntime is closed. Keep the runtime open"
+          + " until its calls are done (one try-with-resources around them), or build a new one with"
+          + " RemoteRuntime.builder()...build(); proxies of a closed runtime cannot be reused.");
+    }
+  }
+
   /**
    * Stops call threads, writes the calls' event log beside the memo (a failure there is logged,
    * never thrown) and closes the store and shell this runtime created.
    */
   @Override
   public void close() {
+    closed = true;
     executor.shutdownNow();
     // Interrupted calls still cancel their launch, release their lease and record their outcome;
     // wait for that (bounded) so nothing writes to the store after close returns.

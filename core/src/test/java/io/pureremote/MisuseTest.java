@@ -1,5 +1,6 @@
 package io.pureremote;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pureremote.local.FileBlobStore;
@@ -137,6 +138,62 @@ class MisuseTest {
   @PureRemote(name = "everything")
   public interface NamedInterface {
     int f(int x);
+  }
+
+  public interface ReturnsInt {
+    @PureRemote(name = "shared.fn", version = "1")
+    int f(int x);
+  }
+
+  public static final class ReturnsIntImpl implements ReturnsInt {
+    @Override
+    public int f(int x) {
+      return x;
+    }
+  }
+
+  /** The same identity after its return type changed without a version bump. */
+  public interface ReturnsString {
+    @PureRemote(name = "shared.fn", version = "1")
+    String f(int x);
+  }
+
+  public static final class ReturnsStringImpl implements ReturnsString {
+    @Override
+    public String f(int x) {
+      return "x" + x;
+    }
+  }
+
+  @Test
+  void aStoredResultOfAnotherTypeNamesTheEntryAndTheFix() {
+    assertThat(runtime.create(ReturnsInt.class, ReturnsIntImpl.class).f(7)).isEqualTo(7);
+    ReturnsString changed = runtime.create(ReturnsString.class, ReturnsStringImpl.class);
+
+    // Before: a bare ClassCastException from the proxy, with no URI and no advice.
+    assertThatThrownBy(() -> changed.f(7))
+        .isInstanceOf(PureRemoteException.class)
+        .hasMessageContaining("/result is a java.lang.Integer, but shared.fn@1 returns java.lang.String")
+        .hasMessageContaining(dir.toUri().toString().replaceAll("/$", ""))
+        .hasMessageContaining("bump @PureRemote(version")
+        .hasMessageContaining("pureremote invalidate --function 'shared.fn'");
+  }
+
+  @Test
+  void aCallAfterCloseSaysTheRuntimeIsClosed() {
+    Good good = runtime.create(Good.class, GoodImpl.class);
+    assertThat(good.f(1)).isEqualTo(1);
+    runtime.close();
+
+    // Before: RejectedExecutionException with message null.
+    assertThatThrownBy(() -> good.f(2))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("Good#f")
+        .hasMessageContaining("this RemoteRuntime is closed")
+        .hasMessageContaining("RemoteRuntime.builder()");
+    assertThatThrownBy(() -> runtime.map(List.of(1, 2), good::f))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("Cannot run map: this RemoteRuntime is closed");
   }
 
   @Test

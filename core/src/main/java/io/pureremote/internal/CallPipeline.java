@@ -141,6 +141,11 @@ public final class CallPipeline implements AutoCloseable {
       singleFlight.remove(key.prefix(), mine);
       progress.started();
       progress.finished(ProgressTracker.End.FAILED);
+      if (e instanceof java.util.concurrent.RejectedExecutionException) {
+        // The runtime closed between its own check and this submit.
+        throw new IllegalStateException("Cannot run " + key.prefix() + ": the RemoteRuntime was closed while the call"
+            + " was being submitted. Keep the runtime open until its calls are done.", e);
+      }
       throw e;
     }
     return mine.waiter();
@@ -161,7 +166,7 @@ public final class CallPipeline implements AutoCloseable {
       started = true;
       try {
         if (!mine.abandoned()) {
-          value = run(method, key, args, mine);
+          value = checkedType(method, key, run(method, key, args, mine));
         }
       } finally {
         inFlight.release();
@@ -245,6 +250,22 @@ public final class CallPipeline implements AutoCloseable {
   private static String errorClass(Throwable t) {
     Throwable cause = t instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : t;
     return cause instanceof RemoteFunctionException r ? r.remoteClassName() : cause.getClass().getName();
+  }
+
+  /**
+   * A stored result of another type than the method returns (its return type changed without a
+   * new version) would fail later as a bare ClassCastException in the proxy; say what and where.
+   */
+  private Object checkedType(RemoteMethod method, MemoKey key, Object value) {
+    Class<?> expected = method.valueType();
+    if (value == null || expected.isInstance(value)) {
+      return value;
+    }
+    throw new PureRemoteException("The stored result " + store.uri(key.key(MemoKey.RESULT)) + " is a "
+        + value.getClass().getName() + ", but " + method.id().name() + "@" + method.id().version() + " returns "
+        + expected.getName() + ". The function's return type changed without a new version: bump @PureRemote(version"
+        + " = ...) so new calls get new entries, or delete the old entries (pureremote invalidate --function '"
+        + method.id().name() + "' --pipeline " + key.pipelineId() + " --root " + store.root() + ").");
   }
 
   private Object run(RemoteMethod method, MemoKey key, Object[] args, InFlight flight) throws InterruptedException {

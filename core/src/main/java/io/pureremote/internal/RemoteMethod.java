@@ -23,6 +23,34 @@ public record RemoteMethod(
     FunctionId id, Class<?> iface, Method method, Class<?> implementation, boolean async) {
 
   /**
+   * The class a result must be an instance of: the return type (boxed), or for a {@code
+   * CompletableFuture<T>} the raw class of {@code T} ({@code Object} when it is a type variable or
+   * wildcard).
+   */
+  public Class<?> valueType() {
+    if (!async) {
+      return box(method.getReturnType());
+    }
+    if (method.getGenericReturnType() instanceof java.lang.reflect.ParameterizedType p) {
+      java.lang.reflect.Type t = p.getActualTypeArguments()[0];
+      if (t instanceof Class<?> c) {
+        return c;
+      }
+      if (t instanceof java.lang.reflect.ParameterizedType pt && pt.getRawType() instanceof Class<?> c) {
+        return c;
+      }
+    }
+    return Object.class;
+  }
+
+  private static Class<?> box(Class<?> type) {
+    if (!type.isPrimitive()) {
+      return type;
+    }
+    return java.lang.invoke.MethodType.methodType(type).wrap().returnType();
+  }
+
+  /**
    * Parses every abstract method of {@code iface}. All problems are collected and reported
    * together, each naming its method.
    *
