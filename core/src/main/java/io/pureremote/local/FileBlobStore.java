@@ -54,13 +54,27 @@ public final class FileBlobStore implements BlobStore {
   private final Path root;
   private final String rootUri;
 
+  /** The reason a root folder cannot be created, and what to do, for the error message. */
+  private static String whyNot(Path root, IOException e) {
+    for (Path p = root; p != null; p = p.getParent()) {
+      if (Files.exists(p) && !Files.isDirectory(p)) {
+        return p + " is a file, not a folder. Choose another blob root, or move the file away.";
+      }
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied at " + e.getMessage() + ". Choose a blob root this user may write to, or grant write"
+          + " access to that folder.";
+    }
+    return e + ". Check the path and that the disk is writable, or choose another blob root.";
+  }
+
   /** A store rooted at the folder {@code root}, created when missing. */
   public FileBlobStore(Path root) {
     this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
     try {
       Files.createDirectories(this.root);
     } catch (IOException e) {
-      throw new BlobStoreException(this.root.toUri().toString(), "Cannot create the blob root folder", e, false);
+      throw new BlobStoreException(this.root.toUri().toString(), "Cannot create the blob root folder: " + whyNot(this.root, e), e, false);
     }
     String uri = this.root.toUri().toString();
     this.rootUri = uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;

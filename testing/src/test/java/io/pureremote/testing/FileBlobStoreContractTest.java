@@ -21,7 +21,12 @@ class FileBlobStoreContractTest extends BlobStoreContract {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> new FileBlobStore(notAFolder))
         .isInstanceOf(io.pureremote.BlobStoreException.class)
         .hasMessageContaining("Cannot create the blob root folder")
+        .hasMessageContaining(notAFolder + " is a file, not a folder. Choose another blob root")
         .satisfies(e -> org.assertj.core.api.Assertions.assertThat(((io.pureremote.BlobStoreException) e).uri())
             .isEqualTo(notAFolder.toUri().toString()));
+    // A root below a file names the file that is in the way.
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new FileBlobStore(notAFolder.resolve("memo")))
+        .isInstanceOf(io.pureremote.BlobStoreException.class)
+        .hasMessageContaining(notAFolder + " is a file, not a folder");
   }
 }
