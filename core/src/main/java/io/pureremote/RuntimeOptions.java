@@ -110,6 +110,8 @@ public record RuntimeOptions(
     private String shell = DEFAULT_SHELL;
     private CallOptions callDefaults = CallOptions.DEFAULTS;
     private final Map<String, CallOptions> functions = new LinkedHashMap<>();
+    private static final java.util.regex.Pattern PACKAGE_NAME =
+        java.util.regex.Pattern.compile("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*");
     private final Set<String> allowedPackages = new LinkedHashSet<>();
     private int maxConcurrentCalls = 512;
     private final Map<String, String> remoteEnvironment = new LinkedHashMap<>();
@@ -170,8 +172,19 @@ public record RuntimeOptions(
       return this;
     }
 
-    /** Extra packages (and their subpackages) whose classes may appear in payloads. None by default. */
+    /**
+     * Extra packages (and their subpackages) whose classes may appear in payloads. None by default.
+     *
+     * @throws IllegalArgumentException when a name is not a Java package name (nothing is added then)
+     */
     public Builder allowPackages(String... packages) {
+      for (String p : packages) {
+        if (p == null || !PACKAGE_NAME.matcher(p).matches()) {
+          throw new IllegalArgumentException("allowPackages: " + (p == null ? "null" : "'" + p + "'")
+              + " is not a Java package name such as \"com.acme.model\" (give the package itself, without a"
+              + " trailing dot, wildcard or class name; its subpackages are allowed too)");
+        }
+      }
       allowedPackages.addAll(List.of(packages));
       return this;
     }

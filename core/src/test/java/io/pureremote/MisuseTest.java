@@ -180,6 +180,17 @@ class MisuseTest {
   }
 
   @Test
+  void allowPackagesTakesOnlyPackageNames() {
+    for (String bad : new String[] {"com.acme.*", "com.acme.", "com acme", "", "com..acme", "1com"}) {
+      assertThatThrownBy(() -> RemoteRuntime.builder().allowPackages("com.ok", bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("allowPackages: '" + bad + "' is not a Java package name");
+    }
+    RemoteRuntime.builder().allowPackages("com.acme.model", "org.example_2", "$gen");
+  }
+
+  @Test
   void aCallAfterCloseSaysTheRuntimeIsClosed() {
     Good good = runtime.create(Good.class, GoodImpl.class);
     assertThat(good.f(1)).isEqualTo(1);
