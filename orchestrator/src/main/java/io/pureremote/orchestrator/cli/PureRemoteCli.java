@@ -76,7 +76,26 @@ public final class PureRemoteCli implements Runnable {
       err.flush();
       return NOT_FOUND;
     });
+    CommandLine.IParameterExceptionHandler usage = cl.getParameterExceptionHandler();
+    cl.setParameterExceptionHandler((e, args) -> {
+      rootHint(e).ifPresent(hint -> e.getCommandLine().getErr().println(hint));
+      return usage.handleParseException(e, args);
+    });
     return cl;
+  }
+
+  /**
+   * A URI given where no positional argument is taken, to a command that has {@code --root}: the
+   * user meant the blob root (e.g. {@code runs file:///x}), so say how to give it.
+   */
+  private static java.util.Optional<String> rootHint(CommandLine.ParameterException e) {
+    if (!(e instanceof CommandLine.UnmatchedArgumentException unmatched)
+        || e.getCommandLine().getCommandSpec().findOption("--root") == null) {
+      return java.util.Optional.empty();
+    }
+    return unmatched.getUnmatched().stream().filter(a -> a.contains("://")).findFirst()
+        .map(uri -> "hint: give the blob root with --root: pureremote " + e.getCommandLine().getCommandName()
+            + " --root " + uri);
   }
 
   /** Parses a memo URI, turning a malformed one into a usage error that says what is expected. */

@@ -232,6 +232,11 @@ class PureRemoteCliTest {
     Run lastOne = cli("runs", "--root", root, "--last", "1");
     assertThat(lastOne.out()).contains("1 call: 0 hit, 0 miss, 1 failed");
 
+    // A root given as a positional argument: the usage error says to use --root.
+    Run positional = cli("runs", root);
+    assertThat(positional.code()).isEqualTo(2);
+    assertThat(positional.err()).contains("Unmatched argument").contains("hint: give the blob root with --root: pureremote runs --root " + root);
+
     Run empty = cli("runs", "--root", tmp.resolve("empty").toUri().toString());
     assertThat(empty.code()).isEqualTo(1);
     assertThat(empty.err()).contains("No call events");
