@@ -349,9 +349,24 @@ public final class CallPipeline implements AutoCloseable {
     throw new ShellException(outcome.reason(), outcome.exitCode(),
         key.function() + " ended (" + outcome.reason()
             + (outcome.exitCode() == null ? "" : ", exit code " + outcome.exitCode())
-            + ") without committing a result or an error at " + memoUri
+            + ") without committing a result or an error at " + memoUri + exitHint(outcome)
             + (outcome.detail().isEmpty() ? "" : "\n    details from the shell:\n" + outcome.detail()),
         false);
+  }
+
+  /**
+   * RemoteMain ends only with its own exit codes, after committing (or with 70/75 when it could
+   * not); any other plain exit means something inside the function ended the JVM first.
+   */
+  private static String exitHint(Outcome outcome) {
+    Integer code = outcome.exitCode();
+    if (!"Exited".equals(outcome.reason()) || code == null || code >= 128 || code == Outcome.EXIT_FUNCTION_FAILED
+        || code == Outcome.EXIT_USAGE || code == Outcome.EXIT_INFRASTRUCTURE || code == Outcome.EXIT_LEASE_LOST) {
+      return "";
+    }
+    return ". The process exited with code " + code + " before Pure Remote could commit anything: most likely the"
+        + " function or a library it calls ran System.exit(" + code + ") or Runtime.halt. A pure function must return"
+        + " its result or throw; with the in-process shell such an exit ends the caller's JVM itself";
   }
 
   /**

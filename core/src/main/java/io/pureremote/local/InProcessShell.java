@@ -17,6 +17,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * Runs each invocation on a virtual thread in this JVM, through the same blob store round trip as
  * a remote run (invocation read back, result committed with create-if-absent). For tests and for
  * functions too cheap to deserve a process. Cancelling interrupts the thread.
+ *
+ * <p>The function shares the caller's JVM: a {@code System.exit} or {@code Runtime.halt} in it
+ * (or in a library it calls) ends the caller itself, and static state it changes is the caller's.
+ * Use the child-JVM shell ({@code local}) for code that may do either.
  */
 public final class InProcessShell implements Shell {
   private final ConcurrentHashMap<String, BlobStore> stores = new ConcurrentHashMap<>();

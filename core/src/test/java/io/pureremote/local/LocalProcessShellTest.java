@@ -81,7 +81,19 @@ class LocalProcessShellTest {
           assertThat(e.exitCode()).hasValue(7);
           assertThat(e.getMessage())
               .contains("without committing a result or an error")
-              .contains("about to halt with 7");
+              .contains("about to halt with 7")
+              .contains("most likely the function or a library it calls ran System.exit(7) or Runtime.halt");
+        });
+  }
+
+  @Test
+  void anExitZeroInsideTheFunctionIsNamedAsTheLikelyCause() {
+    assertThatThrownBy(() -> calc.crash(0))
+        .isInstanceOfSatisfying(ShellException.class, e -> {
+          assertThat(e.exitCode()).hasValue(0);
+          assertThat(e.getMessage())
+              .contains("exited with code 0 before Pure Remote could commit anything")
+              .contains("System.exit(0)");
         });
   }
 
