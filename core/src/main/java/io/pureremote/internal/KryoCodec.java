@@ -51,6 +51,15 @@ public final class KryoCodec {
 
   public static final String VERSION = "5.6.2";
 
+  static {
+    // Kryo's Util probes sun.misc.Unsafe on first use unless kryo.unsafe=false; on JDK 24+ that
+    // prints four "terminally deprecated" WARNING lines in the user's JVM. The codec uses only
+    // Kryo's safe streams, so turn the probe off (a value the user set wins).
+    if (System.getProperty("kryo.unsafe") == null) {
+      System.setProperty("kryo.unsafe", "false");
+    }
+  }
+
   /** Kryo's buffer over a stream: small, as thousands of calls may serialize at once. */
   private static final int STREAM_BUFFER = 16 << 10;
 
