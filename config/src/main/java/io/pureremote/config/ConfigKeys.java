@@ -87,7 +87,7 @@ final class ConfigKeys {
       root("allow-packages", Kind.stringList("array of package names", Values::checkPackage), "none",
           "Extra packages whose classes may appear in arguments and results (comma-separated in the variable)."),
       new KeySpec(Scope.ROOT, BLOB_SETTINGS + ".<name>", Kind.stringTable(), ENV_PREFIX + "STORE_<NAME>", "none",
-          "Blob store settings such as `endpoint-url` or `region` (`endpoint-url` ↔ `PUREREMOTE_STORE_ENDPOINT_URL`); never credentials."),
+          "Blob store settings such as `endpoint` or `region` (`endpoint` ↔ `PUREREMOTE_STORE_ENDPOINT`); never credentials."),
 
       team("namespace", NAMESPACE, "the team name as a DNS-1123 label", "The team's namespace."),
       team("kube-context", Kind.nonBlank("kubeconfig context"), "`kubernetes.kube-context`",

@@ -41,7 +41,7 @@ public final class BlobStores {
   /** Prefix of the environment variables that carry {@link BlobStore#remoteSettings()}. */
   public static final String ENV_PREFIX = "PUREREMOTE_STORE_";
 
-  /** {@code endpoint-url} → {@code PUREREMOTE_STORE_ENDPOINT_URL}. */
+  /** {@code part-size} → {@code PUREREMOTE_STORE_PART_SIZE}. */
   public static Map<String, String> toEnvironment(Map<String, String> settings) {
     Map<String, String> env = new TreeMap<>();
     settings.forEach((k, v) -> env.put(ENV_PREFIX + k.toUpperCase(java.util.Locale.ROOT).replace('-', '_'), v));

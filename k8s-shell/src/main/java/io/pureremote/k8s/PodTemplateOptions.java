@@ -373,7 +373,7 @@ public final class PodTemplateOptions {
 
     /**
      * A plain environment variable. Defaults to none. These override same-named variables from
-     * the runtime (e.g. an in-cluster {@code PUREREMOTE_STORE_ENDPOINT_URL}). Names that look like
+     * the runtime (e.g. an in-cluster {@code PUREREMOTE_STORE_ENDPOINT}). Names that look like
      * credentials are refused ({@link KubernetesValues#plainEnvProblem}): use {@link #envReference}.
      */
     public Builder env(String name, String value) {
