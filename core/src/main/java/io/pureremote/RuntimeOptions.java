@@ -71,6 +71,21 @@ public record RuntimeOptions(
     Objects.requireNonNull(progress, "progress");
   }
 
+  private static final java.util.regex.Pattern PACKAGE_NAME =
+      java.util.regex.Pattern.compile("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*");
+
+  /**
+   * Why {@code name} cannot be an allowed package (see {@link Builder#allowPackages}), or empty
+   * when it can: the one rule for code and configuration alike.
+   */
+  public static java.util.Optional<String> packageNameProblem(String name) {
+    if (name != null && PACKAGE_NAME.matcher(name).matches()) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of((name == null ? "null" : "'" + name + "'")
+        + " is not a Java package name such as \"com.acme.model\"");
+  }
+
   /** The default blob root: {@code ~/.pureremote} as a file URI. */
   public static String defaultBlobRoot() {
     return Path.of(System.getProperty("user.home"), ".pureremote").toUri().toString();
@@ -110,8 +125,6 @@ public record RuntimeOptions(
     private String shell = DEFAULT_SHELL;
     private CallOptions callDefaults = CallOptions.DEFAULTS;
     private final Map<String, CallOptions> functions = new LinkedHashMap<>();
-    private static final java.util.regex.Pattern PACKAGE_NAME =
-        java.util.regex.Pattern.compile("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*");
     private final Set<String> allowedPackages = new LinkedHashSet<>();
     private int maxConcurrentCalls = 512;
     private final Map<String, String> remoteEnvironment = new LinkedHashMap<>();
@@ -179,11 +192,10 @@ public record RuntimeOptions(
      */
     public Builder allowPackages(String... packages) {
       for (String p : packages) {
-        if (p == null || !PACKAGE_NAME.matcher(p).matches()) {
-          throw new IllegalArgumentException("allowPackages: " + (p == null ? "null" : "'" + p + "'")
-              + " is not a Java package name such as \"com.acme.model\" (give the package itself, without a"
+        packageNameProblem(p).ifPresent(problem -> {
+          throw new IllegalArgumentException("allowPackages: " + problem + " (give the package itself, without a"
               + " trailing dot, wildcard or class name; its subpackages are allowed too)");
-        }
+        });
       }
       allowedPackages.addAll(List.of(packages));
       return this;

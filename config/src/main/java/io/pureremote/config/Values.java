@@ -34,7 +34,6 @@ final class Values {
   private static final Pattern DURATION = Pattern.compile("(\\d+(ms|s|m|h|d))+");
   private static final Pattern GUID =
       Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-  private static final Pattern PACKAGE = Pattern.compile("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*");
   private static final BigDecimal ONE_MI = BigDecimal.valueOf(1024L * 1024L);
 
   static final String DURATION_EXAMPLES = "a duration such as \"90s\", \"10m\", \"2h\", \"1h30m\" or \"PT10M\"";
@@ -266,10 +265,7 @@ final class Values {
   }
 
   static Optional<String> checkPackage(String s) {
-    if (PACKAGE.matcher(s).matches()) {
-      return Optional.empty();
-    }
-    return Optional.of("'" + s + "' is not a Java package name such as \"com.acme.model\"");
+    return io.pureremote.RuntimeOptions.packageNameProblem(s);
   }
 
   /** Classic edit distance, for "did you mean" hints. */
