@@ -266,7 +266,7 @@ public final class ConfigLoader {
 
     /**
      * The namespace used when neither code, the environment, the team nor the file names one,
-     * instead of the user name: a pod's own namespace ({@code PureRemote.fromConfig()} passes it
+     * instead of the user name: a pod's own namespace ({@code ConfiguredRuntime.fromConfig()} passes it
      * when it runs in a pod). Defaults to none (the user name as a DNS-1123 label).
      */
     public Builder defaultNamespace(String namespace) {

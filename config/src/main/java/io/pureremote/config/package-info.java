@@ -16,7 +16,7 @@
  * }</pre>
  *
  * <p>This module depends on the core only; the orchestrator module assembles a runtime with the
- * Kubernetes shell from a configuration ({@code PureRemote.fromConfig()}). The keys, their types,
+ * Kubernetes shell from a configuration ({@code ConfiguredRuntime.fromConfig()}). The keys, their types,
  * defaults and environment variables are listed in {@code docs/configuration.md}.
  */
 package io.pureremote.config;

@@ -126,19 +126,7 @@ public final class KubernetesShell implements Shell {
    * context), else the in-cluster service account. The client is closed with the shell.
    */
   public static KubernetesShell fromKubeConfig(KubernetesShellOptions options) {
-    Config config = Config.autoConfigure(options.kubeContext().orElse(null));
-    if (options.kubeContext().isPresent()) {
-      // fabric8 falls back to the current context for an unknown name, which could send one
-      // team's Jobs to another cluster; refuse instead. No contexts at all means in-cluster.
-      java.util.List<io.fabric8.kubernetes.api.model.NamedContext> contexts =
-          java.util.Objects.requireNonNullElse(config.getContexts(), java.util.List.of());
-      String wanted = options.kubeContext().get();
-      if (!contexts.isEmpty() && contexts.stream().noneMatch(c -> wanted.equals(c.getName()))) {
-        throw new IllegalArgumentException("kube context \"" + wanted + "\" is not in the kubeconfig, whose contexts are "
-            + contexts.stream().map(io.fabric8.kubernetes.api.model.NamedContext::getName).sorted().toList()
-            + "; add it (e.g. az aks get-credentials / aws eks update-kubeconfig) or fix the name");
-      }
-    }
+    Config config = KubeConfigs.forContext(options.kubeContext());
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
     return new KubernetesShell(new Shared(client, true, options), options);
   }

@@ -3,6 +3,7 @@ package io.pureremote.orchestrator;
 import io.pureremote.config.KubernetesConfig;
 import io.pureremote.config.PureRemoteConfig;
 import io.pureremote.k8s.Images;
+import io.pureremote.k8s.KubeConfigs;
 import io.pureremote.k8s.KubernetesValues;
 import io.pureremote.spi.BlobStores;
 import java.time.Duration;
@@ -24,7 +25,7 @@ import java.util.regex.Pattern;
  *
  * <pre>{@code
  * OrchestratorSpec spec = OrchestratorSpec.builder()
- *     .configuration(PureRemote.configLoader().build().read())  // team namespace, blob root, ...
+ *     .configuration(ConfiguredRuntime.configLoader().build().read())  // team namespace, blob root, ...
  *     .name("backfill-2026").image("myregistry.azurecr.io/fc/app:42")
  *     .mainClass("com.acme.Pipeline").args(List.of("--month", "2026-10"))
  *     .memory("8Gi")
@@ -212,7 +213,7 @@ public record OrchestratorSpec(
         configEnv.put("PUREREMOTE_KUBERNETES_WORKLOAD_IDENTITY_NAMESPACES", k.namespace());
         k.workloadIdentityClientId().ifPresent(id -> {
           configEnv.put("PUREREMOTE_KUBERNETES_WORKLOAD_IDENTITY_CLIENT_ID", id);
-          configEnv.put(KubernetesShells.AZURE_CLIENT_ID, id);   // for the driver's own store access
+          configEnv.put(KubeConfigs.AZURE_CLIENT_ID, id);   // for the driver's own store access
         });
       }
       // No kube context: inside the pod the client uses the service account.

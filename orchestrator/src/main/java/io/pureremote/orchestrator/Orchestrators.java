@@ -10,6 +10,9 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.pureremote.PureRemoteException;
+import io.pureremote.config.ConfigException;
+import io.pureremote.config.ConfigProblem;
+import io.pureremote.k8s.KubeConfigs;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -81,10 +84,15 @@ public final class Orchestrators {
   /**
    * A client like {@code kubectl}'s: the kubeconfig with {@code kubeContext} (or the current
    * context), else the in-cluster service account.
+   *
+   * @throws ConfigException when the kubeconfig has contexts but not {@code kubeContext}
    */
   public static KubernetesClient connect(Optional<String> kubeContext) {
-    return new KubernetesClientBuilder()
-        .withConfig(KubernetesShells.clientConfig(kubeContext, "configuration")).build();
+    try {
+      return new KubernetesClientBuilder().withConfig(KubeConfigs.forContext(kubeContext)).build();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(List.of(new ConfigProblem("configuration", "kube-context", 0, 0, e.getMessage())));
+    }
   }
 
   /** The namespace. */

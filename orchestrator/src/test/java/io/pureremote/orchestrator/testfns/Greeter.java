@@ -1,9 +1,0 @@
-package io.pureremote.orchestrator.testfns;
-
-import io.pureremote.PureRemote;
-
-/** A function for assembly tests. */
-public interface Greeter {
-  @PureRemote(version = "1")
-  String greet(String name);
-}
