@@ -6,6 +6,7 @@ import io.pureremote.internal.RemoteMethod;
 import io.pureremote.spi.BlobStore;
 import io.pureremote.spi.BlobStores;
 import io.pureremote.spi.Shell;
+import io.pureremote.spi.ShellSettings;
 import io.pureremote.spi.Shells;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
@@ -65,7 +66,7 @@ public final class RemoteRuntime implements AutoCloseable {
     this.ownsShell = b.shell == null;
     Shell created;
     try {
-      created = b.shell != null ? b.shell : Shells.create(options.shell(), Map.of(), loader);
+      created = b.shell != null ? b.shell : Shells.create(options.shell(), ShellSettings.empty(), loader);
     } catch (RuntimeException e) {
       if (ownsStore) {
         store.close();

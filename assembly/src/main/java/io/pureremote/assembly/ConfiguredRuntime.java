@@ -1,20 +1,16 @@
 package io.pureremote.assembly;
 
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.pureremote.PureRemoteException;
 import io.pureremote.RemoteRuntime;
 import io.pureremote.config.ConfigException;
 import io.pureremote.config.ConfigLoader;
 import io.pureremote.config.ConfigProblem;
-import io.pureremote.config.KubernetesConfig;
 import io.pureremote.config.PureRemoteConfig;
 import io.pureremote.k8s.InCluster;
-import io.pureremote.k8s.KubernetesShell;
-import io.pureremote.k8s.KubernetesShellOptions;
 import io.pureremote.spi.RoutingShell;
 import io.pureremote.spi.Shell;
+import io.pureremote.spi.ShellProvider;
+import io.pureremote.spi.ShellSettings;
 import io.pureremote.spi.Shells;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,11 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
-import java.util.function.UnaryOperator;
 
 /**
- * A {@link RemoteRuntime} assembled from configuration, with the shells and Kubernetes client it
- * needs: the assembly point of Pure Remote.
+ * A {@link RemoteRuntime} assembled from configuration, with the shells it names: the assembly
+ * point of Pure Remote.
  *
  * <pre>{@code
  * try (ConfiguredRuntime remote = ConfiguredRuntime.fromConfig()) {          // $PUREREMOTE_CONFIG / .pureremote.toml + PUREREMOTE_*
@@ -36,7 +31,8 @@ import java.util.function.UnaryOperator;
  *
  * try (ConfiguredRuntime remote = ConfiguredRuntime.builder(ConfigLoader.load())
  *     .runtime(b -> b.pipelineId("backfill-2026"))             // code beats configuration
- *     .kubernetes(k -> k.label("cost-center", "4711"))         // what configuration has no key for
+ *     .shellProvider(new KubernetesShellProvider()             // what configuration has no key for
+ *         .customize(k -> k.label("cost-center", "4711")))
  *     .build()) { ... }
  * }</pre>
  *
@@ -46,29 +42,27 @@ import java.util.function.UnaryOperator;
  *   <li>the blob store: the runtime opens {@code blob-root} with {@code blob-settings} through the
  *       provider registered for its scheme ({@code file}, {@code s3}, {@code abfss}; this module
  *       brings the S3 and ADLS stores);
- *   <li>the shell: {@code local}, {@code in-process} or any registered shell by name; {@code
- *       kubernetes} as a {@link KubernetesShell} whose options come from the team, {@code
- *       [kubernetes]} and the workload identity namespaces, on one fabric8 client for the
- *       configured kube context;
+ *   <li>the shell: every shell, {@code local}, {@code in-process}, {@code kubernetes} or any
+ *       other, through its {@link ShellProvider}, which receives the shell's resolved settings
+ *       ({@link PureRemoteConfig#shellSettings}: for {@code kubernetes}, the team, {@code
+ *       [kubernetes]} and the function's overrides); the Kubernetes provider shares one client per
+ *       kube context among its shells;
  *   <li>per-function settings: one shell per distinct function override (another shell, image,
  *       resources or tolerations), behind a {@link RoutingShell}; functions with equal settings
  *       share a shell; timeouts and exception policies become per-function call options.
  * </ul>
  *
- * <p>Thread-safe. {@link #close()} closes the runtime, then every shell built here, then the
- * client if it was built here.
+ * <p>Thread-safe. {@link #close()} closes the runtime, then every shell built here.
  */
 public final class ConfiguredRuntime implements AutoCloseable {
   private final PureRemoteConfig config;
   private final RemoteRuntime runtime;
   private final List<Shell> shells;
-  private final KubernetesClient ownedClient;
 
-  private ConfiguredRuntime(PureRemoteConfig config, RemoteRuntime runtime, List<Shell> shells, KubernetesClient ownedClient) {
+  private ConfiguredRuntime(PureRemoteConfig config, RemoteRuntime runtime, List<Shell> shells) {
     this.config = config;
     this.runtime = runtime;
     this.shells = List.copyOf(shells);
-    this.ownedClient = ownedClient;
   }
 
   /**
@@ -125,22 +119,19 @@ public final class ConfiguredRuntime implements AutoCloseable {
 
   /**
    * The shell calls of {@code functionName} run on: for inspection, e.g. {@link
-   * KubernetesShell#job} shows the Job a call would create.
+   * io.pureremote.k8s.KubernetesShell#job} shows the Job a call would create.
    */
   public Shell shellFor(String functionName) {
     Shell shell = runtime.shell();
     return shell instanceof RoutingShell routing ? routing.shellFor(functionName) : shell;
   }
 
-  /** Closes the runtime, then the shells built here, then the Kubernetes client if built here. */
+  /** Closes the runtime, then the shells built here (a Kubernetes client they built goes with them). */
   @Override
   public void close() {
     List<AutoCloseable> all = new ArrayList<>();
     all.add(runtime);
     all.addAll(shells);
-    if (ownedClient != null) {
-      all.add(ownedClient);
-    }
     closeAll(all, null);
   }
 
@@ -168,8 +159,7 @@ public final class ConfiguredRuntime implements AutoCloseable {
   public static final class Builder {
     private final PureRemoteConfig config;
     private final List<Consumer<RemoteRuntime.Builder>> runtimeCustomizers = new ArrayList<>();
-    private final List<UnaryOperator<KubernetesShellOptions.Builder>> kubernetesCustomizers = new ArrayList<>();
-    private KubernetesClient client;
+    private final Map<String, ShellProvider> providers = new LinkedHashMap<>();
     private ClassLoader classLoader = Objects.requireNonNullElse(Thread.currentThread().getContextClassLoader(),
         ConfiguredRuntime.class.getClassLoader());
 
@@ -188,23 +178,15 @@ public final class ConfiguredRuntime implements AutoCloseable {
     }
 
     /**
-     * Changes the options of every Kubernetes shell after configuration has filled them: labels,
-     * env references, node selectors, a Job customizer, or any configured value. Applied in the
-     * order given. None by default.
+     * Uses {@code provider} for shells of its name instead of the one {@link java.util.ServiceLoader}
+     * finds: a provider configured in code, e.g. {@code
+     * KubernetesShellProvider.withClient(client).customize(k -> k.label("cost-center", "4711"))}
+     * for a client of your own and what configuration has no key for. The last one given for a
+     * name wins.
      */
-    public Builder kubernetes(UnaryOperator<KubernetesShellOptions.Builder> customizer) {
-      kubernetesCustomizers.add(Objects.requireNonNull(customizer, "customizer"));
-      return this;
-    }
-
-    /**
-     * The client Kubernetes shells use; the caller keeps it and closes it. Defaults to one built
-     * like {@code kubectl} does (kubeconfig with the configured {@code kube-context}, else the
-     * in-cluster service account), only when a function runs on Kubernetes, and closed with the
-     * {@link ConfiguredRuntime}.
-     */
-    public Builder kubernetesClient(KubernetesClient client) {
-      this.client = Objects.requireNonNull(client, "client");
+    public Builder shellProvider(ShellProvider provider) {
+      Objects.requireNonNull(provider, "provider");
+      providers.put(provider.name(), provider);
       return this;
     }
 
@@ -217,17 +199,19 @@ public final class ConfiguredRuntime implements AutoCloseable {
     /**
      * Builds the shells and the runtime. On failure, whatever was built is closed again.
      *
-     * @throws ConfigException when the Kubernetes options made from the configuration are invalid
+     * @throws ConfigException when a shell provider refuses the settings configuration gives it
      * @throws IllegalArgumentException when the runtime refuses its options (e.g. no blob store for
      *     the root's scheme), as {@link RemoteRuntime.Builder#build()} does
      */
     public ConfiguredRuntime build() {
-      Assembly assembly = new Assembly();
+      Map<String, ShellProvider> available = new LinkedHashMap<>(Shells.providers(classLoader));
+      available.putAll(providers);
+      Assembly assembly = new Assembly(available);
       try {
-        Shell fallback = assembly.shell(config.shell(), config.kubernetes(), "");
+        Shell fallback = assembly.shell(config.shell(), config.shellSettings(""), "");
         Map<String, Shell> routes = new LinkedHashMap<>();
         for (String function : config.functions().keySet()) {
-          Shell s = assembly.shell(config.shellFor(function), config.kubernetesFor(function), function);
+          Shell s = assembly.shell(config.shellFor(function), config.shellSettings(function), function);
           if (s != fallback) {
             routes.put(function, s);
           }
@@ -235,79 +219,41 @@ public final class ConfiguredRuntime implements AutoCloseable {
         Shell shell = routes.isEmpty() ? fallback : new RoutingShell(fallback, routes);
         RemoteRuntime.Builder rb = RemoteRuntime.builder().options(config.toRuntimeOptions()).shell(shell);
         runtimeCustomizers.forEach(c -> c.accept(rb));
-        return new ConfiguredRuntime(config, rb.build(), assembly.created, assembly.ownedClient);
+        return new ConfiguredRuntime(config, rb.build(), assembly.created);
       } catch (RuntimeException | Error e) {
-        List<AutoCloseable> built = new ArrayList<>(assembly.created);
-        if (assembly.ownedClient != null) {
-          built.add(assembly.ownedClient);
-        }
-        closeAll(built, e);
+        closeAll(assembly.created, e);
         throw e;
       }
     }
 
-    /** The shells of one build: one per shell name, and one per distinct Kubernetes setting. */
+    /** The shells of one build: one per shell name and distinct settings, all through the SPI. */
     private final class Assembly {
+      final Map<String, ShellProvider> providers;
       final List<Shell> created = new ArrayList<>();
-      final Map<String, Shell> byName = new LinkedHashMap<>();
-      final Map<KubernetesConfig, Shell> byKubernetes = new LinkedHashMap<>();
-      // Siblings of one client share its informers, rate limit and launch slots.
-      final Map<KubernetesClient, KubernetesShell> firstByClient = new java.util.IdentityHashMap<>();
-      KubernetesClient ownedClient;
+      final Map<List<Object>, Shell> byNameAndSettings = new LinkedHashMap<>();
 
-      Shell shell(String name, KubernetesConfig kubernetes, String function) {
-        if (!name.equals(PureRemoteConfig.KUBERNETES_SHELL)) {
-          return byName.computeIfAbsent(name, n -> track(Shells.create(n, Map.of(), classLoader)));
-        }
-        Shell existing = byKubernetes.get(kubernetes);
+      Assembly(Map<String, ShellProvider> providers) {
+        this.providers = providers;
+      }
+
+      Shell shell(String name, ShellSettings settings, String function) {
+        List<Object> key = List.of(name, settings);
+        Shell existing = byNameAndSettings.get(key);
         if (existing != null) {
           return existing;
         }
-        KubernetesShellOptions options = options(kubernetes, function);
-        KubernetesClient k8s = client(kubernetes);
-        KubernetesShell first = firstByClient.get(k8s);
-        KubernetesShell shell = first == null ? new KubernetesShell(k8s, options) : first.withOptions(options);
-        firstByClient.putIfAbsent(k8s, shell);
-        track(shell);
-        byKubernetes.put(kubernetes, shell);
-        return shell;
-      }
-
-      private KubernetesShellOptions options(KubernetesConfig kubernetes, String function) {
-        KubernetesShellOptions.Builder b = KubernetesShells.options(kubernetes);
-        for (UnaryOperator<KubernetesShellOptions.Builder> c : kubernetesCustomizers) {
-          b = c.apply(b);
-        }
+        ShellProvider provider = Shells.provider(name, providers);
+        Shell shell;
         try {
-          return b.build();
+          shell = provider.create(settings);
         } catch (IllegalArgumentException e) {
           String source = config.source().map(Object::toString).orElse("configuration");
-          String key = function.isEmpty() ? "kubernetes" : "functions.\"" + function + "\"";
-          throw new ConfigException(List.of(new ConfigProblem(source, key, 0, 0,
-              "the Kubernetes shell refuses these settings: " + e.getMessage())));
+          String at = function.isEmpty() ? name : "functions.\"" + function + "\"";
+          throw new ConfigException(List.of(new ConfigProblem(source, at, 0, 0,
+              "the " + name + " shell refuses these settings: " + e.getMessage())));
         }
-      }
-
-      private KubernetesClient client(KubernetesConfig kubernetes) {
-        if (client != null) {
-          return client;
-        }
-        if (ownedClient == null) {
-          Config clientConfig = KubernetesShells.clientConfig(kubernetes.kubeContext(),
-              config.source().map(Object::toString).orElse("configuration"));
-          try {
-            ownedClient = new KubernetesClientBuilder().withConfig(clientConfig).build();
-          } catch (RuntimeException e) {
-            throw new PureRemoteException("Cannot set up a Kubernetes client for "
-                + kubernetes.kubeContext().map(c -> "kube context '" + c + "'").orElse("the current kubeconfig context")
-                + ": " + e, e);
-          }
-        }
-        return ownedClient;
-      }
-
-      private Shell track(Shell shell) {
         created.add(shell);
+        byNameAndSettings.put(key, shell);
         return shell;
       }
     }

@@ -19,12 +19,15 @@ import io.pureremote.config.ConfigException;
 import io.pureremote.config.ConfigLoader;
 import io.pureremote.config.KubernetesConfig;
 import io.pureremote.config.PureRemoteConfig;
+import io.pureremote.k8s.KubeConfigs;
 import io.pureremote.k8s.KubernetesShell;
+import io.pureremote.k8s.KubernetesShellProvider;
 import io.pureremote.k8s.KubernetesShellOptions;
 import io.pureremote.local.InProcessShell;
 import io.pureremote.local.LocalProcessShell;
 import io.pureremote.assembly.testfns.Greeter;
 import io.pureremote.assembly.testfns.GreeterImpl;
+import io.pureremote.spi.ShellSettings;
 import io.pureremote.spi.LaunchRequest;
 import io.pureremote.spi.RoutingShell;
 import java.nio.file.Files;
@@ -75,7 +78,7 @@ class ConfiguredRuntimeTest {
   /** The sample's runtime with a scratch blob store instead of the team's ADLS account. */
   ConfiguredRuntime assemble(PureRemoteConfig config) {
     return ConfiguredRuntime.builder(config)
-        .kubernetesClient(client)
+        .shellProvider(KubernetesShellProvider.withClient(client))
         .runtime(b -> b.blobRoot(tmp.resolve("memo").toUri().toString()))
         .build();
   }
@@ -201,9 +204,9 @@ class ConfiguredRuntimeTest {
   void codeBeatsConfiguration() {
     PureRemoteConfig config = sample(Map.of());
     try (ConfiguredRuntime remote = ConfiguredRuntime.builder(config)
-        .kubernetesClient(client)
+        .shellProvider(KubernetesShellProvider.withClient(client)
+            .customize(k -> k.namespace("yu-sandbox").label("cost-center", "4711")))
         .runtime(b -> b.blobRoot(tmp.toUri().toString()).pipelineId("backfill-2026"))
-        .kubernetes(k -> k.namespace("yu-sandbox").label("cost-center", "4711"))
         .build()) {
       assertThat(remote.runtime().options().pipelineId()).isEqualTo("backfill-2026");
       Job job = job(remote, FIT);
@@ -223,11 +226,10 @@ class ConfiguredRuntimeTest {
   @Test
   void optionsTheKubernetesShellRefusesFailAsConfigurationErrors() {
     assertThatThrownBy(() -> ConfiguredRuntime.builder(sample(Map.of()))
-        .kubernetesClient(client)
-        .kubernetes(k -> k.env("DB_PASSWORD", "hunter2"))
+        .shellProvider(KubernetesShellProvider.withClient(client).customize(k -> k.env("DB_PASSWORD", "hunter2")))
         .build())
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining(SAMPLE + ": kubernetes: the Kubernetes shell refuses these settings: "
+        .hasMessageContaining(SAMPLE + ": kubernetes: the kubernetes shell refuses these settings: "
             + "Invalid Kubernetes shell options:")
         .hasMessageContaining("env: 'DB_PASSWORD' looks like a credential");
   }
@@ -294,13 +296,17 @@ class ConfiguredRuntimeTest {
     // fabric8 reads the kubeconfig path from this property before $KUBECONFIG.
     String previous = System.setProperty("kubeconfig", kubeconfig.toString());
     try {
-      assertThat(KubernetesShells.clientConfig(java.util.Optional.of("aks-westeurope-prod"), "t.toml").getMasterUrl())
+      assertThat(KubeConfigs.forContext(java.util.Optional.of("aks-westeurope-prod")).getMasterUrl())
           .isEqualTo("https://aks.example:6443/");
-      assertThat(KubernetesShells.clientConfig(java.util.Optional.empty(), "t.toml").getMasterUrl())
+      assertThat(KubeConfigs.forContext(java.util.Optional.empty()).getMasterUrl())
           .isEqualTo("https://eks.example:6443/");
-      assertThatThrownBy(() -> KubernetesShells.clientConfig(java.util.Optional.of("aks-prod"), "/x/.pureremote.toml"))
+      PureRemoteConfig config = ConfigLoader.builder().userName("yu")
+          .environment(Map.of("PUREREMOTE_KUBERNETES_KUBE_CONTEXT", "aks-prod")).build()
+          .parse("shell = \"kubernetes\"\n[kubernetes]\nimage = \"team/app:1\"\n", "/x/.pureremote.toml");
+      assertThatThrownBy(() -> ConfiguredRuntime.fromConfig(config))
           .isInstanceOf(ConfigException.class)
-          .hasMessageContaining("/x/.pureremote.toml: kube-context: kube context \"aks-prod\" is not in the kubeconfig, "
+          .hasMessageContaining("/x/.pureremote.toml: kubernetes: the kubernetes shell refuses these settings: "
+              + "kube context \"aks-prod\" is not in the kubeconfig, "
               + "whose contexts are [aks-westeurope-prod, eks-us-east-1-prod]");
     } finally {
       if (previous == null) {
@@ -313,9 +319,9 @@ class ConfiguredRuntimeTest {
 
   @Test
   void configDefaultsMatchTheKubernetesShellsDefaults() {
-    KubernetesConfig config = KubernetesConfig.builder().build();
+    ShellSettings config = PureRemoteConfig.builder().shell("kubernetes").build().shellSettings("");
     KubernetesShellOptions shell = KubernetesShellOptions.builder().image("x/y:1").build();
-    KubernetesShellOptions mapped = KubernetesShells.options(config).image("x/y:1").build();
+    KubernetesShellOptions mapped = KubernetesShellProvider.options(config).image("x/y:1").build();
 
     // Same values, so configuration that says nothing changes nothing in the shell's behaviour.
     assertThat(mapped.pod().imagePullPolicy()).isEqualTo(shell.pod().imagePullPolicy());

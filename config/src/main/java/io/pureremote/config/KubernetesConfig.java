@@ -3,7 +3,10 @@ package io.pureremote.config;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import io.pureremote.spi.ShellSettings;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -77,6 +80,60 @@ public record KubernetesConfig(
   public static final int DEFAULT_MAX_EVICTION_RETRIES = 3;
   /** Default of {@link #launchConcurrency()}. */
   public static final int DEFAULT_LAUNCH_CONCURRENCY = 20;
+
+  /**
+   * These settings as the {@code kubernetes} shell provider receives them: keyed by their names in
+   * {@code [kubernetes]}, absent values left out, tolerations as tables ({@code {spot = "aks"}} or
+   * a taint's {@code key}, {@code operator}, {@code value}, {@code effect}).
+   *
+   * @param source where they come from, for the provider's error messages
+   */
+  ShellSettings toShellSettings(String source) {
+    ShellSettings.Builder b = ShellSettings.builder(source)
+        .put("namespace", namespace)
+        .put("kube-context", kubeContext.orElse(null))
+        .put("cloud", cloud.map(Cloud::id).orElse(null))
+        .put("registry", registry.orElse(null))
+        .put("image", image.orElse(null))
+        .put("image-pull-policy", imagePullPolicy)
+        .put("service-account", serviceAccount.orElse(null))
+        .put("resources.cpu", resources.cpu().orElse(null))
+        .put("resources.cpu-limit", resources.cpuLimit().orElse(null))
+        .put("resources.memory", resources.memory().orElse(null))
+        .put("resources.memory-limit", resources.memoryLimit().orElse(null))
+        .put("resources.ephemeral-storage", resources.ephemeralStorage().orElse(null))
+        .put("resources.gpus", resources.gpus().isPresent() ? resources.gpus().getAsInt() : null)
+        .put("ttl-after-finished", ttlAfterFinished)
+        .put("backoff-limit", backoffLimit)
+        .put("active-deadline", activeDeadline.orElse(null))
+        .put("pending-timeout", pendingTimeout)
+        .put("image-pull-bound", imagePullBound)
+        .put("max-eviction-retries", maxEvictionRetries)
+        .put("log-streaming", logStreaming)
+        .put("log-sample-fraction", logSampleFraction)
+        .put("launch-concurrency", launchConcurrency)
+        .put("workload-identity", workloadIdentity)
+        .put("workload-identity.namespaces", List.copyOf(workloadIdentityNamespaces))
+        .put("workload-identity.client-id", workloadIdentityClientId.orElse(null));
+    if (!tolerations.isEmpty()) {
+      b.put("tolerations", tolerations.stream().map(KubernetesConfig::table).toList());
+    }
+    return b.build();
+  }
+
+  private static Map<String, String> table(TolerationConfig t) {
+    Map<String, String> m = new LinkedHashMap<>();
+    switch (t) {
+      case TolerationConfig.Spot spot -> m.put("spot", spot.cloud().id());
+      case TolerationConfig.Taint taint -> {
+        m.put("key", taint.key());
+        m.put("operator", taint.operator());
+        m.put("value", taint.value());
+        m.put("effect", taint.effect());
+      }
+    }
+    return m;
+  }
 
   static final Set<String> PULL_POLICIES = Set.of("Always", "IfNotPresent", "Never");
 

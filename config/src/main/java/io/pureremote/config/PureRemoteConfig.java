@@ -3,6 +3,7 @@ package io.pureremote.config;
 import io.pureremote.CallOptions;
 import io.pureremote.Progress;
 import io.pureremote.RuntimeOptions;
+import io.pureremote.spi.ShellSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -144,6 +145,22 @@ public record PureRemoteConfig(
     f.image().ifPresent(b::image);
     f.tolerations().ifPresent(b::tolerations);
     return b.build();
+  }
+
+  /**
+   * The settings the provider of {@code functionName}'s shell ({@link #shellFor}) receives: for
+   * {@code kubernetes}, {@link #kubernetesFor} keyed by the names in {@code [kubernetes]}; for
+   * other shells, none (configuration has no table for them yet).
+   *
+   * @param functionName a function's name, or {@code ""} for the shell of every other function
+   */
+  public ShellSettings shellSettings(String functionName) {
+    if (!shellFor(functionName).equals(KUBERNETES_SHELL)) {
+      return ShellSettings.empty();
+    }
+    String where = source.map(Path::toString).orElse("configuration");
+    return kubernetesFor(functionName).toShellSettings(functionName.isEmpty() || !functions.containsKey(functionName)
+        ? where + " [kubernetes]" : where + " [kubernetes] with [functions.\"" + functionName + "\"]");
   }
 
   /** Whether any call runs on the kubernetes shell: the default shell or a function's. */

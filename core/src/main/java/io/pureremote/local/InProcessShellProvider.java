@@ -2,7 +2,7 @@ package io.pureremote.local;
 
 import io.pureremote.spi.Shell;
 import io.pureremote.spi.ShellProvider;
-import java.util.Map;
+import io.pureremote.spi.ShellSettings;
 
 /** Provides the {@code in-process} shell ({@link InProcessShell}); it has no settings. */
 public final class InProcessShellProvider implements ShellProvider {
@@ -12,7 +12,8 @@ public final class InProcessShellProvider implements ShellProvider {
   }
 
   @Override
-  public Shell create(Map<String, String> settings) {
+  public Shell create(ShellSettings settings) {
+    settings.unknownKeys(java.util.Set.of());
     return new InProcessShell();
   }
 }

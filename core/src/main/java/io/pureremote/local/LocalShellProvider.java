@@ -2,7 +2,8 @@ package io.pureremote.local;
 
 import io.pureremote.spi.Shell;
 import io.pureremote.spi.ShellProvider;
-import java.util.Map;
+import io.pureremote.spi.ShellSettings;
+import java.util.Set;
 
 /**
  * Provides the {@code local} shell ({@link LocalProcessShell}). Settings: {@code max-processes}
@@ -15,20 +16,11 @@ public final class LocalShellProvider implements ShellProvider {
   }
 
   @Override
-  public Shell create(Map<String, String> settings) {
+  public Shell create(ShellSettings settings) {
+    settings.unknownKeys(Set.of("max-processes", "stream-output"));
     LocalProcessShellOptions.Builder b = LocalProcessShellOptions.builder();
-    String max = settings.get("max-processes");
-    if (max != null) {
-      try {
-        b.maxProcesses(Integer.parseInt(max.trim()));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("Shell setting max-processes must be an integer, got '" + max + "'");
-      }
-    }
-    String stream = settings.get("stream-output");
-    if (stream != null) {
-      b.streamOutput(Boolean.parseBoolean(stream.trim()));
-    }
+    settings.integer("max-processes").ifPresent(b::maxProcesses);
+    settings.bool("stream-output").ifPresent(b::streamOutput);
     return new LocalProcessShell(b.build());
   }
 }

@@ -14,16 +14,31 @@ public final class Shells {
    * @throws IllegalArgumentException when no provider has that name; the message lists the names
    *     available on the class path
    */
-  public static Shell create(String name, Map<String, String> settings, ClassLoader loader) {
+  public static Shell create(String name, ShellSettings settings, ClassLoader loader) {
+    return provider(name, providers(loader)).create(settings);
+  }
+
+  /** The providers {@code loader} finds, by shell name; the first of a name wins. */
+  public static Map<String, ShellProvider> providers(ClassLoader loader) {
     Map<String, ShellProvider> available = new TreeMap<>();
     for (ShellProvider provider : ServiceLoader.load(ShellProvider.class, loader)) {
       available.putIfAbsent(provider.name(), provider);
     }
+    return available;
+  }
+
+  /**
+   * The provider named {@code name} among {@code available}.
+   *
+   * @throws IllegalArgumentException when none has that name; the message lists the names
+   *     available on the class path
+   */
+  public static ShellProvider provider(String name, Map<String, ShellProvider> available) {
     ShellProvider provider = available.get(name);
     if (provider == null) {
-      throw new IllegalArgumentException("No shell named '" + name + "'. Available: " + available.keySet()
+      throw new IllegalArgumentException("No shell named '" + name + "'. Available: " + new TreeMap<>(available).keySet()
           + ". Add the backend module (e.g. pureremote-k8s-shell for 'kubernetes') to the class path.");
     }
-    return provider.create(settings);
+    return provider;
   }
 }

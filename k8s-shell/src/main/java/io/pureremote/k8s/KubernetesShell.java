@@ -221,6 +221,10 @@ public final class KubernetesShell implements Shell {
 
   // ---- package-private: used by NamespaceWatch and tests ----
 
+  KubernetesClient client() {
+    return client;
+  }
+
   boolean isClosed() {
     return closed;
   }

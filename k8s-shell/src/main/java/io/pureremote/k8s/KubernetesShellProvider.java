@@ -1,197 +1,235 @@
 package io.pureremote.k8s;
 
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pureremote.PureRemoteException;
 import io.pureremote.spi.Shell;
 import io.pureremote.spi.ShellProvider;
-import java.time.Duration;
-import java.time.format.DateTimeParseException;
+import io.pureremote.spi.ShellSettings;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.function.BiConsumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
- * Provides the {@code kubernetes} shell ({@link KubernetesShell}) from configuration settings; the
- * shell builds its own client from the kubeconfig ({@link KubernetesShell#fromKubeConfig}).
+ * Provides the {@code kubernetes} shell ({@link KubernetesShell}) from its settings: the one
+ * mapping from the keys of the {@code [kubernetes]} configuration table to {@link
+ * KubernetesShellOptions}.
  *
- * <p>Settings (all optional except {@code image}): {@code namespace}, {@code context}, {@code
- * image}, {@code registry}, {@code image-pull-policy}, {@code service-account}, {@code cpu},
- * {@code cpu-limit}, {@code memory} (request and limit unless {@code memory-limit} is given),
- * {@code memory-limit}, {@code ephemeral-storage}, {@code gpus}, {@code spot} ({@code aks}, {@code
- * eks}, {@code gke}, comma-separated), {@code backoff-limit}, {@code active-deadline}, {@code
- * ttl-after-finished}, {@code workload-identity}, {@code workload-identity-namespaces}
- * (comma-separated), {@code image-pull-bound}, {@code pending-timeout}, {@code
- * max-eviction-retries}, {@code launch-concurrency}, {@code api-qps}, {@code api-burst}, {@code
- * api-retries}, {@code log-streaming}, {@code log-sample-fraction}, {@code watch-silence-bound},
- * and {@code env.<NAME>} for plain environment variables (credential-looking names are refused).
- * Durations are {@code 500ms}, {@code 90s}, {@code 10m}, {@code 2h}, {@code 1d} or ISO-8601
- * ({@code PT10M}). Unknown keys and bad values fail with the key and what was expected.
+ * <p>Keys, as in docs/configuration.md: {@code namespace}, {@code kube-context}, {@code cloud},
+ * {@code registry}, {@code image}, {@code image-pull-policy}, {@code service-account}, {@code
+ * resources.cpu}, {@code resources.cpu-limit}, {@code resources.memory} (request, and limit
+ * unless {@code resources.memory-limit}), {@code resources.memory-limit}, {@code
+ * resources.ephemeral-storage}, {@code resources.gpus}, {@code tolerations} (tables: {@code
+ * {spot = "aks"|"eks"|"gke"}}, or {@code key}, {@code operator}, {@code value}, {@code effect}),
+ * {@code ttl-after-finished}, {@code backoff-limit}, {@code active-deadline}, {@code
+ * pending-timeout}, {@code image-pull-bound}, {@code max-eviction-retries}, {@code
+ * log-streaming}, {@code log-sample-fraction}, {@code launch-concurrency}, {@code
+ * workload-identity}, {@code workload-identity.namespaces}, {@code workload-identity.client-id}.
+ * Code may also set {@code api-qps}, {@code api-burst}, {@code api-retries}, {@code
+ * watch-silence-bound} and {@code env} (a table of plain variables; credential-looking names are
+ * refused). Unknown keys and refused values fail with every key and what was expected.
  *
- * <p>Stateless; thread-safe.
+ * <p>Shells made by one provider instance share one client (and its watches and API budget) per
+ * kube context: the one given to {@link #withClient}, else one built like {@code kubectl} does and
+ * closed with the last of its shells. {@link #customize} changes options after the settings have
+ * filled them (labels, env references, a Job customizer). Thread-safe.
  */
 public final class KubernetesShellProvider implements ShellProvider {
-  /** Settings {@code env.<NAME>} are plain environment variables of every pod. */
-  static final String ENV_PREFIX = "env.";
-  private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+  private static final Set<String> KEYS = Set.of("namespace", "kube-context", "cloud", "registry", "image",
+      "image-pull-policy", "service-account", "resources.cpu", "resources.cpu-limit", "resources.memory",
+      "resources.memory-limit", "resources.ephemeral-storage", "resources.gpus", "tolerations", "ttl-after-finished",
+      "backoff-limit", "active-deadline", "pending-timeout", "image-pull-bound", "max-eviction-retries", "log-streaming",
+      "log-sample-fraction", "launch-concurrency", "workload-identity", "workload-identity.namespaces",
+      "workload-identity.client-id", "api-qps", "api-burst", "api-retries", "watch-silence-bound", "env");
+
+  private final KubernetesClient client;
+  private final List<UnaryOperator<KubernetesShellOptions.Builder>> customizers;
+  /** The first live shell per kube context; later ones are its siblings. Guarded by {@code this}. */
+  private final Map<Optional<String>, KubernetesShell> families = new LinkedHashMap<>();
+
+  /** The provider {@code ServiceLoader} finds: clients built from the kubeconfig. */
+  public KubernetesShellProvider() {
+    this(null, List.of());
+  }
+
+  private KubernetesShellProvider(KubernetesClient client, List<UnaryOperator<KubernetesShellOptions.Builder>> customizers) {
+    this.client = client;
+    this.customizers = List.copyOf(customizers);
+  }
+
+  /** A provider whose shells all use {@code client}; the caller keeps it and closes it. */
+  public static KubernetesShellProvider withClient(KubernetesClient client) {
+    return new KubernetesShellProvider(Objects.requireNonNull(client, "client"), List.of());
+  }
+
+  /**
+   * A provider like this one that also applies {@code customizer} to the options of every shell,
+   * after the settings: code beats configuration.
+   */
+  public KubernetesShellProvider customize(UnaryOperator<KubernetesShellOptions.Builder> customizer) {
+    List<UnaryOperator<KubernetesShellOptions.Builder>> all = new ArrayList<>(customizers);
+    all.add(Objects.requireNonNull(customizer, "customizer"));
+    return new KubernetesShellProvider(client, all);
+  }
 
   @Override
   public String name() {
     return "kubernetes";
   }
 
+  /**
+   * A shell for {@code settings}, a sibling of this provider's earlier shell for the same kube
+   * context if one is still open.
+   *
+   * @throws IllegalArgumentException naming each unknown key and refused value
+   * @throws PureRemoteException when no client can be set up for the kube context
+   */
   @Override
-  public Shell create(Map<String, String> settings) {
-    return KubernetesShell.fromKubeConfig(options(settings));
+  public synchronized Shell create(ShellSettings settings) {
+    KubernetesShellOptions.Builder b = options(settings);
+    for (UnaryOperator<KubernetesShellOptions.Builder> c : customizers) {
+      b = c.apply(b);
+    }
+    KubernetesShellOptions options = b.build();
+    Optional<String> context = client != null ? Optional.empty() : options.kubeContext();
+    KubernetesShell first = families.get(context);
+    KubernetesShell shell;
+    if (first != null && !first.isClosed()) {
+      shell = first.withOptions(options);
+    } else {
+      shell = client != null ? new KubernetesShell(client, options) : fromKubeConfig(options);
+      families.put(context, shell);
+    }
+    return shell;
+  }
+
+  private static KubernetesShell fromKubeConfig(KubernetesShellOptions options) {
+    try {
+      return KubernetesShell.fromKubeConfig(options);
+    } catch (IllegalArgumentException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new PureRemoteException("Cannot set up a Kubernetes client for "
+          + options.kubeContext().map(c -> "kube context '" + c + "'").orElse("the current kubeconfig context")
+          + ": " + e, e);
+    }
   }
 
   /**
-   * The options the settings describe.
+   * A builder holding everything {@code settings} say; refine it before building.
    *
-   * @throws IllegalArgumentException naming each unknown key or bad value
+   * @throws IllegalArgumentException naming each unknown key and each refused value
    */
-  public static KubernetesShellOptions options(Map<String, String> settings) {
+  public static KubernetesShellOptions.Builder options(ShellSettings settings) {
     KubernetesShellOptions.Builder b = KubernetesShellOptions.builder();
     List<String> problems = new ArrayList<>();
-    Map<String, BiConsumer<KubernetesShellOptions.Builder, String>> keys = keys();
-    Set<String> unknown = new TreeSet<>(settings.keySet());
-    unknown.removeAll(keys.keySet());
-    unknown.removeIf(key -> key.startsWith(ENV_PREFIX));
-    if (!unknown.isEmpty()) {
-      problems.add("unknown key(s) " + unknown + "; known: " + new TreeSet<>(keys.keySet()));
+    try {
+      settings.unknownKeys(KEYS);
+    } catch (IllegalArgumentException e) {
+      problems.add(e.getMessage());
     }
-    String memory = settings.get("memory");
-    if (memory != null) {
-      String limit = settings.getOrDefault("memory-limit", memory);
-      b.memory(memory.strip(), limit.strip());
-    } else if (settings.containsKey("memory-limit")) {
-      b.resourceLimit("memory", settings.get("memory-limit").strip());
-    }
-    if (settings.containsKey("api-qps") || settings.containsKey("api-burst")) {
-      try {
-        b.apiRate(decimal(settings.getOrDefault("api-qps", Double.toString(KubernetesShellOptions.DEFAULT_API_QPS)).strip()),
-            integer(settings.getOrDefault("api-burst", Integer.toString(KubernetesShellOptions.DEFAULT_API_BURST)).strip()));
-      } catch (IllegalArgumentException e) {
-        problems.add("api-qps/api-burst: " + e.getMessage());
-      }
-    }
-    settings.forEach((key, value) -> {
-      if (key.startsWith(ENV_PREFIX) && value != null) {
-        // Checked by the options like env(...) itself: a credential-looking name is refused.
-        b.env(key.substring(ENV_PREFIX.length()), value);
-        return;
-      }
-      BiConsumer<KubernetesShellOptions.Builder, String> setter = keys.get(key);
-      if (setter == null || value == null) {
-        return;
-      }
-      try {
-        setter.accept(b, value.strip());
-      } catch (IllegalArgumentException e) {
-        problems.add(key + " = '" + value + "': " + e.getMessage());
+    Mapping m = new Mapping(settings, problems);
+    m.apply("namespace", s -> s.string("namespace").ifPresent(b::namespace));
+    m.apply("kube-context", s -> s.string("kube-context").ifPresent(b::kubeContext));
+    m.apply("registry", s -> s.string("registry").ifPresent(b::registry));
+    m.apply("image", s -> s.string("image").ifPresent(b::image));
+    m.apply("image-pull-policy", s -> s.string("image-pull-policy").ifPresent(b::imagePullPolicy));
+    m.apply("service-account", s -> s.string("service-account").ifPresent(b::serviceAccount));
+    m.apply("resources.cpu", s -> s.string("resources.cpu").ifPresent(v -> b.resourceRequest("cpu", v)));
+    m.apply("resources.cpu-limit", s -> s.string("resources.cpu-limit").ifPresent(v -> b.resourceLimit("cpu", v)));
+    m.apply("resources.memory", s -> {
+      Optional<String> limit = s.string("resources.memory-limit");
+      s.string("resources.memory").ifPresentOrElse(v -> b.memory(v, limit.orElse(v)),
+          () -> limit.ifPresent(v -> b.resourceLimit("memory", v)));
+    });
+    m.apply("resources.ephemeral-storage",
+        s -> s.string("resources.ephemeral-storage").ifPresent(v -> b.ephemeralStorage(v, v)));
+    m.apply("resources.gpus", s -> s.integer("resources.gpus").ifPresent(b::gpus));
+    m.apply("tolerations", s -> {
+      Optional<String> cloud = s.string("cloud");
+      s.tables("tolerations").forEach(t -> b.toleration(toleration(t, cloud)));
+    });
+    m.apply("ttl-after-finished", s -> s.duration("ttl-after-finished").ifPresent(b::ttlAfterFinished));
+    m.apply("backoff-limit", s -> s.integer("backoff-limit").ifPresent(b::backoffLimit));
+    m.apply("active-deadline", s -> s.duration("active-deadline").ifPresent(b::activeDeadline));
+    m.apply("pending-timeout", s -> s.duration("pending-timeout").ifPresent(b::pendingTimeout));
+    m.apply("image-pull-bound", s -> s.duration("image-pull-bound").ifPresent(b::imagePullBound));
+    m.apply("max-eviction-retries", s -> s.integer("max-eviction-retries").ifPresent(b::maxEvictionRetries));
+    m.apply("log-streaming", s -> s.bool("log-streaming").ifPresent(b::logStreaming));
+    m.apply("log-sample-fraction", s -> s.decimal("log-sample-fraction").ifPresent(b::logSampleFraction));
+    m.apply("launch-concurrency", s -> s.integer("launch-concurrency").ifPresent(b::launchConcurrency));
+    m.apply("api-qps", s -> {
+      if (s.keys().contains("api-qps") || s.keys().contains("api-burst")) {
+        b.apiRate(s.decimal("api-qps").orElse(KubernetesShellOptions.DEFAULT_API_QPS),
+            s.integer("api-burst").orElse(KubernetesShellOptions.DEFAULT_API_BURST));
       }
     });
+    m.apply("api-retries", s -> s.integer("api-retries").ifPresent(b::apiRetries));
+    m.apply("watch-silence-bound", s -> s.duration("watch-silence-bound").ifPresent(b::watchSilenceBound));
+    m.apply("workload-identity", s -> {
+      boolean forced = s.bool("workload-identity").orElse(false);
+      Set<String> namespaces = new LinkedHashSet<>(s.strings("workload-identity.namespaces"));
+      b.workloadIdentity(forced).workloadIdentityNamespaces(namespaces);
+      boolean applies = forced || s.string("namespace").map(namespaces::contains).orElse(false);
+      if (applies) {
+        // A public identifier, not a credential: it selects which federated identity the SDK uses.
+        s.string("workload-identity.client-id").ifPresent(id -> b.env(KubeConfigs.AZURE_CLIENT_ID, id));
+      }
+    });
+    // Checked like env(...) itself: a credential-looking name is refused.
+    m.apply("env", s -> s.table("env").forEach(b::env));
     if (!problems.isEmpty()) {
-      throw new IllegalArgumentException("Invalid kubernetes shell settings:\n  - " + String.join("\n  - ", problems));
+      throw new IllegalArgumentException("Invalid kubernetes shell settings from " + settings.source() + ":\n  - "
+          + String.join("\n  - ", problems));
     }
-    return b.build();
+    return b;
   }
 
-  private static Map<String, BiConsumer<KubernetesShellOptions.Builder, String>> keys() {
-    Map<String, BiConsumer<KubernetesShellOptions.Builder, String>> k = new java.util.LinkedHashMap<>();
-    k.put("namespace", KubernetesShellOptions.Builder::namespace);
-    k.put("context", KubernetesShellOptions.Builder::kubeContext);
-    k.put("image", KubernetesShellOptions.Builder::image);
-    k.put("registry", KubernetesShellOptions.Builder::registry);
-    k.put("image-pull-policy", KubernetesShellOptions.Builder::imagePullPolicy);
-    k.put("service-account", KubernetesShellOptions.Builder::serviceAccount);
-    k.put("cpu", (b, v) -> b.resourceRequest("cpu", v));
-    k.put("cpu-limit", (b, v) -> b.resourceLimit("cpu", v));
-    k.put("memory", (b, v) -> { }); // handled with memory-limit above
-    k.put("memory-limit", (b, v) -> { });
-    k.put("ephemeral-storage", (b, v) -> b.ephemeralStorage(v, v));
-    k.put("gpus", (b, v) -> b.gpus(integer(v)));
-    k.put("spot", (b, v) -> {
-      for (String cloud : v.split(",")) {
-        switch (cloud.strip().toLowerCase(Locale.ROOT)) {
-          case "aks", "azure" -> b.toleration(Tolerations.spotAks());
-          case "eks", "karpenter", "aws" -> b.toleration(Tolerations.spotEksKarpenter());
-          case "gke", "gcp" -> b.toleration(Tolerations.spotGke());
-          default -> throw new IllegalArgumentException("expected aks, eks or gke");
-        }
-      }
-    });
-    k.put("backoff-limit", (b, v) -> b.backoffLimit(integer(v)));
-    k.put("active-deadline", (b, v) -> b.activeDeadline(duration(v)));
-    k.put("ttl-after-finished", (b, v) -> b.ttlAfterFinished(duration(v)));
-    k.put("workload-identity", (b, v) -> b.workloadIdentity(bool(v)));
-    k.put("workload-identity-namespaces", (b, v) -> {
-      Set<String> namespaces = new LinkedHashSet<>();
-      for (String ns : v.split(",")) {
-        if (!ns.isBlank()) {
-          namespaces.add(ns.strip());
-        }
-      }
-      b.workloadIdentityNamespaces(namespaces);
-    });
-    k.put("image-pull-bound", (b, v) -> b.imagePullBound(duration(v)));
-    k.put("pending-timeout", (b, v) -> b.pendingTimeout(duration(v)));
-    k.put("max-eviction-retries", (b, v) -> b.maxEvictionRetries(integer(v)));
-    k.put("launch-concurrency", (b, v) -> b.launchConcurrency(integer(v)));
-    k.put("api-qps", (b, v) -> { }); // handled with api-burst above
-    k.put("api-burst", (b, v) -> { });
-    k.put("api-retries", (b, v) -> b.apiRetries(integer(v)));
-    k.put("log-streaming", (b, v) -> b.logStreaming(bool(v)));
-    k.put("log-sample-fraction", (b, v) -> b.logSampleFraction(decimal(v)));
-    k.put("watch-silence-bound", (b, v) -> b.watchSilenceBound(duration(v)));
-    return k;
-  }
-
-  static int integer(String v) {
-    try {
-      return Integer.parseInt(v);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("expected a whole number");
-    }
-  }
-
-  static double decimal(String v) {
-    try {
-      return Double.parseDouble(v);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("expected a number");
-    }
-  }
-
-  static boolean bool(String v) {
-    return switch (v.toLowerCase(Locale.ROOT)) {
-      case "true", "yes", "on" -> true;
-      case "false", "no", "off" -> false;
-      default -> throw new IllegalArgumentException("expected true or false");
-    };
-  }
-
-  /** {@code 500ms}, {@code 90s}, {@code 10m}, {@code 2h}, {@code 1d}, or ISO-8601 ({@code PT10M}). */
-  static Duration duration(String v) {
-    Matcher m = SIMPLE_DURATION.matcher(v);
-    if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofDays(n);
+  /** {@code {spot = "aks"}} (or {@code {spot = ""}} with {@code cloud}) or a taint's fields. */
+  private static Toleration toleration(Map<String, String> t, Optional<String> cloud) {
+    if (t.containsKey("spot")) {
+      String which = t.get("spot").isEmpty() ? cloud.orElse("") : t.get("spot");
+      return switch (which) {
+        case "aks" -> Tolerations.spotAks();
+        case "eks" -> Tolerations.spotEksKarpenter();
+        case "gke" -> Tolerations.spotGke();
+        default -> throw new IllegalArgumentException("spot toleration needs the cloud aks, eks or gke, got \""
+            + which + "\"");
       };
     }
-    try {
-      return Duration.parse(v);
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException("expected a duration like 90s, 10m, 2h or PT10M");
+    Set<String> unknown = new LinkedHashSet<>(t.keySet());
+    unknown.removeAll(Set.of("key", "operator", "value", "effect"));
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException("a toleration has key, operator, value and effect, not " + unknown);
+    }
+    return new TolerationBuilder()
+        .withKey(blankToNull(t.get("key")))
+        .withOperator(Optional.ofNullable(blankToNull(t.get("operator"))).orElse("Equal"))
+        .withValue(blankToNull(t.get("value")))
+        .withEffect(blankToNull(t.get("effect")))
+        .build();
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isEmpty() ? null : s;
+  }
+
+  /** Applies one key at a time so every refused value is reported, not only the first. */
+  private record Mapping(ShellSettings settings, List<String> problems) {
+    void apply(String key, Consumer<ShellSettings> step) {
+      try {
+        step.accept(settings);
+      } catch (IllegalArgumentException e) {
+        problems.add(key + ": " + e.getMessage());
+      }
     }
   }
 }

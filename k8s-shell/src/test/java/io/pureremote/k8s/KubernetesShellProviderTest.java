@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pureremote.spi.Shell;
+import io.pureremote.spi.ShellSettings;
 import io.pureremote.spi.Shells;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +15,7 @@ class KubernetesShellProviderTest {
   @Test
   void isFoundByNameAndBuildsItsOwnClient() {
     // Building a client does not connect, so this works without a cluster.
-    try (Shell shell = Shells.create("kubernetes", Map.of("image", "team/app:1", "namespace", "dev"),
+    try (Shell shell = Shells.create("kubernetes", settings(Map.of("image", "team/app:1", "namespace", "dev")),
         getClass().getClassLoader())) {
       assertThat(shell).isInstanceOf(KubernetesShell.class);
       assertThat(shell.name()).isEqualTo("kubernetes");
@@ -23,17 +25,21 @@ class KubernetesShellProviderTest {
 
   @Test
   void settingsMapToOptions() {
-    KubernetesShellOptions o = KubernetesShellProvider.options(Map.ofEntries(
-        Map.entry("namespace", "ml-team"), Map.entry("context", "aks-prod"), Map.entry("image", "scoring/app:42"),
+    KubernetesShellOptions o = KubernetesShellProvider.options(settings(Map.ofEntries(
+        Map.entry("namespace", "ml-team"), Map.entry("kube-context", "aks-prod"), Map.entry("image", "scoring/app:42"),
         Map.entry("registry", "myregistry.azurecr.io"), Map.entry("image-pull-policy", "IfNotPresent"),
-        Map.entry("service-account", "ml-runner"), Map.entry("cpu", "2"), Map.entry("cpu-limit", "4"),
-        Map.entry("memory", "8Gi"), Map.entry("gpus", "1"), Map.entry("ephemeral-storage", "10Gi"),
-        Map.entry("spot", "aks, gke"), Map.entry("backoff-limit", "2"), Map.entry("active-deadline", "2h"),
-        Map.entry("ttl-after-finished", "PT30M"), Map.entry("workload-identity", "true"),
-        Map.entry("workload-identity-namespaces", "ml-team,risk"), Map.entry("image-pull-bound", "90s"),
-        Map.entry("pending-timeout", "15m"), Map.entry("max-eviction-retries", "5"), Map.entry("launch-concurrency", "8"),
-        Map.entry("api-qps", "50"), Map.entry("api-burst", "100"), Map.entry("api-retries", "2"),
-        Map.entry("log-streaming", "false"), Map.entry("log-sample-fraction", "0.1"), Map.entry("watch-silence-bound", "500ms")));
+        Map.entry("service-account", "ml-runner"), Map.entry("resources.cpu", "2"), Map.entry("resources.cpu-limit", "4"),
+        Map.entry("resources.memory", "8Gi"), Map.entry("resources.gpus", 1), Map.entry("resources.ephemeral-storage", "10Gi"),
+        Map.entry("tolerations", List.of(Map.of("spot", "aks"), Map.of("spot", "gke"))), Map.entry("backoff-limit", 2),
+        Map.entry("active-deadline", Duration.ofHours(2)),
+        Map.entry("ttl-after-finished", Duration.ofMinutes(30)), Map.entry("workload-identity", true),
+        Map.entry("workload-identity.namespaces", List.of("ml-team", "risk")),
+        Map.entry("workload-identity.client-id", "00000000-0000-0000-0000-000000000001"),
+        Map.entry("image-pull-bound", Duration.ofSeconds(90)),
+        Map.entry("pending-timeout", Duration.ofMinutes(15)), Map.entry("max-eviction-retries", 5), Map.entry("launch-concurrency", 8),
+        Map.entry("api-qps", 50.0), Map.entry("api-burst", 100), Map.entry("api-retries", 2),
+        Map.entry("log-streaming", false), Map.entry("log-sample-fraction", 0.1),
+        Map.entry("watch-silence-bound", Duration.ofMillis(500))))).build();
     assertThat(o.namespace()).isEqualTo("ml-team");
     assertThat(o.kubeContext()).contains("aks-prod");
     assertThat(o.pod().qualifiedImage()).isEqualTo("myregistry.azurecr.io/scoring/app:42");
@@ -63,12 +69,35 @@ class KubernetesShellProviderTest {
 
   @Test
   void unknownKeysAndBadValuesNameTheKey() {
-    assertThatThrownBy(() -> KubernetesShellProvider.options(Map.of("image", "a/b:1", "namspace", "x", "gpus", "one",
-        "spot", "ibm", "active-deadline", "soon")))
+    assertThatThrownBy(() -> KubernetesShellProvider.options(settings(Map.of("image", "a/b:1", "namspace", "x",
+        "resources.gpus", "one", "tolerations", List.of(Map.of("spot", "ibm")), "active-deadline", "soon"))))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("unknown key(s) [namspace]").hasMessageContaining("known: [")
-        .hasMessageContaining("gpus = 'one': expected a whole number")
-        .hasMessageContaining("spot = 'ibm': expected aks, eks or gke")
-        .hasMessageContaining("active-deadline = 'soon': expected a duration");
+        .hasMessageContaining("from test")
+        .hasMessageContaining("unknown setting(s) [namspace] in test; known: [")
+        .hasMessageContaining("resources.gpus: resources.gpus in test must be a whole number, got String one")
+        .hasMessageContaining("tolerations: spot toleration needs the cloud aks, eks or gke, got \"ibm\"")
+        .hasMessageContaining("active-deadline: active-deadline in test must be a duration, got String soon");
+  }
+
+  @Test
+  void aBareSpotTolerationTakesTheCloudAndATaintItsFields() {
+    KubernetesShellOptions o = KubernetesShellProvider.options(settings(Map.of("image", "a/b:1", "cloud", "eks",
+        "tolerations", List.of(Map.of("spot", ""), Map.of("key", "dedicated", "value", "ml", "effect", "NoSchedule")))))
+        .build();
+    assertThat(o.pod().tolerations()).extracting(t -> t.getKey()).containsExactly("karpenter.sh/capacity-type", "dedicated");
+    assertThat(o.pod().tolerations().get(1).getOperator()).isEqualTo("Equal");
+  }
+
+  @Test
+  void shellsOfOneProviderShareAClientPerKubeContext() {
+    KubernetesShellProvider provider = new KubernetesShellProvider();
+    try (KubernetesShell a = (KubernetesShell) provider.create(settings(Map.of("image", "a/b:1", "namespace", "one")));
+        KubernetesShell b = (KubernetesShell) provider.create(settings(Map.of("image", "a/b:2", "namespace", "two")))) {
+      assertThat(b.client()).isSameAs(a.client());
+    }
+  }
+
+  static ShellSettings settings(Map<String, ?> values) {
+    return ShellSettings.builder("test").putAll(values).build();
   }
 }

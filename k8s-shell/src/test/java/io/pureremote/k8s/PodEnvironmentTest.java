@@ -99,7 +99,7 @@ class PodEnvironmentTest {
     for (String name : List.of("AWS_SECRET_ACCESS_KEY", "DB_PASS", "SMTP_PWD", "HF_TOKEN", "AZURE_STORAGE_SAS", "SIGNING_KEY")) {
       assertThatThrownBy(() -> KubernetesShellOptions.builder().namespace(NS).image(IMAGE).env(name, "x").build()).as(name)
           .hasMessageContaining("'" + name + "' looks like a credential");
-      assertThatThrownBy(() -> KubernetesShellProvider.options(Map.of("image", IMAGE, "env." + name, "x"))).as(name)
+      assertThatThrownBy(() -> KubernetesShellProvider.options(KubernetesShellProviderTest.settings(Map.of("image", IMAGE, "env", Map.of(name, "x")))).build()).as(name)
           .hasMessageContaining("'" + name + "' looks like a credential");
     }
   }
