@@ -3,6 +3,7 @@ package io.pureremote.config;
 import io.pureremote.ExceptionPolicy;
 import io.pureremote.Progress;
 import io.pureremote.RuntimeOptions;
+import io.pureremote.k8s.values.KubernetesValues;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -58,12 +59,12 @@ final class ConfigKeys {
   /** Blob root schemes of the core and the store modules, accepted even when a module is not on the class path. */
   static final Set<String> BUILT_IN_SCHEMES = Set.of("file", "s3", "abfss", "adls");
 
-  private static final Kind NAMESPACE = Kind.text("namespace name", Values::checkNamespace);
+  private static final Kind NAMESPACE = Kind.text("namespace name", KubernetesValues::namespaceProblem);
   private static final Kind BLOB_ROOT = Kind.blobRoot();
-  private static final Kind REGISTRY = Kind.text("registry host", Values::checkRegistry);
-  private static final Kind IMAGE = Kind.text("image reference", Values::checkImage);
-  private static final Kind SERVICE_ACCOUNT = Kind.text("service account name", Values::checkServiceAccount);
-  private static final Kind CLIENT_ID = Kind.text("GUID", Values::checkClientId);
+  private static final Kind REGISTRY = Kind.text("registry host", KubernetesValues::registryProblem);
+  private static final Kind IMAGE = Kind.text("image reference", KubernetesValues::imageProblem);
+  private static final Kind SERVICE_ACCOUNT = Kind.text("service account name", KubernetesValues::serviceAccountProblem);
+  private static final Kind CLIENT_ID = Kind.text("GUID", KubernetesValues::azureClientIdProblem);
   private static final Kind CLOUD = Kind.choice(clouds());
   private static final Kind EXCEPTION_POLICY = Kind.choice(exceptionPolicies());
   private static final Kind TIMEOUT = Kind.duration(Duration.ZERO, "duration");
@@ -138,7 +139,7 @@ final class ConfigKeys {
       root("kubernetes.log-streaming", Kind.bool(), "`true`", "Whether pod logs follow to the caller's log."),
       root("kubernetes.log-sample-fraction", Kind.fraction(), "1.0", "Fraction of calls whose logs are followed."),
       root("kubernetes.launch-concurrency", Kind.integer(1), "20", "Job creations in flight at once."),
-      root("kubernetes.workload-identity.namespaces", Kind.stringList("array of namespace names", Values::checkNamespace),
+      root("kubernetes.workload-identity.namespaces", Kind.stringList("array of namespace names", KubernetesValues::namespaceProblem),
           "none",
           "Namespaces where pods get label `azure.workload.identity/use: \"true\"` and the service account (comma-separated in the variable)."),
       root("kubernetes.workload-identity.client-id", CLIENT_ID, "none",

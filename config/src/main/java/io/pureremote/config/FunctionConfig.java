@@ -1,6 +1,7 @@
 package io.pureremote.config;
 
 import io.pureremote.ExceptionPolicy;
+import io.pureremote.k8s.values.KubernetesValues;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +48,7 @@ public record FunctionConfig(
     Values.checkFunctionName(name).ifPresent(problems::add);
     shell.filter(String::isBlank).ifPresent(s -> problems.add("shell: must not be blank"));
     timeout.filter(Duration::isNegative).ifPresent(t -> problems.add("timeout: must be >= 0, got " + t));
-    image.flatMap(Values::checkImage).ifPresent(p -> problems.add("image: " + p));
+    image.flatMap(KubernetesValues::imageProblem).ifPresent(p -> problems.add("image: " + p));
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("Invalid settings of function '" + name + "': " + String.join("; ", problems));
     }

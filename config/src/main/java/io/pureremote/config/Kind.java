@@ -1,5 +1,6 @@
 package io.pureremote.config;
 
+import io.pureremote.k8s.values.KubernetesValues;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -312,13 +313,13 @@ interface Kind {
           case Long l -> fromText(Long.toString(l), at, reading);
           case Double d when Double.isFinite(d) ->
               fromText(BigDecimal.valueOf(d).stripTrailingZeros().toPlainString(), at, reading);
-          default -> reading.wrongType(at, Values.CPU_EXAMPLES, raw);
+          default -> reading.wrongType(at, KubernetesValues.CPU_EXAMPLES, raw);
         };
       }
 
       @Override
       public Object fromText(String raw, Origin at, Reading reading) {
-        Optional<String> problem = Values.checkCpu(raw.strip());
+        Optional<String> problem = KubernetesValues.cpuProblem(raw.strip());
         problem.ifPresent(p -> reading.add(at, p));
         return problem.isPresent() ? null : raw.strip();
       }
@@ -336,19 +337,19 @@ interface Kind {
       @Override
       public Object fromToml(Object raw, Origin at, Reading reading) {
         if (raw instanceof Long || raw instanceof Double) {
-          reading.add(at, "expected " + Values.BYTES_EXAMPLES + ", got " + Reading.describe(raw)
+          reading.add(at, "expected " + KubernetesValues.BYTES_EXAMPLES + ", got " + Reading.describe(raw)
               + "; write it as a string with a unit, e.g. \"" + raw + "Gi\"");
           return null;
         }
         if (!(raw instanceof String s)) {
-          return reading.wrongType(at, Values.BYTES_EXAMPLES, raw);
+          return reading.wrongType(at, KubernetesValues.BYTES_EXAMPLES, raw);
         }
         return fromText(s, at, reading);
       }
 
       @Override
       public Object fromText(String raw, Origin at, Reading reading) {
-        Optional<String> problem = Values.checkBytes(raw.strip());
+        Optional<String> problem = KubernetesValues.bytesProblem(raw.strip());
         problem.ifPresent(p -> reading.add(at, p));
         return problem.isPresent() ? null : raw.strip();
       }

@@ -1,13 +1,14 @@
 package io.pureremote.config;
 
+import io.pureremote.k8s.values.KubernetesValues;
+import io.pureremote.spi.ShellSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import io.pureremote.spi.ShellSettings;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -156,13 +157,13 @@ public record KubernetesConfig(
     Objects.requireNonNull(workloadIdentityClientId, "workloadIdentityClientId");
 
     List<String> problems = new ArrayList<>();
-    Values.checkNamespace(namespace).ifPresent(p -> problems.add("namespace: " + p));
-    registry.flatMap(Values::checkRegistry).ifPresent(p -> problems.add("registry: " + p));
-    image.flatMap(Values::checkImage).ifPresent(p -> problems.add("image: " + p));
+    KubernetesValues.namespaceProblem(namespace).ifPresent(p -> problems.add("namespace: " + p));
+    registry.flatMap(KubernetesValues::registryProblem).ifPresent(p -> problems.add("registry: " + p));
+    image.flatMap(KubernetesValues::imageProblem).ifPresent(p -> problems.add("image: " + p));
     if (!PULL_POLICIES.contains(imagePullPolicy)) {
       problems.add("image-pull-policy: expected Always, IfNotPresent or Never, got '" + imagePullPolicy + "'");
     }
-    serviceAccount.flatMap(Values::checkServiceAccount).ifPresent(p -> problems.add("service-account: " + p));
+    serviceAccount.flatMap(KubernetesValues::serviceAccountProblem).ifPresent(p -> problems.add("service-account: " + p));
     if (ttlAfterFinished.isNegative()) {
       problems.add("ttl-after-finished: must be >= 0, got " + ttlAfterFinished);
     }
@@ -186,9 +187,9 @@ public record KubernetesConfig(
     if (launchConcurrency < 1) {
       problems.add("launch-concurrency: must be >= 1, got " + launchConcurrency);
     }
-    workloadIdentityNamespaces.forEach(ns -> Values.checkNamespace(ns)
+    workloadIdentityNamespaces.forEach(ns -> KubernetesValues.namespaceProblem(ns)
         .ifPresent(p -> problems.add("workload-identity.namespaces: " + p)));
-    workloadIdentityClientId.flatMap(Values::checkClientId)
+    workloadIdentityClientId.flatMap(KubernetesValues::azureClientIdProblem)
         .ifPresent(p -> problems.add("workload-identity.client-id: " + p));
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("Invalid kubernetes settings: " + String.join("; ", problems));
@@ -238,7 +239,7 @@ public record KubernetesConfig(
 
   /** Builder for {@link KubernetesConfig}; not thread-safe. Optional values take {@code null} to unset. */
   public static final class Builder {
-    private String namespace = Values.dnsLabel(System.getProperty("user.name", ""));
+    private String namespace = KubernetesValues.namespaceFor(System.getProperty("user.name", ""));
     private String kubeContext;
     private Cloud cloud;
     private String registry;

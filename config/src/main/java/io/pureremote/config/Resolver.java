@@ -6,6 +6,7 @@ import io.pureremote.Progress;
 import io.pureremote.RuntimeOptions;
 import io.pureremote.config.Kind.TolerationItem;
 import io.pureremote.config.Layer.Setting;
+import io.pureremote.k8s.values.KubernetesValues;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -222,11 +223,11 @@ final class Resolver {
     }
     if (teamName != null) {
       Setting own = team.get("namespace");
-      return own != null ? own : new Setting(Values.dnsLabel(teamName), teamOrigin);
+      return own != null ? own : new Setting(KubernetesValues.namespaceFor(teamName), teamOrigin);
     }
     Setting fromFile = file.root.get("kubernetes.namespace");
     return fromFile != null ? fromFile
-        : new Setting(Values.dnsLabel(userName), new Origin(DEFAULTS, "kubernetes.namespace", 0, 0));
+        : new Setting(KubernetesValues.namespaceFor(userName), new Origin(DEFAULTS, "kubernetes.namespace", 0, 0));
   }
 
   private TeamConfig team(String name) {

@@ -1,5 +1,6 @@
 package io.pureremote.config;
 
+import io.pureremote.k8s.values.KubernetesValues;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -50,11 +51,11 @@ public record Resources(
   static List<String> problems(Optional<String> cpu, Optional<String> cpuLimit, Optional<String> memory,
       Optional<String> memoryLimit, Optional<String> ephemeralStorage, OptionalInt gpus) {
     List<String> problems = new ArrayList<>();
-    cpu.flatMap(Values::checkCpu).ifPresent(p -> problems.add("cpu: " + p));
-    cpuLimit.flatMap(Values::checkCpu).ifPresent(p -> problems.add("cpu-limit: " + p));
-    memory.flatMap(Values::checkBytes).ifPresent(p -> problems.add("memory: " + p));
-    memoryLimit.flatMap(Values::checkBytes).ifPresent(p -> problems.add("memory-limit: " + p));
-    ephemeralStorage.flatMap(Values::checkBytes).ifPresent(p -> problems.add("ephemeral-storage: " + p));
+    cpu.flatMap(KubernetesValues::cpuProblem).ifPresent(p -> problems.add("cpu: " + p));
+    cpuLimit.flatMap(KubernetesValues::cpuProblem).ifPresent(p -> problems.add("cpu-limit: " + p));
+    memory.flatMap(KubernetesValues::bytesProblem).ifPresent(p -> problems.add("memory: " + p));
+    memoryLimit.flatMap(KubernetesValues::bytesProblem).ifPresent(p -> problems.add("memory-limit: " + p));
+    ephemeralStorage.flatMap(KubernetesValues::bytesProblem).ifPresent(p -> problems.add("ephemeral-storage: " + p));
     if (gpus.isPresent() && gpus.getAsInt() < 0) {
       problems.add("gpus: expected an integer >= 0, got " + gpus.getAsInt());
     }
@@ -68,7 +69,7 @@ public record Resources(
   private static Optional<String> exceeds(String requestKey, Optional<String> request, String limitKey,
       Optional<String> limit) {
     if (request.isPresent() && limit.isPresent()
-        && Values.quantity(request.get()).compareTo(Values.quantity(limit.get())) > 0) {
+        && KubernetesValues.quantity(request.get()).compareTo(KubernetesValues.quantity(limit.get())) > 0) {
       return Optional.of(requestKey + " " + request.get() + " exceeds " + limitKey + " " + limit.get());
     }
     return Optional.empty();

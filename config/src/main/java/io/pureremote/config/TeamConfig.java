@@ -1,5 +1,6 @@
 package io.pureremote.config;
 
+import io.pureremote.k8s.values.KubernetesValues;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -58,12 +59,12 @@ public record TeamConfig(
     if (name.isBlank()) {
       problems.add("name must not be blank");
     }
-    namespace.flatMap(Values::checkNamespace).ifPresent(p -> problems.add("namespace: " + p));
+    namespace.flatMap(KubernetesValues::namespaceProblem).ifPresent(p -> problems.add("namespace: " + p));
     blobRoot.flatMap(Values::checkBlobRoot).ifPresent(p -> problems.add("blob-root: " + p));
-    registry.flatMap(Values::checkRegistry).ifPresent(p -> problems.add("registry: " + p));
-    image.flatMap(Values::checkImage).ifPresent(p -> problems.add("image: " + p));
-    serviceAccount.flatMap(Values::checkServiceAccount).ifPresent(p -> problems.add("service-account: " + p));
-    azureClientId.flatMap(Values::checkClientId).ifPresent(p -> problems.add("azure-client-id: " + p));
+    registry.flatMap(KubernetesValues::registryProblem).ifPresent(p -> problems.add("registry: " + p));
+    image.flatMap(KubernetesValues::imageProblem).ifPresent(p -> problems.add("image: " + p));
+    serviceAccount.flatMap(KubernetesValues::serviceAccountProblem).ifPresent(p -> problems.add("service-account: " + p));
+    azureClientId.flatMap(KubernetesValues::azureClientIdProblem).ifPresent(p -> problems.add("azure-client-id: " + p));
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("Invalid team '" + name + "': " + String.join("; ", problems));
     }
@@ -71,7 +72,7 @@ public record TeamConfig(
 
   /** The namespace the team's calls run in: {@link #namespace()}, else the name as a DNS-1123 label. */
   public String effectiveNamespace() {
-    return namespace.orElseGet(() -> Values.dnsLabel(name));
+    return namespace.orElseGet(() -> KubernetesValues.namespaceFor(name));
   }
 
   /** A builder for team {@code name} with nothing else set. */

@@ -1,5 +1,6 @@
 package io.pureremote.config;
 
+import io.pureremote.k8s.values.KubernetesValues;
 import static io.pureremote.config.Fixtures.parse;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -126,17 +127,17 @@ class TeamsAndNamespacesTest {
 
   @Test
   void userNamesBecomeValidNamespaces() {
-    assertThat(Values.dnsLabel("Yu_Zhang")).isEqualTo("yu-zhang");
-    assertThat(Values.dnsLabel("  CORP\\Jürgen.Müller ")).isEqualTo("jurgen-muller");
-    assertThat(Values.dnsLabel("ana.lopez@corp.example.com")).isEqualTo("ana-lopez");
-    assertThat(Values.dnsLabel("--x--")).isEqualTo("x");
-    assertThat(Values.dnsLabel("")).isEqualTo("pureremote");
-    assertThat(Values.dnsLabel("日本")).isEqualTo("pureremote");
-    assertThat(Values.dnsLabel(null)).isEqualTo("pureremote");
+    assertThat(KubernetesValues.namespaceFor("Yu_Zhang")).isEqualTo("yu-zhang");
+    assertThat(KubernetesValues.namespaceFor("  CORP\\Jürgen.Müller ")).isEqualTo("jurgen-muller");
+    assertThat(KubernetesValues.namespaceFor("ana.lopez@corp.example.com")).isEqualTo("ana-lopez");
+    assertThat(KubernetesValues.namespaceFor("--x--")).isEqualTo("x");
+    assertThat(KubernetesValues.namespaceFor("")).isEqualTo("pureremote");
+    assertThat(KubernetesValues.namespaceFor("日本")).isEqualTo("pureremote");
+    assertThat(KubernetesValues.namespaceFor(null)).isEqualTo("pureremote");
     String longName = "a".repeat(62) + "_b" + "c".repeat(10);
-    assertThat(Values.dnsLabel(longName)).hasSize(62).matches("a+");
+    assertThat(KubernetesValues.namespaceFor(longName)).hasSize(62).matches("a+");
     for (String raw : new String[] {"Yu_Zhang", "x".repeat(200), "a-" + "-".repeat(70) + "b", "ÄÖÜ", "12345"}) {
-      assertThat(Values.isDnsLabel(Values.dnsLabel(raw))).as(raw).isTrue();
+      assertThat(KubernetesValues.isDnsLabel(KubernetesValues.namespaceFor(raw))).as(raw).isTrue();
     }
   }
 

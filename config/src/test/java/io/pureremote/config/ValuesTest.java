@@ -1,5 +1,6 @@
 package io.pureremote.config;
 
+import io.pureremote.k8s.values.KubernetesValues;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,24 +31,24 @@ class ValuesTest {
   @Test
   void cpuQuantitiesAreCoresOrMillicores() {
     for (String ok : new String[] {"500m", "2", "1.5", "0.25", ".5", "16"}) {
-      assertThat(Values.checkCpu(ok)).as(ok).isEmpty();
+      assertThat(KubernetesValues.cpuProblem(ok)).as(ok).isEmpty();
     }
     for (String bad : new String[] {"2 cores", "1.2345", "500M", "1k", "-1", "0", "0m", ""}) {
-      assertThat(Values.checkCpu(bad)).as(bad).isPresent();
+      assertThat(KubernetesValues.cpuProblem(bad)).as(bad).isPresent();
     }
   }
 
   @Test
   void byteQuantitiesNeedAUnitAndMeanBytes() {
     for (String ok : new String[] {"512Mi", "4Gi", "1e9", "1.5Gi", "2G", "1048576", "1Ti"}) {
-      assertThat(Values.checkBytes(ok)).as(ok).isEmpty();
+      assertThat(KubernetesValues.bytesProblem(ok)).as(ok).isEmpty();
     }
     for (String bad : new String[] {"4GB", "4gi", "512m", "4", "1Ki", "lots", "4 Gi"}) {
-      assertThat(Values.checkBytes(bad)).as(bad).isPresent();
+      assertThat(KubernetesValues.bytesProblem(bad)).as(bad).isPresent();
     }
-    assertThat(Values.quantity("4Gi")).isEqualByComparingTo(BigDecimal.valueOf(4L << 30));
-    assertThat(Values.quantity("500m")).isEqualByComparingTo("0.5");
-    assertThat(Values.quantity("1e9")).isEqualByComparingTo("1000000000");
+    assertThat(KubernetesValues.quantity("4Gi")).isEqualByComparingTo(BigDecimal.valueOf(4L << 30));
+    assertThat(KubernetesValues.quantity("500m")).isEqualByComparingTo("0.5");
+    assertThat(KubernetesValues.quantity("1e9")).isEqualByComparingTo("1000000000");
   }
 
   @Test

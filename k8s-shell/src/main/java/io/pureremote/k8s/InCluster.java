@@ -1,5 +1,6 @@
 package io.pureremote.k8s;
 
+import io.pureremote.k8s.values.KubernetesValues;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

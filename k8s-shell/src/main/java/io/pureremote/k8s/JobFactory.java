@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobSpecBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicy;
 import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyBuilder;
+import io.pureremote.k8s.values.KubernetesValues;
 import io.pureremote.spi.LaunchRequest;
 import io.pureremote.spi.Outcome;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 package io.pureremote.k8s;
 
 import io.pureremote.FunctionId;
+import io.pureremote.k8s.values.KubernetesValues;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -37,7 +38,7 @@ final class KubernetesNames {
   }
 
   static String defaultNamespace(java.util.Optional<String> podNamespace, String userName) {
-    return podNamespace.orElseGet(() -> KubernetesValues.dnsLabel(userName, "pureremote"));
+    return podNamespace.orElseGet(() -> KubernetesValues.namespaceFor(userName));
   }
 
   /**

@@ -2,6 +2,7 @@ package io.pureremote.k8s;
 
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.pureremote.k8s.values.KubernetesValues;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

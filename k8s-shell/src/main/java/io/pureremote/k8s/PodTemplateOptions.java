@@ -3,6 +3,7 @@ package io.pureremote.k8s;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.pureremote.k8s.values.KubernetesValues;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,5 +1,6 @@
 package io.pureremote.k8s;
 
+import io.pureremote.k8s.values.KubernetesValues;
 import static io.pureremote.testing.kubernetes.MockKubernetes.SHELL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -4,7 +4,7 @@ import io.pureremote.config.KubernetesConfig;
 import io.pureremote.config.PureRemoteConfig;
 import io.pureremote.k8s.Images;
 import io.pureremote.k8s.KubeConfigs;
-import io.pureremote.k8s.KubernetesValues;
+import io.pureremote.k8s.values.KubernetesValues;
 import io.pureremote.spi.BlobStores;
 import java.time.Duration;
 import java.util.ArrayList;

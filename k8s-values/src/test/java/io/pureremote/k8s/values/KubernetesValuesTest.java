@@ -1,4 +1,4 @@
-package io.pureremote.k8s;
+package io.pureremote.k8s.values;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
