@@ -48,6 +48,9 @@ final class JobFactory {
   /** Set by the Job controller on its pods: the uid of the Job that owns them. */
   static final String CONTROLLER_UID_LABEL = "controller-uid";
 
+  /** Replacement pods only after the old one reached Failed (no overlap; GA 1.34, beta on since 1.29). */
+  static final String POD_REPLACEMENT_POLICY = "Failed";
+
   private final KubernetesShellOptions options;
 
   JobFactory(KubernetesShellOptions options) {
@@ -111,6 +114,9 @@ final class JobFactory {
         .withCompletions(1)
         .withParallelism(1)
         .withBackoffLimit(options.backoffLimit())
+        // A replacement pod starts only once the failed one has fully terminated, so one call never
+        // runs twice at once (the server forces this with a podFailurePolicy; set it for every Job).
+        .withPodReplacementPolicy(POD_REPLACEMENT_POLICY)
         .withTtlSecondsAfterFinished((int) options.ttlAfterFinished().getSeconds())
         .withNewTemplate()
           .withNewMetadata().withLabels(podLabels).endMetadata()

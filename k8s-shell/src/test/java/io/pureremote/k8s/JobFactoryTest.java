@@ -183,6 +183,16 @@ class JobFactoryTest {
   }
 
   @Test
+  void replacementPodsWaitForTheFailedOneWithOrWithoutAPodFailurePolicy() {
+    for (boolean policy : new boolean[] {true, false}) {
+      KubernetesShellOptions options = KubernetesShellOptions.builder().namespace("dev").image("a/b:1").podFailurePolicy(policy).build();
+      Job job = new JobFactory(options).create(REQUEST, "x", 0);
+      assertThat(job.getSpec().getPodReplacementPolicy()).as("podFailurePolicy=%s", policy).isEqualTo("Failed");
+      assertThat(job.getSpec().getSuspend()).as("the shell never sets suspend (Kueue does)").isNull();
+    }
+  }
+
+  @Test
   void workloadIdentityAppliesPerListedNamespace() {
     KubernetesShellOptions.Builder b = KubernetesShellOptions.builder().image("a/b:1").serviceAccount("runner")
         .workloadIdentityNamespaces(Set.of("ml-team", "risk"));

@@ -59,6 +59,27 @@ class JobRunTest {
   }
 
   @Test
+  void successCriteriaMetIsTheOutcomeWithoutWaitingForComplete() {
+    // 1.31+: the controller adds Complete only once every pod has terminated; the result is in the
+    // store already, so the call must not wait for the pods to go.
+    JobRun run = createdRun(false);
+    run.onJob(job(NAME, UID, "SuccessCriteriaMet"));
+    assertThat(run.completion()).isCompletedWithValue(Outcome.exited(0, ""));
+  }
+
+  @Test
+  void failureTargetIsTheOutcomeWithoutWaitingForFailed() {
+    JobRun run = createdRun(false);
+    run.onPod(pod(NAME, UID, "p1", terminated("Error", 3)));
+    run.onJob(job(NAME, UID, "FailureTarget"));
+
+    Outcome outcome = run.completion().join();
+    assertThat(outcome.reason()).isEqualTo("Exited");
+    assertThat(outcome.exitCode()).isEqualTo(3);
+    assertThat(outcome.detail()).contains("BackoffLimitExceeded");
+  }
+
+  @Test
   void eventsThatArriveWhileCreatingAreReplayedOnceTheCreateReturns() {
     JobRun run = newRun(false);
     run.onJob(job(NAME, UID, "Complete"));
@@ -196,7 +217,7 @@ class JobRunTest {
   private static Job job(String name, String uid, String condition) {
     return new JobBuilder().withNewMetadata().withName(name).withUid(uid).endMetadata()
         .withNewStatus().addToConditions(new JobConditionBuilder().withType(condition).withStatus("True")
-            .withReason(condition.equals("Failed") ? "BackoffLimitExceeded" : null).build())
+            .withReason(condition.equals("Failed") || condition.equals("FailureTarget") ? "BackoffLimitExceeded" : null).build())
         .endStatus().build();
   }
 
