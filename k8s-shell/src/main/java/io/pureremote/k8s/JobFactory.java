@@ -130,11 +130,15 @@ final class JobFactory {
       spec.withPodFailurePolicy(podFailurePolicy());
     }
 
+    // Kueue reads these from the Job (not its pods); it suspends and admits the Job itself.
+    Map<String, String> jobLabels = new LinkedHashMap<>(labels);
+    options.queueName().ifPresent(q -> jobLabels.put(KubernetesShellOptions.KUEUE_QUEUE_LABEL, q));
+    options.workloadPriorityClass().ifPresent(c -> jobLabels.put(KubernetesShellOptions.KUEUE_PRIORITY_LABEL, c));
     Job job = new JobBuilder()
         .withNewMetadata()
           .withName(name)
           .withNamespace(namespace)
-          .withLabels(labels)
+          .withLabels(jobLabels)
           .withAnnotations(annotations)
         .endMetadata()
         .withSpec(spec.build())

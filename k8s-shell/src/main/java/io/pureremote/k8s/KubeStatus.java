@@ -52,6 +52,14 @@ final class KubeStatus {
     return hasCondition(job, "Complete") || hasCondition(job, "Failed");
   }
 
+  /**
+   * Whether the Job is suspended ({@code spec.suspend}): with Kueue, not admitted yet, or
+   * preempted and requeued. It then has no pods and its failure bounds do not run.
+   */
+  static boolean isSuspended(Job job) {
+    return job.getSpec() != null && Boolean.TRUE.equals(job.getSpec().getSuspend());
+  }
+
   private static Optional<JobCondition> trueCondition(Job job, String type) {
     return conditions(job).stream().filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus())).findFirst();
   }

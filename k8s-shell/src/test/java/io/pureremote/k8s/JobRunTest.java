@@ -179,6 +179,40 @@ class JobRunTest {
   }
 
   @Test
+  void aJobTheQueueSuspendsIsQueuedAndItsPendingBoundStartsAtAdmission() {
+    JobRun run = createdRun(false);
+    run.onJob(suspended(true));
+    assertThat(run.queued()).isTrue();
+    assertThat(run.description()).contains("(queued: suspended until Kueue admits it)");
+    // A pod of a preempted admission ends while the Job is suspended again: no disruption spent.
+    run.onPod(disruptedPod(NAME, UID, "p0"));
+    run.onPod(unschedulablePod("p1"));
+    run.tick(System.nanoTime() + Duration.ofSeconds(120).toNanos());
+    assertThat(run.completion()).as("queue time is not pending time").isNotDone();
+
+    run.onJob(suspended(false));
+    assertThat(run.queued()).isFalse();
+    run.onPod(unschedulablePod("p2"));
+    long admitted = System.nanoTime();
+    run.tick(admitted + Duration.ofSeconds(30).toNanos());
+    assertThat(run.completion()).isNotDone();
+    run.tick(admitted + Duration.ofSeconds(61).toNanos());
+    assertThat(failure(run).reason()).isEqualTo("Unschedulable");
+  }
+
+  private static Job suspended(boolean suspend) {
+    return new JobBuilder().withNewMetadata().withName(NAME).withUid(UID).endMetadata()
+        .withNewSpec().withSuspend(suspend).endSpec().withNewStatus().endStatus().build();
+  }
+
+  private static Pod unschedulablePod(String name) {
+    return new PodBuilder(pod(NAME, UID, name, null)).editStatus()
+        .addToConditions(new PodConditionBuilder().withType("PodScheduled").withStatus("False")
+            .withReason("Unschedulable").withMessage("0/3 nodes are available").build())
+        .endStatus().build();
+  }
+
+  @Test
   void anUnschedulablePodFailsOnlyAfterThePendingTimeout() {
     JobRun run = createdRun(false);
     run.onPod(new PodBuilder(pod(NAME, UID, "p1", null)).editStatus()
