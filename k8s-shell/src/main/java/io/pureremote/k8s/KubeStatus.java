@@ -47,11 +47,6 @@ final class KubeStatus {
     return target.isPresent() ? target : trueCondition(job, "Failed");
   }
 
-  /** Whether the Job is over and its pods are gone ({@code Complete} or {@code Failed}): its resources are freed. */
-  static boolean resourcesFreed(Job job) {
-    return hasCondition(job, "Complete") || hasCondition(job, "Failed");
-  }
-
   /**
    * Whether the Job is suspended ({@code spec.suspend}): with Kueue, not admitted yet, or
    * preempted and requeued. It then has no pods and its failure bounds do not run.
