@@ -49,6 +49,9 @@ final class JobFactory {
   /** Set by the Job controller on its pods: the uid of the Job that owns them. */
   static final String CONTROLLER_UID_LABEL = "controller-uid";
 
+  /** Replacement pods only after the old one reached Failed (no overlap; GA 1.34, beta on since 1.29). */
+  static final String POD_REPLACEMENT_POLICY = "Failed";
+
   private final KubernetesShellOptions options;
 
   JobFactory(KubernetesShellOptions options) {
@@ -112,6 +115,9 @@ final class JobFactory {
         .withCompletions(1)
         .withParallelism(1)
         .withBackoffLimit(options.backoffLimit())
+        // A replacement pod starts only once the failed one has fully terminated, so one call never
+        // runs twice at once (the server forces this with a podFailurePolicy; set it for every Job).
+        .withPodReplacementPolicy(POD_REPLACEMENT_POLICY)
         .withTtlSecondsAfterFinished((int) options.ttlAfterFinished().getSeconds())
         .withNewTemplate()
           .withNewMetadata().withLabels(podLabels).endMetadata()
@@ -125,11 +131,15 @@ final class JobFactory {
       spec.withPodFailurePolicy(podFailurePolicy());
     }
 
+    // Kueue reads these from the Job (not its pods); it suspends and admits the Job itself.
+    Map<String, String> jobLabels = new LinkedHashMap<>(labels);
+    options.queueName().ifPresent(q -> jobLabels.put(KubernetesShellOptions.KUEUE_QUEUE_LABEL, q));
+    options.workloadPriorityClass().ifPresent(c -> jobLabels.put(KubernetesShellOptions.KUEUE_PRIORITY_LABEL, c));
     Job job = new JobBuilder()
         .withNewMetadata()
           .withName(name)
           .withNamespace(namespace)
-          .withLabels(labels)
+          .withLabels(jobLabels)
           .withAnnotations(annotations)
         .endMetadata()
         .withSpec(spec.build())

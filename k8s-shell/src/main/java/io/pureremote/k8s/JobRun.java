@@ -76,6 +76,8 @@ final class JobRun implements Launch {
   private Job failedJob;
   private long failedAtNanos;
   private boolean refreshingPods;
+  private boolean queued;
+  private int admissions;
   private final Set<String> logPods = new HashSet<>();
   private final Deque<String> tail = new ArrayDeque<>();
 
@@ -95,7 +97,9 @@ final class JobRun implements Launch {
 
   @Override
   public synchronized String description() {
-    return "job " + options.namespace() + "/" + jobName + (phase == Phase.CREATING ? " (being created)" : "");
+    return "job " + options.namespace() + "/" + jobName + (phase == Phase.CREATING ? " (being created)"
+        : queued ? " (queued: suspended until Kueue admits it" + options.queueName().map(q -> " from LocalQueue " + q).orElse("") + ")"
+        : "");
   }
 
   @Override
@@ -209,6 +213,7 @@ final class JobRun implements Launch {
         return;
       }
       lastEventNanos = System.nanoTime();
+      queuedState(job);
       if (KubeStatus.isComplete(job)) {
         finish(Outcome.exited(0, ""));
         return;
@@ -226,6 +231,34 @@ final class JobRun implements Launch {
         vanished("its deletion was requested by someone else");
       }
     }
+  }
+
+  /**
+   * Kueue suspends a Job it has not admitted, and re-suspends one it preempts: that is "queued",
+   * neither a failure nor a spent retry, and the pending and image-pull bounds count only the
+   * time after admission.
+   */
+  private void queuedState(Job job) {
+    boolean suspended = KubeStatus.isSuspended(job);
+    if (suspended == queued) {
+      return;
+    }
+    queued = suspended;
+    imagePullSince = null;
+    unschedulableSince = null;
+    if (suspended) {
+      log.info("{}: Job {}/{} is suspended{}; queued until it is admitted", request.shortLabel(), options.namespace(), jobName,
+          admissions > 0 ? " again (preempted or evicted by the queue)" : "");
+    } else {
+      admissions++;
+      log.info("{}: Job {}/{} admitted{}", request.shortLabel(), options.namespace(), jobName,
+          admissions > 1 ? " again (admission " + admissions + ")" : "");
+    }
+  }
+
+  /** Whether the Job waits in a queue (suspended, e.g. by Kueue). */
+  synchronized boolean queued() {
+    return queued;
   }
 
   /** A Pod event for a pod labelled {@code job-name=<jobName>}. */
@@ -248,7 +281,8 @@ final class JobRun implements Launch {
       long now = System.nanoTime();
 
       Optional<String> disruption = KubeStatus.disruption(pod);
-      if (disruption.isPresent()) {
+      // A pod ended by the queue's preemption (the Job is suspended again) spends no disruption.
+      if (disruption.isPresent() && !queued) {
         lastPodDisrupted = true;
         lastDisruption = "pod " + podName + " " + disruption.get();
         if (disruptedPods.add(pod.getMetadata().getUid() == null ? podName : pod.getMetadata().getUid())) {
@@ -264,7 +298,7 @@ final class JobRun implements Launch {
       }
 
       Optional<ContainerStateWaiting> waiting = KubeStatus.waiting(pod);
-      if (waiting.isPresent() && KubeStatus.IMAGE_PULL_REASONS.contains(waiting.get().getReason())) {
+      if (waiting.isPresent() && KubeStatus.IMAGE_PULL_REASONS.contains(waiting.get().getReason()) && !queued) {
         if (imagePullSince == null) {
           imagePullSince = now;
         }
@@ -278,7 +312,7 @@ final class JobRun implements Launch {
       }
 
       Optional<String> unschedulable = KubeStatus.unschedulable(pod);
-      if (unschedulable.isPresent()) {
+      if (unschedulable.isPresent() && !queued) {
         if (unschedulableSince == null) {
           unschedulableSince = now;
         }

@@ -26,18 +26,37 @@ final class KubeStatus {
 
   private KubeStatus() {}
 
-  /** Whether the Job succeeded: condition Complete=True, or a succeeded pod. */
+  /**
+   * Whether the Job succeeded: {@code SuccessCriteriaMet=True} (1.31+: the outcome, set while pods
+   * may still terminate), {@code Complete=True} (older servers set only this), or a succeeded pod.
+   */
   static boolean isComplete(Job job) {
-    if (hasCondition(job, "Complete")) {
+    if (hasCondition(job, "SuccessCriteriaMet") || hasCondition(job, "Complete")) {
       return true;
     }
     Integer succeeded = job.getStatus() == null ? null : job.getStatus().getSucceeded();
     return succeeded != null && succeeded > 0;
   }
 
-  /** The Job's Failed=True condition, if it failed. */
+  /**
+   * The Job's failure, if it failed: {@code FailureTarget=True} (the outcome; 1.31+ sets it first
+   * and adds {@code Failed} only once every pod has terminated), else {@code Failed=True}.
+   */
   static Optional<JobCondition> failure(Job job) {
-    return conditions(job).stream().filter(c -> "Failed".equals(c.getType()) && "True".equals(c.getStatus())).findFirst();
+    Optional<JobCondition> target = trueCondition(job, "FailureTarget");
+    return target.isPresent() ? target : trueCondition(job, "Failed");
+  }
+
+  /**
+   * Whether the Job is suspended ({@code spec.suspend}): with Kueue, not admitted yet, or
+   * preempted and requeued. It then has no pods and its failure bounds do not run.
+   */
+  static boolean isSuspended(Job job) {
+    return job.getSpec() != null && Boolean.TRUE.equals(job.getSpec().getSuspend());
+  }
+
+  private static Optional<JobCondition> trueCondition(Job job, String type) {
+    return conditions(job).stream().filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus())).findFirst();
   }
 
   private static boolean hasCondition(Job job, String type) {

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.FieldValidateable.Validation;
 import io.fabric8.kubernetes.client.dsl.LogWatch;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.ScalableResource;
@@ -31,6 +32,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -360,6 +362,19 @@ public final class KubernetesShell implements Shell {
       if (!run.wants(name)) {
         return;
       }
+      // The version first: an unreachable server fails the call in seconds, not after the sync wait.
+      ClusterFeatures features;
+      try {
+        features = shared.features();
+      } catch (KubernetesClientException e) {
+        run.fail(unreachable(e));
+        return;
+      }
+      Optional<String> refusal = features.refusal(client.getMasterUrl().toString());
+      if (refusal.isPresent()) {
+        run.fail(new ShellException("UnsupportedKubernetes", null, refusal.get(), false));
+        return;
+      }
       // Create once the watches are in place: then every event of the new Job is seen, and the
       // first list needs no follow-up GETs. A slow list only delays, it never blocks a launch.
       if (!watch().awaitFirstSync(FIRST_SYNC_WAIT)) {
@@ -376,7 +391,9 @@ public final class KubernetesShell implements Shell {
       for (int collisions = 0; ; collisions++) {
         Job toCreate = job;
         try {
-          uid = gate.call("create Job " + ns + "/" + name, () -> jobs().resource(toCreate).create()).getMetadata().getUid();
+          // Strict: a field the server does not know is an error, not silently dropped.
+          uid = gate.call("create Job " + ns + "/" + name,
+              () -> jobs().resource(toCreate).fieldValidation(Validation.STRICT).create()).getMetadata().getUid();
           break;
         } catch (KubernetesClientException e) {
           if (e.getCode() != 409 || collisions >= 3) {
@@ -419,6 +436,25 @@ public final class KubernetesShell implements Shell {
         && !KubeStatus.isComplete(existing) && KubeStatus.failure(existing).isEmpty() && !KubeStatus.isBeingDeleted(existing);
   }
 
+  /** The version request failed: the API server cannot be reached, or refuses this client. */
+  private ShellException unreachable(KubernetesClientException e) {
+    String server = client.getMasterUrl().toString();
+    String context = options.kubeContext().map(c -> "kube context \"" + c + "\"")
+        .orElse("the current kube context (or the in-cluster service account)");
+    String kubeconfig = Optional.ofNullable(System.getenv("KUBECONFIG")).map(k -> "$KUBECONFIG=" + k).orElse("~/.kube/config");
+    String message = switch (e.getCode()) {
+      case 401, 403 -> "The Kubernetes API server " + server + " refused this client (" + ApiGate.describe(e) + "); "
+          + "the credentials of " + context + " in " + kubeconfig + " are missing or expired: log in again "
+          + "(e.g. az aks get-credentials / aws eks update-kubeconfig / gcloud container clusters get-credentials).";
+      default -> "Cannot reach the Kubernetes API server " + server + " (" + ApiGate.describe(e) + "), from " + context
+          + " in " + kubeconfig + ". Check that the cluster is up and that the kubeconfig and context name it "
+          + "(`kubectl --context <name> version`), or set KubernetesShellOptions.kubeContext.";
+    };
+    ShellException failure = new ShellException("ClusterUnreachable", null, message, ApiGate.isTransient(e));
+    failure.initCause(e);
+    return failure;
+  }
+
   private ShellException launchFailed(KubernetesClientException e, String name) {
     String ns = options.namespace();
     String why = ApiGate.describe(e);
@@ -427,6 +463,9 @@ public final class KubernetesShell implements Shell {
           + "create/get/list/watch/delete on jobs and get/list/watch on pods and pods/log in namespace '" + ns + "'.";
       case 404 -> "Cannot create Job " + ns + "/" + name + " (" + why + "): does namespace '" + ns + "' exist? "
           + "Create it or set KubernetesShellOptions.namespace.";
+      case 400 -> "The API server rejected Job " + ns + "/" + name + " (" + why + "). The shell creates Jobs with "
+          + "strict field validation, so a field this server does not know (from the Job customizer, or a feature "
+          + "newer than the server) is an error instead of being dropped: remove the field or upgrade the cluster.";
       case 422 -> "The API server rejected Job " + ns + "/" + name + " as invalid (" + why + "). Check the shell "
           + "options and the Job customizer.";
       default -> "Cannot create Job " + ns + "/" + name + " (" + why + ").";
@@ -476,6 +515,8 @@ public final class KubernetesShell implements Shell {
       return t;
     });
     final Map<String, NamespaceWatch> watches = new ConcurrentHashMap<>();
+    private final ReentrantLock featuresLock = new ReentrantLock();
+    private volatile ClusterFeatures features;
     final Set<LogWatch> logWatches = ConcurrentHashMap.newKeySet();
     private final Set<KubernetesShell> members = ConcurrentHashMap.newKeySet();
     private boolean closed;
@@ -486,6 +527,28 @@ public final class KubernetesShell implements Shell {
       this.gate = new ApiGate(options.apiQps(), options.apiBurst(), options.apiRetries());
       this.launchSlots = new Semaphore(options.launchConcurrency(), true);
       scheduler.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The server's version and what it offers, asked once for all siblings and kept; a failed
+     * request is not kept (the next launch asks again).
+     */
+    ClusterFeatures features() throws InterruptedException {
+      ClusterFeatures known = features;
+      if (known != null) {
+        return known;
+      }
+      featuresLock.lockInterruptibly();
+      try {
+        if (features == null) {
+          ClusterFeatures found = ClusterFeatures.of(gate.call("get /version", client::getKubernetesVersion));
+          log.info("{} (API server {})", found.describe(), client.getMasterUrl());
+          features = found;
+        }
+        return features;
+      } finally {
+        featuresLock.unlock();
+      }
     }
 
     NamespaceWatch watch(String namespace) {

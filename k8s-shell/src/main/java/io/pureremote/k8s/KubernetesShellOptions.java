@@ -79,7 +79,15 @@ public record KubernetesShellOptions(
     int apiRetries,
     boolean logStreaming,
     double logSampleFraction,
-    Duration watchSilenceBound) {
+    Duration watchSilenceBound,
+    Optional<String> queueName,
+    Optional<String> workloadPriorityClass) {
+
+  /** The Job label that hands a Job to Kueue: the name of a LocalQueue in the Job's namespace. */
+  public static final String KUEUE_QUEUE_LABEL = "kueue.x-k8s.io/queue-name";
+
+  /** The Job label naming Kueue's WorkloadPriorityClass for it. */
+  public static final String KUEUE_PRIORITY_LABEL = "kueue.x-k8s.io/priority-class";
 
   static final double DEFAULT_API_QPS = 20;
   static final int DEFAULT_API_BURST = 40;
@@ -97,9 +105,12 @@ public record KubernetesShellOptions(
     activeDeadline = Objects.requireNonNull(activeDeadline, "activeDeadline");
     workloadIdentityNamespaces = Collections.unmodifiableSet(new LinkedHashSet<>(workloadIdentityNamespaces));
     Objects.requireNonNull(customizer, "customizer");
+    queueName = Objects.requireNonNull(queueName, "queueName").filter(s -> !s.isBlank());
+    workloadPriorityClass = Objects.requireNonNull(workloadPriorityClass, "workloadPriorityClass").filter(s -> !s.isBlank());
     List<String> problems = jobProblems(namespace, pod.serviceAccount(), ttlAfterFinished, backoffLimit, activeDeadline,
         workloadIdentity, workloadIdentityNamespaces, imagePullBound, pendingTimeout, watchSilenceBound, maxEvictionRetries,
         launchConcurrency, apiQps, apiBurst, apiRetries, logSampleFraction);
+    kueueProblems(queueName, workloadPriorityClass, problems);
     if (!problems.isEmpty()) {
       throw invalid(problems);
     }
@@ -175,6 +186,19 @@ public record KubernetesShellOptions(
     return problems;
   }
 
+  private static void kueueProblems(Optional<String> queueName, Optional<String> priorityClass, List<String> problems) {
+    queueName.filter(q -> !isObjectNameLabel(q)).ifPresent(q -> problems.add("queueName '" + q + "' is not a LocalQueue "
+        + "name usable as the label " + KUEUE_QUEUE_LABEL + " (lowercase letters, digits, '-' and '.', at most 63)"));
+    priorityClass.filter(c -> !isObjectNameLabel(c)).ifPresent(c -> problems.add("workloadPriorityClass '" + c + "' is not "
+        + "a WorkloadPriorityClass name usable as the label " + KUEUE_PRIORITY_LABEL + " (lowercase letters, digits, '-' and "
+        + "'.', at most 63)"));
+  }
+
+  // A Kubernetes object name that also fits in a label value.
+  private static boolean isObjectNameLabel(String s) {
+    return KubernetesValues.isDnsSubdomain(s) && KubernetesValues.isLabelValue(s);
+  }
+
   private static void checkDuration(String field, Duration d, boolean zeroOk, List<String> problems) {
     if (d == null) {
       problems.add(field + " is required");
@@ -210,6 +234,8 @@ public record KubernetesShellOptions(
     private boolean logStreaming = true;
     private double logSampleFraction = 1.0;
     private Duration watchSilenceBound = Duration.ofMinutes(5);
+    private String queueName;
+    private String workloadPriorityClass;
 
     private Builder() {}
 
@@ -234,6 +260,8 @@ public record KubernetesShellOptions(
       logStreaming = o.logStreaming;
       logSampleFraction = o.logSampleFraction;
       watchSilenceBound = o.watchSilenceBound;
+      queueName = o.queueName.orElse(null);
+      workloadPriorityClass = o.workloadPriorityClass.orElse(null);
     }
 
     /**
@@ -497,6 +525,24 @@ public record KubernetesShellOptions(
       return this;
     }
     /**
+     * Hands every Job to Kueue: the Job gets label {@value #KUEUE_QUEUE_LABEL}{@code =<queueName>}
+     * (a LocalQueue in the Job's namespace). Kueue's webhook suspends the Job and unsuspends it on
+     * admission; the shell never sets {@code suspend} itself. {@code null} for none. Defaults to none.
+     */
+    public Builder queueName(String queueName) {
+      this.queueName = queueName;
+      return this;
+    }
+    /**
+     * Kueue's WorkloadPriorityClass for the Jobs (label {@value #KUEUE_PRIORITY_LABEL}): decides
+     * admission order and preemption among Kueue workloads, apart from the pods' scheduling
+     * priority. {@code null} for none. Defaults to none.
+     */
+    public Builder workloadPriorityClass(String workloadPriorityClass) {
+      this.workloadPriorityClass = workloadPriorityClass;
+      return this;
+    }
+    /**
      * Builds and validates the options.
      *
      * @throws IllegalArgumentException listing every invalid value, each with the field name
@@ -508,13 +554,15 @@ public record KubernetesShellOptions(
       problems.addAll(jobProblems(namespace, pod.serviceAccount(), ttlAfterFinished, backoffLimit, deadline, workloadIdentity,
           workloadIdentityNamespaces, imagePullBound, pendingTimeout, watchSilenceBound, maxEvictionRetries,
           launchConcurrency, apiQps, apiBurst, apiRetries, logSampleFraction));
+      kueueProblems(Optional.ofNullable(queueName), Optional.ofNullable(workloadPriorityClass), problems);
       if (!problems.isEmpty()) {
         throw invalid(problems);
       }
       return new KubernetesShellOptions(namespace, Optional.ofNullable(kubeContext), pod.build(), ttlAfterFinished,
           backoffLimit, deadline, podFailurePolicy, workloadIdentity, workloadIdentityNamespaces, customizer,
           imagePullBound, pendingTimeout, maxEvictionRetries, launchConcurrency, apiQps, apiBurst, apiRetries,
-          logStreaming, logSampleFraction, watchSilenceBound);
+          logStreaming, logSampleFraction, watchSilenceBound, Optional.ofNullable(queueName),
+          Optional.ofNullable(workloadPriorityClass));
     }
   }
 }

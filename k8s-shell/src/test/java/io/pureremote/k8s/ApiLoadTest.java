@@ -70,6 +70,7 @@ class ApiLoadTest {
         assertThat(shellCounts.getOrDefault("list jobs", 0)).isLessThanOrEqualTo(2);
         assertThat(shellCounts.getOrDefault("get jobs", 0)).as("no per-Job GETs").isLessThanOrEqualTo(2);
         assertThat(shellCounts.getOrDefault("delete jobs", 0)).isZero();
+        assertThat(shellCounts.get("get version")).as("the server version is asked once, not per call").isEqualTo(1);
         kubelet.close();
       }
     }

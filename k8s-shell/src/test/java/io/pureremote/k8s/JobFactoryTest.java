@@ -183,6 +183,37 @@ class JobFactoryTest {
   }
 
   @Test
+  void replacementPodsWaitForTheFailedOneWithOrWithoutAPodFailurePolicy() {
+    for (boolean policy : new boolean[] {true, false}) {
+      KubernetesShellOptions options = KubernetesShellOptions.builder().namespace("dev").image("a/b:1").podFailurePolicy(policy).build();
+      Job job = new JobFactory(options).create(REQUEST, "x", 0);
+      assertThat(job.getSpec().getPodReplacementPolicy()).as("podFailurePolicy=%s", policy).isEqualTo("Failed");
+      assertThat(job.getSpec().getSuspend()).as("the shell never sets suspend (Kueue does)").isNull();
+    }
+  }
+
+  @Test
+  void aKueueQueueAndPriorityAreJobLabelsAndTheJobIsNotSuspendedByTheShell() {
+    KubernetesShellOptions options = KubernetesShellOptions.builder().namespace("dev").image("a/b:1")
+        .queueName("team-a-queue").workloadPriorityClass("batch-low").build();
+    Job job = new JobFactory(options).create(REQUEST, "x", 0);
+    assertThat(job.getMetadata().getLabels()).containsEntry("kueue.x-k8s.io/queue-name", "team-a-queue")
+        .containsEntry("kueue.x-k8s.io/priority-class", "batch-low");
+    assertThat(job.getSpec().getTemplate().getMetadata().getLabels()).doesNotContainKey("kueue.x-k8s.io/queue-name");
+    assertThat(job.getSpec().getSuspend()).isNull();
+    assertThat(options.toBuilder().build().queueName()).hasValue("team-a-queue");
+  }
+
+  @Test
+  void kueueNamesAreCheckedLikeKubernetesNames() {
+    assertThatThrownBy(() -> KubernetesShellOptions.builder().namespace("dev").image("a/b:1").queueName("Team A")
+        .workloadPriorityClass("x".repeat(64)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("queueName 'Team A' is not a LocalQueue name usable as the label kueue.x-k8s.io/queue-name")
+        .hasMessageContaining("workloadPriorityClass '" + "x".repeat(64) + "' is not a WorkloadPriorityClass name");
+  }
+
+  @Test
   void workloadIdentityAppliesPerListedNamespace() {
     KubernetesShellOptions.Builder b = KubernetesShellOptions.builder().image("a/b:1").serviceAccount("runner")
         .workloadIdentityNamespaces(Set.of("ml-team", "risk"));

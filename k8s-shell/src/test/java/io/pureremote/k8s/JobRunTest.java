@@ -59,6 +59,27 @@ class JobRunTest {
   }
 
   @Test
+  void successCriteriaMetIsTheOutcomeWithoutWaitingForComplete() {
+    // 1.31+: the controller adds Complete only once every pod has terminated; the result is in the
+    // store already, so the call must not wait for the pods to go.
+    JobRun run = createdRun(false);
+    run.onJob(job(NAME, UID, "SuccessCriteriaMet"));
+    assertThat(run.completion()).isCompletedWithValue(Outcome.exited(0, ""));
+  }
+
+  @Test
+  void failureTargetIsTheOutcomeWithoutWaitingForFailed() {
+    JobRun run = createdRun(false);
+    run.onPod(pod(NAME, UID, "p1", terminated("Error", 3)));
+    run.onJob(job(NAME, UID, "FailureTarget"));
+
+    Outcome outcome = run.completion().join();
+    assertThat(outcome.reason()).isEqualTo("Exited");
+    assertThat(outcome.exitCode()).isEqualTo(3);
+    assertThat(outcome.detail()).contains("BackoffLimitExceeded");
+  }
+
+  @Test
   void eventsThatArriveWhileCreatingAreReplayedOnceTheCreateReturns() {
     JobRun run = newRun(false);
     run.onJob(job(NAME, UID, "Complete"));
@@ -158,6 +179,40 @@ class JobRunTest {
   }
 
   @Test
+  void aJobTheQueueSuspendsIsQueuedAndItsPendingBoundStartsAtAdmission() {
+    JobRun run = createdRun(false);
+    run.onJob(suspended(true));
+    assertThat(run.queued()).isTrue();
+    assertThat(run.description()).contains("(queued: suspended until Kueue admits it)");
+    // A pod of a preempted admission ends while the Job is suspended again: no disruption spent.
+    run.onPod(disruptedPod(NAME, UID, "p0"));
+    run.onPod(unschedulablePod("p1"));
+    run.tick(System.nanoTime() + Duration.ofSeconds(120).toNanos());
+    assertThat(run.completion()).as("queue time is not pending time").isNotDone();
+
+    run.onJob(suspended(false));
+    assertThat(run.queued()).isFalse();
+    run.onPod(unschedulablePod("p2"));
+    long admitted = System.nanoTime();
+    run.tick(admitted + Duration.ofSeconds(30).toNanos());
+    assertThat(run.completion()).isNotDone();
+    run.tick(admitted + Duration.ofSeconds(61).toNanos());
+    assertThat(failure(run).reason()).isEqualTo("Unschedulable");
+  }
+
+  private static Job suspended(boolean suspend) {
+    return new JobBuilder().withNewMetadata().withName(NAME).withUid(UID).endMetadata()
+        .withNewSpec().withSuspend(suspend).endSpec().withNewStatus().endStatus().build();
+  }
+
+  private static Pod unschedulablePod(String name) {
+    return new PodBuilder(pod(NAME, UID, name, null)).editStatus()
+        .addToConditions(new PodConditionBuilder().withType("PodScheduled").withStatus("False")
+            .withReason("Unschedulable").withMessage("0/3 nodes are available").build())
+        .endStatus().build();
+  }
+
+  @Test
   void anUnschedulablePodFailsOnlyAfterThePendingTimeout() {
     JobRun run = createdRun(false);
     run.onPod(new PodBuilder(pod(NAME, UID, "p1", null)).editStatus()
@@ -196,7 +251,7 @@ class JobRunTest {
   private static Job job(String name, String uid, String condition) {
     return new JobBuilder().withNewMetadata().withName(name).withUid(uid).endMetadata()
         .withNewStatus().addToConditions(new JobConditionBuilder().withType(condition).withStatus("True")
-            .withReason(condition.equals("Failed") ? "BackoffLimitExceeded" : null).build())
+            .withReason(condition.equals("Failed") || condition.equals("FailureTarget") ? "BackoffLimitExceeded" : null).build())
         .endStatus().build();
   }
 

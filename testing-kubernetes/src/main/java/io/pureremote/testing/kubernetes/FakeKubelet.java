@@ -58,7 +58,10 @@ import org.slf4j.LoggerFactory;
  * thread for in-process images — and writes the pod's and then the Job's status through the
  * status subresource: Succeeded/Complete, or Failed with the exit code, honouring {@code
  * podFailurePolicy} (FailJob on an exit code, Ignore on disruptions), {@code backoffLimit} and
- * {@code activeDeadlineSeconds}. Deleting a Job kills its process and deletes its pods.
+ * {@code activeDeadlineSeconds}. Deleting a Job kills its process and deletes its pods. It plays
+ * the Job controller of the version {@link MockKubernetes#kubernetesVersion} reports: from 1.31
+ * {@code SuccessCriteriaMet}/{@code FailureTarget} first and {@code Complete}/{@code Failed} after
+ * the pods ended; before 1.31 the terminal condition at once.
  *
  * <p>Each new Job takes the next queued {@link Behaviour} ({@link #then}); without one it runs
  * normally. Pod logs are kept per pod with timestamps and served through {@link MockKubernetes}.
@@ -112,6 +115,7 @@ public final class FakeKubelet implements AutoCloseable {
   private final List<String> jobsSeen = new CopyOnWriteArrayList<>();
   private final ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("fake-kubelet-", 0).factory());
   private volatile Duration disruptAfter = Duration.ofMillis(800);
+  private volatile boolean holdTerminal;
   private SharedIndexInformer<Job> informer;
   private volatile boolean closed;
 
@@ -148,6 +152,20 @@ public final class FakeKubelet implements AutoCloseable {
   public FakeKubelet then(Behaviour behaviour) {
     behaviours.add(behaviour);
     return this;
+  }
+
+  /**
+   * While held, Jobs of a 1.31+ server keep their interim condition ({@code SuccessCriteriaMet} or
+   * {@code FailureTarget}) and never get the terminal one, as when pods take long to terminate.
+   */
+  public FakeKubelet holdTerminalConditions(boolean hold) {
+    this.holdTerminal = hold;
+    return this;
+  }
+
+  /** Whether this kubelet plays a 1.31+ Job controller: the server's version decides. */
+  boolean interimConditions() {
+    return cluster.kubernetesMinor() >= 31;
   }
 
   /** How long a disrupting behaviour lets the container run first. */
@@ -579,17 +597,48 @@ public final class FakeKubelet implements AutoCloseable {
       return -1;
     }
 
+    // Since 1.31 the controller first sets the interim condition (the outcome), and adds the
+    // terminal one only once every pod has terminated; before, the terminal one came at once
+    // (with FailureTarget beside Failed when a pod failure policy decided).
     private void succeedJob() {
       String now = Instant.now().toString();
-      updateJob(s -> s.withActive(0).withSucceeded(1).withReady(0).withCompletionTime(now).withConditions(
-          condition("SuccessCriteriaMet", "CompletionsReached", "Reached expected number of succeeded pods", now),
-          condition("Complete", "CompletionsReached", "Reached expected number of succeeded pods", now)));
+      String message = "Reached expected number of succeeded pods";
+      if (!interimConditions()) {
+        updateJob(s -> s.withActive(0).withSucceeded(1).withReady(0).withCompletionTime(now)
+            .withConditions(condition("Complete", "CompletionsReached", message, now)));
+        return;
+      }
+      updateJob(s -> s.withActive(0).withSucceeded(1).withReady(0)
+          .withConditions(condition("SuccessCriteriaMet", "CompletionsReached", message, now)));
+      awaitPodsTerminated();
+      String freed = Instant.now().toString();
+      updateJob(s -> s.withCompletionTime(freed).addToConditions(condition("Complete", "CompletionsReached", message, freed)));
     }
 
     private void failJob(String reason, String message, int failed) {
       String now = Instant.now().toString();
-      updateJob(s -> s.withActive(0).withFailed(failed).withReady(0).withConditions(
-          condition("FailureTarget", reason, message, now), condition("Failed", reason, message, now)));
+      if (!interimConditions()) {
+        updateJob(s -> s.withActive(0).withFailed(failed).withReady(0).withConditions(reason.equals("PodFailurePolicy")
+            ? List.of(condition("FailureTarget", reason, message, now), condition("Failed", reason, message, now))
+            : List.of(condition("Failed", reason, message, now))));
+        return;
+      }
+      updateJob(s -> s.withActive(0).withFailed(failed).withReady(0).withConditions(condition("FailureTarget", reason, message, now)));
+      awaitPodsTerminated();
+      String freed = Instant.now().toString();
+      updateJob(s -> s.addToConditions(condition("Failed", reason, message, freed)));
+    }
+
+    /** Pods end at once here, unless a test holds them "terminating" ({@link #holdTerminalConditions}). */
+    private void awaitPodsTerminated() {
+      while (holdTerminal && !stopped && !closed) {
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
     }
 
     private synchronized void updateJob(UnaryOperator<io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder> change) {

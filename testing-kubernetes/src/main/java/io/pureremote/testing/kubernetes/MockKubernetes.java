@@ -41,14 +41,23 @@ import java.util.function.Function;
  *   <li>injects HTTP faults ({@link #failNext}) and {@code 410 Gone} on watches ({@link #goneOnNextShellWatches});
  *   <li>drops the shell's watch websockets ({@link #dropShellWatches}) or silently swallows their
  *       events ({@link #muteShellWatches}), to test reconnects and silence;
- *   <li>serves pod logs from the {@link FakeKubelet} (CRUD mode has no log endpoint).
+ *   <li>serves pod logs from the {@link FakeKubelet} (CRUD mode has no log endpoint);
+ *   <li>answers {@code GET /version} with the Kubernetes version the test chose ({@link
+ *       #kubernetesVersion}, default {@value #DEFAULT_VERSION}); the {@link FakeKubelet} plays
+ *       the Job controller of that version;
+ *   <li>can answer a create with the API server's strict-validation error ({@link #rejectNext}).
  * </ul>
+ *
+ * <p>Like the fabric8 mock it wraps, it validates nothing: a field the real server would refuse
+ * is stored. Tests check what the client asked for in {@link #requests()} (each with its query).
  */
 public final class MockKubernetes implements AutoCloseable {
   /** The header a non-shell client sends to name itself in the request record. */
   public static final String ACTOR_HEADER = "X-Test-Actor";
   /** The actor of requests without {@link #ACTOR_HEADER}: the code under test. */
   public static final String SHELL = "shell";
+  /** The Kubernetes version served unless a test picks another: a current 1.31+ cluster. */
+  public static final String DEFAULT_VERSION = "1.34";
   // The mock logs every request at INFO through java.util.logging; keep the reference so the
   // level sticks (JUL holds loggers weakly).
   private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
@@ -67,11 +76,12 @@ public final class MockKubernetes implements AutoCloseable {
   private volatile boolean muted;
   private volatile boolean quiet;
   private volatile Function<RecordedRequest, MockResponse> logSource;
+  private volatile String version = DEFAULT_VERSION;
 
   /** One request as the server saw it. */
   public record Request(String actor, String method, String path, String kind) {}
 
-  private record Fault(String method, String pathPart, int code, AtomicInteger left) {}
+  private record Fault(String method, String pathPart, MockResponse response, AtomicInteger left) {}
 
   /** Starts a mock API server in CRUD mode on a free loopback port (plain HTTP). */
   public MockKubernetes() {
@@ -115,7 +125,33 @@ public final class MockKubernetes implements AutoCloseable {
 
   /** The next {@code times} requests with {@code method} whose path contains {@code pathPart} get {@code code}. */
   public void failNext(String method, String pathPart, int code, int times) {
-    faults.add(new Fault(method, pathPart, code, new AtomicInteger(times)));
+    faults.add(new Fault(method, pathPart, status(code, "InternalError", "injected by the test"), new AtomicInteger(times)));
+  }
+
+  /**
+   * The next request with {@code method} whose path contains {@code pathPart} gets {@code code}
+   * with the Status {@code reason} and {@code message}, as the real server would send them (e.g.
+   * 400 BadRequest {@code strict decoding error: unknown field "spec.foo"}).
+   */
+  public void rejectNext(String method, String pathPart, int code, String reason, String message) {
+    faults.add(new Fault(method, pathPart, status(code, reason, message), new AtomicInteger(1)));
+  }
+
+  /**
+   * The Kubernetes version this server reports, {@code "1.<minor>"} (e.g. {@code "1.30"} for a
+   * server before the 1.31 Job conditions); set it before the first client request.
+   */
+  public MockKubernetes kubernetesVersion(String version) {
+    if (!version.matches("1\\.\\d+")) {
+      throw new IllegalArgumentException("version must look like 1.34, got " + version);
+    }
+    this.version = version;
+    return this;
+  }
+
+  /** The minor version this server reports (34 for 1.34). */
+  public int kubernetesMinor() {
+    return Integer.parseInt(version.substring(2));
   }
 
   /** The shell's next {@code n} watch requests get {@code 410 Gone} (an expired resourceVersion). */
@@ -184,6 +220,9 @@ public final class MockKubernetes implements AutoCloseable {
   /** create/get/list/watch/update/delete/log + the resource plural, from the method and path. */
   static String classify(String method, String path) {
     String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+    if (bare.equals("/version")) {
+      return "get version";
+    }
     List<String> seg = new ArrayList<>(List.of(bare.split("/")));
     seg.removeIf(String::isEmpty);
     int ns = seg.indexOf("namespaces");
@@ -209,8 +248,11 @@ public final class MockKubernetes implements AutoCloseable {
       requests.add(new Request(actor, r.getMethod(), r.getPath(), kind));
       for (Fault f : faults) {
         if (f.method().equals(r.getMethod()) && r.getPath().contains(f.pathPart()) && f.left().getAndDecrement() > 0) {
-          return status(f.code(), "InternalError", "injected by the test");
+          return f.response();
         }
+      }
+      if (r.getMethod().equals("GET") && r.getPath().equals("/version")) {
+        return versionResponse();
       }
       if (kind.startsWith("log ") && logSource != null) {
         return logSource.apply(r);
@@ -235,6 +277,14 @@ public final class MockKubernetes implements AutoCloseable {
     public void releaseResources() {
       crud.releaseResources();
     }
+  }
+
+  private MockResponse versionResponse() {
+    String minor = version.substring(2);
+    return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
+        .setBody("{\"major\":\"1\",\"minor\":\"" + minor + "\",\"gitVersion\":\"v" + version + ".2\","
+            + "\"gitCommit\":\"0\",\"gitTreeState\":\"clean\",\"buildDate\":\"2026-10-01T00:00:00Z\","
+            + "\"goVersion\":\"go1.24\",\"compiler\":\"gc\",\"platform\":\"linux/amd64\"}");
   }
 
   /** A Kubernetes {@code Status} response, as the API server sends for errors. */
