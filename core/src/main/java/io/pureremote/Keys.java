@@ -3,6 +3,8 @@ package io.pureremote;
 import io.pureremote.internal.ArgsDiff;
 import io.pureremote.internal.ArgsEncoder;
 import io.pureremote.internal.RemoteMethod;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -77,6 +79,17 @@ public final class Keys {
    */
   public static String argsHash(Object... args) {
     return ArgsEncoder.hash(argsOrEmpty(args));
+  }
+
+  /**
+   * Writes the canonical encoding of {@code args} to {@code out}: the exact bytes whose SHA-256 is
+   * {@link #argsHash}, for tools that store, compare or measure them. Does not close {@code out}.
+   *
+   * @throws ArgumentKeyException when an argument value has no canonical encoding
+   * @throws IOException when {@code out} fails
+   */
+  public static void writeCanonical(OutputStream out, Object... args) throws IOException {
+    ArgsEncoder.encode(argsOrEmpty(args), out);
   }
 
   /**

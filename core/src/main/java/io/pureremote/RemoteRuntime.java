@@ -48,6 +48,16 @@ public final class RemoteRuntime implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RemoteRuntime.class);
   /** How long {@link #close()} waits for interrupted calls to cancel their launches and release leases. */
   private static final Duration CLOSE_GRACE = Duration.ofSeconds(30);
+
+  /**
+   * Key prefix, relative to the blob root, of the call events a runtime writes when it closes (and
+   * every 1,000 calls): one JSON-lines blob {@code <prefix>/<yyyy-MM-dd>/<start>-<host>-<pid>.jsonl}
+   * per write, one object per call with {@code function}, {@code version}, {@code pipeline},
+   * {@code argsHash}, {@code outcome} ({@code hit}, {@code miss}, {@code failed}, {@code joined}),
+   * {@code startedAt}, {@code queuedMs} (when known), {@code durationMs}, {@code errorClass} (failed
+   * calls), {@code host} and {@code pid}. {@code pureremote runs} reads them.
+   */
+  public static final String EVENT_LOG_PREFIX = "pureremote/events";
   private final RuntimeOptions options;
   private final BlobStore store;
   private final Shell shell;

@@ -1,7 +1,7 @@
 package io.pureremote.bench;
 
+import io.pureremote.Keys;
 import io.pureremote.bench.fns.Trade;
-import io.pureremote.internal.ArgsEncoder;
 import io.pureremote.internal.KryoCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,7 +19,7 @@ import java.util.function.Supplier;
 
 /**
  * Scenario 4, the argument path of a miss on the caller: the canonical key ({@link
- * ArgsEncoder#hash}) and the Kryo payload ({@link KryoCodec#write(Object, java.io.OutputStream)}, streamed, and
+ * io.pureremote.Keys#argsHash}) and the Kryo payload ({@link KryoCodec#write(Object, java.io.OutputStream)}, streamed, and
  * spooled as a call does) of a large {@code double[]}
  * and of a list of small records, against the JDK's raw SHA-256 over the very bytes the key
  * hashes, and against java.io serialization of the same arguments.
@@ -65,7 +65,7 @@ final class ArgumentPathScenario {
     // The bytes the key hashes, produced once outside the timing, in an exactly-sized buffer.
     byte[][] encoding = {canonicalEncoding(args)};
     String[] key = new String[1];
-    double keyMs = best(repeats, () -> key[0] = ArgsEncoder.hash(args));
+    double keyMs = best(repeats, () -> key[0] = Keys.argsHash(args));
     byte[][] digest = new byte[1][];
     double shaMs = best(repeats, () -> digest[0] = sha256().digest(encoding[0]));
     if (!HexFormat.of().formatHex(digest[0]).equals(key[0])) {
@@ -76,7 +76,7 @@ final class ArgumentPathScenario {
     digest[0] = null;
     Bench.settle();
     if (b != null) {
-      b.row(scenario, "canonical key (ArgsEncoder.hash), ms", keyMs, shaMs,
+      b.row(scenario, "canonical key (Keys.argsHash), ms", keyMs, shaMs,
           String.format(Locale.ROOT, "MessageDigest SHA-256 of the same %,d encoded bytes", encodedBytes));
     }
     return !measureSerialization(b, scenario, args, codec, repeats);
@@ -137,9 +137,9 @@ final class ArgumentPathScenario {
   static byte[] canonicalEncoding(Object[] args) {
     ExactSink sink = new ExactSink();
     try {
-      ArgsEncoder.encode(args, sink.counting());
+      Keys.writeCanonical(sink.counting(), args);
       sink.allocate();
-      ArgsEncoder.encode(args, sink);
+      Keys.writeCanonical(sink, args);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

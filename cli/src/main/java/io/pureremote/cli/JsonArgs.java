@@ -1,6 +1,5 @@
 package io.pureremote.cli;
 
-import io.pureremote.internal.Json;
 import java.lang.reflect.Array;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
@@ -70,7 +69,7 @@ final class JsonArgs {
   static Object[] parse(Method m, String json, String label) {
     Object parsed;
     try {
-      parsed = Json.parse(json);
+      parsed = JsonText.parse(json);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(label + " is not valid JSON: " + e.getMessage());
     }
@@ -453,7 +452,7 @@ final class JsonArgs {
     String name = type instanceof Type t ? t.getTypeName() : String.valueOf(type);
     return new IllegalArgumentException(path + ": expected " + expected(type) + " for " + name + ", got "
         + (json == null ? "null" : jsonKind(json) + " " + Render.value(json instanceof Map || json instanceof List
-            ? Json.write(json) : json, 60)));
+            ? JsonText.write(json) : json, 60)));
   }
 
   private static String expected(Object type) {

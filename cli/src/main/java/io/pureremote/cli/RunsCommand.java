@@ -1,8 +1,7 @@
 package io.pureremote.cli;
 
+import io.pureremote.RemoteRuntime;
 import io.pureremote.RuntimeOptions;
-import io.pureremote.internal.EventLog;
-import io.pureremote.internal.Json;
 import io.pureremote.spi.BlobStore;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -62,7 +61,7 @@ final class RunsCommand implements Callable<Integer> {
       List<Map<String, Object>> events = newest(store, last, this::selected);
       if (events.isEmpty()) {
         cl.getErr().println((function == null && pipeline == null ? "No call events under " : "No call events matching "
-            + filters() + " under ") + store.uri(EventLog.PREFIX) + " (runtimes write them when they close)");
+            + filters() + " under ") + store.uri(RemoteRuntime.EVENT_LOG_PREFIX) + " (runtimes write them when they close)");
         cl.getErr().flush();
         return PureRemoteCli.NOT_FOUND;
       }
@@ -132,7 +131,7 @@ final class RunsCommand implements Callable<Integer> {
    * it has {@code n}, then sorts what it read by start time (an unreadable time sorts as oldest).
    */
   private static List<Map<String, Object>> newest(BlobStore store, int n, Predicate<Map<String, Object>> filter) {
-    List<String> keys = new ArrayList<>(store.list(EventLog.PREFIX + "/"));
+    List<String> keys = new ArrayList<>(store.list(RemoteRuntime.EVENT_LOG_PREFIX + "/"));
     keys.removeIf(k -> !k.endsWith(".jsonl"));
     keys.sort(Comparator.reverseOrder());
     List<Map<String, Object>> events = new ArrayList<>();
@@ -144,7 +143,7 @@ final class RunsCommand implements Callable<Integer> {
         for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
           if (!line.isBlank()) {
             try {
-              Map<String, Object> event = Json.parseObject(line);
+              Map<String, Object> event = JsonText.parseObject(line);
               if (filter.test(event)) {
                 events.add(event);
               }

@@ -145,7 +145,7 @@ final class WhyMissByArgs {
     // Overloads: pick by the number of values in the first --args.
     int arity;
     try {
-      arity = io.pureremote.internal.Json.parse(firstArgs) instanceof List<?> l ? l.size() : -1;
+      arity = JsonText.parse(firstArgs) instanceof List<?> l ? l.size() : -1;
     } catch (IllegalArgumentException e) {
       arity = -1;
     }

@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pureremote.FunctionId;
+import io.pureremote.Keys;
+import io.pureremote.MemoEntry;
 import io.pureremote.RemoteFunctionException;
 import io.pureremote.RemoteRuntime;
-import io.pureremote.internal.ArgsEncoder;
-import io.pureremote.internal.EventLog;
-import io.pureremote.internal.MemoKey;
 import io.pureremote.local.InProcessShell;
 import io.pureremote.spi.BlobStore;
 import io.pureremote.spi.BlobStores;
@@ -68,7 +67,9 @@ class PureRemoteCliTest {
   }
 
   String memoUri(String function, String version, Object... args) {
-    return root + "/" + new MemoKey("default", new FunctionId(function, version), ArgsEncoder.hash(args)).prefix();
+    try (BlobStore store = BlobStores.open(root)) {
+      return MemoEntry.of(store, "default", new FunctionId(function, version), Keys.argsHash(args)).uri();
+    }
   }
 
   @Test
@@ -216,7 +217,7 @@ class PureRemoteCliTest {
     withRuntime(s -> assertThatThrownBy(() -> s.fail("boom")).isInstanceOf(RemoteFunctionException.class));
     try (BlobStore store = BlobStores.open(root)) {
       // One blob per runtime, written at close.
-      assertThat(store.list(EventLog.PREFIX + "/")).hasSize(2).allMatch(k -> k.endsWith(".jsonl"));
+      assertThat(store.list(RemoteRuntime.EVENT_LOG_PREFIX + "/")).hasSize(2).allMatch(k -> k.endsWith(".jsonl"));
     }
     Run run = cli("runs", "--root", root);
     assertThat(run.code()).isZero();

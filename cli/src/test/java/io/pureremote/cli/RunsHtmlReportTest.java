@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pureremote.RemoteFunctionException;
 import io.pureremote.RemoteRuntime;
-import io.pureremote.internal.EventLog;
-import io.pureremote.internal.Json;
 import io.pureremote.local.InProcessShell;
 import io.pureremote.spi.BlobContent;
 import io.pureremote.spi.BlobStore;
@@ -305,18 +303,18 @@ class RunsHtmlReportTest {
   /** Writes {@code events} as one event-log blob, as a runtime does when it closes. */
   void writeEvents(List<Map<String, Object>> events) {
     StringBuilder lines = new StringBuilder();
-    events.forEach(e -> lines.append(Json.write(e)).append('\n'));
+    events.forEach(e -> lines.append(JsonText.write(e)).append('\n'));
     try (BlobStore store = BlobStores.open(root)) {
-      store.putIfAbsent(EventLog.PREFIX + "/2026-11-23/20261123T202250000Z-vm-" + (++files) + ".jsonl",
+      store.putIfAbsent(RemoteRuntime.EVENT_LOG_PREFIX + "/2026-11-23/20261123T202250000Z-vm-" + (++files) + ".jsonl",
           BlobContent.of(lines.toString().getBytes(StandardCharsets.UTF_8)));
     }
   }
 
   static List<Map<String, Object>> events(BlobStore store) {
     List<Map<String, Object>> events = new ArrayList<>();
-    for (String key : store.list(EventLog.PREFIX + "/")) {
+    for (String key : store.list(RemoteRuntime.EVENT_LOG_PREFIX + "/")) {
       for (String line : new String(store.getBytes(key).orElseThrow(), StandardCharsets.UTF_8).split("\n")) {
-        events.add(Json.parseObject(line));
+        events.add(JsonText.parseObject(line));
       }
     }
     return events;

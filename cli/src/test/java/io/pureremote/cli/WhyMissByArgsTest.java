@@ -3,7 +3,7 @@ package io.pureremote.cli;
 import static io.pureremote.cli.PureRemoteCliTest.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pureremote.internal.ArgsEncoder;
+import io.pureremote.Keys;
 import io.pureremote.cli.PureRemoteCliTest.Run;
 import java.time.LocalDate;
 import java.util.List;
@@ -36,7 +36,7 @@ class WhyMissByArgsTest {
     Catalog.Window w = new Catalog.Window();
     w.from = 0.5;
     w.to = 1.0;
-    String hash = ArgsEncoder.hash(new Object[] {"shoes", new Catalog.Filters(List.of("a", "b"), Set.of("x", "y"),
+    String hash = Keys.argsHash(new Object[] {"shoes", new Catalog.Filters(List.of("a", "b"), Set.of("x", "y"),
         Map.of("eu", 3), Catalog.Mode.FAST, Optional.of(LocalDate.of(2026, 1, 31))), w});
     assertThat(run.out()).isEqualTo("A           " + a + "\n"
         + "B           " + a.replace("\"to\":1", "\"to\":1.0") + "\n"
@@ -76,7 +76,7 @@ class WhyMissByArgsTest {
   void badJsonIsAUsageErrorThatSaysWhere() {
     Run run = whyMiss(args("q", FILTERS, WINDOW), "[\"q\", {\"order\": [}]");
     assertThat(run.code()).isEqualTo(2);
-    assertThat(run.err()).startsWith("--args #2 is not valid JSON: Invalid JSON at offset 17: unexpected character '}'\n");
+    assertThat(run.err()).startsWith("--args #2 is not valid JSON: Invalid JSON at offset 17: unexpected close marker '}': expected ']'\n");
 
     Run notArray = whyMiss("{\"query\": \"q\"}", args("q", FILTERS, WINDOW));
     assertThat(notArray.err()).startsWith("--args #1 must be a JSON array with one value per parameter, got an object\n");

@@ -1,5 +1,6 @@
 package io.pureremote.internal;
 
+import io.pureremote.RemoteRuntime;
 import io.pureremote.spi.BlobContent;
 import io.pureremote.spi.BlobStore;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,7 @@ public final class EventLog {
   private static final Logger log = LoggerFactory.getLogger(EventLog.class);
 
   /** Key prefix of the event blobs, relative to the blob root. */
-  public static final String PREFIX = "pureremote/events";
+  public static final String PREFIX = RemoteRuntime.EVENT_LOG_PREFIX;
 
   /** Number of buffered events that triggers a flush. */
   public static final int FLUSH_EVERY = 1_000;

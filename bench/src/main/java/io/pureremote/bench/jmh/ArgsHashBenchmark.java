@@ -1,7 +1,7 @@
 package io.pureremote.bench.jmh;
 
 import io.pureremote.bench.fns.Trade;
-import io.pureremote.internal.ArgsEncoder;
+import io.pureremote.Keys;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.security.MessageDigest;
@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The canonical key ({@link ArgsEncoder#hash}) against a raw {@link MessageDigest} SHA-256 over
+ * The canonical key ({@link Keys#argsHash}) against a raw {@link MessageDigest} SHA-256 over
  * the very bytes the key hashes (the canonical encoding, computed once in setup): what the
  * encoding walk costs on top of hashing. Run with {@code bench/run jmh ArgsHashBenchmark}.
  */
@@ -55,14 +55,14 @@ public class ArgsHashBenchmark {
       default -> throw new IllegalArgumentException(shape);
     };
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ArgsEncoder.encode(args, out);
+    Keys.writeCanonical(out, args);
     encoding = out.toByteArray();
   }
 
   /** The library's key: encode canonically and hash, streamed through a 64 KiB buffer. */
   @Benchmark
   public String argsEncoderHash() {
-    return ArgsEncoder.hash(args);
+    return Keys.argsHash(args);
   }
 
   /** The floor: SHA-256 of the same bytes, already in one array. */
