@@ -5,26 +5,22 @@ import java.util.Objects;
 
 /**
  * Per-call behaviour that is not identity: how long to wait and what to do with stored errors.
- * Immutable; build with {@link #builder()}. Set runtime-wide defaults with {@link
+ * Immutable; build with {@link #builder()} (each setter checks its value, so a mistake points at
+ * the line that made it). Set runtime-wide defaults with {@link
  * RemoteRuntime.Builder#defaults(CallOptions)} and per-function overrides with {@link
  * RemoteRuntime.Builder#function(String, CallOptions)}.
- *
- * @param timeout longest wait for one call, from launch to result; {@link Duration#ZERO} means no
- *     limit
- * @param exceptionPolicy what to do when the memo holds an error
  */
-public record CallOptions(Duration timeout, ExceptionPolicy exceptionPolicy) {
+public final class CallOptions {
 
   /** The built-in defaults: no timeout, {@link ExceptionPolicy#RERUN}. */
   public static final CallOptions DEFAULTS = new CallOptions(Duration.ZERO, ExceptionPolicy.RERUN);
 
-  /** Validates the values. */
-  public CallOptions {
-    Objects.requireNonNull(timeout, "timeout");
-    Objects.requireNonNull(exceptionPolicy, "exceptionPolicy");
-    if (timeout.isNegative()) {
-      throw new IllegalArgumentException("timeout must be >= 0 (0 = no limit), got " + timeout);
-    }
+  private final Duration timeout;
+  private final ExceptionPolicy exceptionPolicy;
+
+  private CallOptions(Duration timeout, ExceptionPolicy exceptionPolicy) {
+    this.timeout = timeout;
+    this.exceptionPolicy = exceptionPolicy;
   }
 
   /** A builder starting from {@link #DEFAULTS}. */
@@ -37,9 +33,34 @@ public record CallOptions(Duration timeout, ExceptionPolicy exceptionPolicy) {
     return new Builder(this);
   }
 
+  /** Longest wait for one call, from launch to result; {@link Duration#ZERO} means no limit. */
+  public Duration timeout() {
+    return timeout;
+  }
+
+  /** What to do when the memo holds an error. */
+  public ExceptionPolicy exceptionPolicy() {
+    return exceptionPolicy;
+  }
+
   /** Whether a timeout is set. */
   public boolean hasTimeout() {
     return !timeout.isZero();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof CallOptions other && timeout.equals(other.timeout) && exceptionPolicy == other.exceptionPolicy;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(timeout, exceptionPolicy);
+  }
+
+  @Override
+  public String toString() {
+    return "CallOptions[timeout=" + timeout + ", exceptionPolicy=" + exceptionPolicy + "]";
   }
 
   /** Builder for {@link CallOptions}; not thread-safe. */
@@ -52,9 +73,17 @@ public record CallOptions(Duration timeout, ExceptionPolicy exceptionPolicy) {
       this.exceptionPolicy = from.exceptionPolicy;
     }
 
-    /** Longest wait for one call from launch to result. Defaults to no limit ({@code ZERO}). */
+    /**
+     * Longest wait for one call from launch to result. Defaults to no limit ({@code ZERO}).
+     *
+     * @throws IllegalArgumentException when negative
+     */
     public Builder timeout(Duration timeout) {
-      this.timeout = Objects.requireNonNull(timeout, "timeout");
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isNegative()) {
+        throw new IllegalArgumentException("timeout must be >= 0 (0 = no limit), got " + timeout);
+      }
+      this.timeout = timeout;
       return this;
     }
 
@@ -64,7 +93,7 @@ public record CallOptions(Duration timeout, ExceptionPolicy exceptionPolicy) {
       return this;
     }
 
-    /** Builds the options; throws {@link IllegalArgumentException} on invalid values. */
+    /** The options. */
     public CallOptions build() {
       return new CallOptions(timeout, exceptionPolicy);
     }

@@ -10,34 +10,10 @@ import java.util.Set;
 
 /**
  * Runtime-wide settings of a {@link RemoteRuntime}, as plain values so configuration files can
- * produce them. Immutable; build with {@link #builder()}.
- *
- * @param blobRoot URI of the memo store root, e.g. {@code file:///data/memo}, {@code s3://bucket/x}
- * @param pipelineId grouping segment of the memo path; never random per run
- * @param shell name of the shell to run calls with: {@code local}, {@code in-process}, or one
- *     registered by a backend module (e.g. {@code kubernetes})
- * @param callDefaults call options for every function
- * @param functions per-function overrides keyed by function name ({@code com.acme.Fns#score})
- * @param allowedPackages extra packages whose classes may appear in payloads
- * @param maxConcurrentCalls upper bound on calls in flight at once in this runtime
- * @param remoteEnvironment environment variables passed to every remote process (no credentials)
- * @param lease timing of the per-call leases that keep concurrent callers from running a call twice
- * @param blobSettings backend settings for opening {@code blobRoot} (e.g. {@code endpoint},
- *     {@code region}); never credentials
- * @param progress where the progress of fan-outs is reported; see {@link Progress}
+ * produce them. Immutable; build with {@link #builder()} (each setter checks its value, so a
+ * mistake points at the line that made it).
  */
-public record RuntimeOptions(
-    String blobRoot,
-    String pipelineId,
-    String shell,
-    CallOptions callDefaults,
-    Map<String, CallOptions> functions,
-    Set<String> allowedPackages,
-    int maxConcurrentCalls,
-    Map<String, String> remoteEnvironment,
-    LeaseOptions lease,
-    Map<String, String> blobSettings,
-    Progress progress) {
+public final class RuntimeOptions {
 
   /** The pipeline id used when none is given. */
   public static final String DEFAULT_PIPELINE_ID = "default";
@@ -45,30 +21,112 @@ public record RuntimeOptions(
   /** The shell used when none is given: a child JVM on this machine. */
   public static final String DEFAULT_SHELL = "local";
 
-  /** Validates and copies. */
-  public RuntimeOptions {
-    Objects.requireNonNull(blobRoot, "blobRoot");
-    if (!blobRoot.contains(":")) {
-      throw new IllegalArgumentException("blobRoot '" + blobRoot + "' is not a URI: use e.g. file:///data/memo or s3://bucket/prefix");
-    }
-    while (blobRoot.endsWith("/") && !blobRoot.endsWith(":///")) {
-      blobRoot = blobRoot.substring(0, blobRoot.length() - 1);
-    }
-    io.pureremote.internal.MemoKey.checkPipelineId(pipelineId);
-    Objects.requireNonNull(shell, "shell");
-    if (shell.isBlank()) {
-      throw new IllegalArgumentException("shell must not be blank; use local, in-process or a registered shell name");
-    }
-    Objects.requireNonNull(callDefaults, "callDefaults");
-    functions = Map.copyOf(functions);
-    allowedPackages = Set.copyOf(allowedPackages);
-    if (maxConcurrentCalls < 1) {
-      throw new IllegalArgumentException("maxConcurrentCalls must be >= 1, got " + maxConcurrentCalls);
-    }
-    remoteEnvironment = Map.copyOf(remoteEnvironment);
-    Objects.requireNonNull(lease, "lease");
-    blobSettings = Map.copyOf(blobSettings);
-    Objects.requireNonNull(progress, "progress");
+  private final String blobRoot;
+  private final String pipelineId;
+  private final String shell;
+  private final CallOptions callDefaults;
+  private final Map<String, CallOptions> functions;
+  private final Set<String> allowedPackages;
+  private final int maxConcurrentCalls;
+  private final Map<String, String> remoteEnvironment;
+  private final LeaseOptions lease;
+  private final Map<String, String> blobSettings;
+  private final Progress progress;
+
+  private RuntimeOptions(Builder b) {
+    blobRoot = b.blobRoot;
+    pipelineId = b.pipelineId;
+    shell = b.shell;
+    callDefaults = b.callDefaults;
+    functions = Map.copyOf(b.functions);
+    allowedPackages = Set.copyOf(b.allowedPackages);
+    maxConcurrentCalls = b.maxConcurrentCalls;
+    remoteEnvironment = Map.copyOf(b.remoteEnvironment);
+    lease = b.lease;
+    blobSettings = Map.copyOf(b.blobSettings);
+    progress = b.progress;
+  }
+
+  /** URI of the memo store root, e.g. {@code file:///data/memo}, {@code s3://bucket/x} (no trailing slash). */
+  public String blobRoot() {
+    return blobRoot;
+  }
+
+  /** Grouping segment of the memo path; never random per run. */
+  public String pipelineId() {
+    return pipelineId;
+  }
+
+  /**
+   * Name of the shell to run calls with: {@code local}, {@code in-process}, or one registered by a
+   * backend module (e.g. {@code kubernetes}).
+   */
+  public String shell() {
+    return shell;
+  }
+
+  /** Call options for every function. */
+  public CallOptions callDefaults() {
+    return callDefaults;
+  }
+
+  /** Per-function overrides keyed by function name ({@code com.acme.Fns#score}). */
+  public Map<String, CallOptions> functions() {
+    return functions;
+  }
+
+  /** Extra packages whose classes may appear in payloads. */
+  public Set<String> allowedPackages() {
+    return allowedPackages;
+  }
+
+  /** Upper bound on calls in flight at once in this runtime. */
+  public int maxConcurrentCalls() {
+    return maxConcurrentCalls;
+  }
+
+  /** Environment variables passed to every remote process (no credentials). */
+  public Map<String, String> remoteEnvironment() {
+    return remoteEnvironment;
+  }
+
+  /** Timing of the per-call leases that keep concurrent callers from running a call twice. */
+  public LeaseOptions lease() {
+    return lease;
+  }
+
+  /** Backend settings for opening the blob root (e.g. {@code endpoint}, {@code region}); never credentials. */
+  public Map<String, String> blobSettings() {
+    return blobSettings;
+  }
+
+  /** Where the progress of fan-outs is reported; see {@link Progress}. */
+  public Progress progress() {
+    return progress;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof RuntimeOptions other && blobRoot.equals(other.blobRoot) && pipelineId.equals(other.pipelineId)
+        && shell.equals(other.shell) && callDefaults.equals(other.callDefaults) && functions.equals(other.functions)
+        && allowedPackages.equals(other.allowedPackages) && maxConcurrentCalls == other.maxConcurrentCalls
+        && remoteEnvironment.equals(other.remoteEnvironment) && lease.equals(other.lease)
+        && blobSettings.equals(other.blobSettings) && progress.equals(other.progress);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(blobRoot, pipelineId, shell, callDefaults, functions, allowedPackages, maxConcurrentCalls,
+        remoteEnvironment, lease, blobSettings, progress);
+  }
+
+  /** The settings, with environment values and blob settings left out (they may be long or private). */
+  @Override
+  public String toString() {
+    return "RuntimeOptions[blobRoot=" + blobRoot + ", pipelineId=" + pipelineId + ", shell=" + shell
+        + ", callDefaults=" + callDefaults + ", functions=" + functions + ", allowedPackages=" + allowedPackages
+        + ", maxConcurrentCalls=" + maxConcurrentCalls + ", remoteEnvironment=" + remoteEnvironment.keySet()
+        + ", lease=" + lease + ", blobSettings=" + blobSettings.keySet() + ", progress=" + progress + "]";
   }
 
   private static final java.util.regex.Pattern PACKAGE_NAME =
@@ -120,7 +178,7 @@ public record RuntimeOptions(
 
   /** Builder for {@link RuntimeOptions}; not thread-safe. */
   public static final class Builder {
-    private String blobRoot = defaultBlobRoot();
+    private String blobRoot = normalizedRoot(defaultBlobRoot());
     private String pipelineId = DEFAULT_PIPELINE_ID;
     private String shell = DEFAULT_SHELL;
     private CallOptions callDefaults = CallOptions.DEFAULTS;
@@ -155,21 +213,50 @@ public record RuntimeOptions(
       return this;
     }
 
-    /** Memo store root URI. Defaults to {@code ~/.pureremote} (a local folder). */
+    /**
+     * Memo store root URI. Defaults to {@code ~/.pureremote} (a local folder). Trailing slashes
+     * are dropped.
+     *
+     * @throws IllegalArgumentException when it is not a URI
+     */
     public Builder blobRoot(String blobRoot) {
-      this.blobRoot = Objects.requireNonNull(blobRoot, "blobRoot");
+      this.blobRoot = normalizedRoot(blobRoot);
       return this;
     }
 
-    /** Pipeline id. Defaults to {@value RuntimeOptions#DEFAULT_PIPELINE_ID}. */
+    private static String normalizedRoot(String blobRoot) {
+      Objects.requireNonNull(blobRoot, "blobRoot");
+      if (!blobRoot.contains(":")) {
+        throw new IllegalArgumentException("blobRoot '" + blobRoot + "' is not a URI: use e.g. file:///data/memo or s3://bucket/prefix");
+      }
+      while (blobRoot.endsWith("/") && !blobRoot.endsWith(":///")) {
+        blobRoot = blobRoot.substring(0, blobRoot.length() - 1);
+      }
+      return blobRoot;
+    }
+
+    /**
+     * Pipeline id. Defaults to {@value RuntimeOptions#DEFAULT_PIPELINE_ID}.
+     *
+     * @throws IllegalArgumentException when it cannot be one segment of a memo path
+     */
     public Builder pipelineId(String pipelineId) {
-      this.pipelineId = Objects.requireNonNull(pipelineId, "pipelineId");
+      io.pureremote.internal.MemoKey.checkPipelineId(Objects.requireNonNull(pipelineId, "pipelineId"));
+      this.pipelineId = pipelineId;
       return this;
     }
 
-    /** Shell name. Defaults to {@value RuntimeOptions#DEFAULT_SHELL}. */
+    /**
+     * Shell name. Defaults to {@value RuntimeOptions#DEFAULT_SHELL}.
+     *
+     * @throws IllegalArgumentException when blank
+     */
     public Builder shell(String shell) {
-      this.shell = Objects.requireNonNull(shell, "shell");
+      Objects.requireNonNull(shell, "shell");
+      if (shell.isBlank()) {
+        throw new IllegalArgumentException("shell must not be blank; use local, in-process or a registered shell name");
+      }
+      this.shell = shell;
       return this;
     }
 
@@ -201,8 +288,15 @@ public record RuntimeOptions(
       return this;
     }
 
-    /** Upper bound on calls in flight in one runtime. Defaults to 512. */
+    /**
+     * Upper bound on calls in flight in one runtime. Defaults to 512.
+     *
+     * @throws IllegalArgumentException when below 1
+     */
     public Builder maxConcurrentCalls(int maxConcurrentCalls) {
+      if (maxConcurrentCalls < 1) {
+        throw new IllegalArgumentException("maxConcurrentCalls must be >= 1, got " + maxConcurrentCalls);
+      }
       this.maxConcurrentCalls = maxConcurrentCalls;
       return this;
     }
@@ -213,10 +307,9 @@ public record RuntimeOptions(
       return this;
     }
 
-    /** Builds the options; throws {@link IllegalArgumentException} on invalid values. */
+    /** The options. */
     public RuntimeOptions build() {
-      return new RuntimeOptions(blobRoot, pipelineId, shell, callDefaults, functions, allowedPackages,
-          maxConcurrentCalls, remoteEnvironment, lease, blobSettings, progress);
+      return new RuntimeOptions(this);
     }
   }
 }

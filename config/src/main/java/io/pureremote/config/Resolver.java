@@ -90,8 +90,8 @@ final class Resolver {
           .pipelineId(value("pipeline-id", String.class).orElse(RuntimeOptions.DEFAULT_PIPELINE_ID))
           .shell(shell)
           .team(teamName)
-          .callDefaults(new CallOptions(value("timeout", Duration.class).orElse(Duration.ZERO),
-              value("exception-policy", ExceptionPolicy.class).orElse(ExceptionPolicy.RERUN)))
+          .callDefaults(CallOptions.builder().timeout(value("timeout", Duration.class).orElse(Duration.ZERO))
+              .exceptionPolicy(value("exception-policy", ExceptionPolicy.class).orElse(ExceptionPolicy.RERUN)).build())
           .maxConcurrentCalls(value("max-concurrent-calls", Integer.class).orElse(ConfigKeys.DEFAULT_MAX_CONCURRENT_CALLS))
           .progress(value("progress", Progress.class).orElse(Progress.AUTO))
           .allowedPackages(new LinkedHashSet<>(this.<String>list("allow-packages")))

@@ -198,7 +198,7 @@ class ConfigLoaderTest {
         """);
 
     assertThat(config.callOptions("com.acme.Fns#fit"))
-        .isEqualTo(new CallOptions(Duration.ofHours(1), ExceptionPolicy.MEMOIZE));
+        .isEqualTo(CallOptions.builder().timeout(Duration.ofHours(1)).exceptionPolicy(ExceptionPolicy.MEMOIZE).build());
     assertThat(config.callOptions("com.acme.Fns#other")).isEqualTo(config.callDefaults());
     assertThat(config.toRuntimeOptions().functions()).containsOnlyKeys("com.acme.Fns#fit");
     KubernetesConfig fit = config.kubernetesFor("com.acme.Fns#fit");

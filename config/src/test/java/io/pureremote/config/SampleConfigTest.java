@@ -83,8 +83,8 @@ class SampleConfigTest {
     assertThat(options.blobRoot()).isEqualTo("abfss://memo@forecastingsa.dfs.core.windows.net/forecasting");
     assertThat(options.pipelineId()).isEqualTo("weekly-forecast");
     assertThat(options.shell()).isEqualTo("kubernetes");
-    assertThat(options.callDefaults()).isEqualTo(new CallOptions(Duration.ofHours(2), ExceptionPolicy.RERUN));
-    assertThat(options.functions()).isEqualTo(Map.of(FIT, new CallOptions(Duration.ofHours(4), ExceptionPolicy.MEMOIZE)));
+    assertThat(options.callDefaults()).isEqualTo(CallOptions.builder().timeout(Duration.ofHours(2)).exceptionPolicy(ExceptionPolicy.RERUN).build());
+    assertThat(options.functions()).isEqualTo(Map.of(FIT, CallOptions.builder().timeout(Duration.ofHours(4)).exceptionPolicy(ExceptionPolicy.MEMOIZE).build()));
     assertThat(options.callOptions(SUMMARIZE)).isEqualTo(options.callDefaults());
     assertThat(options.allowedPackages()).isEqualTo(Set.of("com.acme.model"));
     assertThat(options.blobSettings()).isEqualTo(Map.of("account", "forecastingsa"));
