@@ -41,7 +41,7 @@ final class JsonText {
       }
       Object value = value(p, first);
       if (p.nextToken() != null) {
-        throw new IllegalArgumentException("Invalid JSON" + at(p.currentLocation()) + ": trailing characters after the value");
+        throw new IllegalArgumentException("Invalid JSON" + at(p.currentTokenLocation()) + ": trailing characters after the value");
       }
       return value;
     } catch (JacksonException e) {
@@ -87,7 +87,7 @@ final class JsonText {
       case VALUE_STRING -> p.getString();
       case VALUE_NUMBER_INT -> {
         if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-          throw new IllegalArgumentException("Invalid JSON" + at(p.currentLocation()) + ": number " + p.getText()
+          throw new IllegalArgumentException("Invalid JSON" + at(p.currentTokenLocation()) + ": number " + p.getText()
               + " does not fit a long");
         }
         yield p.getLongValue();
@@ -96,7 +96,7 @@ final class JsonText {
       case VALUE_TRUE -> Boolean.TRUE;
       case VALUE_FALSE -> Boolean.FALSE;
       case VALUE_NULL -> null;
-      default -> throw new IllegalArgumentException("Invalid JSON" + at(p.currentLocation()) + ": unexpected " + token);
+      default -> throw new IllegalArgumentException("Invalid JSON" + at(p.currentTokenLocation()) + ": unexpected " + token);
     };
   }
 

@@ -15,7 +15,7 @@ class JsonTextTest {
     Object parsed = JsonText.parse("{\"b\": [1, 2.5, \"x\", true, null], \"a\": {\"n\": -7}}");
 
     assertThat(parsed).isEqualTo(Map.of("b", Arrays.asList(1L, 2.5, "x", true, null), "a", Map.of("n", -7L)));
-    assertThat(((Map<?, ?>) parsed).keySet()).containsExactly("b", "a");
+    assertThat(List.copyOf(((Map<?, ?>) parsed).keySet())).isEqualTo(List.of("b", "a"));
   }
 
   @Test
@@ -39,7 +39,7 @@ class JsonTextTest {
   @Test
   void badTextNamesWhereAndWhy() {
     assertThatThrownBy(() -> JsonText.parse("{\"a\": 1, \"a\": 2}"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("duplicate").hasMessageContaining("'a'");
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("Invalid JSON at offset 12: duplicate Object property \"a\"");
     assertThatThrownBy(() -> JsonText.parse("[1] [2]")).hasMessage("Invalid JSON at offset 4: trailing characters after the value");
     assertThatThrownBy(() -> JsonText.parse("[123456789012345678901234567890]")).hasMessageContaining("does not fit a long");
     assertThatThrownBy(() -> JsonText.parse("   ")).hasMessageContaining("empty");
