@@ -11,6 +11,7 @@ module io.pureremote {
   requires com.esotericsoftware.kryo;
   requires org.objenesis;
   requires org.slf4j;
+  requires tools.jackson.core;
 
   exports io.pureremote;
   exports io.pureremote.spi;

@@ -141,8 +141,11 @@ final class JsonText {
   /** Jackson's reason, lower-cased, without its note on where an enclosing array began. */
   private static String reason(JacksonException e) {
     String message = String.valueOf(e.getOriginalMessage());
-    int note = message.indexOf(" (for ");
-    message = note > 0 ? message.substring(0, note) : message;
+    // Drop Jackson's notes on where an enclosing value began and its list of what may start a value.
+    for (String note : new String[] {" (for ", " (start marker", ": was expecting (JSON String", ": expected a valid value (JSON String"}) {
+      int at = message.indexOf(note);
+      message = at > 0 ? message.substring(0, at) : message;
+    }
     return message.isEmpty() ? message : Character.toLowerCase(message.charAt(0)) + message.substring(1);
   }
 }

@@ -1,16 +1,30 @@
 package io.pureremote.internal;
 
 import java.util.ArrayList;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.json.JsonFactory;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Minimal JSON for blob headers and error records: objects ({@code Map<String, ?>}, insertion
- * order kept), arrays ({@code List}), strings, numbers ({@code Long} or {@code Double} when read),
- * booleans and null. Small on purpose so {@code core} needs no JSON library.
+ * JSON for blob headers, run records, leases and error records: objects ({@code Map<String, ?>},
+ * insertion order kept), arrays ({@code List}), strings, numbers ({@code Long} or {@code Double}
+ * when read), booleans and null. Reading uses Jackson's streaming parser, since the text comes
+ * from a shared store that anyone with write access can fill: its limits bound nesting, string
+ * and number sizes, and a repeated key is refused rather than silently taking the last value.
+ * Writing stays here (a few lines, and it fixes the bytes of the header format).
  */
 public final class Json {
+  private static final JsonFactory JSON = JsonFactory.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .build();
+
   private Json() {}
 
   /** Writes {@code value} as compact JSON. */
@@ -85,17 +99,23 @@ public final class Json {
   /**
    * Parses one JSON document.
    *
-   * @throws IllegalArgumentException with the offset of the first error
+   * @throws IllegalArgumentException with the offset of the first error ({@code Invalid JSON at
+   *     offset N: reason})
    */
   public static Object parse(String text) {
-    Parser p = new Parser(text);
-    p.skipWhitespace();
-    Object value = p.value();
-    p.skipWhitespace();
-    if (p.pos != text.length()) {
-      throw p.error("trailing characters");
+    try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), text)) {
+      JsonToken first = p.nextToken();
+      if (first == null) {
+        throw invalid(p.currentLocation(), "unexpected end");
+      }
+      Object value = value(p, first);
+      if (p.nextToken() != null) {
+        throw invalid(p.currentTokenLocation(), "trailing characters");
+      }
+      return value;
+    } catch (JacksonException e) {
+      throw invalid(e.getLocation(), reason(e));
     }
-    return value;
   }
 
   /** Parses a JSON object. */
@@ -108,171 +128,51 @@ public final class Json {
     return (Map<String, Object>) value;
   }
 
-  private static final class Parser {
-    private final String s;
-    private int pos;
-
-    Parser(String s) {
-      this.s = s;
-    }
-
-    Object value() {
-      if (pos >= s.length()) {
-        throw error("unexpected end");
-      }
-      char c = s.charAt(pos);
-      return switch (c) {
-        case '{' -> object();
-        case '[' -> array();
-        case '"' -> string();
-        case 't' -> literal("true", Boolean.TRUE);
-        case 'f' -> literal("false", Boolean.FALSE);
-        case 'n' -> literal("null", null);
-        default -> number();
-      };
-    }
-
-    private Map<String, Object> object() {
-      Map<String, Object> map = new LinkedHashMap<>();
-      pos++;
-      skipWhitespace();
-      if (peek() == '}') {
-        pos++;
-        return map;
-      }
-      while (true) {
-        skipWhitespace();
-        if (peek() != '"') {
-          throw error("expected a string key");
+  private static Object value(JsonParser p, JsonToken token) {
+    return switch (token) {
+      case START_OBJECT -> {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+          String name = p.currentName();
+          map.put(name, value(p, p.nextToken()));
         }
-        String key = string();
-        skipWhitespace();
-        expect(':');
-        skipWhitespace();
-        map.put(key, value());
-        skipWhitespace();
-        char c = next();
-        if (c == '}') {
-          return map;
+        yield map;
+      }
+      case START_ARRAY -> {
+        List<Object> list = new ArrayList<>();
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+          list.add(value(p, t));
         }
-        if (c != ',') {
-          throw error("expected ',' or '}'");
+        yield list;
+      }
+      case VALUE_STRING -> p.getString();
+      case VALUE_NUMBER_INT -> {
+        if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+          throw invalid(p.currentTokenLocation(), "bad number " + p.getText() + " (it does not fit a long)");
         }
+        yield p.getLongValue();
       }
-    }
+      case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
+      case VALUE_TRUE -> Boolean.TRUE;
+      case VALUE_FALSE -> Boolean.FALSE;
+      case VALUE_NULL -> null;
+      default -> throw invalid(p.currentTokenLocation(), "unexpected " + token);
+    };
+  }
 
-    private List<Object> array() {
-      List<Object> list = new ArrayList<>();
-      pos++;
-      skipWhitespace();
-      if (peek() == ']') {
-        pos++;
-        return list;
-      }
-      while (true) {
-        skipWhitespace();
-        list.add(value());
-        skipWhitespace();
-        char c = next();
-        if (c == ']') {
-          return list;
-        }
-        if (c != ',') {
-          throw error("expected ',' or ']'");
-        }
-      }
-    }
+  private static IllegalArgumentException invalid(TokenStreamLocation location, String reason) {
+    long offset = location == null ? -1 : location.getCharOffset();
+    return new IllegalArgumentException("Invalid JSON" + (offset < 0 ? "" : " at offset " + offset) + ": " + reason);
+  }
 
-    private String string() {
-      pos++;
-      StringBuilder sb = new StringBuilder();
-      while (true) {
-        char c = next();
-        if (c == '"') {
-          return sb.toString();
-        }
-        if (c == '\\') {
-          char e = next();
-          switch (e) {
-            case '"', '\\', '/' -> sb.append(e);
-            case 'n' -> sb.append('\n');
-            case 'r' -> sb.append('\r');
-            case 't' -> sb.append('\t');
-            case 'b' -> sb.append('\b');
-            case 'f' -> sb.append('\f');
-            case 'u' -> {
-              if (pos + 4 > s.length()) {
-                throw error("bad \\u escape");
-              }
-              try {
-                sb.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-              } catch (NumberFormatException ex) {
-                throw error("bad \\u escape");
-              }
-              pos += 4;
-            }
-            default -> throw error("bad escape \\" + e);
-          }
-        } else {
-          sb.append(c);
-        }
-      }
+  /** Jackson's reason, lower-cased and without the notes that only repeat the grammar. */
+  private static String reason(JacksonException e) {
+    String message = String.valueOf(e.getOriginalMessage());
+    // Drop Jackson's notes on where an enclosing value began and its list of what may start a value.
+    for (String note : new String[] {" (for ", " (start marker", ": was expecting (JSON String", ": expected a valid value (JSON String"}) {
+      int at = message.indexOf(note);
+      message = at > 0 ? message.substring(0, at) : message;
     }
-
-    private Object number() {
-      int start = pos;
-      while (pos < s.length() && "+-0123456789.eE".indexOf(s.charAt(pos)) >= 0) {
-        pos++;
-      }
-      String n = s.substring(start, pos);
-      if (n.isEmpty()) {
-        throw error("unexpected character '" + s.charAt(start) + "'");
-      }
-      try {
-        if (n.contains(".") || n.contains("e") || n.contains("E")) {
-          return Double.parseDouble(n);
-        }
-        return Long.parseLong(n);
-      } catch (NumberFormatException e) {
-        throw error("bad number " + n);
-      }
-    }
-
-    private Object literal(String word, Object value) {
-      if (!s.startsWith(word, pos)) {
-        throw error("unexpected token");
-      }
-      pos += word.length();
-      return value;
-    }
-
-    void skipWhitespace() {
-      while (pos < s.length() && Character.isWhitespace(s.charAt(pos))) {
-        pos++;
-      }
-    }
-
-    private char peek() {
-      if (pos >= s.length()) {
-        throw error("unexpected end");
-      }
-      return s.charAt(pos);
-    }
-
-    private char next() {
-      char c = peek();
-      pos++;
-      return c;
-    }
-
-    private void expect(char c) {
-      if (next() != c) {
-        throw error("expected '" + c + "'");
-      }
-    }
-
-    IllegalArgumentException error(String what) {
-      return new IllegalArgumentException("Invalid JSON at offset " + pos + ": " + what);
-    }
+    return message.isEmpty() ? message : Character.toLowerCase(message.charAt(0)) + message.substring(1);
   }
 }

@@ -244,7 +244,7 @@ class BlobFrameTest {
     System.arraycopy(garbage, 0, bytes, 12, headerLength);
 
     assertCorrupt(bytes)
-        .hasMessageContaining("Blob header is not valid JSON (Invalid JSON at offset 0: unexpected token)")
+        .hasMessageContaining("Blob header is not valid JSON (Invalid JSON at offset 0: unrecognized token 'this')")
         .hasMessageContaining("delete it to recompute.");
   }
 

@@ -131,9 +131,12 @@ class JsonTest {
     assertThat(new ArrayList<Object>(((Map<?, ?>) ((List<?>) map.get("z")).get(1)).keySet())).containsExactly("c", "b");
   }
 
+  /** A repeated key is refused: two readers must never see two different values in one header. */
   @Test
-  void laterDuplicateKeysWin() {
-    assertThat(Json.parseObject("{\"a\":1,\"a\":2}")).containsExactly(Map.entry("a", 2L));
+  void duplicateKeysAreRefused() {
+    assertThatThrownBy(() -> Json.parseObject("{\"a\":1,\"a\":2}"))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid JSON at offset 10: duplicate Object property \"a\"");
   }
 
   @Test
@@ -213,32 +216,32 @@ class JsonTest {
       value = {
         "``                     | Invalid JSON at offset 0: unexpected end",
         "`   `                  | Invalid JSON at offset 3: unexpected end",
-        "{                      | Invalid JSON at offset 1: unexpected end",
-        "[                      | Invalid JSON at offset 1: unexpected end",
-        "[1,2                   | Invalid JSON at offset 4: unexpected end",
-        "{\"a\":1               | Invalid JSON at offset 6: unexpected end",
-        "\"abc                  | Invalid JSON at offset 4: unexpected end",
-        "tru                    | Invalid JSON at offset 0: unexpected token",
-        "nul                    | Invalid JSON at offset 0: unexpected token",
-        "[1, fals]              | Invalid JSON at offset 4: unexpected token",
+        "{                      | Invalid JSON at offset 1: unexpected end-of-input: expected close marker for Object",
+        "[                      | Invalid JSON at offset 1: unexpected end-of-input: expected close marker for Array",
+        "[1,2                   | Invalid JSON at offset 4: unexpected end-of-input: expected close marker for Array",
+        "{\"a\":1               | Invalid JSON at offset 6: unexpected end-of-input: expected close marker for Object",
+        "\"abc                  | Invalid JSON at offset 4: unexpected end-of-input: was expecting closing quote",
+        "tru                    | Invalid JSON at offset 0: unrecognized token 'tru'",
+        "nul                    | Invalid JSON at offset 0: unrecognized token 'nul'",
+        "[1, fals]              | Invalid JSON at offset 4: unrecognized token 'fals'",
         "1 2                    | Invalid JSON at offset 2: trailing characters",
-        "{} x                   | Invalid JSON at offset 3: trailing characters",
-        "{1:2}                  | Invalid JSON at offset 1: expected a string key",
-        "{\"a\":1,}             | Invalid JSON at offset 7: expected a string key",
-        "@                      | Invalid JSON at offset 0: unexpected character '@'",
-        "[1,]                   | Invalid JSON at offset 3: unexpected character ']'",
-        "\"\\x\"                | Invalid JSON at offset 3: bad escape \\x",
-        "\"\\u12\"              | Invalid JSON at offset 3: bad \\u escape",
-        "\"\\uzzzz\"            | Invalid JSON at offset 3: bad \\u escape",
-        "\"\\u12\"xyz\"         | Invalid JSON at offset 3: bad \\u escape",
-        "9223372036854775808    | Invalid JSON at offset 19: bad number 9223372036854775808",
-        "1.2.3                  | Invalid JSON at offset 5: bad number 1.2.3",
-        "-                      | Invalid JSON at offset 1: bad number -",
+        "{} x                   | Invalid JSON at offset 3: unrecognized token 'x'",
+        "{1:2}                  | Invalid JSON at offset 1: unexpected character ('1' (code 49)): was expecting double-quote",
+        "{\"a\":1,}             | Invalid JSON at offset 7: unexpected character ('}' (code 125)): was expecting double-quote",
+        "@                      | Invalid JSON at offset 0: unexpected character ('@' (code 64))",
+        "[1,]                   | Invalid JSON at offset 3: unexpected character (']' (code 93))",
+        "\"\\x\"                | Invalid JSON at offset 2: unrecognized character escape 'x'",
+        "\"\\u12\"              | Invalid JSON at offset 5: unexpected character ('\"' (code 34)): expected a hex-digit",
+        "\"\\uzzzz\"            | Invalid JSON at offset 3: unexpected character ('z' (code 122)): expected a hex-digit",
+        "9223372036854775808    | Invalid JSON at offset 0: bad number 9223372036854775808 (it does not fit a long)",
+        "1.2.3                  | Invalid JSON at offset 1: unexpected character ('.' (code 46)) in numeric value",
+        "-                      | Invalid JSON at offset 1: unexpected end-of-input",
       })
   void malformedJsonFailsWithTheOffset(String text, String message) {
     assertThatThrownBy(() -> Json.parse(text))
         .isExactlyInstanceOf(IllegalArgumentException.class)
-        .hasMessage(message);
+        .hasMessageStartingWith(message)
+        .hasMessageNotContaining("Source:");
   }
 
   @Test
@@ -246,8 +249,8 @@ class JsonTest {
     assertThatThrownBy(() -> Json.parse("{\"a\" 1}"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("Invalid JSON at offset ")
-        .hasMessageEndingWith(": expected ':'");
-    assertThatThrownBy(() -> Json.parse("[1 2]")).hasMessageEndingWith(": expected ',' or ']'");
-    assertThatThrownBy(() -> Json.parse("{\"a\":1 \"b\":2}")).hasMessageEndingWith(": expected ',' or '}'");
+        .hasMessageEndingWith("was expecting a colon to separate property name and value");
+    assertThatThrownBy(() -> Json.parse("[1 2]")).hasMessageContaining("was expecting comma to separate Array entries");
+    assertThatThrownBy(() -> Json.parse("{\"a\":1 \"b\":2}")).hasMessageContaining("was expecting comma to separate Object entries");
   }
 }

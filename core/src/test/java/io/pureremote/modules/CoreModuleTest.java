@@ -200,11 +200,11 @@ class CoreModuleTest {
     return process.exitValue() == 0 ? "" : diagnostics;
   }
 
-  /** Core's classes and its runtime dependencies (Kryo and its own, SLF4J with the simple provider). */
+  /** Core's classes and its runtime dependencies (Kryo and its own, Jackson's core, SLF4J with the simple provider). */
   private static String modulePath() {
     List<String> path = new ArrayList<>(List.of(coreClasses().toString()));
     Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-        .filter(p -> p.matches(".*(kryo|objenesis|minlog|reflectasm|slf4j-api|slf4j-simple)-[^" + File.separator + "]*\\.jar"))
+        .filter(p -> p.matches(".*(kryo|objenesis|minlog|reflectasm|slf4j-api|slf4j-simple|jackson-core)-[^" + File.separator + "]*\\.jar"))
         .forEach(path::add);
     return String.join(File.pathSeparator, path);
   }
