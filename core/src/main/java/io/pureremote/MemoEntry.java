@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -54,8 +56,8 @@ public final class MemoEntry {
    * @throws IllegalArgumentException when the URI does not follow the layout
    */
   public static MemoEntry at(BlobStore store, String memoUri) {
-    Objects.requireNonNull(store, "store");
-    return new MemoEntry(store, MemoKey.parseUri(Objects.requireNonNull(memoUri, "memoUri")).key());
+    Address address = resolve(store, parseUri(memoUri));
+    return new MemoEntry(store, new MemoKey(address.pipelineId(), address.function(), address.argsHash()));
   }
 
   /**
@@ -76,24 +78,71 @@ public final class MemoEntry {
    * @param root the blob root the entry lives under
    * @param pipelineId the pipeline id
    * @param function the function identity
-   * @param argsHash the hex SHA-256 of the canonical argument encoding
+   * @param argsHash the hex SHA-256 of the canonical argument encoding, or its first 8 or more
+   *     digits (see {@link #abbreviated()})
    */
   public record Address(String root, String pipelineId, FunctionId function, String argsHash) {
-    /** The full memo URI. */
+    /** The memo URI (with the hash as given, abbreviated or not). */
     public String uri() {
-      return root + "/" + new MemoKey(pipelineId, function, argsHash).prefix();
+      return root + "/" + MemoKey.functionPrefix(pipelineId, function) + "/" + argsHash;
+    }
+
+    /** Whether the args hash is an abbreviation ({@link MemoEntry#resolve} gives the full one). */
+    public boolean abbreviated() {
+      return argsHash.length() < 64;
     }
   }
 
   /**
-   * Splits a memo URI into blob root, pipeline, function and args hash.
+   * Splits a memo URI into blob root, pipeline, function and args hash, without reading anything.
+   * The args hash may be abbreviated to its first 8 or more hex digits, the form log lines print
+   * ({@code .../com.acme.Scoring#score@1/df84e1cf}); {@link #resolve} finds the entry it names.
    *
    * @throws IllegalArgumentException when the URI does not follow the layout (the message shows it)
    */
   public static Address parseUri(String memoUri) {
-    MemoKey.Located located = MemoKey.parseUri(Objects.requireNonNull(memoUri, "memoUri"));
+    Optional<MemoKey.Abbreviated> abbreviated = MemoKey.parseAbbreviatedUri(Objects.requireNonNull(memoUri, "memoUri"));
+    if (abbreviated.isPresent()) {
+      MemoKey.Abbreviated a = abbreviated.get();
+      return new Address(a.root(), a.pipelineId(), a.function(), a.hashPrefix());
+    }
+    MemoKey.Located located = MemoKey.parseUri(memoUri);
     MemoKey key = located.key();
     return new Address(located.root(), key.pipelineId(), key.function(), key.argsHash());
+  }
+
+  /**
+   * {@code address} with its args hash in full: itself when it is already, else the one entry of
+   * its function in {@code store} whose hash starts with the abbreviation (one listing request).
+   *
+   * @throws IllegalArgumentException when the abbreviation matches no entry or several (the
+   *     message names up to five and asks for more digits)
+   */
+  public static Address resolve(BlobStore store, Address address) {
+    Objects.requireNonNull(store, "store");
+    if (!address.abbreviated()) {
+      return address;
+    }
+    String folder = MemoKey.functionPrefix(address.pipelineId(), address.function()) + "/";
+    Set<String> hashes = new TreeSet<>();
+    for (String blob : store.list(folder + address.argsHash())) {
+      String rest = blob.substring(folder.length());
+      int slash = rest.indexOf('/');
+      if (slash > 0 && HASH.matcher(rest.substring(0, slash)).matches()) {
+        hashes.add(rest.substring(0, slash));
+      }
+    }
+    if (hashes.size() == 1) {
+      return new Address(address.root(), address.pipelineId(), address.function(), hashes.iterator().next());
+    }
+    String where = " under " + address.root() + "/" + folder;
+    if (hashes.isEmpty()) {
+      throw new IllegalArgumentException("No memo entry whose args hash starts with " + address.argsHash() + where
+          + " (pureremote list shows the entries of a function)");
+    }
+    throw new IllegalArgumentException("Args hash " + address.argsHash() + " is ambiguous" + where + ": it starts "
+        + hashes.size() + " entries (" + String.join(", ", hashes.stream().limit(5).toList())
+        + (hashes.size() > 5 ? ", ..." : "") + "); give more digits");
   }
 
   /**

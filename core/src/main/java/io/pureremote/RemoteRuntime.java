@@ -50,6 +50,12 @@ public final class RemoteRuntime implements AutoCloseable {
   private static final Duration CLOSE_GRACE = Duration.ofSeconds(30);
 
   /**
+   * This library's version, e.g. {@code 0.1.0}, as recorded in every blob header and run record;
+   * {@code unknown} when the build did not stamp it.
+   */
+  public static final String VERSION = libraryVersion();
+
+  /**
    * Key prefix, relative to the blob root, of the call events a runtime writes when it closes (and
    * every 1,000 calls): one JSON-lines blob {@code <prefix>/<yyyy-MM-dd>/<start>-<host>-<pid>.jsonl}
    * per write, one object per call with {@code function}, {@code version}, {@code pipeline},
@@ -239,6 +245,19 @@ public final class RemoteRuntime implements AutoCloseable {
   }
 
   /** Builder for {@link RemoteRuntime}; not thread-safe. */
+  private static String libraryVersion() {
+    try (java.io.InputStream in = RemoteRuntime.class.getResourceAsStream("version.properties")) {
+      if (in == null) {
+        return "unknown";
+      }
+      java.util.Properties p = new java.util.Properties();
+      p.load(in);
+      return p.getProperty("version", "unknown");
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      return "unknown";
+    }
+  }
+
   public static final class Builder {
     private RuntimeOptions.Builder options = RuntimeOptions.builder();
     private BlobStore store;

@@ -216,6 +216,42 @@ class MemoEntryTest {
         .hasMessageContaining("Not a memo URI");
   }
 
+  @Test
+  void anAbbreviatedArgsHashAsLogLinesPrintItFindsItsEntry() {
+    calc.square(3);
+    calc.square(4);
+    String full = entryPrefix("com.example.Calc.square@1");
+    String hash = full.substring(full.lastIndexOf('/') + 1);
+    String shortUri = store.uri(full.substring(0, full.length() - 56));
+
+    MemoEntry.Address parsed = MemoEntry.parseUri(shortUri);
+    assertThat(parsed.abbreviated()).isTrue();
+    assertThat(parsed.argsHash()).isEqualTo(hash.substring(0, 8));
+    assertThat(MemoEntry.resolve(store, parsed).argsHash()).isEqualTo(hash);
+    assertThat(MemoEntry.at(store, shortUri).argsHash()).isEqualTo(hash);
+    assertThat(MemoEntry.at(store, shortUri).hasResult()).isTrue();
+    assertThat(MemoEntry.resolve(store, MemoEntry.parseUri(store.uri(full)))).isEqualTo(MemoEntry.parseUri(store.uri(full)));
+  }
+
+  @Test
+  void anAbbreviationThatMatchesNothingOrSeveralEntriesSaysSo() {
+    String folder = "pureremote/v1/test/com.example.Calc.square@1/";
+    for (String h : List.of("abcdef01" + "0".repeat(56), "abcdef01" + "1".repeat(56))) {
+      store.putIfAbsent(folder + h + "/result", BlobContent.of(new byte[] {1}));
+    }
+
+    assertThatThrownBy(() -> MemoEntry.at(store, store.uri(folder + "abcdef01")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("Args hash abcdef01 is ambiguous under " + store.uri(folder))
+        .hasMessageContaining("it starts 2 entries (abcdef01000")
+        .hasMessageEndingWith("give more digits");
+    assertThatThrownBy(() -> MemoEntry.at(store, store.uri(folder + "0123abcd")))
+        .hasMessageStartingWith("No memo entry whose args hash starts with 0123abcd under " + store.uri(folder));
+    assertThat(MemoEntry.at(store, store.uri(folder + "abcdef011")).argsHash()).isEqualTo("abcdef01" + "1".repeat(56));
+    // Seven digits are too few to be an abbreviation: the URI is refused as before.
+    assertThatThrownBy(() -> MemoEntry.parseUri(store.uri(folder + "abcdef0"))).hasMessageContaining("Invalid args hash");
+  }
+
   /** The one entry folder of {@code functionSegment} in pipeline {@code test}. */
   private String entryPrefix(String functionSegment) {
     String under = "pureremote/v1/test/" + functionSegment + "/";

@@ -21,7 +21,7 @@ final class InspectCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Parameters(paramLabel = "MEMO_URI", description = "<blob root>/pureremote/v1/<pipeline>/<function>@<version>/<args hash>")
+  @Parameters(paramLabel = "MEMO_URI", description = "<blob root>/pureremote/v1/<pipeline>/<function>@<version>/<args hash or its first 8+ digits>")
   String memoUri;
 
   @Override
@@ -29,7 +29,7 @@ final class InspectCommand implements Callable<Integer> {
     MemoEntry.Address address = PureRemoteCli.parseMemoUri(spec.commandLine(), memoUri);
     PrintWriter out = spec.commandLine().getOut();
     try (BlobStore store = PureRemoteCli.openStore(spec.commandLine(), address.root())) {
-      StoredEntry stored = new StoredEntry(store, address);
+      StoredEntry stored = new StoredEntry(store, PureRemoteCli.resolve(spec.commandLine(), store, address));
       MemoEntry entry = stored.entry;
       if (entry.blobs().isEmpty()) {
         spec.commandLine().getErr().println("No memo entry at " + entry.uri());

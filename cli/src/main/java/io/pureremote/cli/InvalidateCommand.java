@@ -65,6 +65,9 @@ final class InvalidateCommand implements Callable<Integer> {
     }
     PrintWriter out = cl.getOut();
     try (BlobStore store = PureRemoteCli.openStore(cl, storeRoot)) {
+      if (single != null) {
+        single = PureRemoteCli.resolve(cl, store, single);
+      }
       List<MemoEntry> found;
       try {
         found = single != null

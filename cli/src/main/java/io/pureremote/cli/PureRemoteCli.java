@@ -1,6 +1,7 @@
 package io.pureremote.cli;
 
 import io.pureremote.MemoEntry;
+import io.pureremote.RemoteRuntime;
 import io.pureremote.spi.BlobStore;
 import io.pureremote.spi.BlobStores;
 import java.io.PrintWriter;
@@ -107,6 +108,18 @@ public final class PureRemoteCli implements Runnable {
     }
   }
 
+  /**
+   * {@code address} with its args hash in full, looking an abbreviated one (as log lines print it)
+   * up in {@code store}; no match or several is a usage error that says which.
+   */
+  static MemoEntry.Address resolve(CommandLine commandLine, BlobStore store, MemoEntry.Address address) {
+    try {
+      return MemoEntry.resolve(store, address);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(commandLine, e.getMessage());
+    }
+  }
+
   /** Opens the store at {@code root} with {@code PUREREMOTE_STORE_*} settings from the environment. */
   static BlobStore openStore(CommandLine commandLine, String root) {
     Map<String, String> settings = BlobStores.fromEnvironment(System.getenv());
@@ -119,12 +132,11 @@ public final class PureRemoteCli implements Runnable {
     }
   }
 
-  /** The library version from the jar manifest, when packaged. */
+  /** The library version (the one blob headers record) and the JVM's. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = PureRemoteCli.class.getPackage().getImplementationVersion();
-      return new String[] {"pureremote " + (v == null ? "(development build)" : v)};
+      return new String[] {"pureremote " + RemoteRuntime.VERSION + " (Java " + Runtime.version() + ")"};
     }
   }
 }

@@ -60,6 +60,8 @@ final class WhyMissCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (BlobStore storeA = PureRemoteCli.openStore(spec.commandLine(), a.root());
         BlobStore storeB = a.root().equals(b.root()) ? null : PureRemoteCli.openStore(spec.commandLine(), b.root())) {
+      a = PureRemoteCli.resolve(spec.commandLine(), storeA, a);
+      b = PureRemoteCli.resolve(spec.commandLine(), storeB == null ? storeA : storeB, b);
       StoredEntry entryA = new StoredEntry(storeA, a);
       StoredEntry entryB = new StoredEntry(storeB == null ? storeA : storeB, b);
       out.println("A  " + entryA.uri());

@@ -91,6 +91,39 @@ class PureRemoteCliTest {
         .contains("lease       released (holder ");
   }
 
+  /** Log lines print the first 8 digits of the args hash; every command that takes a memo URI takes that too. */
+  @Test
+  void commandsTakeTheShortHashLogLinesPrint() {
+    withRuntime(s -> {
+      s.score("m1", F1);
+      s.score("m2", F1);
+    });
+    String full = memoUri(SCORE, "2", "m1", F1);
+    String shortUri = full.substring(0, full.length() - 56);
+
+    Run inspect = cli("inspect", shortUri);
+    assertThat(inspect.code()).as(inspect.err()).isZero();
+    assertThat(inspect.out()).contains("memo        " + full).contains("args[0] java.lang.String = \"m1\"");
+    Run whyMiss = cli("why-miss", shortUri, memoUri(SCORE, "2", "m2", F1));
+    assertThat(whyMiss.code()).as(whyMiss.err()).isZero();
+    assertThat(whyMiss.out()).contains("A  " + full);
+
+    Run unknown = cli("inspect", full.substring(0, full.length() - 64) + "00000000");
+    assertThat(unknown.code()).isEqualTo(2);
+    assertThat(unknown.err()).startsWith("No memo entry whose args hash starts with 00000000 under ");
+    Run invalidate = cli("invalidate", shortUri);
+    assertThat(invalidate.code()).as(invalidate.err()).isZero();
+    assertThat(cli("inspect", full).code()).isNotZero();
+  }
+
+  @Test
+  void versionNamesTheLibraryVersionTheHeadersRecord() {
+    Run run = cli("--version");
+    assertThat(run.code()).isZero();
+    assertThat(RemoteRuntime.VERSION).matches("\\d+\\.\\d+\\.\\d+.*");
+    assertThat(run.out().strip()).isEqualTo("pureremote " + RemoteRuntime.VERSION + " (Java " + Runtime.version() + ")");
+  }
+
   @Test
   void inspectShowsTheErrorRecordWithItsStack() {
     withRuntime(s -> assertThatThrownBy(() -> s.fail("boom")).isInstanceOf(RemoteFunctionException.class));

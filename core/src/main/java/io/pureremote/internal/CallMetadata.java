@@ -2,13 +2,12 @@ package io.pureremote.internal;
 
 import java.net.InetAddress;
 import java.util.Optional;
-import java.util.Properties;
 
 /** Facts about this process recorded in blob headers: who, where, which versions. */
 final class CallMetadata {
   private CallMetadata() {}
 
-  static final String LIBRARY_VERSION = libraryVersion();
+  static final String LIBRARY_VERSION = io.pureremote.RemoteRuntime.VERSION;
   static final String JAVA_VERSION = Runtime.version().toString();
   private static volatile String host;
 
@@ -34,18 +33,5 @@ final class CallMetadata {
 
   static long pid() {
     return ProcessHandle.current().pid();
-  }
-
-  private static String libraryVersion() {
-    try (var in = CallMetadata.class.getResourceAsStream("/io/pureremote/version.properties")) {
-      if (in == null) {
-        return "unknown";
-      }
-      Properties p = new Properties();
-      p.load(in);
-      return p.getProperty("version", "unknown");
-    } catch (Exception e) {
-      return "unknown";
-    }
   }
 }

@@ -3,6 +3,7 @@ package io.pureremote.internal;
 import io.pureremote.FunctionId;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -119,6 +120,38 @@ public record MemoKey(String pipelineId, FunctionId function, String argsHash) {
     }
     FunctionId fn = new FunctionId(name, fnSegment.substring(atSign + 1));
     return new Located(root, new MemoKey(pipeline, fn, hash));
+  }
+
+  /** An args hash abbreviated the way log lines print it: 8 to 63 lowercase hex digits. */
+  public static final Pattern ABBREVIATED_HASH = Pattern.compile("[0-9a-f]{8,63}");
+
+  /**
+   * A memo URI whose args hash is abbreviated ({@link #ABBREVIATED_HASH}): its root, and the key it
+   * would have with {@code fullHash} in place of the abbreviation; empty when the URI's last
+   * segment is not an abbreviation (then {@link #parseUri} says what is wrong with it).
+   */
+  public static Optional<Abbreviated> parseAbbreviatedUri(String memoUri) {
+    String trimmed = memoUri.endsWith("/") ? memoUri.substring(0, memoUri.length() - 1) : memoUri;
+    int slash = trimmed.lastIndexOf('/');
+    String hash = slash < 0 ? "" : trimmed.substring(slash + 1);
+    if (!ABBREVIATED_HASH.matcher(hash).matches()) {
+      return Optional.empty();
+    }
+    Located located = parseUri(trimmed.substring(0, slash + 1) + "0".repeat(64));
+    return Optional.of(new Abbreviated(located.root(), located.key().pipelineId(), located.key().function(), hash));
+  }
+
+  /** The parts of a memo URI whose args hash is abbreviated to {@code hashPrefix}. */
+  public record Abbreviated(String root, String pipelineId, FunctionId function, String hashPrefix) {
+    /** The key prefix that every entry matching the abbreviation starts with. */
+    public String keyPrefix() {
+      return functionPrefix(pipelineId, function) + "/" + hashPrefix;
+    }
+
+    /** The key with the full hash. */
+    public MemoKey withHash(String argsHash) {
+      return new MemoKey(pipelineId, function, argsHash);
+    }
   }
 
   private static String decode(String segment) {
