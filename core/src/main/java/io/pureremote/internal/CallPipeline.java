@@ -327,7 +327,7 @@ public final class CallPipeline implements AutoCloseable {
           invocationFrame(method, key, payload, codec, callOptions, lease.holder()), null);
     }
     LaunchRequest request = new LaunchRequest(memoUri, key.function(), key.argsHash(), remoteEnvironment);
-    log.info("memo miss: launching {} via the {} shell", request.shortLabel(), shell.name());
+    log.info("memo miss: launching {} via the {} shell ({})", request.shortLabel(), shell.name(), memoUri);
     Instant launched = Instant.now();
     Launch launch = shell.launch(request);
     Outcome outcome = await(launch, key, callOptions, started);
