@@ -1,5 +1,7 @@
 package io.pureremote.cli;
 
+import io.pureremote.FunctionId;
+import io.pureremote.MemoEntry;
 import io.pureremote.RemoteRuntime;
 import io.pureremote.RuntimeOptions;
 import io.pureremote.spi.BlobStore;
@@ -69,7 +71,7 @@ final class RunsCommand implements Callable<Integer> {
         return writeHtml(out, store.root(), events);
       }
       int width = Math.max("FUNCTION".length(), events.stream().mapToInt(e -> label(e).length()).max().orElse(0));
-      out.printf("%-23s  %-" + width + "s  %-7s  %10s%n", "TIME (UTC)", "FUNCTION", "OUTCOME", "DURATION");
+      out.printf("%-23s  %-" + width + "s  %-7s  %10s  %s%n", "TIME (UTC)", "FUNCTION", "OUTCOME", "DURATION", "MEMO");
       Map<String, Integer> totals = new TreeMap<>();
       for (String o : List.of("hit", "miss", "failed", "joined")) {
         totals.put(o, 0);
@@ -77,8 +79,8 @@ final class RunsCommand implements Callable<Integer> {
       for (Map<String, Object> e : events) {
         String outcome = String.valueOf(e.get("outcome"));
         totals.merge(outcome, 1, Integer::sum);
-        out.printf("%-23s  %-" + width + "s  %-7s  %7s ms%s%n", Render.time(e.get("startedAt")), label(e), outcome,
-            e.get("durationMs"), e.get("errorClass") == null ? "" : "  " + e.get("errorClass"));
+        out.printf("%-23s  %-" + width + "s  %-7s  %7s ms  %s%s%n", Render.time(e.get("startedAt")), label(e), outcome,
+            e.get("durationMs"), memoUri(store.root(), e), e.get("errorClass") == null ? "" : "  " + e.get("errorClass"));
       }
       out.printf("%d %s: %d hit, %d miss, %d failed, %d joined%n", events.size(), events.size() == 1 ? "call" : "calls",
           totals.get("hit"),
@@ -120,6 +122,17 @@ final class RunsCommand implements Callable<Integer> {
       parts.add("--pipeline " + pipeline);
     }
     return String.join(" ", parts);
+  }
+
+  /** The call's memo URI, for {@code inspect}; {@code ?} when the event's fields cannot form one. */
+  private static String memoUri(String root, Map<String, Object> e) {
+    try {
+      return new MemoEntry.Address(root, String.valueOf(e.get("pipeline")),
+          new FunctionId(String.valueOf(e.get("function")), String.valueOf(e.get("version"))),
+          String.valueOf(e.get("argsHash"))).uri();
+    } catch (IllegalArgumentException ex) {
+      return "?";
+    }
   }
 
   private static String label(Map<String, Object> e) {

@@ -260,7 +260,9 @@ class PureRemoteCliTest {
         .containsPattern(SCORE.replace("$", "\\$") + "@2\\s+miss\\s+\\d+ ms")
         .contains("failed")
         .contains("java.lang.IllegalStateException")
-        .contains("3 calls: 1 hit, 1 miss, 1 failed, 0 joined");
+        .contains("3 calls: 1 hit, 1 miss, 1 failed, 0 joined")
+        .contains(" ms  " + memoUri(SCORE, "2", "m1", F1) + "\n") // the memo URI, for inspect
+        .contains(memoUri(Scoring.class.getName() + "#fail", "1", "boom") + "  java.lang.IllegalStateException");
     assertThat(run.out().lines().toList().get(1)).contains("#fail"); // newest first
 
     Run lastOne = cli("runs", "--root", root, "--last", "1");
