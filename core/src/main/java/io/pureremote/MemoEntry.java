@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -143,6 +144,30 @@ public final class MemoEntry {
     throw new IllegalArgumentException("Args hash " + address.argsHash() + " is ambiguous" + where + ": it starts "
         + hashes.size() + " entries (" + String.join(", ", hashes.stream().limit(5).toList())
         + (hashes.size() > 5 ? ", ..." : "") + "); give more digits");
+  }
+
+  /**
+   * The pipelines in {@code store} that hold entries of function {@code functionName} (any
+   * version), sorted: what to suggest when a pipeline has none. Lists every memo blob of the store
+   * once, so it is meant for tools, not for a call path.
+   */
+  public static List<String> pipelines(BlobStore store, String functionName) {
+    Objects.requireNonNull(store, "store");
+    String segment = MemoKey.functionPrefix(RuntimeOptions.DEFAULT_PIPELINE_ID, new FunctionId(functionName, "0"));
+    String encodedName = segment.substring(segment.lastIndexOf('/') + 1, segment.lastIndexOf('@') + 1);
+    Set<String> pipelines = new TreeSet<>();
+    String layout = MemoKey.LAYOUT + "/";
+    for (String blob : store.list(layout)) {
+      String[] parts = blob.substring(layout.length()).split("/");
+      // <pipeline segments...>/<function>@<version>/<hash>/<blob>
+      for (int i = 1; i + 2 < parts.length; i++) {
+        if (parts[i].startsWith(encodedName) && HASH.matcher(parts[i + 1]).matches()) {
+          pipelines.add(String.join("/", Arrays.asList(parts).subList(0, i)));
+          break;
+        }
+      }
+    }
+    return List.copyOf(pipelines);
   }
 
   /**

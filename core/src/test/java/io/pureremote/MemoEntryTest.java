@@ -252,6 +252,16 @@ class MemoEntryTest {
     assertThatThrownBy(() -> MemoEntry.parseUri(store.uri(folder + "abcdef0"))).hasMessageContaining("Invalid args hash");
   }
 
+  @Test
+  void pipelinesNamesWhereAFunctionHasEntries() {
+    calc.square(5);
+    store.putIfAbsent("pureremote/v1/team/nightly/com.example.Calc.square@2/" + HASH + "/result", BlobContent.of(new byte[] {1}));
+    store.putIfAbsent("pureremote/v1/other/com.example.Calc.squareRoot@1/" + HASH + "/result", BlobContent.of(new byte[] {1}));
+
+    assertThat(MemoEntry.pipelines(store, "com.example.Calc.square")).containsExactly("team/nightly", "test");
+    assertThat(MemoEntry.pipelines(store, "com.example.Nothing")).isEmpty();
+  }
+
   /** The one entry folder of {@code functionSegment} in pipeline {@code test}. */
   private String entryPrefix(String functionSegment) {
     String under = "pureremote/v1/test/" + functionSegment + "/";

@@ -42,6 +42,9 @@ final class InvalidateCommand implements Callable<Integer> {
   @Option(names = "--dry-run", description = "list what would be deleted, delete nothing")
   boolean dryRun;
 
+  @Option(names = "--summary", description = "print only the totals, not one line per blob")
+  boolean summary;
+
   @Override
   public Integer call() {
     CommandLine cl = spec.commandLine();
@@ -82,17 +85,23 @@ final class InvalidateCommand implements Callable<Integer> {
       String what = single != null ? found.get(0).uri()
           : function + (version == null ? " (all versions)" : "@" + version) + " in pipeline " + pipeline + " at " + store.root();
       if (blobs == 0) {
-        cl.getErr().println("Nothing to invalidate: no memo entries for " + what);
+        String elsewhere = "";
+        if (single == null) {
+          List<String> others = MemoEntry.pipelines(store, function);
+          elsewhere = others.isEmpty() ? " (nor in any other pipeline)"
+              : "; pipelines with entries of it: " + String.join(", ", others) + " (give one with --pipeline)";
+        }
+        cl.getErr().println("Nothing to invalidate: no memo entries for " + what + elsewhere);
         cl.getErr().flush();
         return PureRemoteCli.NOT_FOUND;
       }
       for (List<String> keys : entries.values()) {
         for (String key : keys) {
-          if (dryRun) {
-            out.println("would delete " + store.uri(key));
-          } else {
+          if (!dryRun) {
             store.delete(key);
-            out.println("deleted " + store.uri(key));
+          }
+          if (!summary) {
+            out.println((dryRun ? "would delete " : "deleted ") + store.uri(key));
           }
         }
       }

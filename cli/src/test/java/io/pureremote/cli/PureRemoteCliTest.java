@@ -227,9 +227,20 @@ class PureRemoteCliTest {
     assertThat(dry.code()).isZero();
     assertThat(dry.out()).contains("blobs in 2 entries of " + SCORE + " (all versions)");
 
+    Run summary = cli("invalidate", "--function", SCORE, "--root", root, "--dry-run", "--summary");
+    assertThat(summary.code()).isZero();
+    assertThat(summary.out().lines().toList()).hasSize(1).first().asString().startsWith("would delete ")
+        .endsWith("blobs in 2 entries of " + SCORE + " (all versions) in pipeline default at " + root);
+
     Run wrongVersion = cli("invalidate", "--function", SCORE, "--version", "9", "--root", root);
     assertThat(wrongVersion.code()).isEqualTo(1);
     assertThat(wrongVersion.err()).contains("Nothing to invalidate");
+    Run wrongPipeline = cli("invalidate", "--function", SCORE, "--root", root, "--pipeline", "nightly");
+    assertThat(wrongPipeline.code()).isEqualTo(1);
+    assertThat(wrongPipeline.err()).contains("in pipeline nightly")
+        .contains("; pipelines with entries of it: default (give one with --pipeline)");
+    assertThat(cli("invalidate", "--function", "com.acme.Nobody#f", "--root", root).err())
+        .contains("(nor in any other pipeline)");
 
     Run real = cli("invalidate", "--function", SCORE, "--version", "2", "--root", root);
     assertThat(real.code()).isZero();
