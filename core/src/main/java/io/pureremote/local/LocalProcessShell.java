@@ -14,6 +14,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
@@ -34,6 +35,8 @@ public final class LocalProcessShell implements Shell {
 
   private final LocalProcessShellOptions options;
   private final Semaphore slots;
+  // Checked at the first launch, not at construction: building a runtime must not read jars.
+  private volatile Optional<String> classpathProblem;
 
   /** A shell with the given options. */
   public LocalProcessShell(LocalProcessShellOptions options) {
@@ -61,6 +64,15 @@ public final class LocalProcessShell implements Shell {
     cmd.add(RemoteMain.class.getName());
     cmd.addAll(request.remoteMainArgs());
     return cmd;
+  }
+
+  private Optional<String> classpathProblem() {
+    Optional<String> problem = classpathProblem;
+    if (problem == null) {
+      problem = ChildClasspath.problem(options.classpath());
+      classpathProblem = problem;
+    }
+    return problem;
   }
 
   @Override
@@ -91,6 +103,11 @@ public final class LocalProcessShell implements Shell {
       try {
         if (cancelled) {
           completion.complete(new Outcome("Cancelled", null, "cancelled before it started"));
+          return;
+        }
+        Optional<String> problem = classpathProblem();
+        if (problem.isPresent()) {
+          completion.completeExceptionally(new ShellException("ClasspathLacksLibrary", null, problem.get(), false));
           return;
         }
         ProcessBuilder pb = new ProcessBuilder(command(request)).redirectErrorStream(true);

@@ -63,6 +63,41 @@ class LocalProcessShellTest {
     assertThat(CalcImpl.EXECUTIONS).as("nothing ran in this JVM").hasValue(0);
   }
 
+  /** As under mvn exec:java or a fat jar: the class path holds a launcher, not the library. */
+  @Test
+  void aClassPathWithoutTheLibraryIsNamedWithTheFixBeforeAnyChildStarts() throws Exception {
+    Path launcher = dir.resolve("launcher.jar");
+    try (var jar = new java.util.jar.JarOutputStream(java.nio.file.Files.newOutputStream(launcher))) {
+      jar.putNextEntry(new java.util.jar.JarEntry("org/example/Launcher.class"));
+      jar.closeEntry();
+    }
+    LocalProcessShellOptions options = LocalProcessShellOptions.builder()
+        .classpath(launcher + java.io.File.pathSeparator + dir.resolve("no-such-dir")).build();
+    try (RemoteRuntime lacking = RemoteRuntime.builder().blobRoot(store.root()).pipelineId("e2e")
+        .shell(new LocalProcessShell(options)).build()) {
+      Calc c = lacking.create(Calc.class, CalcImpl.class);
+
+      assertThatThrownBy(() -> c.stats(List.of(new Point(1, 1)), Map.of()))
+          .isInstanceOfSatisfying(ShellException.class, e -> {
+            assertThat(e.reason()).isEqualTo("ClasspathLacksLibrary");
+            assertThat(e.getMessage()).contains("launcher.jar").contains("mvn exec:java")
+                .contains("LocalProcessShellOptions.builder().classpath(");
+          });
+    }
+    // The build's own class path (surefire's, with the library in target/classes) passes the check.
+    assertThat(ChildClasspath.problem(System.getProperty("java.class.path"))).isEmpty();
+    // A manifest-only jar that points at the library passes too, as surefire's booter jar does.
+    Path booter = dir.resolve("booter.jar");
+    java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+    manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+    manifest.getMainAttributes().put(java.util.jar.Attributes.Name.CLASS_PATH,
+        io.pureremote.RemoteMain.class.getProtectionDomain().getCodeSource().getLocation().toString());
+    try (var jar = new java.util.jar.JarOutputStream(java.nio.file.Files.newOutputStream(booter), manifest)) {
+      jar.flush();
+    }
+    assertThat(ChildClasspath.problem(booter.toString())).isEmpty();
+  }
+
   @Test
   void exceptionCrossesTheProcessBoundary() {
     assertThatThrownBy(() -> calc.fail("remote boom"))
