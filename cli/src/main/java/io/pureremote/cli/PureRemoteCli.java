@@ -38,7 +38,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = PureRemoteCli.Version.class,
     description = "Inspect and manage a Pure Remote memo store.",
-    subcommands = {InspectCommand.class, WhyMissCommand.class, InvalidateCommand.class, GcCommand.class, RunsCommand.class,
+    subcommands = {InspectCommand.class, WhyMissCommand.class, InvalidateCommand.class, GcCommand.class, RunsCommand.class, ConfigCommand.class,
         OrchestrateCommand.class, AttachCommand.class, ListCommand.class, StopCommand.class,
         CommandLine.HelpCommand.class})
 public final class PureRemoteCli implements Runnable {
