@@ -7,6 +7,7 @@ import io.pureremote.RuntimeOptions;
 import io.pureremote.config.Kind.TolerationItem;
 import io.pureremote.config.Layer.Setting;
 import io.pureremote.k8s.values.KubernetesValues;
+import io.pureremote.spi.ShellSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -107,6 +108,17 @@ final class Resolver {
     }
     blob.forEach((k, v) -> out.add(new ConfigLoader.Source(ConfigKeys.BLOB_SETTINGS + "." + k, render(v.value()),
         describe(v.origin()))));
+    Map<String, Map<String, Setting>> shells = new LinkedHashMap<>();
+    file.shellTables.forEach((shell, table) -> shells.computeIfAbsent(shell, k -> new LinkedHashMap<>()).putAll(table));
+    if (teamName != null) {
+      file.teamShellTables.getOrDefault(teamName, Map.of())
+          .forEach((shell, table) -> shells.computeIfAbsent(shell, k -> new LinkedHashMap<>()).putAll(table));
+    }
+    shells.forEach((shell, table) -> table.forEach((k, v) ->
+        out.add(new ConfigLoader.Source(shell + "." + k, render(v.value()), describe(v.origin())))));
+    file.functionShellTables.forEach((function, tables) -> tables.forEach((shell, table) -> table.forEach((k, v) ->
+        out.add(new ConfigLoader.Source(ConfigKeys.FUNCTIONS + "." + Origin.tomlKey(function) + "." + shell + "." + k,
+            render(v.value()), describe(v.origin()))))));
     file.functions.forEach((function, settings) -> settings.forEach((k, v) -> out.add(new ConfigLoader.Source(
         ConfigKeys.FUNCTIONS + "." + Origin.tomlKey(function) + "." + k, render(v.value()), describe(v.origin())))));
     return out;
@@ -189,6 +201,7 @@ final class Resolver {
           .allowedPackages(new LinkedHashSet<>(this.<String>list("allow-packages")))
           .kubernetes(kubernetes);
       blobSettings().forEach(b::blobSetting);
+      shellTables().forEach(b::shellTable);
       file.teams.keySet().forEach(t -> b.team(team(t)));
       functions.values().forEach(b::function);
       return b.build();
@@ -271,12 +284,61 @@ final class Resolver {
       if (r == null || (tolerations != null && t == null)) {
         return;
       }
+      ShellSettings shellTable = functionShellTable(name, settings);
       try {
-        result.put(name, b.resources(r).tolerations(t).build());
+        result.put(name, b.resources(r).tolerations(t).shellTable(shellTable).build());
       } catch (IllegalArgumentException e) {
         reading.add(file.functionOrigins.get(name), e.getMessage());
       }
     });
+    return result;
+  }
+
+  /** {@code [<shell>]} with the selected team's {@code [teams.<team>.<shell>]} laid over, key by key. */
+  private Map<String, ShellSettings> shellTables() {
+    Map<String, Map<String, Setting>> merged = new LinkedHashMap<>();
+    file.shellTables.forEach((shell, table) -> merged.computeIfAbsent(shell, k -> new LinkedHashMap<>()).putAll(table));
+    if (teamName != null) {
+      file.teamShellTables.getOrDefault(teamName, Map.of())
+          .forEach((shell, table) -> merged.computeIfAbsent(shell, k -> new LinkedHashMap<>()).putAll(table));
+    }
+    Map<String, ShellSettings> out = new LinkedHashMap<>();
+    merged.forEach((shell, table) -> {
+      ShellSettings.Builder b = ShellSettings.builder(file.source + " [" + shell + "]"
+          + (teamName != null && file.teamShellTables.getOrDefault(teamName, Map.of()).containsKey(shell)
+              ? " with [teams." + Origin.tomlKey(teamName) + "." + shell + "]" : ""));
+      table.forEach((k, v) -> b.put(k, v.value()));
+      out.put(shell, b.build());
+    });
+    return out;
+  }
+
+  /**
+   * The function's {@code [functions."<name>".<shell>]} table, or null; a table for a shell the
+   * function does not run on is a problem (its settings would be silently unused).
+   */
+  private ShellSettings functionShellTable(String function, Map<String, Setting> settings) {
+    Map<String, Map<String, Setting>> tables = file.functionShellTables.getOrDefault(function, Map.of());
+    if (tables.isEmpty()) {
+      return null;
+    }
+    String runsOn = Optional.ofNullable(typed(settings.get("shell"), String.class))
+        .orElseGet(() -> value("shell", String.class).orElse(RuntimeOptions.DEFAULT_SHELL));
+    ShellSettings result = null;
+    for (Map.Entry<String, Map<String, Setting>> e : tables.entrySet()) {
+      String shell = e.getKey();
+      if (!shell.equals(runsOn)) {
+        Origin at = e.getValue().values().stream().findFirst().map(Setting::origin)
+            .orElse(file.functionOrigins.get(function));
+        reading.add(at, "[functions." + Origin.tomlKey(function) + "." + shell + "] holds settings of the " + shell
+            + " shell, but the function runs on the " + runsOn + " shell: set shell = \"" + shell
+            + "\" in [functions." + Origin.tomlKey(function) + "], or remove the table");
+        continue;
+      }
+      ShellSettings.Builder b = ShellSettings.builder(file.source + " [functions." + Origin.tomlKey(function) + "." + shell + "]");
+      e.getValue().forEach((k, v) -> b.put(k, v.value()));
+      result = b.build();
+    }
     return result;
   }
 
