@@ -178,8 +178,9 @@ final class JobFactory {
    * RemoteRuntime.Builder.remoteEnvironment} is no way around it.
    */
   static Optional<String> environmentProblem(LaunchRequest request) {
-    for (String name : request.environment().keySet()) {
-      Optional<String> problem = KubernetesValues.plainEnvProblem(name,
+    for (Map.Entry<String, String> e : request.environment().entrySet()) {
+      String name = e.getKey();
+      Optional<String> problem = KubernetesValues.plainEnvProblem(name, e.getValue(),
           "KubernetesShellOptions.Builder.envReference(EnvReference.secretKey(\"" + name + "\", <secret>, <key>)) "
               + "instead of RemoteRuntime.Builder.remoteEnvironment");
       if (problem.isPresent()) {

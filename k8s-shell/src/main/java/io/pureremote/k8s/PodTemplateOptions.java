@@ -375,12 +375,14 @@ public final class PodTemplateOptions {
     /**
      * A plain environment variable. Defaults to none. These override same-named variables from
      * the runtime (e.g. an in-cluster {@code PUREREMOTE_STORE_ENDPOINT}). Names that look like
-     * credentials are refused ({@link KubernetesValues#plainEnvProblem}): use {@link #envReference}.
+     * credentials, and values that look like one (a connection string with a key, a SAS URL, a
+     * URL with a password, a private key, a token), are refused with the name and never the value
+     * ({@link KubernetesValues#plainEnvProblem(String, String, String)}): use {@link #envReference}.
      */
     public Builder env(String name, String value) {
       Objects.requireNonNull(name, "name");
       List<String> problems = new ArrayList<>();
-      KubernetesValues.plainEnvProblem(name, "envReference(EnvReference.secretKey(\"" + name + "\", <secret>, <key>))")
+      KubernetesValues.plainEnvProblem(name, value, "envReference(EnvReference.secretKey(\"" + name + "\", <secret>, <key>))")
           .ifPresent(p -> problems.add("env: " + p));
       if (value == null) {
         problems.add("env: '" + name + "' has no value");
@@ -412,6 +414,10 @@ public final class PodTemplateOptions {
         problems.add("annotations: key '" + key + "' is not a valid annotation key");
       }
       problems.addAll(checkNotReserved("annotations", key));
+      // An annotation is as readable as a plain variable: no credential goes in, and the value is never shown.
+      KubernetesValues.credentialValueKind(value).ifPresent(kind -> problems.add("annotations: the value of '" + key
+          + "' looks like a credential (" + kind + "; the value is not shown); annotations are readable by anyone who "
+          + "can read Jobs: put it in a Secret and read it with envReference(EnvReference.secretKey(...))"));
       fail(problems);
       annotations.put(key, Objects.requireNonNull(value, "value"));
       return this;

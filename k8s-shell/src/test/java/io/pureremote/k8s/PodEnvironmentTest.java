@@ -104,4 +104,39 @@ class PodEnvironmentTest {
           .hasMessageContaining("'" + name + "' looks like a credential");
     }
   }
+
+  @Test
+  void aCredentialValueUnderAnInnocentNameNeverReachesAJobAndIsNeverShown() {
+    String sas = "https://acme.blob.core.windows.net/c?sv=2022-11-02&sig=c2VjcmV0c2VjcmV0";
+    start(b -> b);
+    try (RemoteRuntime runtime = RemoteRuntime.builder().blobStore(new FileBlobStore(dir)).shell(shell)
+        .pipelineId("env").remoteEnvironment("STORE_URL", sas).build()) {
+      Work work = runtime.create(Work.class, WorkImpl.class);
+      assertThatThrownBy(() -> work.square(3)).isInstanceOf(ShellException.class)
+          .hasMessageContaining("the value of 'STORE_URL' looks like a credential")
+          .hasMessageContaining("EnvReference.secretKey(\"STORE_URL\"")
+          .hasMessageNotContaining("c2VjcmV0");
+    }
+    assertThat(cluster.count(SHELL, "create jobs")).as("refused before any Job is created").isZero();
+    for (String value : List.of(sas, "postgres://app:hunter2@db:5432/x", "AccountName=a;AccountKey=c2VjcmV0")) {
+      assertThatThrownBy(() -> KubernetesShellOptions.builder().namespace(NS).image(IMAGE).env("STORE", value).build())
+          .hasMessageContaining("the value of 'STORE' looks like a credential").hasMessageNotContaining(value);
+      assertThatThrownBy(() -> KubernetesShellProvider.options(KubernetesShellProviderTest.settings(
+          Map.of("image", IMAGE, "env", Map.of("STORE", value)))).build())
+          .hasMessageContaining("the value of 'STORE' looks like a credential").hasMessageNotContaining(value);
+      assertThatThrownBy(() -> PodTemplateOptions.builder().annotation("acme.io/store", value))
+          .hasMessageContaining("looks like a credential").hasMessageNotContaining(value);
+    }
+  }
+
+  @Test
+  void theWidenedNamesAreRefusedOnEveryPath() {
+    for (String name : List.of("AWS_SESSION_TOKEN", "STORAGE_KEY_1", "AZURE_STORAGE_ACCOUNTKEY", "CLIENTSECRETS")) {
+      assertThatThrownBy(() -> KubernetesShellOptions.builder().namespace(NS).image(IMAGE).env(name, "x").build()).as(name)
+          .hasMessageContaining("'" + name + "' looks like a credential");
+      assertThat(JobFactory.environmentProblem(new io.pureremote.spi.LaunchRequest("file:///m",
+          new io.pureremote.FunctionId("com.acme.Work#square", "1"), "0".repeat(64), Map.of(name, "x")))).as(name)
+          .hasValueSatisfying(p -> assertThat(p).contains("'" + name + "' looks like a credential"));
+    }
+  }
 }

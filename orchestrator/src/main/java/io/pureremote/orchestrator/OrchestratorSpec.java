@@ -116,6 +116,10 @@ public record OrchestratorSpec(
       } else if (KubernetesValues.looksLikeCredential(k)) {
         problems.add("env: " + k + " looks like a credential; never put credentials in a Job spec: use workload"
             + " identity or a Secret the image reads");
+      } else {
+        KubernetesValues.credentialValueKind(v).ifPresent(kind -> problems.add("env: the value of " + k
+            + " looks like a credential (" + kind + "; the value is not shown); never put credentials in a Job spec:"
+            + " use workload identity or a Secret the image reads"));
       }
       if (v == null) {
         problems.add("env: " + k + " has no value");

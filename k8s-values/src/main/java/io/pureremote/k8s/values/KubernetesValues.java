@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.text.Normalizer;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -48,14 +49,35 @@ public final class KubernetesValues {
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   // Words of a name (split at '_') that mark a credential wherever they stand: DB_PASS, SMTP_PWD, AZURE_STORAGE_SAS.
-  private static final Set<String> CREDENTIAL_WORDS = Set.of("SECRET", "SECRETS", "PASSWORD", "PASSWORDS", "PASSWD",
-      "PASS", "PWD", "PASSPHRASE", "TOKEN", "TOKENS", "CREDENTIAL", "CREDENTIALS", "APIKEY", "SAS");
-  // Word endings that mark one too when glued to another word: GITHUBTOKEN, DBPASSWORD, CLIENTSECRET.
-  private static final List<String> CREDENTIAL_ENDINGS = List.of("PASSWORD", "PASSWD", "SECRET", "TOKEN");
-  private static final List<String> CREDENTIAL_PHRASES =
-      List.of("ACCESS_KEY", "PRIVATE_KEY", "API_KEY", "ACCOUNT_KEY", "CONNECTION_STRING", "SAS_TOKEN");
+  private static final Set<String> CREDENTIAL_WORDS = Set.of("PASS", "PWD", "APIKEY", "SAS", "SASURL", "SASURI",
+      "BEARER", "AUTHORIZATION", "COOKIE", "PASSCODE", "DSN");
+  // Parts that mark a credential anywhere inside a word: DBPASSWORD, CLIENTSECRETS, MYCREDENTIALFILE.
+  private static final List<String> CREDENTIAL_PARTS = List.of("PASSWORD", "PASSWD", "SECRET", "CREDENTIAL", "PASSPHRASE");
+  // A word holding TOKEN marks one (HF_TOKEN, GITHUBTOKEN, TOKEN2) unless it is about text tokens.
+  private static final Set<String> TOKEN_WORDS_THAT_PASS = Set.of("TOKENS", "TOKENIZER", "TOKENIZERS", "TOKENIZED",
+      "TOKENIZATION", "TOKENISER", "TOKENIZE");
+  // A word KEY marks one (SIGNING_KEY, STORAGE_KEY_1, KEY) unless the next word says it names or locates the key.
+  private static final Set<String> AFTER_KEY_THAT_PASS = Set.of("ID", "IDS", "ARN", "NAME", "ALIAS", "HINT", "FILE",
+      "PATH", "URI", "URL", "VAULT", "TYPE", "SIZE", "LENGTH", "ALGORITHM", "PREFIX", "FIELD", "COLUMN", "VERSION", "RING");
+  // Glued words ending in KEY that name a key (ACCOUNTKEY, SHAREDACCESSKEY), not MONKEY or HOCKEY.
+  private static final List<String> KEY_PREFIXES = List.of("API", "ACCESS", "ACCOUNT", "PRIVATE", "MASTER", "SIGNING",
+      "ENCRYPTION", "SHARED", "SUBSCRIPTION", "STORAGE", "LICENSE", "SERVICE", "CLIENT", "AUTH", "HMAC", "AES", "RSA",
+      "SSH", "GPG", "PGP", "DEPLOY", "APP", "WEBHOOK", "SECRET", "SESSION");
+  private static final List<String> CREDENTIAL_PHRASES = List.of("ACCESS_KEY", "PRIVATE_KEY", "API_KEY", "ACCOUNT_KEY",
+      "CONNECTION_STRING", "CONNECTIONSTRING", "CONN_STR", "CONNSTR", "SAS_TOKEN", "SESSION_TOKEN", "SHARED_ACCESS");
   // The shell's own working-directory variables, set by every POSIX shell: never a password.
   private static final Set<String> NOT_CREDENTIALS = Set.of("PWD", "OLDPWD");
+  // Values that hold a credential whatever the variable is called, each with what it looks like (never the value).
+  private static final List<Map.Entry<Pattern, String>> CREDENTIAL_VALUES = List.of(
+      Map.entry(Pattern.compile("(?i)(^|;)\\s*(AccountKey|SharedAccessKey|SharedAccessSignature|Password|Pwd|"
+          + "ClientSecret|Client_Secret)\\s*="), "a connection string with a key or password"),
+      Map.entry(Pattern.compile("(?i)[?&]sig="), "a SAS URL or query (it has sig=)"),
+      Map.entry(Pattern.compile("(?i)^[a-z][a-z0-9+.-]*://[^/\\s:@]*:[^/\\s@]+@"), "a URL with a password in it (user:password@)"),
+      Map.entry(Pattern.compile("(^|[^A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}([^A-Z0-9]|$)"), "an AWS access key id"),
+      Map.entry(Pattern.compile("-----BEGIN [A-Z ]*PRIVATE KEY"), "a PEM private key"),
+      Map.entry(Pattern.compile("(^|[^A-Za-z0-9])(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|xox[abprs]-[A-Za-z0-9-]{10,}|"
+          + "sk-[A-Za-z0-9_-]{20,}|hf_[A-Za-z0-9]{30,})"), "an API token"),
+      Map.entry(Pattern.compile("(^|[^A-Za-z0-9])eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\."), "a JSON web token"));
 
   private KubernetesValues() {}
 
@@ -236,29 +258,81 @@ public final class KubernetesValues {
   }
 
   /**
-   * Whether a variable name looks like it carries a credential: a word {@code SECRET}, {@code
-   * PASSWORD}, {@code PASSWD}, {@code PASS}, {@code PWD}, {@code TOKEN}, {@code CREDENTIAL(S)},
-   * {@code APIKEY}, {@code SAS} or {@code PASSPHRASE} (words are split at '_', any case), a word
-   * ending in {@code PASSWORD}, {@code SECRET} or {@code TOKEN}, a last word {@code KEY} ({@code
-   * *_KEY}), or {@code ACCESS_KEY}, {@code PRIVATE_KEY}, {@code API_KEY}, {@code ACCOUNT_KEY},
-   * {@code CONNECTION_STRING}, {@code SAS_TOKEN} anywhere. Exactly {@code PWD} and {@code OLDPWD}
-   * are the shell's working directory and pass; {@code TOKENIZER_MODEL} or {@code KEYSPACE} pass.
+   * Whether a variable name looks like it carries a credential (words are split at '_', any case):
+   * {@code PASSWORD}, {@code PASSWD}, {@code SECRET}, {@code CREDENTIAL} or {@code PASSPHRASE}
+   * anywhere in a word; a word holding {@code TOKEN} ({@code HF_TOKEN}, {@code AWS_SESSION_TOKEN},
+   * {@code GITHUBTOKEN}) other than text tokens ({@code MAX_TOKENS}, {@code TOKENIZER_MODEL}); a word
+   * {@code PASS}, {@code PWD} (or ending in it), {@code APIKEY}, {@code SAS}, {@code BEARER}, {@code
+   * AUTHORIZATION}, {@code COOKIE}, {@code PASSCODE} or {@code DSN}; a word {@code KEY} ({@code
+   * SIGNING_KEY}, {@code STORAGE_KEY_1}) unless the next word names or locates the key ({@code
+   * KMS_KEY_ID}, {@code KEY_FILE}); a glued key word such as {@code ACCOUNTKEY}; or {@code
+   * CONNECTION_STRING}, {@code SAS_TOKEN}, {@code SHARED_ACCESS} and the like anywhere. Exactly
+   * {@code PWD} and {@code OLDPWD} are the shell's working directory and pass; {@code KEYSPACE} or
+   * {@code MONKEY} pass.
    */
   public static boolean looksLikeCredential(String name) {
     String upper = name.toUpperCase(Locale.ROOT);
     if (NOT_CREDENTIALS.contains(upper)) {
       return false;
     }
-    String[] words = upper.split("_");
-    for (String word : words) {
-      if (CREDENTIAL_WORDS.contains(word) || CREDENTIAL_ENDINGS.stream().anyMatch(word::endsWith)) {
-        return true;
-      }
-    }
-    if (words.length > 0 && words[words.length - 1].equals("KEY")) {
+    if (CREDENTIAL_PHRASES.stream().anyMatch(upper::contains)) {
       return true;
     }
-    return CREDENTIAL_PHRASES.stream().anyMatch(upper::contains);
+    String[] words = upper.split("_");
+    for (int i = 0; i < words.length; i++) {
+      String word = words[i];
+      if (CREDENTIAL_WORDS.contains(word) || CREDENTIAL_PARTS.stream().anyMatch(word::contains)
+          || (word.endsWith("PWD") && !word.equals("OLDPWD"))) {
+        return true;
+      }
+      if (word.contains("TOKEN") && !TOKEN_WORDS_THAT_PASS.contains(word) && !word.endsWith("TOKENS")) {
+        return true;
+      }
+      if (word.matches("KEY\\d*") && (i + 1 == words.length || !AFTER_KEY_THAT_PASS.contains(words[i + 1]))) {
+        return true;
+      }
+      if (word.matches("[A-Z]+KEY\\d*")) {
+        String before = word.replaceAll("KEY\\d*$", "");
+        if (KEY_PREFIXES.stream().anyMatch(before::endsWith)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * What credential {@code value} looks like (a connection string with {@code AccountKey=} or
+   * {@code Password=}, a SAS query, a URL with a password, an AWS access key id, a PEM private key,
+   * a well-known API token or a JSON web token), or empty when it looks like none. The answer never
+   * holds the value, so it can go into an error or a log.
+   */
+  public static Optional<String> credentialValueKind(String value) {
+    if (value == null || value.isEmpty()) {
+      return Optional.empty();
+    }
+    for (Map.Entry<Pattern, String> e : CREDENTIAL_VALUES) {
+      if (e.getKey().matcher(value).find()) {
+        return Optional.of(e.getValue());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Why {@code name = value} cannot be a plain ({@code value:}) variable in a pod: {@link
+   * #plainEnvProblem(String, String)} for the name, then whether the value itself looks like a
+   * credential whatever the name ({@link #credentialValueKind}). The problem names the variable and
+   * the fix, never the value.
+   */
+  public static Optional<String> plainEnvProblem(String name, String value, String hint) {
+    Optional<String> byName = plainEnvProblem(name, hint);
+    if (byName.isPresent()) {
+      return byName;
+    }
+    return credentialValueKind(value).map(kind -> "the value of '" + name + "' looks like a credential (" + kind
+        + "; the value is not shown); plain values end up in the Job spec for anyone who can read Jobs. Put it in a "
+        + "Secret and use " + hint + ", or use workload identity so no credential is needed");
   }
 
   /**

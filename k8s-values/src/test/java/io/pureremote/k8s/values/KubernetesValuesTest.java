@@ -20,6 +20,44 @@ class KubernetesValuesTest {
   }
 
   @Test
+  void theWidenedNameCheckCatchesKeysTokensSecretsAndConnectionStrings() {
+    for (String name : new String[] {"AWS_SESSION_TOKEN", "STORAGE_KEY_1", "AZURE_STORAGE_KEY2", "KEY_2", "ACCOUNTKEY",
+        "SHAREDACCESSKEY", "MASTERKEY", "SAS_URL", "AZURE_SASURL", "CLIENTSECRETS", "MYSECRETVALUE", "DB_PASSWORDS_FILE",
+        "TOKEN2", "REFRESHTOKENVALUE", "DBPWD", "BEARER", "HTTP_AUTHORIZATION", "SESSION_COOKIE", "DB_CONNSTR",
+        "SERVICEBUS_CONNECTIONSTRING", "EVENTHUB_SHARED_ACCESS_KEY_NAME", "SENTRY_DSN", "MY_CREDENTIALS_JSON", "SIGNING_KEY_V2"}) {
+      assertThat(KubernetesValues.looksLikeCredential(name)).as(name).isTrue();
+    }
+    for (String name : new String[] {"MAX_TOKENS", "TOKENIZER", "KMS_KEY_ID", "KMS_KEY_ARN", "SIGNING_KEY_FILE", "KEY_PATH",
+        "HOCKEY_TEAM", "TURKEY", "SORTKEYS_ENABLED", "COMPASS_HEADING", "PUREREMOTE_STORE_ENDPOINT", "AZURE_CLIENT_ID"}) {
+      assertThat(KubernetesValues.looksLikeCredential(name)).as(name).isFalse();
+    }
+  }
+
+  @Test
+  void aValueThatLooksLikeACredentialIsRefusedWithoutShowingIt() {
+    String[] secrets = {
+        "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=c2VjcmV0c2VjcmV0;EndpointSuffix=core.windows.net",
+        "Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=c2VjcmV0",
+        "Server=db;Database=x;User Id=sa;Password=hunter2;",
+        "https://acme.blob.core.windows.net/c?sv=2022-11-02&ss=b&sig=c2VjcmV0c2VjcmV0",
+        "postgres://app:hunter2@db.internal:5432/x",
+        "AKIAIOSFODNN7EXAMPLE",
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIE",
+        "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2ln"};
+    for (String value : secrets) {
+      assertThat(KubernetesValues.plainEnvProblem("ENDPOINT", value, "envReference(...)")).as(value)
+          .hasValueSatisfying(p -> assertThat(p).contains("the value of 'ENDPOINT' looks like a credential")
+              .contains("the value is not shown").contains("envReference(...)").doesNotContain("hunter2")
+              .doesNotContain("c2VjcmV0").doesNotContain("AKIAIOSFODNN7EXAMPLE").doesNotContain("ghp_").doesNotContain("eyJ"));
+    }
+    for (String value : new String[] {"https://s3.eu-west-1.amazonaws.com", "http://azurite:10000/devstoreaccount1", "bert-base",
+        "-Xmx2g", "a=b;c=d", "https://host/path?x=1&signature_version=4", "user@example.com"}) {
+      assertThat(KubernetesValues.plainEnvProblem("ENDPOINT", value, "-")).as(value).isEmpty();
+    }
+  }
+
+  @Test
   void plainEnvProblemNamesTheVariableAndTheFix() {
     assertThat(KubernetesValues.plainEnvProblem("DB_PASS", "envReference(...)")).hasValueSatisfying(p -> assertThat(p)
         .contains("'DB_PASS' looks like a credential").contains("envReference(...)").contains("workload identity"));
