@@ -115,7 +115,12 @@ public final class PodSpecs {
 
   /** The first name of the object running {@code request}: readable prefix + 10 hex digits of the memo hash. */
   public static String callName(LaunchRequest request) {
-    return KubernetesNames.jobName(request.function(), memoHash(request), "");
+    return callName(request, "");
+  }
+
+  /** {@link #callName(LaunchRequest)} with {@code suffix} (e.g. {@code -r1} for a re-creation). */
+  public static String callName(LaunchRequest request, String suffix) {
+    return KubernetesNames.jobName(request.function(), memoHash(request), suffix);
   }
 
   /**
