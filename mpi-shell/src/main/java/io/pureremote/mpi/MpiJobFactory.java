@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.pureremote.Distributed;
 import io.pureremote.k8s.PodSpecs;
@@ -104,7 +105,12 @@ final class MpiJobFactory {
   private Map<String, Object> template(PodTemplateOptions pod, LaunchRequest request, String name, String role,
       List<String> command, List<String> args) {
     PodSpecBuilder spec = PodSpecs.podSpec(pod, CONTAINER, command, args, env(pod, request, name, role));
+    // One user for launcher and workers: ssh refuses keys of another user (mpi-operator#472).
     options.runAsUser().ifPresent(uid -> spec.withNewSecurityContext().withRunAsUser(uid).endSecurityContext());
+    if ("worker".equals(role)) {
+      options.workerReadinessPort().ifPresent(port -> spec.editFirstContainer().withNewReadinessProbe()
+          .withNewTcpSocket().withNewPort(port).endTcpSocket().withInitialDelaySeconds(2).endReadinessProbe().endContainer());
+    }
     Map<String, String> podLabels = new LinkedHashMap<>(PodSpecs.callLabels(pod, request));
     PodTemplateSpecBuilder template = new PodTemplateSpecBuilder()
         .withNewMetadata().withLabels(podLabels).endMetadata()
@@ -132,7 +138,9 @@ final class MpiJobFactory {
     plain.put(Distributed.ENV_LAUNCHER_SLOTS, Integer.toString(options.launcherSlots()));
     List<EnvVar> env = new ArrayList<>(PodSpecs.env(pod, plain));
     options.memoryLimitEnv().ifPresent(var -> env.add(new EnvVarBuilder().withName(var).withNewValueFrom()
-        .withNewResourceFieldRef().withResource("limits.memory").endResourceFieldRef().endValueFrom().build()));
+        .withNewResourceFieldRef().withResource(options.memoryLimitResource())
+          .withDivisor(options.memoryLimitDivisor().map(Quantity::new).orElse(null))
+        .endResourceFieldRef().endValueFrom().build()));
     return env;
   }
 }

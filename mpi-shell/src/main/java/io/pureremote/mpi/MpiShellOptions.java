@@ -121,6 +121,9 @@ public final class MpiShellOptions {
   private final MpiImplementation mpiImplementation;
   private final LauncherCreationPolicy launcherCreationPolicy;
   private final Optional<String> memoryLimitEnv;
+  private final String memoryLimitResource;
+  private final Optional<String> memoryLimitDivisor;
+  private final OptionalInt workerReadinessPort;
   private final String launcherRestartPolicy;
   private final String workerRestartPolicy;
   private final OptionalLong runAsUser;
@@ -149,6 +152,9 @@ public final class MpiShellOptions {
     mpiImplementation = b.mpiImplementation;
     launcherCreationPolicy = b.launcherCreationPolicy;
     memoryLimitEnv = Optional.ofNullable(b.memoryLimitEnv);
+    memoryLimitResource = b.memoryLimitResource;
+    memoryLimitDivisor = Optional.ofNullable(b.memoryLimitDivisor);
+    workerReadinessPort = b.workerReadinessPort == null ? OptionalInt.empty() : OptionalInt.of(b.workerReadinessPort);
     launcherRestartPolicy = b.launcherRestartPolicy;
     workerRestartPolicy = b.workerRestartPolicy;
     runAsUser = b.runAsUser == null ? OptionalLong.empty() : OptionalLong.of(b.runAsUser);
@@ -278,6 +284,21 @@ public final class MpiShellOptions {
     return memoryLimitEnv;
   }
 
+  /** The resource {@link #memoryLimitEnv()} reads: {@code limits.memory} (default) or {@code requests.memory}. */
+  public String memoryLimitResource() {
+    return memoryLimitResource;
+  }
+
+  /** The divisor of {@link #memoryLimitEnv()} (e.g. {@code 1Mi}: the value in MiB); empty: bytes. */
+  public Optional<String> memoryLimitDivisor() {
+    return memoryLimitDivisor;
+  }
+
+  /** The port of the workers' sshd that a TCP readiness probe checks, if set. */
+  public OptionalInt workerReadinessPort() {
+    return workerReadinessPort;
+  }
+
   /** The launcher replica's restart policy. */
   public String launcherRestartPolicy() {
     return launcherRestartPolicy;
@@ -330,6 +351,9 @@ public final class MpiShellOptions {
     private MpiImplementation mpiImplementation = MpiImplementation.OPEN_MPI;
     private LauncherCreationPolicy launcherCreationPolicy = LauncherCreationPolicy.WAIT_FOR_WORKERS_READY;
     private String memoryLimitEnv;
+    private String memoryLimitResource = "limits.memory";
+    private String memoryLimitDivisor;
+    private Integer workerReadinessPort;
     private String launcherRestartPolicy = "Never";
     private String workerRestartPolicy = "Never";
     private Long runAsUser;
@@ -479,6 +503,35 @@ public final class MpiShellOptions {
       return this;
     }
 
+    /**
+     * Like {@link #memoryLimitEnv(String)}, reading {@code resource} ({@code limits.memory} or
+     * {@code requests.memory}) in units of {@code divisor} (e.g. {@code "1Mi"}; null for bytes),
+     * as seed 000 passes {@code KHIOPS_MEMORY_LIMIT}.
+     */
+    public Builder memoryLimitEnv(String name, String resource, String divisor) {
+      memoryLimitEnv(name);
+      if (!"limits.memory".equals(resource) && !"requests.memory".equals(resource)) {
+        throw new IllegalArgumentException("memoryLimitEnv resource must be limits.memory or requests.memory, got " + resource);
+      }
+      if (divisor != null) {
+        KubernetesValues.bytesProblem(divisor).ifPresent(p -> {
+          throw new IllegalArgumentException("memoryLimitEnv divisor: " + p);
+        });
+      }
+      this.memoryLimitResource = resource;
+      this.memoryLimitDivisor = divisor;
+      return this;
+    }
+
+    /**
+     * A TCP readiness probe on the workers' sshd {@code port} (e.g. 2222 for a non-root sshd), so
+     * {@code WaitForWorkersReady} waits for sshd and not only for the container start.
+     */
+    public Builder workerReadinessPort(int port) {
+      this.workerReadinessPort = range("workerReadinessPort", port, 1, 65535);
+      return this;
+    }
+
     /** The launcher's restart policy: Always, OnFailure, Never (default) or ExitCode. */
     public Builder launcherRestartPolicy(String policy) {
       this.launcherRestartPolicy = restart("launcherRestartPolicy", policy);
@@ -532,13 +585,14 @@ public final class MpiShellOptions {
         problems.add("launcher is required: MpiShellOptions.builder().launcher(PodTemplateOptions.builder().image(...).build())");
       }
       if (memoryLimitEnv != null && launcher != null) {
-        if (!launcher.resourceLimits().containsKey("memory")) {
-          problems.add("memoryLimitEnv " + memoryLimitEnv + " needs a memory limit on the launcher "
+        boolean limits = memoryLimitResource.startsWith("limits");
+        if (!(limits ? launcher.resourceLimits() : launcher.resourceRequests()).containsKey("memory")) {
+          problems.add("memoryLimitEnv " + memoryLimitEnv + " needs " + memoryLimitResource + " on the launcher "
               + "(PodTemplateOptions.Builder.memory(...)); without one the value is the node's allocatable memory");
         }
         PodTemplateOptions w = worker == null ? launcher : worker;
-        if (!w.resourceLimits().containsKey("memory")) {
-          problems.add("memoryLimitEnv " + memoryLimitEnv + " needs a memory limit on the workers "
+        if (!(limits ? w.resourceLimits() : w.resourceRequests()).containsKey("memory")) {
+          problems.add("memoryLimitEnv " + memoryLimitEnv + " needs " + memoryLimitResource + " on the workers "
               + "(PodTemplateOptions.Builder.memory(...))");
         }
       }
