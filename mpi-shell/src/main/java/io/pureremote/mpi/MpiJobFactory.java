@@ -137,7 +137,9 @@ final class MpiJobFactory {
     plain.put(Distributed.ENV_SLOTS_PER_WORKER, Integer.toString(options.slotsPerWorker()));
     plain.put(Distributed.ENV_LAUNCHER_SLOTS, Integer.toString(options.launcherSlots()));
     List<EnvVar> env = new ArrayList<>(PodSpecs.env(pod, plain));
-    options.memoryLimitEnv().ifPresent(var -> env.add(new EnvVarBuilder().withName(var).withNewValueFrom()
+    boolean hasMemory = (options.memoryLimitResource().startsWith("limits") ? pod.resourceLimits() : pod.resourceRequests())
+        .containsKey("memory");
+    options.memoryLimitEnv().filter(v -> hasMemory).ifPresent(var -> env.add(new EnvVarBuilder().withName(var).withNewValueFrom()
         .withNewResourceFieldRef().withResource(options.memoryLimitResource())
           .withDivisor(options.memoryLimitDivisor().map(Quantity::new).orElse(null))
         .endResourceFieldRef().endValueFrom().build()));

@@ -146,6 +146,14 @@ public final class MpiShell implements Shell {
     return factory.create(request, PodSpecs.callName(request), 0);
   }
 
+  /**
+   * The MPIJob a shell with {@code options} would create first for {@code request}, without a
+   * cluster: for dry runs, reviews and docs (e.g. {@code new KubernetesSerialization().asYaml(job)}).
+   */
+  public static GenericKubernetesResource mpiJob(MpiShellOptions options, LaunchRequest request) {
+    return new MpiJobFactory(options).create(request, PodSpecs.callName(request), 0);
+  }
+
   @Override
   public Launch launch(LaunchRequest request) {
     Objects.requireNonNull(request, "request");

@@ -492,7 +492,7 @@ public final class MpiShellOptions {
     /**
      * Exposes each container's memory limit to its program as env var {@code name} (from {@code
      * resourceFieldRef: limits.memory}, in bytes), e.g. Khiops's {@code KHIOPS_MEMORY_LIMIT}.
-     * The launcher and worker templates need a memory limit.
+     * The workers need a memory limit; the launcher gets the variable too when its template has one.
      */
     public Builder memoryLimitEnv(String name) {
       if (name == null || !KubernetesValues.isEnvName(name)) {
@@ -586,10 +586,6 @@ public final class MpiShellOptions {
       }
       if (memoryLimitEnv != null && launcher != null) {
         boolean limits = memoryLimitResource.startsWith("limits");
-        if (!(limits ? launcher.resourceLimits() : launcher.resourceRequests()).containsKey("memory")) {
-          problems.add("memoryLimitEnv " + memoryLimitEnv + " needs " + memoryLimitResource + " on the launcher "
-              + "(PodTemplateOptions.Builder.memory(...)); without one the value is the node's allocatable memory");
-        }
         PodTemplateOptions w = worker == null ? launcher : worker;
         if (!(limits ? w.resourceLimits() : w.resourceRequests()).containsKey("memory")) {
           problems.add("memoryLimitEnv " + memoryLimitEnv + " needs " + memoryLimitResource + " on the workers "

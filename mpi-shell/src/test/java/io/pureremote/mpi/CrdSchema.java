@@ -88,6 +88,9 @@ final class CrdSchema {
         for (Map.Entry<String, Object> e : ((Map<String, Object>) map).entrySet()) {
           String child = path + "." + e.getKey();
           JSONSchemaProps s = properties.get(e.getKey());
+          if (path.isEmpty() && e.getKey().equals("metadata")) {
+            continue; // ObjectMeta: the API server checks it, not the CRD schema
+          }
           if (s != null) {
             walk(child, e.getValue(), s, problems);
           } else if (additional != null) {

@@ -108,6 +108,12 @@ class MpiShellTest {
     GenericKubernetesResource job = mpiJobs().getFirst();
     assertThat(job.getApiVersion()).isEqualTo("kubeflow.org/v2beta1");
     assertThat(job.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "pureremote");
+    try {
+      // What the shell created (and the operator's status on it) fits the operator's own schema.
+      assertThat(CrdSchema.load(SharedCrds.require(SharedCrds.MPIJOB), "v2beta1").problems(MpiJobSchemaTest.tree(job))).isEmpty();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     assertThat(kubelet.jobsSeen()).containsExactly(name + "-launcher");
     ConfigMap config = client.configMaps().inNamespace(NS).withName(name + "-config").get();
     assertThat(config.getData()).containsEntry("hostfile", "localhost slots=4\n");
