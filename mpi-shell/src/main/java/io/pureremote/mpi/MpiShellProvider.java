@@ -108,7 +108,7 @@ public final class MpiShellProvider implements ShellProvider {
       b.namespace(launcher.namespace()).launcher(launcher.pod());
       launcher.kubeContext().ifPresent(b::kubeContext);
     } catch (IllegalArgumentException e) {
-      problems.add(e.getMessage());
+      problems.add("the launcher pod: " + e.getMessage().replace("\n  - ", "\n      "));
     }
     if (!workerKeys.isEmpty() && launcher != null) {
       Map<String, Object> w = new LinkedHashMap<>(workerKeys);
@@ -122,7 +122,7 @@ public final class MpiShellProvider implements ShellProvider {
         b.worker(KubernetesShellProvider.options(ShellSettings.builder(settings.source() + " (worker.)").putAll(w).build())
             .build().pod());
       } catch (IllegalArgumentException e) {
-        problems.add(e.getMessage());
+        problems.add("worker.* (the worker pods): " + e.getMessage().replace("\n  - ", "\n      "));
       }
     }
     ShellSettings s = ShellSettings.builder(settings.source()).putAll(mpiKeys).build();
