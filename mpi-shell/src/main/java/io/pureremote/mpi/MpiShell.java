@@ -206,18 +206,6 @@ public final class MpiShell implements Shell {
     return logSink;
   }
 
-  KubernetesClient client() {
-    return client;
-  }
-
-  ApiGate gate() {
-    return gate;
-  }
-
-  boolean isClosed() {
-    return closed;
-  }
-
   // ---- actions a run asks for ----
 
   void submit(Runnable task) {
