@@ -228,6 +228,18 @@ class MpiShellTest {
   }
 
   @Test
+  void aCredentialInTheRuntimeEnvironmentNeverReachesAPodSpec() throws Exception {
+    start(Crd.V2BETA1, false, b -> b);
+    LaunchRequest request = new LaunchRequest("file:///nowhere/memo", new FunctionId("io.acme.Sim#run", "1"),
+        "cd".repeat(32), Map.of("AWS_SECRET_ACCESS_KEY", "wJalr"));
+    var completion = shell.launch(request).completion();
+    assertThatThrownBy(() -> completion.get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(ShellException.class).hasMessageContaining("AWS_SECRET_ACCESS_KEY").hasMessageContaining("envReference");
+    assertThat(cluster.count(SHELL, "create mpijobs")).isZero();
+    assertThatThrownBy(() -> MpiShell.mpiJob(shell.options(), request)).hasMessageContaining("AWS_SECRET_ACCESS_KEY");
+  }
+
+  @Test
   void realMpirunAcrossTheHostfileSlots() throws Exception {
     boolean hasMpi = Files.isExecutable(Path.of("/usr/bin/mpirun")) && Files.isExecutable(Path.of("/usr/bin/mpicc"));
     if (!hasMpi && "true".equalsIgnoreCase(System.getenv("CI"))) {
