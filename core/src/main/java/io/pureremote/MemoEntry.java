@@ -171,6 +171,43 @@ public final class MemoEntry {
   }
 
   /**
+   * Every entry in {@code store}, or only those of pipeline {@code pipelineId} (not of pipelines
+   * nested under it), in key order. Lists every memo blob under that prefix once, so it is meant
+   * for tools such as {@code pureremote gc}, not for a call path.
+   *
+   * @param pipelineId a pipeline id, or null for every pipeline
+   * @throws IllegalArgumentException for a pipeline id that cannot be a path
+   */
+  public static List<MemoEntry> all(BlobStore store, String pipelineId) {
+    Objects.requireNonNull(store, "store");
+    String layout = MemoKey.LAYOUT + "/";
+    String prefix = pipelineId == null ? layout : layout + MemoKey.checkPipelineId(pipelineId) + "/";
+    Map<String, MemoEntry> entries = new LinkedHashMap<>();
+    for (String blob : store.list(prefix)) {
+      String[] parts = blob.substring(layout.length()).split("/");
+      // <pipeline segments...>/<function>@<version>/<hash>/<blob>: pipeline ids hold no '@'.
+      for (int i = 1; i + 2 < parts.length; i++) {
+        if (!parts[i].contains("@")) {
+          continue;
+        }
+        String pipeline = String.join("/", Arrays.asList(parts).subList(0, i));
+        if (HASH.matcher(parts[i + 1]).matches() && (pipelineId == null || pipeline.equals(pipelineId))) {
+          String entryPrefix = layout + pipeline + "/" + parts[i] + "/" + parts[i + 1];
+          if (!entries.containsKey(entryPrefix)) {
+            try {
+              entries.put(entryPrefix, new MemoEntry(store, MemoKey.parseUri(store.root() + "/" + entryPrefix).key()));
+            } catch (IllegalArgumentException e) {
+              // A folder that only looks like an entry (e.g. a malformed function segment) is not one.
+            }
+          }
+        }
+        break;
+      }
+    }
+    return List.copyOf(entries.values());
+  }
+
+  /**
    * The entries of function {@code functionName} in pipeline {@code pipelineId}, of one {@code
    * version} or of all versions when it is null; in key order. Nested pipelines ({@code
    * pipelineId/sub}) are not included.

@@ -113,7 +113,7 @@ final class InvalidateCommand implements Callable<Integer> {
   }
 
   /** The entry's blobs; {@code result} and {@code error} first so it stops being a hit at once. */
-  private static Map<String, List<String>> entryBlobs(MemoEntry entry) {
+  static Map<String, List<String>> entryBlobs(MemoEntry entry) {
     List<String> keys = new ArrayList<>(entry.blobs());
     keys.sort(Comparator.comparing((String k) -> !(k.endsWith("/result") || k.endsWith("/error")))
         .thenComparing(Comparator.naturalOrder()));

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
  * pureremote inspect file:///data/memo/pureremote/v1/default/com.acme.Scoring%23score@2/0f1e…
  * pureremote why-miss <memo uri A> <memo uri B>
  * pureremote invalidate --function com.acme.Scoring#score --version 2 --root file:///data/memo --dry-run
+ * pureremote gc --root file:///data/memo --older-than 30d --dry-run
  * pureremote runs --root file:///data/memo --last 20
  * pureremote orchestrate --image myregistry.azurecr.io/fc/app:42 --main com.acme.Pipeline --name backfill -- --month 2026-10
  * pureremote attach backfill | list | stop backfill
@@ -37,7 +38,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = PureRemoteCli.Version.class,
     description = "Inspect and manage a Pure Remote memo store.",
-    subcommands = {InspectCommand.class, WhyMissCommand.class, InvalidateCommand.class, RunsCommand.class,
+    subcommands = {InspectCommand.class, WhyMissCommand.class, InvalidateCommand.class, GcCommand.class, RunsCommand.class, ConfigCommand.class,
         OrchestrateCommand.class, AttachCommand.class, ListCommand.class, StopCommand.class,
         CommandLine.HelpCommand.class})
 public final class PureRemoteCli implements Runnable {
@@ -79,7 +80,7 @@ public final class PureRemoteCli implements Runnable {
     });
     CommandLine.IParameterExceptionHandler usage = cl.getParameterExceptionHandler();
     cl.setParameterExceptionHandler((e, args) -> {
-      rootHint(e).ifPresent(hint -> e.getCommandLine().getErr().println(hint));
+      rootHint(e, args).ifPresent(hint -> e.getCommandLine().getErr().println(hint));
       return usage.handleParseException(e, args);
     });
     return cl;
@@ -87,16 +88,23 @@ public final class PureRemoteCli implements Runnable {
 
   /**
    * A URI given where no positional argument is taken, to a command that has {@code --root}: the
-   * user meant the blob root (e.g. {@code runs file:///x}), so say how to give it.
+   * user meant the blob root (e.g. {@code runs file:///x}), so say how to give it. Picocli reports
+   * it as an unmatched argument, or, where {@code --root} is required, as a missing option.
    */
-  private static java.util.Optional<String> rootHint(CommandLine.ParameterException e) {
-    if (!(e instanceof CommandLine.UnmatchedArgumentException unmatched)
-        || e.getCommandLine().getCommandSpec().findOption("--root") == null) {
+  private static java.util.Optional<String> rootHint(CommandLine.ParameterException e, String[] args) {
+    CommandLine.Model.OptionSpec rootOption = e.getCommandLine().getCommandSpec().findOption("--root");
+    boolean missingRoot = e instanceof CommandLine.MissingParameterException missing
+        && missing.getMissing().contains(rootOption);
+    if (rootOption == null || !(e instanceof CommandLine.UnmatchedArgumentException || missingRoot)) {
       return java.util.Optional.empty();
     }
-    return unmatched.getUnmatched().stream().filter(a -> a.contains("://")).findFirst()
-        .map(uri -> "hint: give the blob root with --root: pureremote " + e.getCommandLine().getCommandName()
-            + " --root " + uri);
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].contains("://") && (i == 0 || !args[i - 1].startsWith("-"))) {
+        return java.util.Optional.of("hint: give the blob root with --root: pureremote "
+            + e.getCommandLine().getCommandName() + " --root " + args[i]);
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   /** Parses a memo URI, turning a malformed one into a usage error that says what is expected. */

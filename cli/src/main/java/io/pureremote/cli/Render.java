@@ -46,4 +46,16 @@ final class Render {
   static String indent(String text, String indent) {
     return indent + text.stripTrailing().replace("\n", "\n" + indent);
   }
+
+  /** A duration as a person reads it: {@code 41d 3h}, {@code 5h 12m}, {@code 3m 20s}, {@code 12s}. */
+  static String age(java.time.Duration d) {
+    long s = Math.max(0, d.toSeconds());
+    if (s >= 86_400) {
+      return s / 86_400 + "d " + (s % 86_400) / 3600 + "h";
+    }
+    if (s >= 3600) {
+      return s / 3600 + "h " + (s % 3600) / 60 + "m";
+    }
+    return s >= 60 ? s / 60 + "m " + s % 60 + "s" : s + "s";
+  }
 }

@@ -14,4 +14,8 @@ public interface Scoring {
 
   @PureRemote(version = "1")
   int fail(String why);
+
+  /** Runs until {@link ScoringImpl#GATE} opens: a call whose lease is live while a test looks. */
+  @PureRemote(version = "1")
+  String hold(String why);
 }

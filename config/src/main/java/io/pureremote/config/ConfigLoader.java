@@ -5,6 +5,7 @@ import io.pureremote.spi.ShellProvider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +93,17 @@ public final class ConfigLoader {
     return builder().environment(System.getenv()).build().read();
   }
 
+  /**
+   * Parses a duration the way configuration files write them: {@code 500ms}, {@code 90s}, {@code
+   * 10m}, {@code 2h}, {@code 30d}, sums ({@code 1h30m}) or ISO-8601 ({@code PT10M}); for tools that
+   * take durations on their command line.
+   *
+   * @throws IllegalArgumentException naming the accepted forms
+   */
+  public static java.time.Duration parseDuration(String text) {
+    return Values.parseDuration(text);
+  }
+
   /** A builder with no environment variables, this JVM's working directory, home folder and user name. */
   public static Builder builder() {
     return new Builder();
@@ -129,6 +141,48 @@ public final class ConfigLoader {
   }
 
   /**
+   * One effective setting and where it came from, as {@code pureremote config show} prints it.
+   *
+   * @param key the key as TOML writes it ({@code kubernetes.namespace}, {@code blob-settings.region},
+   *     {@code functions."com.acme.Fns#score".image})
+   * @param value the value that won, as text (a default as the documentation states it)
+   * @param from where it came from: {@code file:line:column key}, {@code environment variable
+   *     PUREREMOTE_...}, {@code override in code (...)} or {@code built-in defaults}
+   */
+  public record Source(String key, String value, String from) {}
+
+  /**
+   * Loads like {@link #read(Path)} and returns, instead of the configuration, every setting with
+   * the value that won and where it came from (the file and line, a variable, code, or the
+   * defaults), with the selected team's values already laid over the rest. For tools that show
+   * the resolved configuration; never holds credentials, since configuration takes none.
+   *
+   * @param file the file to read, or {@code null} to search as {@link #read()} does
+   * @throws ConfigException listing every problem found
+   */
+  public List<Source> explain(Path file) {
+    Path path = file != null ? file : findFile().orElse(null);
+    List<Source> sources = new ArrayList<>();
+    Reading reading = new Reading(shells, schemes);
+    if (path == null) {
+      combine(Optional.empty(), Layer.empty("(no file)"), reading, searchDescription(), sources);
+      return List.copyOf(sources);
+    }
+    String text;
+    try {
+      text = Files.readString(path);
+    } catch (IOException e) {
+      throw new ConfigException(new ConfigProblem(path.toString(), "", 0, 0, "cannot read the file: " + e), e);
+    }
+    TomlParseResult doc = Toml.parse(text, TomlVersion.V1_0_0);
+    if (doc.hasErrors()) {
+      parse(text, path); // throws with every syntax error
+    }
+    combine(Optional.of(path), Layer.fromToml(doc, path.toString(), reading), reading, null, sources);
+    return List.copyOf(sources);
+  }
+
+  /**
    * Loads TOML text, as if it were the file {@code sourceName} (used in messages), with the
    * environment and overrides.
    *
@@ -156,12 +210,17 @@ public final class ConfigLoader {
   }
 
   private PureRemoteConfig combine(Optional<Path> source, Layer file, Reading reading, String noFileHint) {
+    return combine(source, file, reading, noFileHint, null);
+  }
+
+  private PureRemoteConfig combine(Optional<Path> source, Layer file, Reading reading, String noFileHint,
+      List<Source> sources) {
     Layer env = Layer.fromText(environment, false, reading);
     Layer code = Layer.fromText(overrides, true, reading);
     // Resolve even after key-level problems, so that cross-key ones (an unknown team, spot without
     // a cloud) are reported in the same pass; the resolver withholds its result then.
     PureRemoteConfig config = Resolver.resolve(source, file, env, code, home,
-        defaultNamespace != null ? defaultNamespace : userName, noFileHint, reading);
+        defaultNamespace != null ? defaultNamespace : userName, noFileHint, reading, sources);
     if (reading.hasProblems()) {
       throw new ConfigException(reading.problems);
     }

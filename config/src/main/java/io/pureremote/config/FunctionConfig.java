@@ -1,5 +1,6 @@
 package io.pureremote.config;
 
+import io.pureremote.spi.ShellSettings;
 import io.pureremote.ExceptionPolicy;
 import io.pureremote.k8s.values.KubernetesValues;
 import java.time.Duration;
@@ -23,6 +24,8 @@ import java.util.Optional;
  * @param exceptionPolicy whether a stored error is rethrown or the call re-run
  * @param image the application image for this function's Jobs
  * @param resources requests and limits, each replacing the runtime-wide value it sets
+ * @param shellTable the function's {@code [functions."<name>".<shell>]} table for a shell beyond
+ *     the built-in ones (e.g. {@code mpi}), laid over that shell's runtime-wide table
  * @param tolerations the function's tolerations, replacing the runtime-wide list (an empty list
  *     keeps the function off tainted nodes such as spot pools)
  */
@@ -33,7 +36,8 @@ public record FunctionConfig(
     Optional<ExceptionPolicy> exceptionPolicy,
     Optional<String> image,
     Resources resources,
-    Optional<List<TolerationConfig>> tolerations) {
+    Optional<List<TolerationConfig>> tolerations,
+    Optional<ShellSettings> shellTable) {
 
   /** Validates and copies; throws {@link IllegalArgumentException} listing every problem. */
   public FunctionConfig {
@@ -73,6 +77,7 @@ public record FunctionConfig(
     b.image = image.orElse(null);
     b.resources = resources;
     b.tolerations = tolerations.orElse(null);
+    b.shellTable = shellTable.orElse(null);
     return b;
   }
 
@@ -85,6 +90,7 @@ public record FunctionConfig(
     private String image;
     private Resources resources = Resources.NONE;
     private List<TolerationConfig> tolerations;
+    private ShellSettings shellTable;
 
     private Builder(String name) {
       this.name = Objects.requireNonNull(name, "name");
@@ -126,11 +132,20 @@ public record FunctionConfig(
       return this;
     }
 
+    /**
+     * The function's own settings of its shell, for a shell beyond the built-in ones ({@code
+     * [functions."<name>".mpi]}). Defaults to unset.
+     */
+    public Builder shellTable(ShellSettings shellTable) {
+      this.shellTable = shellTable;
+      return this;
+    }
+
     /** Builds and validates. */
     public FunctionConfig build() {
       return new FunctionConfig(name, Optional.ofNullable(shell), Optional.ofNullable(timeout),
           Optional.ofNullable(exceptionPolicy), Optional.ofNullable(image), resources,
-          Optional.ofNullable(tolerations));
+          Optional.ofNullable(tolerations), Optional.ofNullable(shellTable));
     }
   }
 }

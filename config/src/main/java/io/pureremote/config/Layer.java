@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.tomlj.TomlArray;
 import org.tomlj.TomlParseResult;
 import org.tomlj.TomlTable;
 
@@ -29,6 +30,12 @@ final class Layer {
   final Map<String, Map<String, Setting>> teamBlobSettings = new LinkedHashMap<>();
   final Map<String, Map<String, Setting>> functions = new LinkedHashMap<>();
   final Map<String, Origin> functionOrigins = new LinkedHashMap<>();
+  /** {@code [<shell>]} tables of shells beyond the built-in ones: shell name → flattened key → setting. */
+  final Map<String, Map<String, Setting>> shellTables = new LinkedHashMap<>();
+  /** {@code [teams.<team>.<shell>]}: team → shell → key → setting. */
+  final Map<String, Map<String, Map<String, Setting>>> teamShellTables = new LinkedHashMap<>();
+  /** {@code [functions."<function>".<shell>]}: function → shell → key → setting. */
+  final Map<String, Map<String, Map<String, Setting>>> functionShellTables = new LinkedHashMap<>();
 
   private Layer(String source) {
     this.source = source;
@@ -48,7 +55,13 @@ final class Layer {
         case ConfigKeys.TEAMS -> layer.readSections(raw, at, Scope.TEAM, reading);
         case ConfigKeys.FUNCTIONS -> layer.readSections(raw, at, Scope.FUNCTION, reading);
         case ConfigKeys.BLOB_SETTINGS -> layer.readBlobSettings(raw, at, layer.blobSettings, reading);
-        default -> layer.readKey(doc, key, "", "", Scope.ROOT, layer.root, reading);
+        default -> {
+          if (isShellTable(key, reading)) {
+            layer.readShellTable(raw, at, layer.shellTables.computeIfAbsent(key, k -> new LinkedHashMap<>()), "", reading);
+          } else {
+            layer.readKey(doc, key, "", "", Scope.ROOT, layer.root, reading);
+          }
+        }
       }
     }
     return layer;
@@ -132,6 +145,11 @@ final class Layer {
           teamBlobSettings.put(name, settings);
           Origin settingsAt = sectionAt.child("." + key, sectionTable.inputPositionOf(List.of(key)));
           readBlobSettings(sectionTable.get(List.of(key)), settingsAt, settings, reading);
+        } else if (isShellTable(key, reading)) {
+          Origin tableAt = sectionAt.child("." + key, sectionTable.inputPositionOf(List.of(key)));
+          readShellTable(sectionTable.get(List.of(key)), tableAt,
+              (scope == Scope.TEAM ? teamShellTables : functionShellTables).computeIfAbsent(name, k -> new LinkedHashMap<>())
+                  .computeIfAbsent(key, k -> new LinkedHashMap<>()), "", reading);
         } else {
           readKey(sectionTable, key, "", display + ".", scope, into, reading);
         }
@@ -174,6 +192,78 @@ final class Layer {
     };
     reading.add(at, "unknown key" + Values.didYouMean(key, known) + "; keys allowed " + where + ": "
         + String.join(", ", known));
+  }
+
+  /** A table named after a registered shell that is not built in ({@code [mpi]}): its provider's settings. */
+  private static boolean isShellTable(String key, Reading reading) {
+    return reading.shells.contains(key) && !ConfigKeys.BUILT_IN_SHELLS.contains(key);
+  }
+
+  /**
+   * A shell's table, flattened to dotted keys ({@code scheduling.queue}, {@code worker.resources.cpu})
+   * with the value types a {@link io.pureremote.spi.ShellSettings} holds; {@code env} tables stay
+   * maps. The shell's provider checks names and values when it creates the shell; here only the
+   * TOML types are checked, with their position.
+   */
+  private void readShellTable(Object raw, Origin at, Map<String, Setting> into, String prefix, Reading reading) {
+    if (!(raw instanceof TomlTable table)) {
+      reading.wrongType(at, "a table of the shell's settings", raw);
+      return;
+    }
+    for (String key : table.keySet()) {
+      String name = prefix.isEmpty() ? key : prefix + "." + key;
+      Origin itemAt = at.child("." + Origin.tomlKey(key), table.inputPositionOf(List.of(key)));
+      Object value = table.get(List.of(key));
+      if (value instanceof TomlTable sub && !key.equals("env")) {
+        readShellTable(sub, itemAt, into, name, reading);
+        continue;
+      }
+      Object converted = shellValue(value, itemAt, reading);
+      if (converted != null) {
+        into.put(name, new Setting(converted, itemAt));
+      }
+    }
+  }
+
+  private static Object shellValue(Object value, Origin at, Reading reading) {
+    return switch (value) {
+      case String s -> s;
+      case Boolean b -> b;
+      case Double d -> d;
+      case Long l when l >= Integer.MIN_VALUE && l <= Integer.MAX_VALUE -> l.intValue();
+      case Long l -> reading.wrongType(at, "an integer within 32 bits", value);
+      case TomlTable t -> stringMap(t, at, reading);
+      case TomlArray a -> {
+        List<Object> items = new java.util.ArrayList<>();
+        for (int i = 0; i < a.size(); i++) {
+          Object item = a.get(i);
+          Origin itemAt = at.child("[" + i + "]", a.inputPositionOf(i));
+          Object converted = item instanceof String s ? s
+              : item instanceof TomlTable t ? stringMap(t, itemAt, reading)
+              : reading.wrongType(itemAt, "text or a table of text", item);
+          if (converted == null) {
+            yield null;
+          }
+          items.add(converted);
+        }
+        boolean mixed = items.stream().map(Object::getClass).distinct().count() > 1;
+        yield mixed ? reading.wrongType(at, "a list of text values or a list of tables, not both", value) : List.copyOf(items);
+      }
+      default -> reading.wrongType(at, "text, a number, true/false, a list or a table", value);
+    };
+  }
+
+  private static Map<String, String> stringMap(TomlTable t, Origin at, Reading reading) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (String k : t.keySet()) {
+      Object v = t.get(List.of(k));
+      if (!(v instanceof String s)) {
+        reading.wrongType(at.child("." + Origin.tomlKey(k), t.inputPositionOf(List.of(k))), "text", v);
+        return null;
+      }
+      m.put(k, s);
+    }
+    return m;
   }
 
   private void readBlobSettings(Object raw, Origin at, Map<String, Setting> into, Reading reading) {

@@ -40,6 +40,8 @@ import java.util.Set;
  * @param teams every team of the file, by name
  * @param kubernetes the effective settings of the kubernetes shell
  * @param functions per-function settings, by function name
+ * @param shellTables the runtime-wide tables of shells beyond the built-in ones ({@code [mpi]}, with
+ *     the selected team's {@code [teams.<team>.mpi]} laid over), by shell name
  * @param progress where fan-out progress is reported
  */
 public record PureRemoteConfig(
@@ -55,6 +57,7 @@ public record PureRemoteConfig(
     Map<String, TeamConfig> teams,
     KubernetesConfig kubernetes,
     Map<String, FunctionConfig> functions,
+    Map<String, ShellSettings> shellTables,
     Progress progress) {
 
   /** The name of the Kubernetes shell. */
@@ -73,6 +76,7 @@ public record PureRemoteConfig(
     teams = Collections.unmodifiableMap(new LinkedHashMap<>(teams));
     Objects.requireNonNull(kubernetes, "kubernetes");
     functions = Collections.unmodifiableMap(new LinkedHashMap<>(functions));
+    shellTables = Collections.unmodifiableMap(new LinkedHashMap<>(shellTables));
     Objects.requireNonNull(progress, "progress");
 
     List<String> problems = new ArrayList<>();
@@ -148,19 +152,59 @@ public record PureRemoteConfig(
   }
 
   /**
+   * Shells that run pods: besides their own table they receive the pod keys of {@code
+   * [kubernetes]} (namespace, context, image, service account, resources, tolerations, workload
+   * identity) with the team's and the function's values, so a team states its cluster once.
+   */
+  public static final Set<String> POD_SHELLS = Set.of("mpi", "torch");
+
+  /** The {@code [kubernetes]} keys a {@linkplain #POD_SHELLS pod shell} receives; the Job-only ones stay behind. */
+  private static final Set<String> POD_KEYS = Set.of("namespace", "kube-context", "cloud", "registry", "image",
+      "image-pull-policy", "service-account", "resources.cpu", "resources.cpu-limit", "resources.memory",
+      "resources.memory-limit", "resources.ephemeral-storage", "resources.gpus", "tolerations", "workload-identity",
+      "workload-identity.namespaces", "workload-identity.client-id");
+
+  /**
    * The settings the provider of {@code functionName}'s shell ({@link #shellFor}) receives: for
-   * {@code kubernetes}, {@link #kubernetesFor} keyed by the names in {@code [kubernetes]}; for
-   * other shells, none (configuration has no table for them yet).
+   * {@code kubernetes}, {@link #kubernetesFor} keyed by the names in {@code [kubernetes]}; for a
+   * shell beyond the built-in ones, its table ({@code [mpi]}, the team's {@code [teams.<team>.mpi]}
+   * laid over, then the function's {@code [functions."<name>".mpi]}), on top of the pod keys of
+   * {@code [kubernetes]} for {@linkplain #POD_SHELLS pod shells}; for {@code local} and {@code
+   * in-process}, none.
    *
    * @param functionName a function's name, or {@code ""} for the shell of every other function
    */
   public ShellSettings shellSettings(String functionName) {
-    if (!shellFor(functionName).equals(KUBERNETES_SHELL)) {
+    String shellName = shellFor(functionName);
+    String where = source.map(Path::toString).orElse("configuration");
+    boolean ownSection = !functionName.isEmpty() && functions.containsKey(functionName);
+    if (shellName.equals(KUBERNETES_SHELL)) {
+      return kubernetesFor(functionName).toShellSettings(!ownSection
+          ? where + " [kubernetes]" : where + " [kubernetes] with [functions.\"" + functionName + "\"]");
+    }
+    Optional<ShellSettings> table = Optional.ofNullable(shellTables.get(shellName));
+    Optional<ShellSettings> own = ownSection ? functions.get(functionName).shellTable() : Optional.empty();
+    boolean pods = POD_SHELLS.contains(shellName);
+    if (!pods && table.isEmpty() && own.isEmpty()) {
       return ShellSettings.empty();
     }
-    String where = source.map(Path::toString).orElse("configuration");
-    return kubernetesFor(functionName).toShellSettings(functionName.isEmpty() || !functions.containsKey(functionName)
-        ? where + " [kubernetes]" : where + " [kubernetes] with [functions.\"" + functionName + "\"]");
+    List<String> parts = new ArrayList<>();
+    if (pods) {
+      parts.add("[kubernetes] pod keys");
+    }
+    parts.add("[" + shellName + "]");
+    own.ifPresent(t -> parts.add("[functions.\"" + functionName + "\"." + shellName + "]"));
+    ShellSettings.Builder b = ShellSettings.builder(where + " " + String.join(" + ", parts));
+    if (pods) {
+      kubernetesFor(functionName).toShellSettings(where).values().forEach((k, v) -> {
+        if (POD_KEYS.contains(k)) {
+          b.put(k, v);
+        }
+      });
+    }
+    table.ifPresent(t -> b.putAll(t.values()));
+    own.ifPresent(t -> b.putAll(t.values()));
+    return b.build();
   }
 
   /** Whether any call runs on the kubernetes shell: the default shell or a function's. */
@@ -211,6 +255,7 @@ public record PureRemoteConfig(
     b.teams.putAll(teams);
     b.kubernetes = kubernetes;
     b.functions.putAll(functions);
+    b.shellTables.putAll(shellTables);
     b.progress = progress;
     return b;
   }
@@ -233,6 +278,7 @@ public record PureRemoteConfig(
     private final Map<String, TeamConfig> teams = new LinkedHashMap<>();
     private KubernetesConfig kubernetes;
     private final Map<String, FunctionConfig> functions = new LinkedHashMap<>();
+    private final Map<String, ShellSettings> shellTables = new LinkedHashMap<>();
     private Progress progress = Progress.AUTO;
 
     private Builder() {}
@@ -316,6 +362,15 @@ public record PureRemoteConfig(
       return this;
     }
 
+    /**
+     * The runtime-wide table of a shell beyond the built-in ones ({@code [mpi]}), replacing any
+     * earlier one. Defaults to none.
+     */
+    public Builder shellTable(String shell, ShellSettings table) {
+      shellTables.put(Objects.requireNonNull(shell, "shell"), Objects.requireNonNull(table, "table"));
+      return this;
+    }
+
     /** Removes a function's settings. */
     public Builder removeFunction(String name) {
       functions.remove(name);
@@ -326,7 +381,7 @@ public record PureRemoteConfig(
     public PureRemoteConfig build() {
       return new PureRemoteConfig(Optional.ofNullable(source), blobRoot, pipelineId, shell, Optional.ofNullable(team),
           callDefaults, maxConcurrentCalls, allowedPackages, blobSettings, teams,
-          kubernetes != null ? kubernetes : KubernetesConfig.builder().build(), functions, progress);
+          kubernetes != null ? kubernetes : KubernetesConfig.builder().build(), functions, shellTables, progress);
     }
   }
 }

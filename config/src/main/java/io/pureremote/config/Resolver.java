@@ -7,6 +7,7 @@ import io.pureremote.RuntimeOptions;
 import io.pureremote.config.Kind.TolerationItem;
 import io.pureremote.config.Layer.Setting;
 import io.pureremote.k8s.values.KubernetesValues;
+import io.pureremote.spi.ShellSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,7 +68,110 @@ final class Resolver {
    */
   static PureRemoteConfig resolve(Optional<Path> source, Layer file, Layer env, Layer code, Path home,
       String userName, String noFileHint, Reading reading) {
-    return new Resolver(file, env, code, reading, noFileHint).build(source, home, userName);
+    return resolve(source, file, env, code, home, userName, noFileHint, reading, null);
+  }
+
+  /** As above; when the configuration is valid, also puts every key's winning value and origin in {@code sources}. */
+  static PureRemoteConfig resolve(Optional<Path> source, Layer file, Layer env, Layer code, Path home,
+      String userName, String noFileHint, Reading reading, List<ConfigLoader.Source> sources) {
+    Resolver resolver = new Resolver(file, env, code, reading, noFileHint);
+    PureRemoteConfig config = resolver.build(source, home, userName);
+    if (config != null && sources != null) {
+      sources.addAll(resolver.sources(config, userName));
+    }
+    return config;
+  }
+
+  /**
+   * Each top-level and {@code [kubernetes]} key with the value that won and where it came from,
+   * then the blob settings, then each function section's keys: what {@code pureremote config show}
+   * prints.
+   */
+  private List<ConfigLoader.Source> sources(PureRemoteConfig config, String userName) {
+    List<ConfigLoader.Source> out = new ArrayList<>();
+    for (ConfigKeys.KeySpec spec : ConfigKeys.byName(ConfigKeys.Scope.ROOT).values()) {
+      String name = spec.name();
+      Setting s = name.equals("kubernetes.namespace") ? namespace(userName) : get(name);
+      if (name.equals("blob-root") && s == null) {
+        out.add(new ConfigLoader.Source(name, config.blobRoot(), DEFAULTS));
+      } else if (s == null) {
+        out.add(new ConfigLoader.Source(name, spec.defaultText().replace("`", ""), DEFAULTS));
+      } else {
+        out.add(new ConfigLoader.Source(name, render(s.value()), describe(s.origin())));
+      }
+    }
+    boolean teamRoot = team.containsKey("blob-root");
+    Map<String, Setting> fromFile = teamRoot ? file.teamBlobSettings.getOrDefault(teamName, Map.of()) : file.blobSettings;
+    Map<String, Setting> blob = new LinkedHashMap<>();
+    for (Map<String, Setting> layer : List.of(fromFile, env.blobSettings, code.blobSettings)) {
+      blob.putAll(layer);
+    }
+    blob.forEach((k, v) -> out.add(new ConfigLoader.Source(ConfigKeys.BLOB_SETTINGS + "." + k, render(v.value()),
+        describe(v.origin()))));
+    Map<String, Map<String, Setting>> shells = new LinkedHashMap<>();
+    file.shellTables.forEach((shell, table) -> shells.computeIfAbsent(shell, k -> new LinkedHashMap<>()).putAll(table));
+    if (teamName != null) {
+      file.teamShellTables.getOrDefault(teamName, Map.of())
+          .forEach((shell, table) -> shells.computeIfAbsent(shell, k -> new LinkedHashMap<>()).putAll(table));
+    }
+    shells.forEach((shell, table) -> table.forEach((k, v) ->
+        out.add(new ConfigLoader.Source(shell + "." + k, render(v.value()), describe(v.origin())))));
+    file.functionShellTables.forEach((function, tables) -> tables.forEach((shell, table) -> table.forEach((k, v) ->
+        out.add(new ConfigLoader.Source(ConfigKeys.FUNCTIONS + "." + Origin.tomlKey(function) + "." + shell + "." + k,
+            render(v.value()), describe(v.origin()))))));
+    file.functions.forEach((function, settings) -> settings.forEach((k, v) -> out.add(new ConfigLoader.Source(
+        ConfigKeys.FUNCTIONS + "." + Origin.tomlKey(function) + "." + k, render(v.value()), describe(v.origin())))));
+    return out;
+  }
+
+  private static String describe(Origin o) {
+    return switch (o.source()) {
+      case Origin.ENVIRONMENT -> "environment variable " + o.key();
+      case Origin.CODE -> "override in code (" + o.key() + ")";
+      case DEFAULTS -> DEFAULTS + (o.key().equals("kubernetes.namespace") ? " (the user name as a DNS-1123 label)" : "");
+      default -> o.source() + (o.line() > 0 ? ":" + o.line() + ":" + o.column() : "") + " " + o.key();
+    };
+  }
+
+  private static String render(Object value) {
+    if (value instanceof List<?> list) {
+      return list.stream().map(Resolver::render).collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+    }
+    if (value instanceof TolerationItem item) {
+      return String.valueOf(item.item());
+    }
+    if (value instanceof Enum<?> e) {
+      return e.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'); // as the file writes it
+    }
+    if (value instanceof Duration d) {
+      return compact(d);
+    }
+    return String.valueOf(value);
+  }
+
+  /** {@code 2h}, {@code 1h30m}, {@code 90s}, {@code 500ms}: the file's own duration form. */
+  private static String compact(Duration d) {
+    if (d.isZero()) {
+      return "0s";
+    }
+    StringBuilder b = new StringBuilder();
+    long days = d.toDaysPart();
+    if (days > 0) {
+      b.append(days).append('d');
+    }
+    if (d.toHoursPart() > 0) {
+      b.append(d.toHoursPart()).append('h');
+    }
+    if (d.toMinutesPart() > 0) {
+      b.append(d.toMinutesPart()).append('m');
+    }
+    if (d.toSecondsPart() > 0) {
+      b.append(d.toSecondsPart()).append('s');
+    }
+    if (d.toMillisPart() > 0) {
+      b.append(d.toMillisPart()).append("ms");
+    }
+    return b.toString();
   }
 
   private PureRemoteConfig build(Optional<Path> source, Path home, String userName) {
@@ -97,6 +201,7 @@ final class Resolver {
           .allowedPackages(new LinkedHashSet<>(this.<String>list("allow-packages")))
           .kubernetes(kubernetes);
       blobSettings().forEach(b::blobSetting);
+      shellTables().forEach(b::shellTable);
       file.teams.keySet().forEach(t -> b.team(team(t)));
       functions.values().forEach(b::function);
       return b.build();
@@ -179,12 +284,61 @@ final class Resolver {
       if (r == null || (tolerations != null && t == null)) {
         return;
       }
+      ShellSettings shellTable = functionShellTable(name, settings);
       try {
-        result.put(name, b.resources(r).tolerations(t).build());
+        result.put(name, b.resources(r).tolerations(t).shellTable(shellTable).build());
       } catch (IllegalArgumentException e) {
         reading.add(file.functionOrigins.get(name), e.getMessage());
       }
     });
+    return result;
+  }
+
+  /** {@code [<shell>]} with the selected team's {@code [teams.<team>.<shell>]} laid over, key by key. */
+  private Map<String, ShellSettings> shellTables() {
+    Map<String, Map<String, Setting>> merged = new LinkedHashMap<>();
+    file.shellTables.forEach((shell, table) -> merged.computeIfAbsent(shell, k -> new LinkedHashMap<>()).putAll(table));
+    if (teamName != null) {
+      file.teamShellTables.getOrDefault(teamName, Map.of())
+          .forEach((shell, table) -> merged.computeIfAbsent(shell, k -> new LinkedHashMap<>()).putAll(table));
+    }
+    Map<String, ShellSettings> out = new LinkedHashMap<>();
+    merged.forEach((shell, table) -> {
+      ShellSettings.Builder b = ShellSettings.builder(file.source + " [" + shell + "]"
+          + (teamName != null && file.teamShellTables.getOrDefault(teamName, Map.of()).containsKey(shell)
+              ? " with [teams." + Origin.tomlKey(teamName) + "." + shell + "]" : ""));
+      table.forEach((k, v) -> b.put(k, v.value()));
+      out.put(shell, b.build());
+    });
+    return out;
+  }
+
+  /**
+   * The function's {@code [functions."<name>".<shell>]} table, or null; a table for a shell the
+   * function does not run on is a problem (its settings would be silently unused).
+   */
+  private ShellSettings functionShellTable(String function, Map<String, Setting> settings) {
+    Map<String, Map<String, Setting>> tables = file.functionShellTables.getOrDefault(function, Map.of());
+    if (tables.isEmpty()) {
+      return null;
+    }
+    String runsOn = Optional.ofNullable(typed(settings.get("shell"), String.class))
+        .orElseGet(() -> value("shell", String.class).orElse(RuntimeOptions.DEFAULT_SHELL));
+    ShellSettings result = null;
+    for (Map.Entry<String, Map<String, Setting>> e : tables.entrySet()) {
+      String shell = e.getKey();
+      if (!shell.equals(runsOn)) {
+        Origin at = e.getValue().values().stream().findFirst().map(Setting::origin)
+            .orElse(file.functionOrigins.get(function));
+        reading.add(at, "[functions." + Origin.tomlKey(function) + "." + shell + "] holds settings of the " + shell
+            + " shell, but the function runs on the " + runsOn + " shell: set shell = \"" + shell
+            + "\" in [functions." + Origin.tomlKey(function) + "], or remove the table");
+        continue;
+      }
+      ShellSettings.Builder b = ShellSettings.builder(file.source + " [functions." + Origin.tomlKey(function) + "." + shell + "]");
+      e.getValue().forEach((k, v) -> b.put(k, v.value()));
+      result = b.build();
+    }
     return result;
   }
 

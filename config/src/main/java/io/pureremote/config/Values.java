@@ -19,10 +19,8 @@ import java.util.regex.Pattern;
  * returns the problem text, or empty when the value is fine. Pure functions; thread-safe.
  */
 final class Values {
-  private static final Pattern DURATION_PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
-  private static final Pattern DURATION = Pattern.compile("(\\d+(ms|s|m|h|d))+");
 
-  static final String DURATION_EXAMPLES = "a duration such as \"90s\", \"10m\", \"2h\", \"1h30m\" or \"PT10M\"";
+  static final String DURATION_EXAMPLES = io.pureremote.spi.ShellSettings.DURATION_EXAMPLES;
 
   private Values() {}
 
@@ -33,31 +31,9 @@ final class Values {
    * @throws IllegalArgumentException naming the accepted forms
    */
   static Duration parseDuration(String s) {
-    String v = s.strip();
-    if (DURATION.matcher(v).matches()) {
-      Duration total = Duration.ZERO;
-      Matcher m = DURATION_PART.matcher(v);
-      while (m.find()) {
-        long n = Long.parseLong(m.group(1));
-        total = total.plus(switch (m.group(2)) {
-          case "ms" -> Duration.ofMillis(n);
-          case "s" -> Duration.ofSeconds(n);
-          case "m" -> Duration.ofMinutes(n);
-          case "h" -> Duration.ofHours(n);
-          default -> Duration.ofDays(n);
-        });
-      }
-      return total;
-    }
-    if (v.startsWith("P") || v.startsWith("p")) {
-      try {
-        return Duration.parse(v);
-      } catch (DateTimeParseException e) {
-        // fall through to the common message
-      }
-    }
-    throw new IllegalArgumentException("expected " + DURATION_EXAMPLES + ", got \"" + s + "\"");
+    return io.pureremote.spi.ShellSettings.parseDuration(s);
   }
+
 
   /** A duration the way the configuration writes it: {@code 90s}, {@code 2h}, {@code 1h30m}. */
   static String formatDuration(Duration d) {

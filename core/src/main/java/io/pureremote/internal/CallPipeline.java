@@ -3,6 +3,7 @@ package io.pureremote.internal;
 import io.pureremote.BlobStoreException;
 import io.pureremote.CallOptions;
 import io.pureremote.ExceptionPolicy;
+import io.pureremote.FunctionId;
 import io.pureremote.LeaseOptions;
 import io.pureremote.MemoEntry;
 import io.pureremote.RemoteFunctionException;
@@ -26,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -59,6 +61,8 @@ public final class CallPipeline implements AutoCloseable {
   private final ScheduledExecutorService renewals;
   private final Leases leases;
   private final ConcurrentHashMap<String, InFlight> singleFlight = new ConcurrentHashMap<>();
+  /** Functions whose first miss this runtime has logged at INFO. */
+  private final Set<FunctionId> announced = ConcurrentHashMap.newKeySet();
   private final ConcurrentHashMap<RemoteMethod, KryoCodec> codecs = new ConcurrentHashMap<>();
   private final EventLog events;
   private final ProgressTracker progress;
@@ -327,14 +331,21 @@ public final class CallPipeline implements AutoCloseable {
           invocationFrame(method, key, payload, codec, callOptions, lease.holder()), null);
     }
     LaunchRequest request = new LaunchRequest(memoUri, key.function(), key.argsHash(), remoteEnvironment);
-    log.info("memo miss: launching {} via the {} shell ({})", request.shortLabel(), shell.name(), memoUri);
+    // The first miss of each function says where it runs, at INFO; the rest are per-call detail
+    // (a fan-out of 2,000 calls is one progress line and one summary, not 2,000 lines).
+    if (announced.add(key.function())) {
+      log.info("memo miss: launching {} via the {} shell ({}); further misses of {} log at DEBUG",
+          request.shortLabel(), shell.name(), memoUri, key.function());
+    } else {
+      log.debug("memo miss: launching {} via the {} shell ({})", request.shortLabel(), shell.name(), memoUri);
+    }
     Instant launched = Instant.now();
     Launch launch = shell.launch(request);
     Outcome outcome = await(launch, key, callOptions, started);
 
     Optional<Value> result = readResult(codec, key);
     if (result.isPresent()) {
-      log.info("{} finished in {} ms", request.shortLabel(), Duration.between(launched, Instant.now()).toMillis());
+      log.debug("{} finished in {} ms", request.shortLabel(), Duration.between(launched, Instant.now()).toMillis());
       return result;
     }
     Optional<RemoteFunctionException> error = readError(method, key);

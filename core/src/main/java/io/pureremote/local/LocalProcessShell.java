@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Runs each invocation in a child JVM on this machine: {@code java [flags] -cp <class path>
@@ -32,6 +33,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalProcessShell implements Shell {
   private static final Logger log = LoggerFactory.getLogger(LocalProcessShell.class);
+  /** A line a child logger wrote at WARN or ERROR: the level as a word of its own, as layouts print it. */
+  private static final java.util.regex.Pattern WARNING_LINE = java.util.regex.Pattern.compile("(^|[\\s\\[])(WARN|WARNING|ERROR)([\\s\\]:]|$)");
+
+  /** The level a child's output line is relayed at: WARN for the child's warnings and errors, else DEBUG. */
+  static Level relayLevel(String line) {
+    return WARNING_LINE.matcher(line).find() ? Level.WARN : Level.DEBUG;
+  }
 
   private final LocalProcessShellOptions options;
   private final Semaphore slots;
@@ -128,7 +136,7 @@ public final class LocalProcessShell implements Shell {
           String line;
           while ((line = out.readLine()) != null) {
             if (options.streamOutput()) {
-              log.info("{}{}", prefix, line);
+              relay(prefix, line);
             }
             remember(line);
           }
@@ -145,6 +153,19 @@ public final class LocalProcessShell implements Shell {
         completion.completeExceptionally(new ShellException("LaunchFailed", "Local process shell failed: " + e, e));
       } finally {
         slots.release();
+      }
+    }
+
+    /**
+     * One child output line into the caller's log: per-call detail, so DEBUG, except a line the
+     * child's own logger marked as a warning or error (the SLF4J simple and Logback default
+     * layouts write the level as a word), which stays visible at WARN.
+     */
+    private void relay(String prefix, String line) {
+      if (relayLevel(line) == Level.WARN) {
+        log.warn("{}{}", prefix, line);
+      } else {
+        log.debug("{}{}", prefix, line);
       }
     }
 

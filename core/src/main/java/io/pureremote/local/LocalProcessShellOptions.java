@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param jvmArgs extra JVM flags, before the main class
  * @param environment extra environment variables for every child
  * @param maxProcesses how many child JVMs may run at once; further launches wait their turn
- * @param streamOutput whether child output goes to the caller's log, prefixed with the call
+ * @param streamOutput whether child output goes to the caller's log, prefixed with the call: at
+ *     DEBUG (per-call detail), except lines the child logged at WARN or ERROR, which stay at WARN
  * @param outputTailLines how many last output lines a failure report includes
  */
 public record LocalProcessShellOptions(

@@ -100,10 +100,59 @@ public final class ShellSettings {
     return typed(key, Boolean.class, "true or false");
   }
 
-  /** A duration. */
+  /**
+   * A duration: a {@link Duration}, or text in the form {@link #parseDuration} reads (a TOML shell
+   * table writes {@code ttl-after-finished = "1h"}).
+   */
   public Optional<Duration> duration(String key) {
+    if (values.get(key) instanceof String text) {
+      try {
+        return Optional.of(parseDuration(text));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(key + " in " + source + ": " + e.getMessage());
+      }
+    }
     return typed(key, Duration.class, "a duration");
   }
+
+  /**
+   * Parses the one duration syntax of settings and configuration files: {@code 500ms}, {@code
+   * 90s}, {@code 10m}, {@code 2h}, {@code 1d}, sums of them ({@code 1h30m}), or ISO-8601 ({@code
+   * PT10M}).
+   *
+   * @throws IllegalArgumentException naming the accepted forms
+   */
+  public static Duration parseDuration(String text) {
+    String v = text.strip();
+    if (DURATION.matcher(v).matches()) {
+      Duration total = Duration.ZERO;
+      java.util.regex.Matcher m = DURATION_PART.matcher(v);
+      while (m.find()) {
+        long n = Long.parseLong(m.group(1));
+        total = total.plus(switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          case "h" -> Duration.ofHours(n);
+          default -> Duration.ofDays(n);
+        });
+      }
+      return total;
+    }
+    if (v.startsWith("P") || v.startsWith("p")) {
+      try {
+        return Duration.parse(v);
+      } catch (java.time.format.DateTimeParseException e) {
+        // fall through to the common message
+      }
+    }
+    throw new IllegalArgumentException("expected " + DURATION_EXAMPLES + ", got \"" + text + "\"");
+  }
+
+  /** How messages describe the accepted duration forms. */
+  public static final String DURATION_EXAMPLES = "a duration such as \"90s\", \"10m\", \"2h\", \"1h30m\" or \"PT10M\"";
+  private static final java.util.regex.Pattern DURATION_PART = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h|d)");
+  private static final java.util.regex.Pattern DURATION = java.util.regex.Pattern.compile("(\\d+(ms|s|m|h|d))+");
 
   /** A list of text values; empty when absent. */
   public List<String> strings(String key) {

@@ -175,4 +175,14 @@ class LocalProcessShellTest {
     assertThat(cmd.get(0)).isEqualTo(ProcessHandle.current().info().command().orElseThrow());
     assertThat(cmd).contains("-cp", System.getProperty("java.class.path"), "io.pureremote.RemoteMain", "run");
   }
+
+  @Test
+  void childOutputIsRelayedAtDebugExceptTheChildsWarningsAndErrors() {
+    assertThat(LocalProcessShell.relayLevel("[main] INFO io.pureremote.internal.RemoteExecutor - running f")).isEqualTo(org.slf4j.event.Level.DEBUG);
+    assertThat(LocalProcessShell.relayLevel("computed 42 rows")).isEqualTo(org.slf4j.event.Level.DEBUG);
+    assertThat(LocalProcessShell.relayLevel("WARNINGS: none")).isEqualTo(org.slf4j.event.Level.DEBUG);
+    assertThat(LocalProcessShell.relayLevel("[main] WARN io.pureremote.internal.RemoteExecutor - lease lost")).isEqualTo(org.slf4j.event.Level.WARN);
+    assertThat(LocalProcessShell.relayLevel("12:00:01.123 [main] ERROR com.acme.Job -- failed")).isEqualTo(org.slf4j.event.Level.WARN);
+    assertThat(LocalProcessShell.relayLevel("WARNING: A terminally deprecated method in sun.misc.Unsafe")).isEqualTo(org.slf4j.event.Level.WARN);
+  }
 }

@@ -1,5 +1,8 @@
 package io.pureremote.examples.wordstats;
 
+import io.pureremote.FunctionId;
+import io.pureremote.Keys;
+import io.pureremote.MemoEntry;
 import io.pureremote.RemoteRuntime;
 import io.pureremote.RuntimeOptions;
 import io.pureremote.examples.wordstats.WordStats.Corpus;
@@ -20,7 +23,8 @@ public final class WordStatsExample {
   private WordStatsExample() {}
 
   public static void main(String[] args) {
-    String root = args.length > 0 ? args[0] : RuntimeOptions.defaultBlobRoot();
+    // bin/example [BLOB_ROOT]: an empty argument (none given) means the default, ~/.pureremote.
+    String root = args.length > 0 && !args[0].isBlank() ? args[0] : RuntimeOptions.defaultBlobRoot();
     List<Corpus> corpora = List.of(corpus("fables", 1), corpus("letters", 2), corpus("reports", 3));
     Settings settings = new Settings(4, 5);
 
@@ -28,15 +32,32 @@ public final class WordStatsExample {
       WordStats stats = runtime.create(WordStats.class, WordStatsImpl.class);
       System.out.println("Blob root: " + runtime.blobStore().root());
       for (int round = 1; round <= 2; round++) {
+        int hits = memoized(runtime, corpora, settings);
         long start = System.nanoTime();
         List<Summary> summaries = runtime.map(corpora, c -> stats.summarize(c, settings));
         long ms = (System.nanoTime() - start) / 1_000_000;
-        System.out.printf("round %d: %d corpora in %d ms%n", round, summaries.size(), ms);
+        System.out.printf("round %d: %d corpora in %d ms (%d memo hits, %d ran in child JVMs)%n", round,
+            summaries.size(), ms, hits, summaries.size() - hits);
         for (Summary s : summaries) {
           System.out.printf("  %-8s %3d docs %6d words  top %s%n", s.corpus(), s.documents(), s.words(), s.topWords());
         }
       }
     }
+  }
+
+  /**
+   * How many of this round's calls the memo already answers: an entry with a result, read the way
+   * tools read entries ({@link MemoEntry}), keyed like the call ({@link Keys#argsHash}).
+   */
+  static int memoized(RemoteRuntime runtime, List<Corpus> corpora, Settings settings) {
+    FunctionId summarize = new FunctionId(WordStats.class.getName() + "#summarize", "1");
+    int hits = 0;
+    for (Corpus c : corpora) {
+      if (MemoEntry.of(runtime.blobStore(), "examples", summarize, Keys.argsHash(c, settings)).hasResult()) {
+        hits++;
+      }
+    }
+    return hits;
   }
 
   /** A deterministic synthetic corpus, so every run asks the same questions. */
