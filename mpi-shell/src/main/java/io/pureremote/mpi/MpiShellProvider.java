@@ -21,7 +21,7 @@ import java.util.Set;
  * <p>The launcher pod takes the Kubernetes shell's pod keys ({@code namespace}, {@code
  * kube-context}, {@code image}, {@code resources.*}, {@code tolerations}, {@code service-account},
  * {@code env}, ...), read by {@link KubernetesShellProvider#options} so the mapping and its checks
- * exist once; the workers take the same keys prefixed {@code worker.} (default: the launcher's).
+ * exist once; the workers take the launcher's keys with the same keys prefixed {@code worker.} laid over them.
  * MPI keys: {@code workers}, {@code slots-per-worker}, {@code run-launcher-as-worker}, {@code
  * clean-pod-policy} ({@code All|Running|None}), {@code ttl-after-finished}, {@code active-deadline},
  * {@code backoff-limit}, {@code ssh-auth-mount-path}, {@code mpi-implementation} ({@code
@@ -111,13 +111,9 @@ public final class MpiShellProvider implements ShellProvider {
       problems.add("the launcher pod: " + e.getMessage().replace("\n  - ", "\n      "));
     }
     if (!workerKeys.isEmpty() && launcher != null) {
-      Map<String, Object> w = new LinkedHashMap<>(workerKeys);
-      w.putIfAbsent("image", launcher.pod().image());
-      launcherKeys.forEach((k, v) -> {
-        if (k.equals("namespace") || k.equals("cloud")) {
-          w.putIfAbsent(k, v);
-        }
-      });
+      // The workers' pods are the launcher's, with the worker.* keys laid over them.
+      Map<String, Object> w = new LinkedHashMap<>(launcherKeys);
+      w.putAll(workerKeys);
       try {
         b.worker(KubernetesShellProvider.options(ShellSettings.builder(settings.source() + " (worker.)").putAll(w).build())
             .build().pod());
