@@ -37,6 +37,7 @@ class CoreModuleTest {
       "io.pureremote.BlobStoreException",
       "io.pureremote.CallOptions",
       "io.pureremote.CorruptBlobException",
+      "io.pureremote.Distributed",
       "io.pureremote.ExceptionPolicy",
       "io.pureremote.FunctionId",
       "io.pureremote.KeyDiff",

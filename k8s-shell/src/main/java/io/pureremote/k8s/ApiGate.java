@@ -14,9 +14,10 @@ import org.slf4j.LoggerFactory;
  * Every API request the shell makes itself goes through here: a token bucket bounds the rate, and
  * 429s, 5xx and connection errors are retried with exponential backoff and jitter. Informer
  * list/watch traffic does not pass here (it is a constant two streams per namespace).
- * Thread-safe.
+ * Thread-safe. Public so the other cluster shells (MPI) share the one definition of rate limit,
+ * retry and error wording.
  */
-final class ApiGate {
+public final class ApiGate {
   private static final Logger log = LoggerFactory.getLogger(ApiGate.class);
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
@@ -27,7 +28,11 @@ final class ApiGate {
   private double tokens;
   private long refilledAt = System.nanoTime();
 
-  ApiGate(double qps, int burst, int retries) {
+  /**
+   * A gate allowing {@code qps} requests per second with bursts of {@code burst}, retrying each
+   * transient failure up to {@code retries} times.
+   */
+  public ApiGate(double qps, int burst, int retries) {
     this.qps = qps;
     this.burst = burst;
     this.retries = retries;
@@ -41,7 +46,7 @@ final class ApiGate {
    * @throws KubernetesClientException the last failure, when it is not transient or retries ran out
    * @throws InterruptedException when interrupted while waiting for a token or a backoff
    */
-  <T> T call(String what, Supplier<T> request) throws InterruptedException {
+  public <T> T call(String what, Supplier<T> request) throws InterruptedException {
     Duration backoff = FIRST_BACKOFF;
     for (int attempt = 0; ; attempt++) {
       acquire();
@@ -78,7 +83,7 @@ final class ApiGate {
   }
 
   /** 429 (throttled), 5xx, and failures without an HTTP status (connection refused/reset, timeouts). */
-  static boolean isTransient(KubernetesClientException e) {
+  public static boolean isTransient(KubernetesClientException e) {
     int code = e.getCode();
     if (code == 429 || code == 500 || code == 502 || code == 503 || code == 504) {
       return true;
@@ -97,7 +102,8 @@ final class ApiGate {
     return false;
   }
 
-  static String describe(KubernetesClientException e) {
+  /** The HTTP status and the server's message, for error texts. */
+  public static String describe(KubernetesClientException e) {
     String status = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
     return (e.getCode() > 0 ? "HTTP " + e.getCode() + ": " : "") + status;
   }

@@ -1,19 +1,12 @@
 package io.pureremote.k8s;
 
-import io.fabric8.kubernetes.api.model.EnvFromSource;
-import io.fabric8.kubernetes.api.model.EnvFromSourceBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
-import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
-import io.fabric8.kubernetes.api.model.NodeSelectorRequirementBuilder;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobSpecBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicy;
 import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyBuilder;
-import io.pureremote.k8s.values.KubernetesValues;
 import io.pureremote.spi.LaunchRequest;
 import io.pureremote.spi.Outcome;
 import java.util.ArrayList;
@@ -60,12 +53,12 @@ final class JobFactory {
 
   /** SHA-256 of the memo URI: identifies the call across pipelines and roots. */
   static String memoHash(LaunchRequest request) {
-    return KubernetesNames.sha256Hex(request.memoUri());
+    return PodSpecs.memoHash(request);
   }
 
   /** The first Job name for {@code request}: readable prefix + 10 hex digits of the memo hash. */
   static String baseName(LaunchRequest request) {
-    return KubernetesNames.jobName(request.function(), memoHash(request), "");
+    return PodSpecs.callName(request);
   }
 
   /** The Job for {@code request}, named {@code name}; {@code attempt} counts shell re-creations. */
@@ -81,35 +74,8 @@ final class JobFactory {
     annotations.put(ANNOTATION_FUNCTION, request.function().toString());
     annotations.put(ANNOTATION_ATTEMPT, Integer.toString(attempt));
 
-    PodSpecBuilder pod = new PodSpecBuilder()
-        .withRestartPolicy("Never")
-        .addNewContainer()
-          .withName(CONTAINER)
-          .withImage(options.pod().qualifiedImage())
-          .withImagePullPolicy(options.pod().imagePullPolicy())
-          .withArgs(request.remoteMainArgs())
-          .withEnv(env(request, namespace, name))
-          .withEnvFrom(envFrom())
-          .withNewResources()
-            .withRequests(quantities(options.pod().resourceRequests()))
-            .withLimits(quantities(options.pod().resourceLimits()))
-          .endResources()
-        .endContainer();
-    if (!options.pod().tolerations().isEmpty()) {
-      pod.withTolerations(options.pod().tolerations());
-    }
-    options.pod().serviceAccount().ifPresent(pod::withServiceAccountName);
-    if (!options.pod().nodeSelector().isEmpty()) {
-      pod.withNodeSelector(new LinkedHashMap<>(options.pod().nodeSelector()));
-    }
-    if (!options.pod().requiredNodeLabels().isEmpty()) {
-      List<NodeSelectorRequirement> terms = new ArrayList<>();
-      options.pod().requiredNodeLabels().forEach((key, values) -> terms.add(
-          new NodeSelectorRequirementBuilder().withKey(key).withOperator("In").withValues(values).build()));
-      pod.withNewAffinity().withNewNodeAffinity().withNewRequiredDuringSchedulingIgnoredDuringExecution()
-          .addNewNodeSelectorTerm().withMatchExpressions(terms).endNodeSelectorTerm()
-          .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().endAffinity();
-    }
+    PodSpecBuilder pod = PodSpecs.podSpec(options.pod(), CONTAINER, List.of(), request.remoteMainArgs(),
+        env(request, namespace, name)).withRestartPolicy("Never");
 
     JobSpecBuilder spec = new JobSpecBuilder()
         .withCompletions(1)
@@ -149,12 +115,7 @@ final class JobFactory {
 
   /** The shell's labels plus the user's: managed-by, function, version, memo hash. */
   Map<String, String> labels(LaunchRequest request) {
-    Map<String, String> labels = new LinkedHashMap<>(options.pod().labels());
-    labels.put(MANAGED_BY, MANAGER);
-    labels.put(LABEL_FUNCTION, KubernetesNames.labelValue(request.function().name()));
-    labels.put(LABEL_VERSION, KubernetesNames.labelValue(request.function().version()));
-    labels.put(LABEL_MEMO_HASH, memoHash(request).substring(0, KubernetesNames.LABEL_HASH_DIGITS));
-    return labels;
+    return PodSpecs.callLabels(options.pod(), request);
   }
 
   static PodFailurePolicy podFailurePolicy() {
@@ -178,16 +139,7 @@ final class JobFactory {
    * RemoteRuntime.Builder.remoteEnvironment} is no way around it.
    */
   static Optional<String> environmentProblem(LaunchRequest request) {
-    for (Map.Entry<String, String> e : request.environment().entrySet()) {
-      String name = e.getKey();
-      Optional<String> problem = KubernetesValues.plainEnvProblem(name, e.getValue(),
-          "KubernetesShellOptions.Builder.envReference(EnvReference.secretKey(\"" + name + "\", <secret>, <key>)) "
-              + "instead of RemoteRuntime.Builder.remoteEnvironment");
-      if (problem.isPresent()) {
-        return Optional.of("The runtime's remote environment cannot go into a Kubernetes Job: " + problem.get());
-      }
-    }
-    return Optional.empty();
+    return PodSpecs.environmentProblem(request, "KubernetesShellOptions");
   }
 
   private List<EnvVar> env(LaunchRequest request, String namespace, String jobName) {
@@ -205,38 +157,7 @@ final class JobFactory {
     plain.put("PUREREMOTE_MEMO_URI", request.memoUri());
     plain.put("PUREREMOTE_K8S_NAMESPACE", namespace);
     plain.put("PUREREMOTE_K8S_JOB_NAME", jobName);
-    List<EnvVar> env = new ArrayList<>();
-    plain.forEach((k, v) -> env.add(new EnvVarBuilder().withName(k).withValue(v).build()));
-    env.add(new EnvVarBuilder().withName("PUREREMOTE_K8S_POD_NAME")
-        .withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom().build());
-    for (EnvReference ref : options.pod().envReferences()) {
-      switch (ref.kind()) {
-        case SECRET_KEY -> env.add(new EnvVarBuilder().withName(ref.variable()).withNewValueFrom()
-            .withNewSecretKeyRef().withName(ref.source()).withKey(ref.key()).endSecretKeyRef().endValueFrom().build());
-        case CONFIG_MAP_KEY -> env.add(new EnvVarBuilder().withName(ref.variable()).withNewValueFrom()
-            .withNewConfigMapKeyRef().withName(ref.source()).withKey(ref.key()).endConfigMapKeyRef().endValueFrom().build());
-        default -> { }
-      }
-    }
-    return env;
-  }
-
-  private List<EnvFromSource> envFrom() {
-    List<EnvFromSource> from = new ArrayList<>();
-    for (EnvReference ref : options.pod().envReferences()) {
-      switch (ref.kind()) {
-        case SECRET -> from.add(new EnvFromSourceBuilder().withNewSecretRef().withName(ref.source()).endSecretRef().build());
-        case CONFIG_MAP -> from.add(new EnvFromSourceBuilder().withNewConfigMapRef().withName(ref.source()).endConfigMapRef().build());
-        default -> { }
-      }
-    }
-    return from;
-  }
-
-  private static Map<String, Quantity> quantities(Map<String, String> values) {
-    Map<String, Quantity> q = new LinkedHashMap<>();
-    values.forEach((k, v) -> q.put(k, new Quantity(v)));
-    return q;
+    return PodSpecs.env(options.pod(), plain);
   }
 
   private Job customize(Job job, String name, Map<String, String> labels) {

@@ -1,0 +1,415 @@
+package io.pureremote.mpi;
+
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.FieldValidateable.Validation;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.pureremote.ShellException;
+import io.pureremote.k8s.ApiGate;
+import io.pureremote.k8s.KubeConfigs;
+import io.pureremote.k8s.PodSpecs;
+import io.pureremote.spi.Launch;
+import io.pureremote.spi.LaunchRequest;
+import io.pureremote.spi.Shell;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs each call as a Kubeflow MPI Operator {@code kubeflow.org/v2beta1} MPIJob: the launcher runs
+ * the application image's entrypoint ({@code io.pureremote.RemoteMain}) with {@code run <memo
+ * uri>}, so the function runs there and calls {@code mpirun} through {@link
+ * io.pureremote.Distributed}; the workers give it {@code workers × slotsPerWorker} MPI slots. The
+ * MPIJob only says how the run ended; the value always comes from the blob store.
+ *
+ * <pre>{@code
+ * try (MpiShell shell = MpiShell.fromKubeConfig(MpiShellOptions.builder().namespace("khiops")
+ *         .launcher(PodTemplateOptions.builder().image("acme/khiops-app:1").build())
+ *         .workers(2).slotsPerWorker(4).build());
+ *      RemoteRuntime runtime = RemoteRuntime.builder().blobRoot("s3://bucket/memo").shell(shell).build()) {
+ *   Khiops khiops = runtime.create(Khiops.class, KhiopsImpl.class);
+ *   Report r = khiops.train(dataset);          // an MPIJob on a miss; a memo hit creates nothing
+ * }
+ * }</pre>
+ *
+ * <p>At the first launch the shell asks which versions of {@code mpijobs.kubeflow.org} the
+ * server serves: none (the MPI Operator is not installed) or only {@code v1} (the old
+ * training-operator's MPI) fail the call with what to do. It then creates the MPIJob with strict
+ * server-side field validation and follows it through one shared MPIJob informer per namespace
+ * (label {@code app.kubernetes.io/managed-by=pureremote}):
+ *
+ * <ul>
+ *   <li>{@code Succeeded} → exit 0. {@code Failed} → the launcher's exit code (42: the function
+ *       threw, the pipeline reads its error; no retry) or the operator's reason (e.g. {@code
+ *       DeadlineExceeded}); the blob store decides what the caller sees.
+ *   <li>{@code Failed} with reason {@code MPIJobEvicted} → the MPIJob is re-created (suffix {@code
+ *       -r1}, ...) without spending the caller's retries, up to {@link
+ *       MpiShellOptions#maxEvictionRetries()}.
+ *   <li>No {@code Created} condition nor {@code startTime} within {@link
+ *       MpiShellOptions#operatorPickupBound()} → {@code OperatorNotRunning}; pods pending past
+ *       {@link MpiShellOptions#pendingTimeout()} → {@code PodsPending} with each pod's reason.
+ * </ul>
+ *
+ * <p>The launcher pod's log (mpirun forwards every rank there) goes to the SLF4J logger {@code
+ * io.pureremote.mpi.pods} at INFO, prefixed {@code [mpijob/pod]}; the launcher's {@code RemoteMain}
+ * stores its own log beside the memo entry. {@link Launch#cancel()} and {@link #close()} delete the
+ * MPIJob with foreground propagation. Thread-safe; {@link #launch} never blocks. The client passed
+ * in stays the caller's to close.
+ */
+public final class MpiShell implements Shell {
+  private static final Logger log = LoggerFactory.getLogger(MpiShell.class);
+  private static final Logger podLog = LoggerFactory.getLogger("io.pureremote.mpi.pods");
+  /** The CustomResourceDefinition the MPI Operator installs. */
+  public static final String CRD_NAME = "mpijobs.kubeflow.org";
+  /** The version this shell emits. */
+  public static final String VERSION = "v2beta1";
+  static final ResourceDefinitionContext MPIJOBS = new ResourceDefinitionContext.Builder()
+      .withGroup("kubeflow.org").withVersion(VERSION).withKind(MpiJobFactory.KIND).withPlural("mpijobs").withNamespaced(true)
+      .build();
+  private static final long TICK_MILLIS = 250;
+
+  private final KubernetesClient client;
+  private final boolean ownsClient;
+  private final MpiShellOptions options;
+  private final MpiJobFactory factory;
+  private final ApiGate gate = new ApiGate(20, 40, 5);
+  private final Map<String, MpiRun> runs = new ConcurrentHashMap<>();
+  private final Map<String, SharedIndexInformer<GenericKubernetesResource>> informers = new ConcurrentHashMap<>();
+  private final ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pureremote-mpi-", 0).factory());
+  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "pureremote-mpi-watchdog");
+    t.setDaemon(true);
+    return t;
+  });
+  private volatile Optional<String> discovered;
+  private volatile BiConsumer<String, String> logSink = (prefix, line) -> podLog.info("{}{}", prefix, line);
+  private volatile boolean closed;
+
+  /**
+   * A shell that creates MPIJobs through {@code client}, which it does not close.
+   *
+   * @param client a client for the target cluster (its own namespace setting is ignored)
+   * @param options where and how MPIJobs run
+   */
+  public MpiShell(KubernetesClient client, MpiShellOptions options) {
+    this(client, false, options);
+  }
+
+  private MpiShell(KubernetesClient client, boolean ownsClient, MpiShellOptions options) {
+    this.client = Objects.requireNonNull(client, "client");
+    this.ownsClient = ownsClient;
+    this.options = Objects.requireNonNull(options, "options");
+    this.factory = new MpiJobFactory(options);
+    scheduler.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * A shell with its own client, configured like {@code kubectl} (kubeconfig with {@link
+   * MpiShellOptions#kubeContext()}, else in-cluster); the client is closed with the shell.
+   */
+  public static MpiShell fromKubeConfig(MpiShellOptions options) {
+    return new MpiShell(new KubernetesClientBuilder().withConfig(KubeConfigs.forContext(options.kubeContext())).build(), true,
+        options);
+  }
+
+  @Override
+  public String name() {
+    return "mpi";
+  }
+
+  /** The options this shell runs with. */
+  public MpiShellOptions options() {
+    return options;
+  }
+
+  /** The MPIJob the shell would create first for {@code request}, without creating it (dry runs, docs, tests). */
+  public GenericKubernetesResource mpiJob(LaunchRequest request) {
+    return factory.create(request, PodSpecs.callName(request), 0);
+  }
+
+  /**
+   * The MPIJob a shell with {@code options} would create first for {@code request}, without a
+   * cluster: for dry runs, reviews and docs (e.g. {@code new KubernetesSerialization().asYaml(job)}).
+   */
+  public static GenericKubernetesResource mpiJob(MpiShellOptions options, LaunchRequest request) {
+    return new MpiJobFactory(options).create(request, PodSpecs.callName(request), 0);
+  }
+
+  @Override
+  public Launch launch(LaunchRequest request) {
+    Objects.requireNonNull(request, "request");
+    MpiRun run = new MpiRun(this, request, PodSpecs.callName(request));
+    if (closed) {
+      run.fail(new ShellException("ShellClosed", null, "The MPI shell is closed; cannot run " + request.shortLabel(), false));
+      return run;
+    }
+    Optional<String> envProblem = PodSpecs.environmentProblem(request, "PodTemplateOptions");
+    if (envProblem.isPresent()) {
+      run.fail(new ShellException("CredentialInEnvironment", null, envProblem.get(), false));
+      return run;
+    }
+    submit(() -> create(run, run.name(), 0));
+    return run;
+  }
+
+  /** Deletes the MPIJobs of calls still running (foreground), stops the informers and threads. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (MpiRun run : List.copyOf(runs.values())) {
+      run.cancel();
+    }
+    scheduler.shutdownNow();
+    informers.values().forEach(SharedIndexInformer::close);
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+        executor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      executor.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    if (ownsClient) {
+      client.close();
+    }
+  }
+
+  /** Replaces where launcher log lines go (tests capture them). */
+  void logSink(BiConsumer<String, String> sink) {
+    this.logSink = Objects.requireNonNull(sink, "sink");
+  }
+
+  BiConsumer<String, String> logSink() {
+    return logSink;
+  }
+
+  // ---- actions a run asks for ----
+
+  void submit(Runnable task) {
+    try {
+      executor.execute(task);
+    } catch (RejectedExecutionException e) {
+      log.debug("MPI shell closed; dropped a background task");
+    }
+  }
+
+  void untrack(MpiRun run) {
+    runs.remove(run.name(), run);
+  }
+
+  /** Creates the MPIJob {@code name} for {@code run} (attempt counts re-creations after evictions). */
+  void create(MpiRun run, String name, int attempt) {
+    String ns = options.namespace();
+    try {
+      Optional<String> refusal = discover();
+      if (refusal.isPresent()) {
+        run.fail(new ShellException("MpiOperatorMissing", null, refusal.get(), false));
+        return;
+      }
+      GenericKubernetesResource job;
+      try {
+        job = factory.create(run.request(), name, attempt);
+      } catch (RuntimeException e) {
+        run.fail(new ShellException("InvalidMpiJob", "Cannot build the MPIJob for " + run.request().shortLabel() + ": "
+            + e.getMessage(), e));
+        return;
+      }
+      runs.put(name, run);
+      startInformer(ns);
+      gate.call("create MPIJob " + ns + "/" + name,
+          () -> client.genericKubernetesResources(MPIJOBS).inNamespace(ns).resource(job).fieldValidation(Validation.STRICT).create());
+      log.info("created MPIJob {}/{} for {} ({} worker(s) × {} slot(s))", ns, name, run.request().shortLabel(),
+          options.workers(), options.slotsPerWorker());
+      if (!run.onCreated(name)) {
+        delete(name, "cancelled while being created");
+      }
+    } catch (KubernetesClientException e) {
+      run.fail(launchFailed(e, name));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      run.fail(new ShellException("LaunchFailed", "Interrupted while creating MPIJob " + ns + "/" + name, e));
+    }
+  }
+
+  /** Tracks the run under its new name (after an eviction). */
+  void rename(MpiRun run, String from, String to) {
+    runs.put(to, run);
+    runs.remove(from, run);
+  }
+
+  void delete(String name, String why) {
+    String ns = options.namespace();
+    try {
+      gate.call("delete MPIJob " + ns + "/" + name, () -> client.genericKubernetesResources(MPIJOBS).inNamespace(ns)
+          .withName(name).withPropagationPolicy(DeletionPropagation.FOREGROUND).delete());
+      log.info("deleted MPIJob {}/{} ({})", ns, name, why);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        log.warn("Could not delete MPIJob {}/{} ({}): {}. Delete it with `kubectl delete mpijob -n {} {}`.", ns, name, why,
+            ApiGate.describe(e), ns, name);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The pods the operator made for MPIJob {@code name} with {@code role} (launcher or worker); empty on errors. */
+  List<Pod> pods(String name, String role) {
+    try {
+      return gate.call("list pods of MPIJob " + name, () -> client.pods().inNamespace(options.namespace())
+          .withLabel(MpiJobFactory.JOB_NAME_LABEL, name).withLabel(MpiJobFactory.JOB_ROLE_LABEL, role).list().getItems());
+    } catch (KubernetesClientException e) {
+      log.debug("Listing {} pods of MPIJob {} failed: {}", role, name, ApiGate.describe(e));
+      return List.of();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return List.of();
+    }
+  }
+
+  /** The log of {@code pod}'s container so far; null when it cannot be read (yet). */
+  String podLog(String pod) {
+    try {
+      return gate.call("get log of " + pod, () -> client.pods().inNamespace(options.namespace()).withName(pod)
+          .inContainer(MpiJobFactory.CONTAINER).getLog());
+    } catch (KubernetesClientException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /**
+   * Which served versions of {@value #CRD_NAME} allow this shell, asked once: empty when v2beta1
+   * is served, else why not (and what to do). A failed request is not kept.
+   */
+  private Optional<String> discover() throws InterruptedException {
+    Optional<String> known = discovered;
+    if (known != null) {
+      return known;
+    }
+    List<String> served;
+    try {
+      CustomResourceDefinition crd = gate.call("get CRD " + CRD_NAME,
+          () -> client.apiextensions().v1().customResourceDefinitions().withName(CRD_NAME).get());
+      served = crd == null || crd.getSpec() == null ? List.of() : crd.getSpec().getVersions().stream()
+          .filter(v -> Boolean.TRUE.equals(v.getServed())).map(CustomResourceDefinitionVersion::getName).toList();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 403 && e.getCode() != 401) {
+        throw e;
+      }
+      // Reading CRDs is cluster-scoped RBAC many users lack; API discovery is open to every user.
+      served = client.getApiResources("kubeflow.org/" + VERSION) != null
+          && client.getApiResources("kubeflow.org/" + VERSION).getResources().stream().anyMatch(r -> "mpijobs".equals(r.getName()))
+          ? List.of(VERSION) : List.of();
+    }
+    Optional<String> refusal;
+    if (served.contains(VERSION)) {
+      refusal = Optional.empty();
+      log.info("{} serves {} (MPI Operator found)", CRD_NAME, served);
+    } else if (served.isEmpty()) {
+      refusal = Optional.of("The cluster " + client.getMasterUrl() + " has no " + CRD_NAME + ": the Kubeflow MPI Operator "
+          + "(v0.5 or newer) is not installed. Check with `kubectl get crd " + CRD_NAME + "`; install it with `kubectl apply "
+          + "--server-side -f https://raw.githubusercontent.com/kubeflow/mpi-operator/v0.8.2/deploy/v2beta1/mpi-operator.yaml`"
+          + " or ask the cluster's administrators, or run the function with another shell.");
+    } else {
+      refusal = Optional.of("The cluster " + client.getMasterUrl() + " serves " + CRD_NAME + " only in " + served
+          + ", not " + VERSION + ". That is the MPI of the old Kubeflow training-operator (v1), which has no "
+          + "launcherCreationPolicy, runLauncherAsWorker or per-launcher Job retries and is no longer developed; the MPI shell "
+          + "needs the MPI Operator v0.5+ (kubeflow.org/" + VERSION + "). Check with `kubectl get crd " + CRD_NAME
+          + " -o jsonpath='{.spec.versions[*].name}'`; both operators ship the same CRD name, so run training-operator with "
+          + "--enable-scheme excluding mpijob and install the MPI Operator.");
+    }
+    discovered = refusal;
+    return refusal;
+  }
+
+  private void startInformer(String ns) {
+    informers.computeIfAbsent(ns, n -> {
+      Map.Entry<String, String> managed = PodSpecs.managedBy();
+      return client.genericKubernetesResources(MPIJOBS).inNamespace(n).withLabel(managed.getKey(), managed.getValue())
+          .inform(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(GenericKubernetesResource job) {
+              dispatch(job, false);
+            }
+
+            @Override
+            public void onUpdate(GenericKubernetesResource old, GenericKubernetesResource job) {
+              dispatch(job, false);
+            }
+
+            @Override
+            public void onDelete(GenericKubernetesResource job, boolean unknown) {
+              dispatch(job, true);
+            }
+          }, 0);
+    });
+  }
+
+  private void dispatch(GenericKubernetesResource job, boolean deleted) {
+    MpiRun run = runs.get(job.getMetadata().getName());
+    if (run == null) {
+      return;
+    }
+    if (deleted) {
+      run.onDeleted(job.getMetadata().getName());
+    } else {
+      run.onMpiJob(job);
+    }
+  }
+
+  private void tick() {
+    try {
+      long now = System.nanoTime();
+      for (MpiRun run : Set.copyOf(runs.values())) {
+        run.tick(now);
+      }
+    } catch (RuntimeException e) {
+      log.warn("MPI shell watchdog failed: {}", e.toString(), e);
+    }
+  }
+
+  private ShellException launchFailed(KubernetesClientException e, String name) {
+    String ns = options.namespace();
+    String why = ApiGate.describe(e);
+    String message = switch (e.getCode()) {
+      case 401, 403 -> "Not allowed to create MPIJob " + ns + "/" + name + " (" + why + "). The kube context needs RBAC "
+          + "create/get/list/watch/delete on mpijobs.kubeflow.org and get/list on pods and pods/log in namespace '" + ns + "'.";
+      case 404 -> "Cannot create MPIJob " + ns + "/" + name + " (" + why + "): does namespace '" + ns + "' exist, and is the "
+          + "MPI Operator's CRD installed (`kubectl get crd " + CRD_NAME + "`)?";
+      case 400 -> "The API server rejected MPIJob " + ns + "/" + name + " (" + why + "). The shell creates MPIJobs with "
+          + "strict field validation, so a field this operator version does not know is an error instead of being pruned: "
+          + "upgrade the MPI Operator (v0.5+ for launcherCreationPolicy and runLauncherAsWorker) or drop the option.";
+      case 422 -> "The API server rejected MPIJob " + ns + "/" + name + " as invalid (" + why + "). Check the MPI shell options.";
+      default -> "Cannot create MPIJob " + ns + "/" + name + " (" + why + ").";
+    };
+    ShellException failure = new ShellException("LaunchFailed", null, message, ApiGate.isTransient(e));
+    failure.initCause(e);
+    return failure;
+  }
+}
