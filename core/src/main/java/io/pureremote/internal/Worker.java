@@ -120,7 +120,7 @@ public final class Worker {
   public int serve(InputStream requests) {
     // Ready means able to take work: the store answers (a missing root is refused here, not at the
     // first call).
-    store.exists(MemoKey.LAYOUT + "/.worker-probe");
+    store.exists(MemoKey.LAYOUT + "/worker-probe");
     reply("ready " + PROTOCOL + " slots=" + slots + " pid=" + ProcessHandle.current().pid() + " root=" + store.root());
     try (BufferedReader in = new BufferedReader(new InputStreamReader(requests, StandardCharsets.UTF_8))) {
       String line;
