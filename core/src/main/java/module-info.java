@@ -23,5 +23,6 @@ module io.pureremote {
   provides io.pureremote.spi.BlobStoreProvider with io.pureremote.local.FileBlobStoreProvider;
   provides io.pureremote.spi.ShellProvider with
       io.pureremote.local.LocalShellProvider,
-      io.pureremote.local.InProcessShellProvider;
+      io.pureremote.local.InProcessShellProvider,
+      io.pureremote.local.LocalPoolShellProvider;
 }

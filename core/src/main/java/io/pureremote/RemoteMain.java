@@ -3,9 +3,11 @@ package io.pureremote;
 import io.pureremote.internal.LogCapture;
 import io.pureremote.internal.MemoKey;
 import io.pureremote.internal.RemoteExecutor;
+import io.pureremote.internal.Worker;
 import io.pureremote.spi.BlobStore;
 import io.pureremote.spi.BlobStores;
 import io.pureremote.spi.Outcome;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -13,6 +15,13 @@ import java.util.Map;
  * The remote entry point: {@code java -cp <app> io.pureremote.RemoteMain run <memo uri>}. Images
  * and child JVMs run it; it reads the invocation, runs the function and commits exactly one of
  * {@code result} or {@code error}.
+ *
+ * <p>{@code RemoteMain worker --root <store root> [--slots <K>] [--drain-seconds <S>]} keeps the
+ * JVM warm instead: it reads {@code run <id> <memo uri>} requests on stdin, runs up to K (default
+ * 4) at once, each exactly as {@code run} would, and answers on stdout (protocol {@code
+ * pureremote-worker/1}, see docs/pools.md). It refuses memo URIs of any other store root. On end
+ * of input or {@code drain} it finishes what runs and exits 0; on SIGTERM it waits up to S seconds
+ * (default 10) and hands back the calls still running. The {@code local-pool} shell starts it.
  *
  * <p>Exit codes: {@value Outcome#EXIT_OK} done (result stored, possibly by an earlier run);
  * {@value Outcome#EXIT_FUNCTION_FAILED} the function threw and its error is stored;
@@ -25,9 +34,14 @@ public final class RemoteMain {
   /** The last bytes of this process's output stored as {@code runs/<run>.log}. */
   private static final int LOG_LIMIT = 1 << 20;
 
+  private static final String USAGE = "usage: java io.pureremote.RemoteMain run <memo uri>\n"
+      + "       java io.pureremote.RemoteMain worker --root <store root> [--slots <K>] [--drain-seconds <S>]";
+
   /** Runs the command and exits with its code; its output is also stored beside the memo entry. */
   public static void main(String[] args) {
-    System.exit(run(args, LogCapture.install(LOG_LIMIT)));
+    boolean worker = args.length > 0 && "worker".equals(args[0]);
+    // A worker captures per call (calls run side by side), never the whole process.
+    System.exit(run(args, worker ? null : LogCapture.install(LOG_LIMIT)));
   }
 
   /** Runs the command and returns the exit code, without exiting or capturing output. */
@@ -36,8 +50,11 @@ public final class RemoteMain {
   }
 
   private static int run(String[] args, LogCapture logCapture) {
+    if (args.length > 0 && "worker".equals(args[0])) {
+      return worker(args);
+    }
     if (args.length != 2 || !"run".equals(args[0])) {
-      System.err.println("usage: java io.pureremote.RemoteMain run <memo uri>\n  got: " + Arrays.toString(args));
+      System.err.println(USAGE + "\n  got: " + Arrays.toString(args));
       return Outcome.EXIT_USAGE;
     }
     MemoKey.Located located;
@@ -58,5 +75,72 @@ public final class RemoteMain {
       System.err.println("Cannot open the blob store at " + located.root() + ": " + e.getMessage());
       return Outcome.EXIT_INFRASTRUCTURE;
     }
+  }
+
+  private static int worker(String[] args) {
+    String root = null;
+    int slots = 4;
+    int drainSeconds = 10;
+    try {
+      for (int i = 1; i < args.length; i += 2) {
+        if (i + 1 >= args.length) {
+          throw new IllegalArgumentException(args[i] + " needs a value");
+        }
+        String value = args[i + 1];
+        switch (args[i]) {
+          case "--root" -> root = value;
+          case "--slots" -> slots = positive("--slots", value);
+          case "--drain-seconds" -> drainSeconds = positive("--drain-seconds", value);
+          default -> throw new IllegalArgumentException("unknown option " + args[i]);
+        }
+      }
+      if (root == null) {
+        throw new IllegalArgumentException("--root <store root> is required");
+      }
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage() + "\n" + USAGE + "\n  got: " + Arrays.toString(args));
+      return Outcome.EXIT_USAGE;
+    }
+    // stdout carries the protocol only: user code's System.out goes to stderr, per call captured.
+    java.io.OutputStream protocol = new java.io.FileOutputStream(java.io.FileDescriptor.out);
+    Worker.routeOutput(new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true,
+        java.nio.charset.StandardCharsets.UTF_8));
+    ClassLoader loader = RemoteMain.class.getClassLoader();
+    Map<String, String> settings = BlobStores.fromEnvironment(System.getenv());
+    BlobStore store;
+    try {
+      store = BlobStores.open(root, settings, loader);
+    } catch (RuntimeException e) {
+      System.err.println("Cannot open the blob store at " + root + ": " + e.getMessage());
+      return Outcome.EXIT_INFRASTRUCTURE;
+    }
+    try (store) {
+      Worker worker = new Worker(store, loader, slots, LOG_LIMIT, protocol);
+      Duration grace = Duration.ofSeconds(drainSeconds);
+      Thread hook = new Thread(() -> worker.shutdown(grace), "pureremote-worker-drain");
+      Runtime.getRuntime().addShutdownHook(hook);
+      int code = worker.serve(System.in);
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // Already shutting down: the hook drains.
+      }
+      return code;
+    } catch (RuntimeException e) {
+      System.err.println("The worker for " + root + " failed: " + e);
+      return Outcome.EXIT_INFRASTRUCTURE;
+    }
+  }
+
+  private static int positive(String option, String value) {
+    try {
+      int n = Integer.parseInt(value);
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // Reported below.
+    }
+    throw new IllegalArgumentException(option + " must be a whole number >= 1, got '" + value + "'");
   }
 }

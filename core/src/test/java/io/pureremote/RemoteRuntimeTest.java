@@ -287,7 +287,7 @@ class RemoteRuntimeTest {
     assertThatThrownBy(() -> RemoteRuntime.builder().blobStore(store).shell("kubernetes").build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("No shell named 'kubernetes'")
-        .hasMessageContaining("[in-process, local]");
+        .hasMessageContaining("[in-process, local, local-pool]");
   }
 
   @Test

@@ -48,7 +48,8 @@ public final class Scenarios {
       new Scenario("3", "fan-out", KubernetesScenarios::fanOut),
       new Scenario("4", "argument path", ArgumentPathScenario::run),
       new Scenario("5", "miss overhead", MissOverheadScenario::run),
-      new Scenario("6", "large input", LargeInputScenario::run));
+      new Scenario("6", "large input", LargeInputScenario::run),
+      new Scenario("7", "warm worker pool", LocalPoolScenario::run));
 
   /** Runs the harness; exits 1 when a scenario failed, 2 on bad arguments. */
   public static void main(String[] args) {

@@ -17,6 +17,19 @@ public final class LogCapture {
     this.ring = new byte[limit];
   }
 
+  /**
+   * A capture that nothing writes to until {@link #write} is called: the worker mode keeps one per
+   * call and routes each thread's output to the capture of the call it runs.
+   */
+  public static LogCapture buffer(int limit) {
+    return new LogCapture(limit);
+  }
+
+  /** Appends {@code len} bytes of {@code b} from {@code off}. */
+  public void write(byte[] b, int off, int len) {
+    append(b, off, len);
+  }
+
   /** Starts capturing {@code System.out} and {@code System.err}; they still print as before. */
   public static LogCapture install(int limit) {
     LogCapture capture = new LogCapture(limit);

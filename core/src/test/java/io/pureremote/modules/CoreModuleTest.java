@@ -58,6 +58,9 @@ class CoreModuleTest {
       "io.pureremote.local.FileBlobStoreProvider",
       "io.pureremote.local.InProcessShell",
       "io.pureremote.local.InProcessShellProvider",
+      "io.pureremote.local.LocalPoolOptions",
+      "io.pureremote.local.LocalPoolShell",
+      "io.pureremote.local.LocalPoolShellProvider",
       "io.pureremote.local.LocalProcessShell",
       "io.pureremote.local.LocalProcessShellOptions",
       "io.pureremote.local.LocalShellProvider",
@@ -89,7 +92,7 @@ class CoreModuleTest {
     assertThat(core.packages()).contains("io.pureremote.internal");
     assertThat(core.provides().stream().flatMap(p -> p.providers().stream()).toList()).containsExactlyInAnyOrder(
         "io.pureremote.local.FileBlobStoreProvider", "io.pureremote.local.LocalShellProvider",
-        "io.pureremote.local.InProcessShellProvider");
+        "io.pureremote.local.InProcessShellProvider", "io.pureremote.local.LocalPoolShellProvider");
     assertThat(core.uses()).containsExactlyInAnyOrder("io.pureremote.spi.BlobStoreProvider",
         "io.pureremote.spi.ShellProvider");
   }
