@@ -42,7 +42,7 @@ class ValidationTest {
     assertThat(problems("[teams.fc]\nx = \n", Map.of("PUREREMOTE_TEAM", "fc", "PUREREMOTE_SHELL", "k8s")))
         .extracting(ConfigProblem::toString).containsExactly(
             FILE + ":2:5: TOML syntax error: Unexpected end of line, expected a value",
-            "environment: PUREREMOTE_SHELL: expected one of \"in-process\", \"kubernetes\", \"local\", got \"k8s\"");
+            "environment: PUREREMOTE_SHELL: expected one of \"in-process\", \"kubernetes\", \"local\", \"local-pool\", got \"k8s\"");
     // TOML 1.1 syntax is refused: the parser is pinned to 1.0.
     rejects("[kubernetes]\nresources = { cpu = \"1\", }\n")
         .hasMessageContaining("TOML syntax error: A trailing comma is not allowed in an inline table");
@@ -193,11 +193,11 @@ class ValidationTest {
   @Test
   void anUnknownShellListsTheShellsThereAre() {
     rejects("shell = \"k8s\"\n")
-        .hasMessageContaining(FILE + ":1:1: shell: expected one of \"in-process\", \"kubernetes\", \"local\", got \"k8s\"");
+        .hasMessageContaining(FILE + ":1:1: shell: expected one of \"in-process\", \"kubernetes\", \"local\", \"local-pool\", got \"k8s\"");
     rejects("[functions.\"a.B#c\"]\nshell = \"inprocess\"\n").hasMessageContaining(FILE + ":2:1: functions.\"a.B#c\".shell: "
-        + "expected one of \"in-process\", \"kubernetes\", \"local\", got \"inprocess\" (did you mean 'in-process'?)");
+        + "expected one of \"in-process\", \"kubernetes\", \"local\", \"local-pool\", got \"inprocess\" (did you mean 'in-process'?)");
     rejects("", Map.of("PUREREMOTE_SHELL", "docker")).hasMessageContaining(
-        "environment: PUREREMOTE_SHELL: expected one of \"in-process\", \"kubernetes\", \"local\", got \"docker\"");
+        "environment: PUREREMOTE_SHELL: expected one of \"in-process\", \"kubernetes\", \"local\", \"local-pool\", got \"docker\"");
   }
 
   @Test
@@ -272,7 +272,7 @@ class ValidationTest {
         "functions.\"a.B#c\".timeout", "PUREREMOTE_KUBERNETES_LAUNCH_CONCURRENCY", "PUREREMOTE_TEAM");
     assertThat(problems).extracting(ConfigProblem::line).containsExactly(1, 2, 4, 6, 8, 0, 0);
     assertThat(problems.getFirst().toString()).isEqualTo(FILE + ":1:1: shell: expected one of \"in-process\", "
-        + "\"kubernetes\", \"local\", got \"k8s\"");
+        + "\"kubernetes\", \"local\", \"local-pool\", got \"k8s\"");
     rejects("shell = \"k8s\"\nmax-concurrent-calls = 0\n").hasMessageStartingWith("Invalid Pure Remote configuration "
         + "(2 problems):\n  - " + FILE + ":1:1: shell:");
   }
