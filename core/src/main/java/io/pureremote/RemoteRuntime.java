@@ -141,7 +141,7 @@ public final class RemoteRuntime implements AutoCloseable {
       RemoteMethod remote = methods.get(method);
       checkOpen(remote.id().name());
       CompletableFuture<Object> call = pipeline.submit(remote, args == null ? new Object[0] : args);
-      return remote.async() ? call : await(call);
+      return remote.async() ? call : await(call, remote.id().name());
     };
     return iface.cast(Proxy.newProxyInstance(iface.getClassLoader(), new Class<?>[] {iface}, handler));
   }
@@ -166,11 +166,16 @@ public final class RemoteRuntime implements AutoCloseable {
     Runnable endBurst = pipeline.holdProgress(); // one progress burst for the whole fan-out
     try {
       for (A input : inputs) {
-        futures.add(CompletableFuture.supplyAsync(() -> call.apply(input), executor));
+        try {
+          futures.add(CompletableFuture.supplyAsync(() -> call.apply(input), executor));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          // close() began after the check above: the inputs not yet started get the same error
+          futures.add(CompletableFuture.failedFuture(CallPipeline.closedError("map", e)));
+        }
       }
       for (CompletableFuture<R> f : futures) {
         try {
-          results.add(await(f));
+          results.add(await(f, "map"));
         } catch (RuntimeException e) {
           if (first == null) {
             first = e;
@@ -189,12 +194,15 @@ public final class RemoteRuntime implements AutoCloseable {
     return results;
   }
 
-  private static <V> V await(CompletableFuture<V> future) {
+  private <V> V await(CompletableFuture<V> future, String what) {
     try {
       return future.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       future.cancel(true);
+      if (closed) { // close() interrupted this waiter (a call of a map, or a caller on a call thread)
+        throw CallPipeline.closedError(what, e);
+      }
       throw new PureRemoteException("Interrupted while waiting for a remote call", e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : e.getCause();
@@ -211,9 +219,7 @@ public final class RemoteRuntime implements AutoCloseable {
   /** Refuses calls once {@link #close()} began, naming the call and what to do instead. */
   private void checkOpen(String what) {
     if (closed) {
-      throw new IllegalStateException("Cannot run " + what + ": this RemoteRuntime is closed. Keep the runtime open"
-          + " until its calls are done (one try-with-resources around them), or build a new one with"
-          + " RemoteRuntime.builder()...build(); proxies of a closed runtime cannot be reused.");
+      throw CallPipeline.closedError(what, null);
     }
   }
 
@@ -224,6 +230,7 @@ public final class RemoteRuntime implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    pipeline.closing();
     executor.shutdownNow();
     // Interrupted calls still cancel their launch, release their lease and record their outcome;
     // wait for that (bounded) so nothing writes to the store after close returns.

@@ -46,6 +46,15 @@ class WhyMissByArgsTest {
   }
 
   @Test
+  void aLoneSurrogateIsPrintedEscapedNeverAsAQuestionMark() {
+    // Issue 18 defect 6: the diff printed "?" ≠ "?" for two different lone surrogates.
+    Run run = whyMiss(args("q\\ud800", FILTERS, WINDOW), args("q\\udc00", FILTERS, WINDOW));
+    assertThat(run.code()).as(run.err()).isZero();
+    assertThat(run.out()).contains("\"q\\uD800\" ≠ \"q\\uDC00\"").doesNotContain("\"q?\"");
+    assertThat(run.out().chars().noneMatch(c -> Character.isSurrogate((char) c))).as(run.out()).isTrue();
+  }
+
+  @Test
   void oneDifferingNestedFieldIsNamedAlone() {
     Run run = whyMiss(args("shoes", FILTERS, WINDOW), args("shoes", FILTERS.replace("\"eu\":3", "\"eu\":4"), WINDOW));
     assertThat(run.code()).isZero();

@@ -333,7 +333,12 @@ public final class ArgsDiff {
     } else {
       text = String.valueOf(value);
     }
-    return text.length() <= max ? text : text.substring(0, max) + "… (" + text.length() + " chars)";
+    if (text.length() <= max) {
+      return text;
+    }
+    // Never cut a surrogate pair in two: its first half alone would print as '?'.
+    int cut = max > 0 && Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
+    return text.substring(0, cut) + "… (" + text.length() + " chars)";
   }
 
   /**

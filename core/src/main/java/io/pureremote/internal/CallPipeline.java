@@ -56,6 +56,7 @@ public final class CallPipeline implements AutoCloseable {
   private final Shell shell;
   private final RuntimeOptions options;
   private final ExecutorService executor;
+  private volatile boolean closing;
   private final Semaphore inFlight;
   private final Map<String, String> remoteEnvironment;
   private final ScheduledExecutorService renewals;
@@ -147,8 +148,7 @@ public final class CallPipeline implements AutoCloseable {
       progress.finished(ProgressTracker.End.FAILED);
       if (e instanceof java.util.concurrent.RejectedExecutionException) {
         // The runtime closed between its own check and this submit.
-        throw new IllegalStateException("Cannot run " + key.prefix() + ": the RemoteRuntime was closed while the call"
-            + " was being submitted. Keep the runtime open until its calls are done.", e);
+        throw closedError(method.id().name(), e);
       }
       throw e;
     }
@@ -180,6 +180,9 @@ public final class CallPipeline implements AutoCloseable {
       failure = new PureRemoteException("Interrupted while running " + key.function(), e);
     } catch (Throwable t) {
       failure = t;
+    }
+    if (failure != null && closing && interruptedByClose(failure)) {
+      failure = closedError(method.id().name(), failure);
     }
     // Leave the single-flight map before completing, so a caller that retries at once
     // (e.g. after an error under RERUN) starts a new call instead of joining this one.
@@ -262,14 +265,57 @@ public final class CallPipeline implements AutoCloseable {
    */
   private Object checkedType(RemoteMethod method, MemoKey key, Object value) {
     Class<?> expected = method.valueType();
-    if (value == null || expected.isInstance(value)) {
+    java.lang.reflect.Type declared = method.valueGenericType();
+    String problem = null;
+    if (value == null) {
+      if (declared instanceof Class<?> c && c.isPrimitive()) {
+        problem = "is null";
+      }
+    } else if (!expected.isInstance(value)) {
+      problem = "is a " + value.getClass().getName();
+    } else if (declared instanceof java.lang.reflect.ParameterizedType p) {
+      problem = wrongElement(p, value);
+    }
+    if (problem == null) {
       return value;
     }
-    throw new PureRemoteException("The stored result " + store.uri(key.key(MemoKey.RESULT)) + " is a "
-        + value.getClass().getName() + ", but " + method.id().name() + "@" + method.id().version() + " returns "
-        + expected.getName() + ". The function's return type changed without a new version: bump @PureRemote(version"
-        + " = ...) so new calls get new entries, or delete the old entries (pureremote invalidate --function '"
-        + method.id().name() + "' --pipeline " + key.pipelineId() + " --root " + store.root() + ").");
+    throw new PureRemoteException("The stored result " + store.uri(key.key(MemoKey.RESULT)) + " " + problem + ", but "
+        + method.id().name() + "@" + method.id().version() + " returns " + declared.getTypeName() + ". The function's"
+        + " return type changed without a new version: bump @PureRemote(version = ...) so new calls get new entries,"
+        + " or delete the old entries (pureremote invalidate --function '" + method.id().name() + "' --pipeline "
+        + key.pipelineId() + " --root " + store.root() + ").");
+  }
+
+  /**
+   * For a {@code Collection<E>}, {@code Optional<E>} or {@code Map<K, V>} whose type arguments are
+   * plain classes, the first element of another class, said as "holds a ..."; else null. One level
+   * deep: nested generics are not checked.
+   */
+  private static String wrongElement(java.lang.reflect.ParameterizedType p, Object value) {
+    java.lang.reflect.Type[] args = p.getActualTypeArguments();
+    if (value instanceof java.util.Collection<?> c && args.length == 1) {
+      return wrongIn(c, args[0]);
+    }
+    if (value instanceof java.util.Optional<?> o && args.length == 1) {
+      return o.isPresent() ? wrongIn(List.of(o.get()), args[0]) : null;
+    }
+    if (value instanceof Map<?, ?> m && args.length == 2) {
+      String k = wrongIn(m.keySet(), args[0]);
+      return k != null ? k + " key" : wrongIn(m.values(), args[1]);
+    }
+    return null;
+  }
+
+  private static String wrongIn(java.util.Collection<?> items, java.lang.reflect.Type type) {
+    if (!(type instanceof Class<?> c) || c == Object.class) {
+      return null;
+    }
+    for (Object item : items) {
+      if (item != null && !c.isInstance(item)) {
+        return "holds a " + item.getClass().getName();
+      }
+    }
+    return null;
   }
 
   private Object run(RemoteMethod method, MemoKey key, Object[] args, InFlight flight) throws InterruptedException {
@@ -493,6 +539,37 @@ public final class CallPipeline implements AutoCloseable {
       packages.addAll(options.allowedPackages());
       return new KryoCodec(packages, m.implementation().getClassLoader(), store);
     });
+  }
+
+  /**
+   * Marks the runtime as closing, before it interrupts its calls: a call that fails because of that
+   * (queued for a slot, or running) then says the runtime is closed instead of "interrupted".
+   */
+  public void closing() {
+    closing = true;
+  }
+
+  /** The error of a call that meets a closed runtime: what, why and what to do. */
+  public static IllegalStateException closedError(String what, Throwable cause) {
+    return new IllegalStateException("Cannot run " + what + ": this RemoteRuntime is closed. Keep the runtime open"
+        + " until its calls are done (one try-with-resources around them), or build a new one with"
+        + " RemoteRuntime.builder()...build(); proxies of a closed runtime cannot be reused.", cause);
+  }
+
+  /** Whether a failure seen while closing comes from close() interrupting the call. */
+  private static boolean interruptedByClose(Throwable failure) {
+    if (Thread.currentThread().isInterrupted()) {
+      return true;
+    }
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof InterruptedException || t instanceof java.io.InterruptedIOException
+          || t instanceof java.nio.channels.ClosedByInterruptException
+          || t instanceof java.util.concurrent.CancellationException
+          || t instanceof java.util.concurrent.RejectedExecutionException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Stops lease renewals; leases still held expire by themselves. */

@@ -43,6 +43,18 @@ public record RemoteMethod(
     return Object.class;
   }
 
+  /**
+   * The declared type a result must have: the generic return type, or for a {@code
+   * CompletableFuture<T>} its {@code T} ({@code Object} when not declared).
+   */
+  public java.lang.reflect.Type valueGenericType() {
+    if (!async) {
+      return method.getGenericReturnType();
+    }
+    return method.getGenericReturnType() instanceof java.lang.reflect.ParameterizedType p
+        ? p.getActualTypeArguments()[0] : Object.class;
+  }
+
   private static Class<?> box(Class<?> type) {
     if (!type.isPrimitive()) {
       return type;

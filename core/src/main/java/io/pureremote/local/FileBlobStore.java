@@ -51,6 +51,9 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class FileBlobStore implements BlobStore {
   private static final String LOCKS_DIR = ".locks";
 
+  private static final String WRITE_FIX = "Choose a blob root this user may write to (RemoteRuntime.builder()"
+      + ".blobRoot(...), or blobRoot in the config), or grant write access to that folder (chmod u+w).";
+
   private final Path root;
   private final String rootUri;
 
@@ -75,6 +78,10 @@ public final class FileBlobStore implements BlobStore {
       Files.createDirectories(this.root);
     } catch (IOException e) {
       throw new BlobStoreException(this.root.toUri().toString(), "Cannot create the blob root folder: " + whyNot(this.root, e), e, false);
+    }
+    if (!Files.isWritable(this.root)) { // access(2): always true for root, who may write anyway
+      throw new BlobStoreException(this.root.toUri().toString(), "The blob root folder " + this.root + " cannot be"
+          + " written by this user (permission denied). " + WRITE_FIX, null, false);
     }
     String uri = this.root.toUri().toString();
     this.rootUri = uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
@@ -382,6 +389,10 @@ public final class FileBlobStore implements BlobStore {
   }
 
   private BlobStoreException failure(String key, String what, IOException e) {
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return new BlobStoreException(uri(key), what + ": permission denied at " + e.getMessage() + " (blob root " + root
+          + "). " + WRITE_FIX, e, false);
+    }
     return new BlobStoreException(uri(key), what + ": " + e, e, false);
   }
 
