@@ -1,8 +1,8 @@
 package io.pureremote.cli;
 
 import io.pureremote.MemoEntry;
-import io.pureremote.config.ConfigLoader;
 import io.pureremote.spi.BlobStore;
+import io.pureremote.spi.ShellSettings;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -61,7 +61,7 @@ final class GcCommand implements Callable<Integer> {
     CommandLine cl = spec.commandLine();
     Duration age;
     try {
-      age = ConfigLoader.parseDuration(olderThan);
+      age = ShellSettings.parseDuration(olderThan); // the configuration files' duration syntax
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cl, "--older-than: " + e.getMessage());
     }

@@ -93,17 +93,6 @@ public final class ConfigLoader {
     return builder().environment(System.getenv()).build().read();
   }
 
-  /**
-   * Parses a duration the way configuration files write them: {@code 500ms}, {@code 90s}, {@code
-   * 10m}, {@code 2h}, {@code 30d}, sums ({@code 1h30m}) or ISO-8601 ({@code PT10M}); for tools that
-   * take durations on their command line.
-   *
-   * @throws IllegalArgumentException naming the accepted forms
-   */
-  public static java.time.Duration parseDuration(String text) {
-    return Values.parseDuration(text);
-  }
-
   /** A builder with no environment variables, this JVM's working directory, home folder and user name. */
   public static Builder builder() {
     return new Builder();

@@ -144,34 +144,9 @@ final class Resolver {
       return e.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'); // as the file writes it
     }
     if (value instanceof Duration d) {
-      return compact(d);
+      return Values.formatDuration(d);
     }
     return String.valueOf(value);
-  }
-
-  /** {@code 2h}, {@code 1h30m}, {@code 90s}, {@code 500ms}: the file's own duration form. */
-  private static String compact(Duration d) {
-    if (d.isZero()) {
-      return "0s";
-    }
-    StringBuilder b = new StringBuilder();
-    long days = d.toDaysPart();
-    if (days > 0) {
-      b.append(days).append('d');
-    }
-    if (d.toHoursPart() > 0) {
-      b.append(d.toHoursPart()).append('h');
-    }
-    if (d.toMinutesPart() > 0) {
-      b.append(d.toMinutesPart()).append('m');
-    }
-    if (d.toSecondsPart() > 0) {
-      b.append(d.toSecondsPart()).append('s');
-    }
-    if (d.toMillisPart() > 0) {
-      b.append(d.toMillisPart()).append("ms");
-    }
-    return b.toString();
   }
 
   private PureRemoteConfig build(Optional<Path> source, Path home, String userName) {

@@ -34,7 +34,6 @@ final class Values {
     return io.pureremote.spi.ShellSettings.parseDuration(s);
   }
 
-
   /** A duration the way the configuration writes it: {@code 90s}, {@code 2h}, {@code 1h30m}. */
   static String formatDuration(Duration d) {
     if (d.isZero()) {
