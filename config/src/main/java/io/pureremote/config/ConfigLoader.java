@@ -67,6 +67,7 @@ public final class ConfigLoader {
   private final Map<String, String> overrides;
   private final Set<String> shells;
   private final Set<String> schemes;
+  private final Map<String, BlobStoreProvider> stores;
 
   private ConfigLoader(Builder b) {
     this.environment = Map.copyOf(b.environment);
@@ -78,8 +79,9 @@ public final class ConfigLoader {
     Set<String> names = new TreeSet<>(ConfigKeys.BUILT_IN_SHELLS);
     names.addAll(registeredShells(b.classLoader));
     this.shells = Set.copyOf(names);
+    this.stores = registeredStores(b.classLoader);
     Set<String> known = new TreeSet<>(ConfigKeys.BUILT_IN_SCHEMES);
-    known.addAll(registeredSchemes(b.classLoader));
+    known.addAll(stores.keySet());
     this.schemes = Set.copyOf(known);
   }
 
@@ -118,7 +120,7 @@ public final class ConfigLoader {
   public PureRemoteConfig read(Path file) {
     Path path = file != null ? file : findFile().orElse(null);
     if (path == null) {
-      return combine(Optional.empty(), Layer.empty("(no file)"), new Reading(shells, schemes), searchDescription());
+      return combine(Optional.empty(), Layer.empty("(no file)"), new Reading(shells, schemes, stores), searchDescription());
     }
     String text;
     try {
@@ -152,7 +154,7 @@ public final class ConfigLoader {
   public List<Source> explain(Path file) {
     Path path = file != null ? file : findFile().orElse(null);
     List<Source> sources = new ArrayList<>();
-    Reading reading = new Reading(shells, schemes);
+    Reading reading = new Reading(shells, schemes, stores);
     if (path == null) {
       combine(Optional.empty(), Layer.empty("(no file)"), reading, searchDescription(), sources);
       return List.copyOf(sources);
@@ -182,7 +184,7 @@ public final class ConfigLoader {
   }
 
   private PureRemoteConfig parse(String toml, Path path) {
-    Reading reading = new Reading(shells, schemes);
+    Reading reading = new Reading(shells, schemes, stores);
     String source = path.toString();
     TomlParseResult doc = Toml.parse(Objects.requireNonNull(toml, "toml"), TomlVersion.V1_0_0);
     if (doc.hasErrors()) {
@@ -260,16 +262,17 @@ public final class ConfigLoader {
     return names;
   }
 
-  private static Set<String> registeredSchemes(ClassLoader loader) {
-    Set<String> schemes = new TreeSet<>();
+  /** The blob store providers on the class path by scheme, so store settings are checked at load. */
+  private static Map<String, BlobStoreProvider> registeredStores(ClassLoader loader) {
+    Map<String, BlobStoreProvider> stores = new LinkedHashMap<>();
     try {
       for (BlobStoreProvider p : ServiceLoader.load(BlobStoreProvider.class, loader)) {
-        schemes.addAll(p.schemes());
+        p.schemes().forEach(scheme -> stores.putIfAbsent(scheme, p));
       }
     } catch (ServiceConfigurationError e) {
       // As for shells: the runtime reports a broken provider when it opens the store.
     }
-    return schemes;
+    return Map.copyOf(stores);
   }
 
   /** Builder for {@link ConfigLoader}; not thread-safe. */

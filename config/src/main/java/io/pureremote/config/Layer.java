@@ -268,7 +268,7 @@ final class Layer {
 
   private void readBlobSettings(Object raw, Origin at, Map<String, Setting> into, Reading reading) {
     if (!(raw instanceof TomlTable table)) {
-      reading.wrongType(at, "a table of strings such as { endpoint-url = \"http://minio:9000\" }", raw);
+      reading.wrongType(at, "a table of strings such as { endpoint = \"http://minio:9000\" }", raw);
       return;
     }
     for (String name : table.keySet()) {

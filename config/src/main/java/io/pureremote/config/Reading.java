@@ -1,10 +1,12 @@
 package io.pureremote.config;
 
+import io.pureremote.spi.BlobStoreProvider;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.temporal.Temporal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.tomlj.TomlArray;
 import org.tomlj.TomlTable;
@@ -18,10 +20,13 @@ final class Reading {
   final List<ConfigProblem> problems = new ArrayList<>();
   final Set<String> shells;
   final Set<String> schemes;
+  /** Providers on the class path by scheme; a root whose provider is absent gets its settings checked when opened. */
+  final Map<String, BlobStoreProvider> stores;
 
-  Reading(Set<String> shells, Set<String> schemes) {
+  Reading(Set<String> shells, Set<String> schemes, Map<String, BlobStoreProvider> stores) {
     this.shells = Set.copyOf(shells);
     this.schemes = Set.copyOf(schemes);
+    this.stores = Map.copyOf(stores);
   }
 
   void add(Origin at, String message) {

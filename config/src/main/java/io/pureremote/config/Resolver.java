@@ -6,6 +6,7 @@ import io.pureremote.Progress;
 import io.pureremote.RuntimeOptions;
 import io.pureremote.config.Kind.TolerationItem;
 import io.pureremote.config.Layer.Setting;
+import io.pureremote.spi.BlobStoreProvider;
 import io.pureremote.k8s.values.KubernetesValues;
 import io.pureremote.spi.ShellSettings;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -100,13 +102,7 @@ final class Resolver {
         out.add(new ConfigLoader.Source(name, render(s.value()), describe(s.origin())));
       }
     }
-    boolean teamRoot = team.containsKey("blob-root");
-    Map<String, Setting> fromFile = teamRoot ? file.teamBlobSettings.getOrDefault(teamName, Map.of()) : file.blobSettings;
-    Map<String, Setting> blob = new LinkedHashMap<>();
-    for (Map<String, Setting> layer : List.of(fromFile, env.blobSettings, code.blobSettings)) {
-      blob.putAll(layer);
-    }
-    blob.forEach((k, v) -> out.add(new ConfigLoader.Source(ConfigKeys.BLOB_SETTINGS + "." + k, render(v.value()),
+    effectiveBlobSettings().forEach((k, v) -> out.add(new ConfigLoader.Source(ConfigKeys.BLOB_SETTINGS + "." + k, render(v.value()),
         describe(v.origin()))));
     Map<String, Map<String, Setting>> shells = new LinkedHashMap<>();
     file.shellTables.forEach((shell, table) -> shells.computeIfAbsent(shell, k -> new LinkedHashMap<>()).putAll(table));
@@ -159,6 +155,16 @@ final class Resolver {
       // value, an unknown team); report it once the rest is fixed.
       checkKubernetesUse(shell, kubernetes, functions);
     }
+    Setting root = get("blob-root");
+    if (root != null) {
+      checkStoreSettings((String) root.value(), root.origin(), effectiveBlobSettings());
+    }
+    file.teams.forEach((name, settings) -> {
+      Setting teamRoot = settings.get("blob-root");
+      if (teamRoot != null && !name.equals(teamName)) { // the selected team's were checked just above, with overrides
+        checkStoreSettings((String) teamRoot.value(), teamRoot.origin(), file.teamBlobSettings.getOrDefault(name, Map.of()));
+      }
+    });
     if (reading.hasProblems()) {
       return null;
     }
@@ -175,7 +181,7 @@ final class Resolver {
           .progress(value("progress", Progress.class).orElse(Progress.AUTO))
           .allowedPackages(new LinkedHashSet<>(this.<String>list("allow-packages")))
           .kubernetes(kubernetes);
-      blobSettings().forEach(b::blobSetting);
+      strings(effectiveBlobSettings()).forEach(b::blobSetting);
       shellTables().forEach(b::shellTable);
       file.teams.keySet().forEach(t -> b.team(team(t)));
       functions.values().forEach(b::function);
@@ -375,15 +381,47 @@ final class Resolver {
         .build();
   }
 
-  private Map<String, String> blobSettings() {
-    Map<String, String> merged = new LinkedHashMap<>();
+  /** The blob settings that apply, each with the origin of the layer that set it last. */
+  private Map<String, Setting> effectiveBlobSettings() {
+    Map<String, Setting> merged = new LinkedHashMap<>();
     // Settings belong to one backend: a team with its own root (maybe another cloud) brings its own.
     boolean teamRoot = team.containsKey("blob-root");
     Map<String, Setting> fromFile = teamRoot ? file.teamBlobSettings.getOrDefault(teamName, Map.of()) : file.blobSettings;
     for (Map<String, Setting> layer : List.of(fromFile, env.blobSettings, code.blobSettings)) {
-      layer.forEach((k, v) -> merged.put(k, (String) v.value()));
+      merged.putAll(layer);
     }
     return merged;
+  }
+
+  /**
+   * Asks the root's store provider, when it is on the class path, to check the settings: each one
+   * on its own (a problem points at the line that set it), then all together (at the root). A store
+   * would refuse the same when opened, later and without a line.
+   */
+  private void checkStoreSettings(String root, Origin rootOrigin, Map<String, Setting> settings) {
+    int colon = root.indexOf(':');
+    BlobStoreProvider provider = colon < 0 ? null : reading.stores.get(root.substring(0, colon).toLowerCase(Locale.ROOT));
+    if (provider == null) {
+      return; // an unknown scheme is reported by the blob-root check; an absent module when the store opens
+    }
+    boolean each = true;
+    for (Map.Entry<String, Setting> e : settings.entrySet()) {
+      try {
+        provider.checkSetting(root, e.getKey(), (String) e.getValue().value());
+      } catch (IllegalArgumentException problem) {
+        reading.add(e.getValue().origin(), problem.getMessage());
+        each = false;
+      }
+    }
+    if (each) {
+      try {
+        provider.checkSettings(root, strings(settings));
+      } catch (IllegalArgumentException problem) {
+        String where = settings.values().stream().map(v -> describe(v.origin()))
+            .collect(java.util.stream.Collectors.joining(", "));
+        reading.add(rootOrigin, problem.getMessage() + (where.isEmpty() ? "" : " (blob settings from " + where + ")"));
+      }
+    }
   }
 
   /** Resolves {@code spot} against the cloud; {@code null} when an item cannot be resolved. */

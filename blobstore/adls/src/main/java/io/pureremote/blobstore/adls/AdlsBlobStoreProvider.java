@@ -41,34 +41,64 @@ public final class AdlsBlobStoreProvider implements BlobStoreProvider {
 
   @Override
   public BlobStore open(String rootUri, Map<String, String> settings) {
+    return new AdlsBlobStore(rootUri, options(rootUri, settings));
+  }
+
+  @Override
+  public Set<String> settingNames() {
+    return KNOWN;
+  }
+
+  @Override
+  public void checkSetting(String rootUri, String name, String value) {
+    switch (name) {
+      case ACCOUNT -> checkAccount(rootUri, value);
+      case CREDENTIAL -> checkCredential(rootUri, value);
+      case ENDPOINT -> AdlsBlobStoreOptions.builder().endpoint(value).build(); // the options own the URL rules
+      default -> throw new IllegalArgumentException("Unknown ADLS blob store setting '" + name + "' for " + rootUri
+          + "; known: " + new TreeSet<>(KNOWN) + " (credentials never go in settings)");
+    }
+  }
+
+  @Override
+  public void checkSettings(String rootUri, Map<String, String> settings) {
+    options(rootUri, settings);
+  }
+
+  /** The options {@code settings} describe; every check of {@link #checkSetting} and the rules across settings. */
+  private AdlsBlobStoreOptions options(String rootUri, Map<String, String> settings) {
     Set<String> unknown = new TreeSet<>(settings.keySet());
     unknown.removeAll(KNOWN);
     if (!unknown.isEmpty()) {
       throw new IllegalArgumentException("Unknown ADLS blob store settings " + unknown + " for " + rootUri
           + "; known: " + new TreeSet<>(KNOWN) + " (credentials never go in settings)");
     }
+    settings.forEach((name, value) -> checkSetting(rootUri, name, value));
+    AdlsBlobStoreOptions.Builder options = AdlsBlobStoreOptions.builder().endpoint(settings.get(ENDPOINT));
+    if (DEV_ACCOUNT_KEY.equals(settings.get(CREDENTIAL))) {
+      String endpoint = settings.get(ENDPOINT);
+      if (endpoint == null || !isLoopbackHttp(endpoint)) {
+        throw new IllegalArgumentException("credential=" + DEV_ACCOUNT_KEY + " is for the local emulator only: "
+            + "set endpoint to an http URL on 127.0.0.1 or localhost (got " + endpoint + ")");
+      }
+      options.devAccountKey();
+    }
+    return options.build();
+  }
+
+  private static void checkAccount(String rootUri, String account) {
     AdlsLocation location = AdlsLocation.parse(rootUri);
-    String account = settings.get(ACCOUNT);
     if (account != null && !account.equals(location.account())) {
       throw new IllegalArgumentException("Blob root " + rootUri + " names account '" + location.account()
-          + "' but the setting account is '" + account + "'");
+          + "' but the setting account is '" + account + "': make them agree, or drop the account setting");
     }
-    AdlsBlobStoreOptions.Builder options = AdlsBlobStoreOptions.builder().endpoint(settings.get(ENDPOINT));
-    String credential = settings.getOrDefault(CREDENTIAL, "default");
-    switch (credential) {
-      case "default" -> { }
-      case DEV_ACCOUNT_KEY -> {
-        String endpoint = settings.get(ENDPOINT);
-        if (endpoint == null || !isLoopbackHttp(endpoint)) {
-          throw new IllegalArgumentException("credential=" + DEV_ACCOUNT_KEY + " is for the local emulator only: "
-              + "set endpoint to an http URL on 127.0.0.1 or localhost (got " + endpoint + ")");
-        }
-        options.devAccountKey();
-      }
-      default -> throw new IllegalArgumentException("Unknown credential '" + credential + "' for " + rootUri
+  }
+
+  private static void checkCredential(String rootUri, String credential) {
+    if (!"default".equals(credential) && !DEV_ACCOUNT_KEY.equals(credential)) {
+      throw new IllegalArgumentException("Unknown credential '" + credential + "' for " + rootUri
           + ": use default or " + DEV_ACCOUNT_KEY);
     }
-    return new AdlsBlobStore(rootUri, options.build());
   }
 
   private static boolean isLoopbackHttp(String endpoint) {

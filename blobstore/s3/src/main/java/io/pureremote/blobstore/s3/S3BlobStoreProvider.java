@@ -60,6 +60,22 @@ public final class S3BlobStoreProvider implements BlobStoreProvider {
     return new S3BlobStore(rootUri, options(rootUri, settings));
   }
 
+  @Override
+  public Set<String> settingNames() {
+    return KNOWN;
+  }
+
+  @Override
+  public void checkSetting(String rootUri, String name, String value) {
+    // Every S3 setting is read on its own; only build() relates them (checkSettings).
+    options(rootUri, Map.of(name, value == null ? "" : value));
+  }
+
+  @Override
+  public void checkSettings(String rootUri, Map<String, String> settings) {
+    options(rootUri, settings);
+  }
+
   /**
    * The options {@code settings} describe.
    *
