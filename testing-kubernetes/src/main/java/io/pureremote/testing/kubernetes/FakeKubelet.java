@@ -115,6 +115,8 @@ public final class FakeKubelet implements AutoCloseable {
   private final List<String> jobsSeen = new CopyOnWriteArrayList<>();
   private final ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("fake-kubelet-", 0).factory());
   private volatile Duration disruptAfter = Duration.ofMillis(800);
+  /** How long past {@link #disruptAfter} a disruption waits for a container that has printed nothing yet. */
+  private static final Duration FIRST_OUTPUT_WAIT = Duration.ofSeconds(30);
   private volatile boolean holdTerminal;
   private SharedIndexInformer<Job> informer;
   private volatile boolean closed;
@@ -168,7 +170,10 @@ public final class FakeKubelet implements AutoCloseable {
     return cluster.kubernetesMinor() >= 31;
   }
 
-  /** How long a disrupting behaviour lets the container run first. */
+  /**
+   * How long a disrupting behaviour lets the container run first; an OOM kill also waits until the
+   * container has printed a line (at most 30 s more), as a loaded machine may start a JVM slowly.
+   */
   public FakeKubelet disruptAfter(Duration after) {
     this.disruptAfter = after;
     return this;
@@ -446,7 +451,11 @@ public final class FakeKubelet implements AutoCloseable {
               .withReason("DeadlineExceeded").withMessage("Pod was active on the node longer than the specified deadline").build());
           return new PodEnd(137, PodEnd.DEADLINE);
         }
-        if (disrupts && now.isAfter(disruptAt)) {
+        // An OOM kill waits for the container's first output line too (bounded), so a test that
+        // checks what the container printed before it died does not race a slow JVM start.
+        boolean printed = behaviour != Behaviour.OOM_KILL || !logs.getOrDefault(pod, List.of()).isEmpty()
+            || now.isAfter(disruptAt.plus(FIRST_OUTPUT_WAIT));
+        if (disrupts && now.isAfter(disruptAt) && printed) {
           switch (behaviour) {
             case OOM_KILL -> {
               kill();
