@@ -224,6 +224,11 @@ public final class Leases {
     // Renew at once, so the record names this process beside the caller's before a full period:
     // were the caller to die now, the lease must not look abandoned while this process runs.
     lease.renew();
+    if (lease.lost()) {
+      // Taken over between the read and that write (the caller died before this process had named
+      // itself in the record): the new holder runs the call, so this process must not.
+      return Optional.empty();
+    }
     lease.renewal = scheduler.scheduleWithFixedDelay(lease::renew, renewEvery.toMillis(), renewEvery.toMillis(),
         TimeUnit.MILLISECONDS);
     return Optional.of(lease);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pureremote.local.FileBlobStore;
 import io.pureremote.spi.BlobContent;
+import io.pureremote.spi.BlobStore;
+import io.pureremote.spi.StoredBlob;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -128,5 +130,37 @@ class LeasesTest {
     Leases.Lease l = leases.tryAcquire(KEY).orElseThrow();
     assertThat(leases.read(KEY).orElseThrow().holder()).isEqualTo(l.holder());
     l.release();
+  }
+
+  @Test
+  void aRemoteWhoseCallIsTakenOverWhileItJoinsDoesNotRunIt() {
+    Leases.Lease caller = leases.tryAcquire(KEY).orElseThrow();
+    caller.stop(); // the caller dies: no more renewals, no release
+    // Another caller takes the lease over (here: it sees it expired) right after the remote read
+    // the record and before the remote's first write: the window in which the caller's death left
+    // a record naming no live process.
+    Leases later = new Leases(store, Duration.ofSeconds(3), Duration.ofMillis(300),
+        Clock.offset(Clock.systemUTC(), Duration.ofHours(1)), scheduler);
+    List<Leases.Lease> takeovers = new ArrayList<>();
+    BlobStore racing = new BlobStore() {
+      @Override public String root() { return store.root(); }
+      @Override public Optional<StoredBlob> get(String key) { return store.get(key); }
+      @Override public Optional<String> putIfAbsent(String key, BlobContent content) { return store.putIfAbsent(key, content); }
+      @Override public String put(String key, BlobContent content, String expectedVersion) {
+        if (key.equals(KEY) && takeovers.isEmpty()) {
+          takeovers.add(later.tryAcquire(KEY).orElseThrow());
+        }
+        return store.put(key, content, expectedVersion);
+      }
+      @Override public boolean exists(String key) { return store.exists(key); }
+      @Override public List<String> list(String prefix) { return store.list(prefix); }
+      @Override public boolean delete(String key) { return store.delete(key); }
+    };
+    Leases remoteSide = new Leases(racing, Duration.ofSeconds(3), Duration.ofMillis(300), Clock.systemUTC(), scheduler);
+
+    assertThat(remoteSide.join(KEY, caller.holder())).as("the remote must not run a call taken over").isEmpty();
+    assertThat(takeovers).hasSize(1);
+    assertThat(leases.read(KEY).orElseThrow().holder()).isEqualTo(takeovers.get(0).holder());
+    takeovers.get(0).release();
   }
 }
