@@ -258,6 +258,38 @@ public final class S3BlobStore implements BlobStore {
     return keys;
   }
 
+  /** ListObjectsV2 from {@code StartAfter}, fetching pages only until {@code limit} keys are found. */
+  @Override
+  public List<String> listPage(String prefix, String startAfter, int limit) {
+    Objects.requireNonNull(prefix, "prefix");
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+    }
+    if (prefix.startsWith("/")) {
+      throw new IllegalArgumentException("Invalid blob key prefix '" + prefix + "': it must not start with '/'");
+    }
+    String full = location.prefix().isEmpty() ? prefix : location.prefix() + "/" + prefix;
+    int strip = location.prefix().isEmpty() ? 0 : location.prefix().length() + 1;
+    String after = startAfter == null ? null
+        : location.prefix().isEmpty() ? startAfter : location.prefix() + "/" + startAfter;
+    List<String> keys = new ArrayList<>();
+    try {
+      for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(bucket()).prefix(full).startAfter(after)
+          .maxKeys(Math.min(limit, 1000))).contents()) {
+        String key = object.key().substring(strip);
+        if (!isInternal(key)) {
+          keys.add(key);
+          if (keys.size() >= limit) {
+            break;
+          }
+        }
+      }
+    } catch (SdkException e) {
+      throw failure("LIST", uri(prefix), e);
+    }
+    return keys;
+  }
+
   // ---------------------------------------------------------------- writes
 
   @Override
