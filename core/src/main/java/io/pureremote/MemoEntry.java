@@ -364,21 +364,43 @@ public final class MemoEntry {
   public record Problem(String blob, String kind, String detail) {}
 
   /**
+   * What {@link #check()} found.
+   *
+   * @param problems the unusable blobs, in blob order ({@code invocation}, {@code result}, {@code
+   *     error}); empty when the entry is sound as far as a check without decoding can tell
+   * @param contentRefs the SHA-256 of every content-addressed blob the invocation's and result's
+   *     headers record ({@code blobRefs}), distinct
+   * @param refsRecorded false when a present invocation or result was written before headers
+   *     recorded their refs (then {@code contentRefs} may miss some)
+   */
+  public record Check(List<Problem> problems, List<String> contentRefs, boolean refsRecorded) {
+    /** Copies the lists. */
+    public Check {
+      problems = List.copyOf(problems);
+      contentRefs = List.copyOf(contentRefs);
+    }
+  }
+
+  /**
    * Checks the entry's framed blobs ({@code invocation}, {@code result}, {@code error}) without
    * decoding a payload, so it needs none of the function's classes: each frame's magic, format,
    * size and SHA-256, and that the content of every {@code BlobRef} its header records exists (one
    * request per distinct ref). A payload that names a class this build lacks, or a result of the
    * wrong type, is found only by a call, which heals it the same way ({@code docs/memo-layout.md}).
-   *
-   * @return the problems found, in blob order; empty when the entry is sound as far as this can tell
    */
-  public List<Problem> check() {
+  public Check check() {
     List<Problem> problems = new ArrayList<>();
+    Set<String> refs = new java.util.LinkedHashSet<>();
+    boolean recorded = true;
     for (String blob : List.of(MemoKey.INVOCATION, MemoKey.RESULT, MemoKey.ERROR)) {
-      Aside.checkFrame(store, reader.key(), blob)
-          .ifPresent(p -> problems.add(new Problem(p.blob(), p.kind().label(), p.detail())));
+      Aside.Inspected seen = Aside.inspect(store, reader.key(), blob);
+      seen.problem().ifPresent(p -> problems.add(new Problem(p.blob(), p.kind().label(), p.detail())));
+      if (seen.header() != null && !blob.equals(MemoKey.ERROR)) {
+        refs.addAll(Aside.recordedRefs(seen.header()));
+        recorded &= seen.header().containsKey("blobRefs");
+      }
     }
-    return problems;
+    return new Check(problems, new ArrayList<>(refs), recorded);
   }
 
   /**
@@ -401,7 +423,7 @@ public final class MemoEntry {
    * @return one repair per problem found, in blob order
    */
   public List<Repair> repair() {
-    List<Problem> found = check();
+    List<Problem> found = check().problems();
     if (found.isEmpty()) {
       return List.of();
     }

@@ -135,13 +135,13 @@ class HealingTest {
       runtime.create(Calc.class, CalcImpl.class).square(6);
     }
     MemoEntry entry = MemoEntry.of(store, "test", new FunctionId("com.example.Calc.square", "1"), Keys.argsHash(6L));
-    assertThat(entry.check()).isEmpty();
+    assertThat(entry.check().problems()).isEmpty();
     assertThat(entry.repair()).isEmpty();
     String result = key("com.example.Calc.square", "1", "result", 6L);
     byte[] bad = "garbage".getBytes(UTF_8);
     store.put(result, BlobContent.of(bad), null);
 
-    List<MemoEntry.Problem> problems = entry.check();
+    List<MemoEntry.Problem> problems = entry.check().problems();
     assertThat(problems).singleElement().satisfies(p -> {
       assertThat(p.blob()).isEqualTo("result");
       assertThat(p.kind()).isEqualTo("corrupt");
@@ -153,7 +153,7 @@ class HealingTest {
       assertThat(r.asideUri()).isEqualTo(store.uri(result.replace("/result", "/aside/result-" + sha256(bad))));
     });
     assertThat(store.exists(result)).isFalse();
-    assertThat(entry.check()).isEmpty();
+    assertThat(entry.check().problems()).isEmpty();
     assertThat(entry.lease()).hasValueSatisfying(l -> assertThat(l.released()).isTrue());
     try (RemoteRuntime runtime = runtime(shell)) {
       assertThat(runtime.create(Calc.class, CalcImpl.class).square(6)).isEqualTo(36);

@@ -91,12 +91,26 @@ public final class Aside {
    * @return the problem, or empty when the blob is absent or sound as far as this can tell
    */
   public static Optional<Problem> checkFrame(BlobStore store, MemoKey key, String blob) {
+    return inspect(store, key, blob).problem();
+  }
+
+  /**
+   * A framed blob as {@link #checkFrame} judged it.
+   *
+   * @param present whether the blob exists
+   * @param problem what is wrong with it, if anything
+   * @param header its verified header, or null when absent or damaged
+   */
+  public record Inspected(boolean present, Optional<Problem> problem, Map<String, Object> header) {}
+
+  /** {@link #checkFrame}, keeping the verified header (for the {@code blobRefs} it records). */
+  public static Inspected inspect(BlobStore store, MemoKey key, String blob) {
     String blobKey = key.key(blob);
     Optional<StoredBlob> stored = store.get(blobKey);
     if (stored.isEmpty()) {
-      return Optional.empty();
+      return new Inspected(false, Optional.empty(), null);
     }
-    String version;
+    String version = null;
     Map<String, Object> header;
     try (StoredBlob b = stored.get()) {
       version = b.version();
@@ -104,9 +118,9 @@ public final class Aside {
         header = frame.header();
       }
     } catch (CorruptBlobException e) {
-      return Optional.of(new Problem(blob, Kind.CORRUPT, e.getMessage(), null));
+      return new Inspected(true, Optional.of(new Problem(blob, Kind.CORRUPT, e.getMessage(), version)), null);
     }
-    return missingContent(store, blob, recordedRefs(header), version);
+    return new Inspected(true, missingContent(store, blob, recordedRefs(header), version), header);
   }
 
   /** The content-addressed hashes a frame header records under {@code blobRefs}; empty when it records none. */
