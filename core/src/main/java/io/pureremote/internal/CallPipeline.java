@@ -51,6 +51,8 @@ import org.slf4j.LoggerFactory;
 public final class CallPipeline implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CallPipeline.class);
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(30);
+  /** Reads of one result before a broken stream fails the call. */
+  private static final int READ_ATTEMPTS = 3;
 
   private final BlobStore store;
   private final Shell shell;
@@ -528,6 +530,28 @@ public final class CallPipeline implements AutoCloseable {
    * type), unusable (why, see {@link Aside}), or absent.
    */
   private EntryReader.Read lookup(RemoteMethod method, KryoCodec codec, MemoKey key) {
+    // A store retries its requests, but not a stream that breaks while it is read (a connection
+    // reset mid-body): read the result again a few times before failing the call.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return lookupOnce(method, codec, key);
+      } catch (BlobStoreException e) {
+        if (e instanceof io.pureremote.CorruptBlobException || !e.isRetryable() || attempt >= READ_ATTEMPTS) {
+          throw e;
+        }
+        log.debug("reading {} failed (attempt {} of {}), reading it again: {}", store.uri(key.key(MemoKey.RESULT)),
+            attempt, READ_ATTEMPTS, e.getMessage());
+        try {
+          Thread.sleep(100L * attempt);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  private EntryReader.Read lookupOnce(RemoteMethod method, KryoCodec codec, MemoKey key) {
     try {
       EntryReader.Read read = new EntryReader(store, key).checkedResult(codec);
       if (read.hit()) {

@@ -225,6 +225,14 @@ public final class S3BlobStore implements BlobStore {
       return Optional.of(new S3Blob(in, response.contentLength(), response.eTag()));
     } catch (NoSuchKeyException e) {
       return Optional.empty();
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404 && errorCode(e) == null) {
+        // A 404 whose error body was lost (the connection dropped while it was read) names no
+        // code: a missing key, unless the bucket is missing, which is checked once as for HEAD.
+        confirmBucket(key);
+        return Optional.empty();
+      }
+      throw failure("GET", uri(key), e);
     } catch (SdkException e) {
       throw failure("GET", uri(key), e);
     }
