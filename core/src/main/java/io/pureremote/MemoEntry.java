@@ -1,11 +1,13 @@
 package io.pureremote;
 
+import io.pureremote.internal.Aside;
 import io.pureremote.internal.BlobFrame;
 import io.pureremote.internal.EntryReader;
 import io.pureremote.internal.KryoCodec;
 import io.pureremote.internal.Leases;
 import io.pureremote.internal.MemoKey;
 import io.pureremote.spi.BlobStore;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -18,12 +20,14 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.regex.Pattern;
 
 /**
  * Read access to one memo entry in a blob store: the invocation that started it, its result or
  * error, the records of each remote run and the lease, as laid out in {@code docs/memo-layout.md}.
- * Nothing here writes; every framed blob is verified (magic, format, size, SHA-256) before it is
+ * Nothing here writes except {@link #repair()} and {@link #releaseStaleLease()}; every framed blob is verified (magic, format, size, SHA-256) before it is
  * decoded, and a damaged one gives a {@link CorruptBlobException}.
  *
  * <pre>{@code
@@ -347,6 +351,145 @@ public final class MemoEntry {
   /** The call's lease record, if one was ever taken. */
   public Optional<LeaseState> lease() {
     return reader.lease().map(LeaseState::of);
+  }
+
+  /**
+   * A framed blob of the entry that cannot be used, as judged without decoding its payload.
+   *
+   * @param blob {@code invocation}, {@code result} or {@code error}
+   * @param kind {@code corrupt} (damaged frame: magic, format, size, checksum, truncation) or
+   *     {@code missing-content} (a {@code BlobRef} its header records names content that is gone)
+   * @param detail what is wrong, naming the URI
+   */
+  public record Problem(String blob, String kind, String detail) {}
+
+  /**
+   * What {@link #check()} found.
+   *
+   * @param problems the unusable blobs, in blob order ({@code invocation}, {@code result}, {@code
+   *     error}); empty when the entry is sound as far as a check without decoding can tell
+   * @param contentRefs the SHA-256 of every content-addressed blob the invocation's and result's
+   *     headers record ({@code blobRefs}), distinct
+   * @param refsRecorded false when a present invocation or result was written before headers
+   *     recorded their refs (then {@code contentRefs} may miss some)
+   */
+  public record Check(List<Problem> problems, List<String> contentRefs, boolean refsRecorded) {
+    /** Copies the lists. */
+    public Check {
+      problems = List.copyOf(problems);
+      contentRefs = List.copyOf(contentRefs);
+    }
+  }
+
+  /**
+   * Checks the entry's framed blobs ({@code invocation}, {@code result}, {@code error}) without
+   * decoding a payload, so it needs none of the function's classes: each frame's magic, format,
+   * size and SHA-256, and that the content of every {@code BlobRef} its header records exists (one
+   * request per distinct ref). A payload that names a class this build lacks, or a result of the
+   * wrong type, is found only by a call, which heals it the same way ({@code docs/memo-layout.md}).
+   */
+  public Check check() {
+    List<Problem> problems = new ArrayList<>();
+    Set<String> refs = new java.util.LinkedHashSet<>();
+    boolean recorded = true;
+    for (String blob : List.of(MemoKey.INVOCATION, MemoKey.RESULT, MemoKey.ERROR)) {
+      Aside.Inspected seen = Aside.inspect(store, reader.key(), blob);
+      seen.problem().ifPresent(p -> problems.add(new Problem(p.blob(), p.kind().label(), p.detail())));
+      if (seen.header() != null && !blob.equals(MemoKey.ERROR)) {
+        refs.addAll(Aside.recordedRefs(seen.header()));
+        recorded &= seen.header().containsKey("blobRefs");
+      }
+    }
+    return new Check(problems, new ArrayList<>(refs), recorded);
+  }
+
+  /**
+   * What {@link #repair} did with one unusable blob.
+   *
+   * @param problem what was wrong
+   * @param asideUri where its bytes are kept ({@code <entry>/aside/<blob>-<sha256>}), or null when
+   *     it was not set aside
+   * @param outcome {@code set aside}, or why not (a call holds the entry's lease, or the blob changed)
+   */
+  public record Repair(Problem problem, String asideUri, String outcome) {}
+
+  /**
+   * Sets aside every blob {@link #check()} finds unusable, exactly as a call does before it
+   * recomputes ({@code docs/memo-layout.md}, "A memo that heals itself"): under the entry's lease,
+   * taken for the moment of the repair, the blob is copied to {@code aside/<blob>-<sha256>} (never
+   * overwriting anything), a note saying why is written beside it, and the blob is deleted, so the
+   * next call recomputes it. An entry whose lease a live call holds is left to that call.
+   *
+   * @return one repair per problem found, in blob order
+   */
+  public List<Repair> repair() {
+    List<Problem> found = check().problems();
+    if (found.isEmpty()) {
+      return List.of();
+    }
+    ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().daemon().name("pureremote-repair-lease").factory());
+    try {
+      LeaseOptions timing = LeaseOptions.builder().build();
+      Leases leases = new Leases(store, timing.expiry(), timing.renewEvery(), Clock.systemUTC(), renewals);
+      Optional<Leases.Lease> lease = leases.tryAcquire(reader.key().key(Leases.LEASE));
+      if (lease.isEmpty()) {
+        return found.stream().map(p -> new Repair(p, null,
+            "left alone: a live call holds the entry's lease and heals it itself")).toList();
+      }
+      try {
+        List<Repair> repairs = new ArrayList<>();
+        for (Problem p : found) {
+          // Judged again under the lease: it may have been set aside or recomputed meanwhile.
+          Optional<Aside.Problem> now = Aside.checkFrame(store, reader.key(), p.blob());
+          if (now.isEmpty()) {
+            repairs.add(new Repair(p, null, "left alone: it is sound now"));
+            continue;
+          }
+          Optional<Aside.Moved> moved = Aside.setAside(store, reader.key(), now.get());
+          repairs.add(moved.filter(m -> m.asideKey() != null)
+              .map(m -> new Repair(p, store.uri(m.asideKey()), m.deleted() ? "set aside" : "copied aside; it changed meanwhile, so it was not deleted"))
+              .orElse(new Repair(p, null, "left alone: it is gone or changed")));
+        }
+        return repairs;
+      } finally {
+        lease.get().release();
+      }
+    } finally {
+      renewals.shutdownNow();
+    }
+  }
+
+  /**
+   * Whether the entry's lease is stale: not released, yet expired, or held by processes that ran
+   * on this machine and are gone. The next equal call takes such a lease over at once.
+   */
+  public boolean leaseStale(Instant now) {
+    return reader.lease().map(s -> !s.released() && (s.expiresAtMillis() <= now.toEpochMilli() || s.abandoned()))
+        .orElse(false);
+  }
+
+  /**
+   * Takes a stale lease over and releases it, as the next equal call would take it over, so
+   * tools leave a root without stale leases.
+   *
+   * @return whether it was released; false when it is not stale, or another process took it first
+   */
+  public boolean releaseStaleLease() {
+    if (!leaseStale(Instant.now())) {
+      return false;
+    }
+    ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().daemon().name("pureremote-repair-lease").factory());
+    try {
+      LeaseOptions timing = LeaseOptions.builder().build();
+      Optional<Leases.Lease> lease = new Leases(store, timing.expiry(), timing.renewEvery(), Clock.systemUTC(), renewals)
+          .tryAcquire(reader.key().key(Leases.LEASE));
+      lease.ifPresent(Leases.Lease::release);
+      return lease.isPresent();
+    } finally {
+      renewals.shutdownNow();
+    }
   }
 
   private KryoCodec codec(List<String> packages, ClassLoader loader) {

@@ -162,7 +162,7 @@ class ClosedAndWrongTypeTest {
   }
 
   @Test
-  void aStoredNullForAPrimitiveReturnOrWrongElementsNameTheEntryAndTheFix() throws Exception {
+  void aStoredNullForAPrimitiveReturnOrWrongElementsIsSetAsideNamingTheEntryAndTheFix() throws Exception {
     try (RemoteRuntime runtime = runtime(4)) {
       Boxed before = runtime.create(Boxed.class, BoxedImpl.class);
       assertThat(before.f(1)).isNull();
@@ -170,23 +170,18 @@ class ClosedAndWrongTypeTest {
       assertThat(before.map(1)).containsEntry("k", 1);
       Changed after = runtime.create(Changed.class, ChangedImpl.class);
 
-      // Before: a NullPointerException from the proxy unboxing null.
-      assertThatThrownBy(() -> after.f(1)).isInstanceOf(PureRemoteException.class)
-          .hasMessageContaining("wrong.boxed@1 returns int")
-          .hasMessageContaining("/result is null")
-          .hasMessageContaining("bump @PureRemote(version")
-          .hasMessageContaining("pureremote invalidate");
-      // Before: the list came back; the ClassCastException came later, in the caller's code.
-      assertThatThrownBy(() -> after.list(1)).isInstanceOf(PureRemoteException.class)
-          .hasMessageContaining("holds a java.lang.Integer")
-          .hasMessageContaining("wrong.list@1 returns java.util.List<java.lang.String>")
-          .hasMessageContaining("pureremote invalidate");
-      assertThatThrownBy(() -> runtime.map(List.of(1), after::list)).isInstanceOf(PureRemoteException.class)
-          .hasMessageContaining("wrong.list@1 returns java.util.List<java.lang.String>");
-      Throwable failure = failureOf(after.map(1));
-      assertThat(failure).isInstanceOf(PureRemoteException.class)
-          .hasMessageContaining("holds a java.lang.Integer")
-          .hasMessageContaining("wrong.map@1 returns java.util.Map<java.lang.String, java.lang.String>");
+      // Before: a NullPointerException from the proxy unboxing null, or a list whose
+      // ClassCastException came later, in the caller's code. Then (defect 6) an error naming the
+      // entry and the fix on every call. Now each is a miss: set aside with that note, recomputed.
+      assertThat(after.f(1)).isEqualTo(1);
+      assertThat(after.list(1)).containsExactly("s1");
+      assertThat(runtime.map(List.of(1), after::list)).containsExactly(List.of("s1"));
+      assertThat(after.map(1).get(30, java.util.concurrent.TimeUnit.SECONDS)).containsEntry("k", "v");
+      String notes = AsideNotes.under(dir);
+      assertThat(notes).contains("wrong.boxed@1 returns int").contains("/result is null")
+          .contains("holds a java.lang.Integer").contains("wrong.list@1 returns java.util.List<java.lang.String>")
+          .contains("wrong.map@1 returns java.util.Map<java.lang.String, java.lang.String>")
+          .contains("bump @PureRemote(version").contains("pureremote invalidate");
     }
   }
 }

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
  * pureremote why-miss <memo uri A> <memo uri B>
  * pureremote invalidate --function com.acme.Scoring#score --version 2 --root file:///data/memo --dry-run
  * pureremote gc --root file:///data/memo --older-than 30d --dry-run
+ * pureremote verify file:///data/memo --repair
  * pureremote runs --root file:///data/memo --last 20
  * pureremote orchestrate --image myregistry.azurecr.io/fc/app:42 --main com.acme.Pipeline --name backfill -- --month 2026-10
  * pureremote attach backfill | list | stop backfill
@@ -38,7 +39,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = PureRemoteCli.Version.class,
     description = "Inspect and manage a Pure Remote memo store.",
-    subcommands = {InspectCommand.class, WhyMissCommand.class, InvalidateCommand.class, GcCommand.class, RunsCommand.class, ConfigCommand.class,
+    subcommands = {InspectCommand.class, WhyMissCommand.class, InvalidateCommand.class, GcCommand.class, VerifyCommand.class, RunsCommand.class, ConfigCommand.class,
         OrchestrateCommand.class, AttachCommand.class, ListCommand.class, StopCommand.class,
         CommandLine.HelpCommand.class})
 public final class PureRemoteCli implements Runnable {

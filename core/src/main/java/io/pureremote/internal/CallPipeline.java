@@ -51,6 +51,8 @@ import org.slf4j.LoggerFactory;
 public final class CallPipeline implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CallPipeline.class);
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(30);
+  /** Reads of one result before a broken stream fails the call. */
+  private static final int READ_ATTEMPTS = 3;
 
   private final BlobStore store;
   private final Shell shell;
@@ -170,7 +172,7 @@ public final class CallPipeline implements AutoCloseable {
       started = true;
       try {
         if (!mine.abandoned()) {
-          value = checkedType(method, key, run(method, key, args, mine));
+          value = run(method, key, args, mine);
         }
       } finally {
         inFlight.release();
@@ -260,10 +262,11 @@ public final class CallPipeline implements AutoCloseable {
   }
 
   /**
-   * A stored result of another type than the method returns (its return type changed without a
-   * new version) would fail later as a bare ClassCastException in the proxy; say what and where.
+   * Why a stored value does not fit the type the method returns (its return type changed without a
+   * new version), said with what and where; null when it fits. Unchecked, it would fail later as a
+   * bare ClassCastException in the proxy.
    */
-  private Object checkedType(RemoteMethod method, MemoKey key, Object value) {
+  private String typeProblem(RemoteMethod method, MemoKey key, Object value) {
     Class<?> expected = method.valueType();
     java.lang.reflect.Type declared = method.valueGenericType();
     String problem = null;
@@ -277,13 +280,13 @@ public final class CallPipeline implements AutoCloseable {
       problem = wrongElement(p, value);
     }
     if (problem == null) {
-      return value;
+      return null;
     }
-    throw new PureRemoteException("The stored result " + store.uri(key.key(MemoKey.RESULT)) + " " + problem + ", but "
+    return "The stored result " + store.uri(key.key(MemoKey.RESULT)) + " " + problem + ", but "
         + method.id().name() + "@" + method.id().version() + " returns " + declared.getTypeName() + ". The function's"
         + " return type changed without a new version: bump @PureRemote(version = ...) so new calls get new entries,"
         + " or delete the old entries (pureremote invalidate --function '" + method.id().name() + "' --pipeline "
-        + key.pipelineId() + " --root " + store.root() + ").");
+        + key.pipelineId() + " --root " + store.root() + ").";
   }
 
   /**
@@ -324,11 +327,15 @@ public final class CallPipeline implements AutoCloseable {
     CallOptions callOptions = options.callOptions(method.id().name());
     Instant started = Instant.now();
 
-    Optional<Value> hit = readResult(codec, key);
-    if (hit.isPresent()) {
+    EntryReader.Read first = lookup(method, codec, key);
+    if (first.hit()) {
       log.debug("memo hit {}", memoUri);
       flight.hit = true;
-      return hit.get().value();
+      return first.decoded().value();
+    }
+    if (first.problem() != null) {
+      log.warn("{}: the stored result cannot be used ({}: {}); treating the call as a miss: it is set aside and"
+          + " recomputed", memoUri, first.problem().kind().label(), first.problem().detail());
     }
     boolean memoizeErrors = callOptions.exceptionPolicy() == ExceptionPolicy.MEMOIZE;
     if (memoizeErrors) {
@@ -364,17 +371,25 @@ public final class CallPipeline implements AutoCloseable {
       CallOptions callOptions, Leases.Lease lease, Instant started) throws InterruptedException {
     String memoUri = store.uri(key.prefix());
     // Another process may have committed between our first read and taking the lease.
-    Optional<Value> done = readResult(codec, key);
-    if (done.isPresent()) {
-      return done;
+    EntryReader.Read done = lookup(method, codec, key);
+    if (done.hit()) {
+      return Optional.of(new Value(done.decoded().value()));
+    }
+    if (done.problem() != null) {
+      // We hold the lease, so no run can commit meanwhile: set the bad result aside, then recompute.
+      Aside.setAside(store, key, done.problem());
     }
     if (callOptions.exceptionPolicy() == ExceptionPolicy.RERUN) {
       // A stored error is not authoritative under RERUN; clear it so the new run can commit its own.
       store.delete(key.key(MemoKey.ERROR));
+    } else {
+      // A damaged error record read as a miss (readError); set it aside so the run can commit anew.
+      Aside.checkFrame(store, key, MemoKey.ERROR).ifPresent(p -> Aside.setAside(store, key, p));
     }
-    try (Spool payload = codec.spool(args)) {
+    List<io.pureremote.BlobRef> refs = new ArrayList<>();
+    try (Spool payload = codec.spool(args, refs)) {
       store.put(key.key(MemoKey.INVOCATION),
-          invocationFrame(method, key, payload, codec, callOptions, lease.holder()), null);
+          invocationFrame(method, key, payload, refs, codec, callOptions, lease.holder()), null);
     }
     LaunchRequest request = new LaunchRequest(memoUri, key.function(), key.argsHash(), remoteEnvironment);
     // The first miss of each function says where it runs, at INFO; the rest are per-call detail
@@ -389,10 +404,19 @@ public final class CallPipeline implements AutoCloseable {
     Launch launch = shell.launch(request);
     Outcome outcome = await(launch, key, callOptions, started);
 
-    Optional<Value> result = readResult(codec, key);
-    if (result.isPresent()) {
+    EntryReader.Read result = lookup(method, codec, key);
+    if (result.hit()) {
       log.debug("{} finished in {} ms", request.shortLabel(), Duration.between(launched, Instant.now()).toMillis());
-      return result;
+      return Optional.of(new Value(result.decoded().value()));
+    }
+    if (result.problem() != null) {
+      // Just computed, and still unusable here: recomputing cannot help (the remote runs another
+      // build, or the store lost content at once). Say so; the next call sets it aside and retries.
+      throw new PureRemoteException("The run of " + key.function() + " committed a result this caller cannot use ("
+          + result.problem().kind().label() + "): " + result.problem().detail()
+          + (result.problem().kind() == Aside.Kind.WRONG_TYPE || result.problem().kind() == Aside.Kind.UNDECODABLE
+              ? " The remote side runs a different build than the caller: rebuild and push the image (or class"
+                  + " path) the caller uses." : ""));
     }
     Optional<RemoteFunctionException> error = readError(method, key);
     if (error.isPresent()) {
@@ -438,10 +462,11 @@ public final class CallPipeline implements AutoCloseable {
     Instant lastProgress = Instant.now();
     String leaseKey = key.key(Leases.LEASE);
     while (true) {
-      Optional<Value> result = readResult(codec, key);
-      if (result.isPresent()) {
+      // A result that cannot be used is not theirs yet: the lease holder sets it aside.
+      EntryReader.Read result = lookup(method, codec, key);
+      if (result.hit()) {
         log.info("{}: result committed by another process", key.function());
-        return result;
+        return Optional.of(new Value(result.decoded().value()));
       }
       if (memoizeErrors) {
         Optional<RemoteFunctionException> error = readError(method, key);
@@ -500,9 +525,43 @@ public final class CallPipeline implements AutoCloseable {
     }
   }
 
-  private Optional<Value> readResult(KryoCodec codec, MemoKey key) {
+  /**
+   * The stored result, judged: usable (decoded, its BlobRefs' content present, of the method's
+   * type), unusable (why, see {@link Aside}), or absent.
+   */
+  private EntryReader.Read lookup(RemoteMethod method, KryoCodec codec, MemoKey key) {
+    // A store retries its requests, but not a stream that breaks while it is read (a connection
+    // reset mid-body): read the result again a few times before failing the call.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return lookupOnce(method, codec, key);
+      } catch (BlobStoreException e) {
+        if (e instanceof io.pureremote.CorruptBlobException || !e.isRetryable() || attempt >= READ_ATTEMPTS) {
+          throw e;
+        }
+        log.debug("reading {} failed (attempt {} of {}), reading it again: {}", store.uri(key.key(MemoKey.RESULT)),
+            attempt, READ_ATTEMPTS, e.getMessage());
+        try {
+          Thread.sleep(100L * attempt);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  private EntryReader.Read lookupOnce(RemoteMethod method, KryoCodec codec, MemoKey key) {
     try {
-      return new EntryReader(store, key).result(codec).map(d -> new Value(d.value()));
+      EntryReader.Read read = new EntryReader(store, key).checkedResult(codec);
+      if (read.hit()) {
+        String wrong = typeProblem(method, key, read.decoded().value());
+        if (wrong != null) {
+          return new EntryReader.Read(null,
+              new Aside.Problem(MemoKey.RESULT, Aside.Kind.WRONG_TYPE, wrong, read.version()), read.version());
+        }
+      }
+      return read;
     } catch (UncheckedIOException e) {
       throw new BlobStoreException(store.uri(key.key(MemoKey.RESULT)), "Cannot read the spooled result: " + e.getCause(),
           e.getCause(), true);
@@ -510,10 +569,18 @@ public final class CallPipeline implements AutoCloseable {
   }
 
   private Optional<RemoteFunctionException> readError(RemoteMethod method, MemoKey key) {
-    return new EntryReader(store, key).error(method.implementation().getClassLoader());
+    try {
+      return new EntryReader(store, key).error(method.implementation().getClassLoader());
+    } catch (io.pureremote.CorruptBlobException e) {
+      // Like a damaged result: a miss, set aside by whoever holds the lease (runHoldingLease).
+      log.warn("{}: the stored error record cannot be used (corrupt: {}); treating the call as a miss",
+          store.uri(key.prefix()), e.getMessage());
+      return Optional.empty();
+    }
   }
 
-  private BlobContent invocationFrame(RemoteMethod method, MemoKey key, Spool payload, KryoCodec codec,
+  private BlobContent invocationFrame(RemoteMethod method, MemoKey key, Spool payload, List<io.pureremote.BlobRef> refs,
+      KryoCodec codec,
       CallOptions callOptions, String leaseHolder) {
     List<String> paramTypes = new ArrayList<>();
     for (Class<?> p : method.method().getParameterTypes()) {
@@ -530,6 +597,7 @@ public final class CallPipeline implements AutoCloseable {
     fields.put("library", CallMetadata.LIBRARY_VERSION);
     fields.put("java", CallMetadata.JAVA_VERSION);
     fields.put("call", invocation.toHeader());
+    fields.put("blobRefs", Aside.headerField(refs)); // what tools check without decoding (pureremote verify)
     return BlobFrame.content(BlobFrame.KRYO, fields, payload);
   }
 

@@ -90,6 +90,62 @@ public final class EntryReader {
     }
   }
 
+  /**
+   * A look at the committed result: its value, or why it cannot be used, or neither (no result
+   * yet).
+   *
+   * @param decoded the value with its header, or null
+   * @param problem why the stored result cannot be used, or null
+   * @param version the version of the stored blob that was read, or null when there is none
+   */
+  public record Read(Decoded decoded, Aside.Problem problem, String version) {
+    /** Whether a usable result was read. */
+    public boolean hit() {
+      return decoded != null;
+    }
+  }
+
+  /**
+   * The committed result decoded with {@code codec}, judged rather than thrown: a damaged frame, a
+   * payload this build cannot decode, or a {@code BlobRef} whose content is gone (one existence
+   * check per distinct ref) is a {@link Read#problem()}. A store that cannot be reached still
+   * throws: that says nothing about the blob.
+   */
+  public Read checkedResult(KryoCodec codec) {
+    String blobKey = key.key(MemoKey.RESULT);
+    String blobUri = store.uri(blobKey);
+    Optional<StoredBlob> blob = store.get(blobKey);
+    if (blob.isEmpty()) {
+      return new Read(null, null, null);
+    }
+    String version = null;
+    BlobFrame.Spooled frame;
+    try (StoredBlob b = blob.get()) {
+      version = b.version();
+      frame = BlobFrame.readSpooled(b.stream(), blobUri);
+    } catch (io.pureremote.CorruptBlobException e) {
+      return new Read(null, new Aside.Problem(MemoKey.RESULT, Aside.Kind.CORRUPT, e.getMessage(), version), version);
+    }
+    try (frame; InputStream payload = frame.payload().open()) {
+      List<io.pureremote.BlobRef> refs = new ArrayList<>();
+      Object value = codec.read(payload, frame.payload().length(), blobUri, refs);
+      List<String> hashes = new ArrayList<>(Aside.recordedRefs(frame.header()));
+      refs.forEach(r -> hashes.add(r.sha256()));
+      Optional<Aside.Problem> missing = Aside.missingContent(store, MemoKey.RESULT, hashes, version);
+      if (missing.isPresent()) {
+        return new Read(null, missing.get(), version);
+      }
+      return new Read(new Decoded(value, frame.header()), null, version);
+    } catch (io.pureremote.CorruptBlobException e) {
+      return new Read(null, new Aside.Problem(MemoKey.RESULT, Aside.Kind.CORRUPT, e.getMessage(), version), version);
+    } catch (io.pureremote.SerializationException e) {
+      return new Read(null, new Aside.Problem(MemoKey.RESULT, Aside.Kind.UNDECODABLE,
+          e.getMessage() + " [" + blobUri + "]", version), version);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the spooled result of " + uri(), e);
+    }
+  }
+
   /** The error record JSON of an {@code error} frame. */
   public static Map<String, Object> errorRecord(BlobFrame error) {
     return Json.parseObject(new String(error.payload(), StandardCharsets.UTF_8));

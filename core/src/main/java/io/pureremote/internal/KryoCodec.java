@@ -60,6 +60,9 @@ public final class KryoCodec {
     }
   }
 
+  /** Kryo context key of the list that collects the BlobRefs written or read, or null. */
+  private static final String REFS = "pureremote.blobRefs";
+
   /** Kryo's buffer over a stream: small, as thousands of calls may serialize at once. */
   private static final int STREAM_BUFFER = 16 << 10;
 
@@ -153,8 +156,18 @@ public final class KryoCodec {
    * pass 2 GiB cannot go through {@link #write(Object)}). Does not close {@code out}.
    */
   public void write(Object value, OutputStream out) {
+    write(value, out, null);
+  }
+
+  /**
+   * Serializes {@code value} into {@code out}, adding every {@link BlobRef} it holds (after
+   * uploading it) to {@code refs} when that is not null: what a frame header records as {@code
+   * blobRefs}.
+   */
+  public void write(Object value, OutputStream out, List<BlobRef> refs) {
     Kryo kryo = pool.obtain();
     try {
+      kryo.getContext().put(REFS, refs);
       Output output = new Output(out, STREAM_BUFFER);
       kryo.writeClassAndObject(output, value);
       output.flush();
@@ -168,15 +181,21 @@ public final class KryoCodec {
       }
       throw unwrap(e, "serialize");
     } finally {
+      kryo.getContext().remove(REFS);
       pool.free(kryo);
     }
   }
 
   /** Serializes {@code value} into a finished {@link Spool} (the caller closes it). */
   public Spool spool(Object value) {
+    return spool(value, null);
+  }
+
+  /** Serializes {@code value} into a finished {@link Spool}, collecting its BlobRefs into {@code refs} (may be null). */
+  public Spool spool(Object value, List<BlobRef> refs) {
     Spool spool = new Spool();
     try {
-      write(value, spool);
+      write(value, spool, refs);
       spool.finish();
       return spool;
     } catch (RuntimeException | Error e) {
@@ -210,13 +229,27 @@ public final class KryoCodec {
    * CorruptBlobException} naming {@code uri}.
    */
   public Object read(java.io.InputStream in, long length, String uri) {
-    return read(new BoundedInput(in, STREAM_BUFFER, length), uri);
+    return read(new BoundedInput(in, STREAM_BUFFER, length), uri, null);
+  }
+
+  /**
+   * Like {@link #read(java.io.InputStream, long, String)}, adding every {@link BlobRef} the value
+   * holds to {@code refs} (when not null), so a reader can check that their content exists.
+   */
+  public Object read(java.io.InputStream in, long length, String uri, List<BlobRef> refs) {
+    return read(new BoundedInput(in, STREAM_BUFFER, length), uri, refs);
   }
 
   private Object read(BoundedInput input, String uri) {
+    return read(input, uri, null);
+  }
+
+  private Object read(BoundedInput input, String uri, List<BlobRef> refs) {
     Kryo kryo = pool.obtain();
     try {
+      kryo.getContext().put(REFS, refs);
       Object value = kryo.readClassAndObject(input);
+      kryo.getContext().remove(REFS);
       pool.free(kryo);
       return value;
     } catch (SerializationException e) {
@@ -229,6 +262,11 @@ public final class KryoCodec {
       // index out of range): damaged, never a crash of another type.
       throw new SerializationException("Cannot deserialize the value: the payload is damaged (" + e + ")"
           + (uri == null ? "" : " [" + uri + "]"), e);
+    } catch (LinkageError e) {
+      // A class the payload names is here but cannot be linked (a class it needs is gone, or it
+      // changed incompatibly): the reading build lacks what the writer had, never a crash.
+      throw new SerializationException("Cannot deserialize the value: this build cannot load a class it names ("
+          + e + ")" + (uri == null ? "" : " [" + uri + "]"), e);
     }
     // A Kryo instance that failed mid-read may keep references and depth: it is not pooled again.
   }
@@ -602,6 +640,7 @@ public final class KryoCodec {
         throw new SerializationException("A BlobRef can only be written where a blob store is known", null);
       }
       ref.uploadTo(store);
+      collect(kryo, ref);
       output.writeString(ref.sha256());
       output.writeVarLong(ref.size(), true);
     }
@@ -613,7 +652,16 @@ public final class KryoCodec {
       if (store == null) {
         throw new SerializationException("A BlobRef can only be read where a blob store is known", null);
       }
-      return BlobRef.stored(sha256, size, store);
+      BlobRef ref = BlobRef.stored(sha256, size, store);
+      collect(kryo, ref);
+      return ref;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void collect(Kryo kryo, BlobRef ref) {
+      if (kryo.getContext().get(REFS) instanceof List<?> refs) {
+        ((List<BlobRef>) refs).add(ref);
+      }
     }
   }
 

@@ -164,7 +164,10 @@ public final class RemoteExecutor {
       fields.put("run", runFields(started));
       boolean won;
       long size;
-      try (Spool payload = codec.spool(value)) {
+      List<io.pureremote.BlobRef> refs = new ArrayList<>();
+      try (Spool payload = codec.spool(value, refs)) {
+        // The content a reader must find, recorded so tools can check it without decoding.
+        fields.put("blobRefs", Aside.headerField(refs));
         BlobContent frame = BlobFrame.content(BlobFrame.KRYO, fields, payload);
         if (!holdsLease(lease, key)) {
           return EXIT_LEASE_LOST;

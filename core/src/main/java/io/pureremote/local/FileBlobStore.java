@@ -15,6 +15,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
@@ -234,6 +235,62 @@ public final class FileBlobStore implements BlobStore {
     }
     keys.sort(null);
     return keys;
+  }
+
+  /**
+   * A page of keys in key order without listing the whole tree: folders are walked in the order
+   * their keys sort ({@code name/} for a folder, {@code name} for a file), and a folder whose keys
+   * all sort before {@code startAfter} is skipped without being read.
+   */
+  @Override
+  public List<String> listPage(String prefix, String startAfter, int limit) {
+    Objects.requireNonNull(prefix, "prefix");
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+    }
+    int slash = prefix.lastIndexOf('/');
+    Path start = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
+    List<String> keys = new ArrayList<>();
+    try {
+      page(start, slash < 0 ? "" : prefix.substring(0, slash + 1), prefix, startAfter, limit, keys);
+    } catch (IOException | UncheckedIOException e) {
+      throw new BlobStoreException(uri(prefix), "Cannot list blobs", e, false);
+    }
+    return keys;
+  }
+
+  /** Adds the keys under {@code folder} (key {@code folderKey}, ending in '/' or empty) in key order; true when full. */
+  private boolean page(Path folder, String folderKey, String prefix, String startAfter, int limit, List<String> keys)
+      throws IOException {
+    List<String> children = new ArrayList<>();
+    try (var entries = Files.newDirectoryStream(folder)) {
+      for (Path child : entries) {
+        String name = child.getFileName().toString();
+        if (!name.startsWith(".")) {
+          children.add(folderKey + name + (Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS) ? "/" : ""));
+        }
+      }
+    } catch (NoSuchFileException | java.nio.file.NotDirectoryException e) {
+      return false; // removed while we listed, or nothing there
+    }
+    children.sort(null);
+    for (String child : children) {
+      if (child.endsWith("/")) {
+        boolean overlaps = prefix.startsWith(child) || child.startsWith(prefix);
+        boolean allBefore = startAfter != null && startAfter.compareTo(child) > 0 && !startAfter.startsWith(child);
+        if (overlaps && !allBefore
+            && page(root.resolve(child.substring(0, child.length() - 1)), child, prefix, startAfter, limit, keys)) {
+          return true;
+        }
+      } else if (child.startsWith(prefix) && (startAfter == null || child.compareTo(startAfter) > 0)
+          && Files.isRegularFile(root.resolve(child), LinkOption.NOFOLLOW_LINKS)) {
+        keys.add(child);
+        if (keys.size() >= limit) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   @Override

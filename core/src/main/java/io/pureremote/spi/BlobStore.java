@@ -74,6 +74,22 @@ public interface BlobStore extends AutoCloseable {
   List<String> list(String prefix);
 
   /**
+   * One page of {@link #list}: at most {@code limit} keys that start with {@code prefix} and sort
+   * after {@code startAfter} (null: from the first), sorted. Walking a large store page by page
+   * (each call starting after the last key of the one before) holds one page in memory, which is
+   * how {@code pureremote verify} scans a root. The default filters {@link #list}, which holds
+   * every key under the prefix at once; stores with a paged listing override it.
+   *
+   * @param limit the most keys to return, at least 1
+   */
+  default List<String> listPage(String prefix, String startAfter, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+    }
+    return list(prefix).stream().filter(k -> startAfter == null || k.compareTo(startAfter) > 0).limit(limit).toList();
+  }
+
+  /**
    * Deletes the blob at {@code key}.
    *
    * @return whether a blob was deleted

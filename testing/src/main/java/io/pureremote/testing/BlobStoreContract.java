@@ -356,6 +356,34 @@ public abstract class BlobStoreContract {
   }
 
   @Test
+  void listPagesWalkEveryKeyOnceInListOrder() {
+    // Folder and file names chosen so that walking folders by name alone would disagree with key
+    // order: "x-1/" sorts before "x/", "x/" before "x0".
+    for (String k : List.of("p/x/b", "p/x-1/a", "p/x0", "p/x/a", "p/y/z/w", "p/x.y", "q/other", "p-", "p/a")) {
+      store.put(k, text(k), null);
+    }
+    for (String prefix : List.of("", "p/", "p/x", "p/x/", "p/y/z/", "none/")) {
+      List<String> all = store.list(prefix);
+      for (int limit : new int[] {1, 2, 3, 1000}) {
+        List<String> walked = new ArrayList<>();
+        String after = null;
+        while (true) {
+          List<String> page = store.listPage(prefix, after, limit);
+          assertThat(page.size()).as("page of %s after %s", prefix, after).isLessThanOrEqualTo(limit);
+          if (page.isEmpty()) {
+            break;
+          }
+          walked.addAll(page);
+          after = page.get(page.size() - 1);
+        }
+        assertThat(walked).as("prefix '%s', pages of %d", prefix, limit).isEqualTo(all);
+      }
+    }
+    assertThat(store.listPage("p/", "p/x/a", 2)).containsExactly("p/x/b", "p/x0");
+    assertThatThrownBy(() -> store.listPage("p/", null, 0)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void listOfUnknownPrefixIsEmpty() {
     assertThat(store.list("nothing/here")).isEmpty();
     assertThat(store.list("")).isEmpty();

@@ -84,6 +84,11 @@ public abstract class ForwardingBlobStore implements BlobStore {
   }
 
   @Override
+  public List<String> listPage(String prefix, String startAfter, int limit) {
+    return delegate.listPage(prefix, startAfter, limit);
+  }
+
+  @Override
   public boolean delete(String key) {
     return delegate.delete(key);
   }

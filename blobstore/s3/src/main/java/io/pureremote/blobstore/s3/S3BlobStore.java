@@ -225,6 +225,14 @@ public final class S3BlobStore implements BlobStore {
       return Optional.of(new S3Blob(in, response.contentLength(), response.eTag()));
     } catch (NoSuchKeyException e) {
       return Optional.empty();
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404 && errorCode(e) == null) {
+        // A 404 whose error body was lost (the connection dropped while it was read) names no
+        // code: a missing key, unless the bucket is missing, which is checked once as for HEAD.
+        confirmBucket(key);
+        return Optional.empty();
+      }
+      throw failure("GET", uri(key), e);
     } catch (SdkException e) {
       throw failure("GET", uri(key), e);
     }
@@ -255,6 +263,38 @@ public final class S3BlobStore implements BlobStore {
       throw failure("LIST", uri(prefix), e);
     }
     keys.sort(null);
+    return keys;
+  }
+
+  /** ListObjectsV2 from {@code StartAfter}, fetching pages only until {@code limit} keys are found. */
+  @Override
+  public List<String> listPage(String prefix, String startAfter, int limit) {
+    Objects.requireNonNull(prefix, "prefix");
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+    }
+    if (prefix.startsWith("/")) {
+      throw new IllegalArgumentException("Invalid blob key prefix '" + prefix + "': it must not start with '/'");
+    }
+    String full = location.prefix().isEmpty() ? prefix : location.prefix() + "/" + prefix;
+    int strip = location.prefix().isEmpty() ? 0 : location.prefix().length() + 1;
+    String after = startAfter == null ? null
+        : location.prefix().isEmpty() ? startAfter : location.prefix() + "/" + startAfter;
+    List<String> keys = new ArrayList<>();
+    try {
+      for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(bucket()).prefix(full).startAfter(after)
+          .maxKeys(Math.min(limit, 1000))).contents()) {
+        String key = object.key().substring(strip);
+        if (!isInternal(key)) {
+          keys.add(key);
+          if (keys.size() >= limit) {
+            break;
+          }
+        }
+      }
+    } catch (SdkException e) {
+      throw failure("LIST", uri(prefix), e);
+    }
     return keys;
   }
 
