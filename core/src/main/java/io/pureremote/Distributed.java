@@ -1,10 +1,6 @@
 package io.pureremote;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -205,35 +201,8 @@ public final class Distributed {
           + "MPIJob's <name>-config ConfigMap; check that the launcher pod mounts /etc/mpi or that " + ENV_OMPI_HOSTFILE
           + " names the file");
     }
-    log.info("running {}", String.join(" ", cmd));
-    Process process;
-    try {
-      process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot start " + cmd.get(0) + " (" + e.getMessage() + "): install an MPI "
-          + "implementation in the launcher image (e.g. Debian's openmpi-bin) or set " + ENV_MPIRUN, e);
-    }
-    List<String> lines = new ArrayList<>();
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line; (line = out.readLine()) != null; ) {
-        log.info("[mpirun] {}", line);
-        lines.add(line);
-      }
-      int code = process.waitFor();
-      if (code != 0) {
-        List<String> tail = lines.subList(Math.max(0, lines.size() - 10), lines.size());
-        throw new IllegalStateException("mpirun exited with " + code + "; last lines:\n" + String.join("\n", tail));
-      }
-    } catch (IOException e) {
-      process.destroyForcibly();
-      throw new UncheckedIOException("Reading mpirun's output failed: " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while mpirun ran; it was killed", e);
-    }
-    return List.copyOf(lines);
+    return Programs.run(log, "mpirun", cmd, Map.of(), "install an MPI implementation in the launcher image (e.g. "
+        + "Debian's openmpi-bin) or set " + ENV_MPIRUN);
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.pureremote.internal;
 
 import io.pureremote.FunctionId;
 import io.pureremote.MemoEntry;
+import io.pureremote.TorchDistributed;
 import io.pureremote.spi.BlobContent;
 import io.pureremote.spi.BlobStore;
 import io.pureremote.spi.Outcome;
@@ -47,6 +48,7 @@ public final class RemoteExecutor {
   private final LogCapture logCapture;
   private ScheduledExecutorService renewals;
   private Leases leases;
+  private TorchDistributed torch;
 
   /** An executor reading and writing through {@code store}, loading classes with {@code loader}. */
   public RemoteExecutor(BlobStore store, ClassLoader loader) {
@@ -88,6 +90,10 @@ public final class RemoteExecutor {
           log.info("{} already has a result; not running it again", memoUri);
           return EXIT_OK;
         }
+        torch = TorchDistributed.current();
+        if (torch.backend().isPresent() && !torch.isCommitter()) {
+          return runFollower(key, call, invocation, resolved, started);
+        }
         LeaseJoin join = joinLease(key, call);
         if (join.takenOver()) {
           return EXIT_LEASE_LOST;
@@ -112,6 +118,33 @@ public final class RemoteExecutor {
       }
       return EXIT_INFRASTRUCTURE;
     }
+  }
+
+  /**
+   * A torch node other than rank 0: runs the function (its part of the collective) but commits
+   * neither result nor error, so the one committer stays rank 0; it holds no lease (rank 0 does).
+   * Its run record and log still land beside the entry, and its exit code tells the shell how it
+   * ended.
+   */
+  private int runFollower(MemoKey key, MemoEntry.Invocation call, BlobFrame.Spooled invocation, ResolvedCall resolved,
+      Instant started) throws ReflectiveOperationException {
+    KryoCodec codec = new KryoCodec(call.allowedPackages(), loader, store);
+    Object[] args;
+    try (InputStream payload = invocation.payload().open()) {
+      args = (Object[]) codec.read(payload, invocation.payload().length(), store.uri(key.key(MemoKey.INVOCATION)));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the spooled invocation", e);
+    }
+    log.info("running {} as node {} of {} (rank 0 commits the result)", key.function(), torch.nodeRank(), torch.nodes());
+    try {
+      resolved.invoke(args);
+    } catch (InvocationTargetException e) {
+      log.error("{} threw on node {}: {}", key.function(), torch.nodeRank(), e.getCause().toString(), e.getCause());
+      writeRunRecord(key, started, "node-failed: " + e.getCause());
+      return EXIT_FUNCTION_FAILED;
+    }
+    writeRunRecord(key, started, "node-succeeded");
+    return EXIT_OK;
   }
 
   /** The outcome of joining the caller's lease: held (lease set), none taken, or taken over. */
@@ -291,7 +324,16 @@ public final class RemoteExecutor {
   private void writeRunRecord(MemoKey key, Instant started, String status) {
     Map<String, Object> record = runFields(started);
     record.put("status", status);
-    String run = started.toString().replace(":", "").replace(".", "") + "-" + CallMetadata.pid();
+    if (torch != null && torch.isDistributed()) {
+      Map<String, Object> node = new LinkedHashMap<>();
+      node.put("backend", torch.backend().orElse(torch.convention().name().toLowerCase(java.util.Locale.ROOT)));
+      node.put("nodeRank", torch.nodeRank());
+      node.put("nodes", torch.nodes());
+      record.put("torch", node);
+    }
+    // Pods of one run may share a pid (often 1) and a start instant: the node rank keeps their records apart.
+    String run = started.toString().replace(":", "").replace(".", "") + "-" + CallMetadata.pid()
+        + (torch != null && torch.isDistributed() ? "-node" + torch.nodeRank() : "");
     store.putIfAbsent(key.key(MemoKey.RUNS + "/" + run + ".json"),
         BlobContent.of(Json.write(record).getBytes(StandardCharsets.UTF_8)));
     if (logCapture != null) {

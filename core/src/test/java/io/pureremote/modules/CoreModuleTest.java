@@ -54,6 +54,7 @@ class CoreModuleTest {
       "io.pureremote.RuntimeOptions",
       "io.pureremote.SerializationException",
       "io.pureremote.ShellException",
+      "io.pureremote.TorchDistributed",
       "io.pureremote.local.FileBlobStore",
       "io.pureremote.local.FileBlobStoreProvider",
       "io.pureremote.local.InProcessShell",

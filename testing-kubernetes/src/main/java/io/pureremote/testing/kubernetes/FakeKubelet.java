@@ -28,6 +28,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -295,12 +296,13 @@ public final class FakeKubelet implements AutoCloseable {
     final String uid;
     final Job job;
     volatile boolean stopped;
-    volatile Process process;
+    final Map<String, Process> processes = new ConcurrentHashMap<>();
     volatile CompletableFuture<Integer> exit;
     final List<String> pods = new CopyOnWriteArrayList<>();
     final Map<String, Pod> podObjects = new ConcurrentHashMap<>();
     Job current;
     Behaviour behaviour;
+    volatile Path hostsFile;
 
     Simulation(Job job, Behaviour behaviour) {
       this.job = job;
@@ -311,6 +313,10 @@ public final class FakeKubelet implements AutoCloseable {
     }
 
     void run() {
+      if ("Indexed".equals(job.getSpec().getCompletionMode())) {
+        runIndexed();
+        return;
+      }
       try {
         Instant started = Instant.now();
         updateJob(s -> s.withActive(1).withStartTime(started.toString()));
@@ -362,6 +368,335 @@ public final class FakeKubelet implements AutoCloseable {
         Thread.currentThread().interrupt();
       } catch (RuntimeException e) {
         log.warn("fake kubelet: Job {} crashed", jobName, e);
+      }
+    }
+
+    // ---- Indexed Jobs: one pod per completion index, all at once ----
+
+    private record IndexEnd(int index, String pod, PodEnd end) {}
+
+    private void runIndexed() {
+      try {
+        int n = job.getSpec().getCompletions() == null ? 1 : job.getSpec().getCompletions();
+        Instant started = Instant.now();
+        updateJob(s -> s.withActive(n).withStartTime(started.toString()));
+        String subdomain = job.getSpec().getTemplate().getSpec().getSubdomain();
+        if (subdomain != null) {
+          hostsFile = writeHosts(subdomain, n);
+        }
+        java.util.concurrent.BlockingQueue<IndexEnd> ends = new java.util.concurrent.LinkedBlockingQueue<>();
+        Map<Integer, String> running = new ConcurrentHashMap<>();
+        Map<Integer, Integer> failures = new LinkedHashMap<>();
+        java.util.Set<Integer> succeeded = new java.util.TreeSet<>();
+        java.util.Set<Integer> failedIndexes = new java.util.TreeSet<>();
+        int totalFailures = 0;
+        Behaviour first = behaviour;
+        for (int i = 0; i < n; i++) {
+          startIndex(i, i == n - 1 ? first : (first == Behaviour.UNSCHEDULABLE || first == Behaviour.HANG ? first : Behaviour.NORMAL),
+              running, ends);
+        }
+        awaitAllRunning(running, n);
+        while (!stopped) {
+          IndexEnd e = ends.poll(50, TimeUnit.MILLISECONDS);
+          if (e == null) {
+            continue;
+          }
+          running.remove(e.index(), e.pod());
+          if (e.end().kind().equals(PodEnd.STOPPED)) {
+            return;
+          }
+          if (e.end().kind().equals(PodEnd.DEADLINE)) {
+            stopIndexes(running);
+            failJob("DeadlineExceeded", "Job was active longer than specified deadline", totalFailures + 1);
+            return;
+          }
+          int code = e.end().exitCode();
+          if (code == 0 && !e.end().kind().equals(PodEnd.DISRUPTED)) {
+            succeeded.add(e.index());
+            int done = succeeded.size();
+            updateJob(s -> s.withSucceeded(done).withActive(running.size()).withReady(running.size())
+                .withCompletedIndexes(ranges(succeeded)));
+            if (successPolicyMet(succeeded)) {
+              stopIndexes(running);
+              succeedJob("SuccessPolicy", "Matched rules at index 0");
+              return;
+            }
+            if (done == n) {
+              succeedJob("CompletionsReached", "Reached expected number of succeeded pods");
+              return;
+            }
+            continue;
+          }
+          String rule = failJobRule(code, e.end().kind().equals(PodEnd.DISRUPTED), e.pod());
+          totalFailures++;
+          if (rule != null) {
+            stopIndexes(running);
+            failJob("PodFailurePolicy", rule, totalFailures);
+            return;
+          }
+          if (e.end().kind().equals(PodEnd.DISRUPTED) && ignoresDisruptions()) {
+            totalFailures--;
+            startIndex(e.index(), Behaviour.NORMAL, running, ends);
+            continue;
+          }
+          int failedHere = failures.merge(e.index(), 1, Integer::sum);
+          Integer perIndex = job.getSpec().getBackoffLimitPerIndex();
+          if (perIndex != null) {
+            if (failedHere > perIndex) {
+              failedIndexes.add(e.index());
+              Integer maxFailed = job.getSpec().getMaxFailedIndexes();
+              if (maxFailed != null && failedIndexes.size() > maxFailed) {
+                stopIndexes(running);
+                String failedText = ranges(failedIndexes);
+                updateJob(s -> s.withFailedIndexes(failedText));
+                failJob("MaxFailedIndexesExceeded", "Job has exceeded the specified maximal number of failed indexes",
+                    totalFailures);
+                return;
+              }
+              continue;
+            }
+          } else {
+            Integer limit = job.getSpec().getBackoffLimit();
+            if (totalFailures > (limit == null ? 6 : limit)) {
+              stopIndexes(running);
+              failJob("BackoffLimitExceeded", "Job has reached the specified backoff limit", totalFailures);
+              return;
+            }
+          }
+          startIndex(e.index(), Behaviour.NORMAL, running, ends);
+        }
+      } catch (KubernetesClientException e) {
+        if (!stopped) {
+          log.warn("fake kubelet: Indexed Job {} failed: {}", jobName, e.toString());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException e) {
+        log.warn("fake kubelet: Indexed Job {} crashed", jobName, e);
+      }
+    }
+
+    private void startIndex(int index, Behaviour b, Map<Integer, String> running, java.util.Queue<IndexEnd> ends) {
+      String pod = jobName + "-" + index + "-" + random5();
+      running.put(index, pod);
+      threads.execute(() -> {
+        PodEnd end;
+        try {
+          end = runIndexPod(index, pod, b);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          end = new PodEnd(-1, PodEnd.STOPPED);
+        } catch (RuntimeException e) {
+          log.warn("fake kubelet: pod {} crashed", pod, e);
+          end = new PodEnd(-1, PodEnd.STOPPED);
+        }
+        ends.add(new IndexEnd(index, pod, end));
+      });
+    }
+
+    /** Marks the Job ready once every index runs (the pods have no readiness probe: Running is ready). */
+    private void awaitAllRunning(Map<Integer, String> running, int n) throws InterruptedException {
+      for (int waited = 0; waited < 600 && !stopped; waited++) {
+        long up = running.values().stream().map(podObjects::get)
+            .filter(p -> p != null && p.getStatus() != null && "Running".equals(p.getStatus().getPhase())).count();
+        if (up == n) {
+          updateJob(s -> s.withReady(n));
+          return;
+        }
+        Thread.sleep(50);
+      }
+    }
+
+    /** The controller's pod of one index: hostname {@code <job>-<index>}, the index as annotation, label and env. */
+    private PodEnd runIndexPod(int index, String pod, Behaviour b) throws InterruptedException {
+      pods.add(pod);
+      logs.put(pod, new CopyOnWriteArrayList<>());
+      Map<String, String> labels = new LinkedHashMap<>(job.getSpec().getTemplate().getMetadata().getLabels());
+      labels.put("job-name", jobName);
+      labels.put("batch.kubernetes.io/job-name", jobName);
+      labels.put("controller-uid", uid);
+      labels.put("batch.kubernetes.io/controller-uid", uid);
+      labels.put(COMPLETION_INDEX, Integer.toString(index));
+      Map<String, String> annotations = new LinkedHashMap<>();
+      if (job.getSpec().getTemplate().getMetadata().getAnnotations() != null) {
+        annotations.putAll(job.getSpec().getTemplate().getMetadata().getAnnotations());
+      }
+      annotations.put(COMPLETION_INDEX, Integer.toString(index));
+      io.fabric8.kubernetes.api.model.PodSpec spec = new io.fabric8.kubernetes.api.model.PodSpecBuilder(
+          job.getSpec().getTemplate().getSpec()).withHostname(jobName + "-" + index).build();
+      for (Container c : spec.getContainers()) {
+        List<EnvVar> env = new ArrayList<>(c.getEnv() == null ? List.of() : c.getEnv());
+        env.add(new io.fabric8.kubernetes.api.model.EnvVarBuilder().withName("JOB_COMPLETION_INDEX").withNewValueFrom()
+            .withNewFieldRef().withFieldPath("metadata.annotations['" + COMPLETION_INDEX + "']").endFieldRef().endValueFrom().build());
+        c.setEnv(env);
+      }
+      Pod created = new PodBuilder()
+          .withNewMetadata().withName(pod).withNamespace(namespace).withLabels(labels).withAnnotations(annotations)
+            .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("batch/v1").withKind("Job").withName(jobName)
+                .withUid(uid).withController(true).withBlockOwnerDeletion(true).build())
+          .endMetadata()
+          .withSpec(spec)
+          .withNewStatus().withPhase("Pending").endStatus()
+          .build();
+      podObjects.put(pod, retrying("create pod " + pod, attempt -> client.pods().inNamespace(namespace).resource(created).create()));
+      Container container = spec.getContainers().getFirst();
+      if (b == Behaviour.UNSCHEDULABLE) {
+        podStatus(pod, new PodStatusBuilder().withPhase("Pending").withConditions(new PodConditionBuilder()
+            .withType("PodScheduled").withStatus("False").withReason("Unschedulable")
+            .withMessage("0/3 nodes are available: 3 Insufficient nvidia.com/gpu.").build()).build());
+        awaitStop();
+        return new PodEnd(-1, PodEnd.STOPPED);
+      }
+      Instant podStarted = Instant.now();
+      podStatus(pod, running(container, podStarted));
+      if (b == Behaviour.HANG) {
+        awaitStop();
+        return new PodEnd(-1, PodEnd.STOPPED);
+      }
+      CompletableFuture<Integer> done = startContainer(container, pod);
+      boolean evicts = b == Behaviour.EVICT_THEN_REPLACE || b == Behaviour.EVICT_AND_FAIL_JOB;
+      Instant disruptAt = podStarted.plus(disruptAfter);
+      Long deadlineSeconds = job.getSpec().getActiveDeadlineSeconds();
+      Instant deadline = deadlineSeconds == null ? null : podStarted.plusSeconds(deadlineSeconds);
+      while (true) {
+        if (stopped) {
+          kill(pod);
+          return new PodEnd(-1, PodEnd.STOPPED);
+        }
+        try {
+          int code = done.get(50, TimeUnit.MILLISECONDS);
+          if (!stopped) {
+            podStatus(pod, terminated(container, podStarted, code, code == 0 ? "Completed" : "Error", null));
+          }
+          return new PodEnd(code, PodEnd.EXITED);
+        } catch (TimeoutException e) {
+          // still running
+        } catch (java.util.concurrent.ExecutionException e) {
+          podStatus(pod, terminated(container, podStarted, 128, "ContainerCannotRun", e.getCause().toString()));
+          return new PodEnd(128, PodEnd.EXITED);
+        }
+        if (deadline != null && Instant.now().isAfter(deadline)) {
+          kill(pod);
+          return new PodEnd(137, PodEnd.DEADLINE);
+        }
+        if (evicts && Instant.now().isAfter(disruptAt)) {
+          kill(pod);
+          podStatus(pod, new PodStatusBuilder(terminated(container, podStarted, 137, "Error", null))
+              .withReason("Evicted").withMessage("The node was low on resource: memory.")
+              .addToConditions(new PodConditionBuilder().withType("DisruptionTarget").withStatus("True")
+                  .withReason("TerminationByKubelet").withMessage("The node was low on resource: memory.")
+                  .withLastTransitionTime(Instant.now().toString()).build())
+              .build());
+          return new PodEnd(137, PodEnd.DISRUPTED);
+        }
+      }
+    }
+
+    /** The controller terminates the pods still running (a success policy met, or the Job failed): SIGTERM, exit 143. */
+    private void stopIndexes(Map<Integer, String> running) {
+      for (String pod : List.copyOf(running.values())) {
+        kill(pod);
+        Pod p = podObjects.get(pod);
+        if (p != null && p.getSpec() != null) {
+          podStatus(pod, terminated(p.getSpec().getContainers().getFirst(), Instant.now(), 143, "Error", null));
+        }
+      }
+      running.clear();
+    }
+
+    private boolean successPolicyMet(java.util.Set<Integer> succeeded) {
+      var policy = job.getSpec().getSuccessPolicy();
+      if (policy == null || policy.getRules() == null) {
+        return false;
+      }
+      for (var rule : policy.getRules()) {
+        java.util.Set<Integer> wanted = rule.getSucceededIndexes() == null ? null : parseRanges(rule.getSucceededIndexes());
+        java.util.Set<Integer> matched = new java.util.TreeSet<>(succeeded);
+        if (wanted != null) {
+          matched.retainAll(wanted);
+        }
+        boolean indexesOk = wanted == null || matched.containsAll(wanted) || rule.getSucceededCount() != null;
+        boolean countOk = rule.getSucceededCount() == null || matched.size() >= rule.getSucceededCount();
+        if (indexesOk && countOk) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** The FailJob rule's message, as the controller writes it, or null. */
+    private String failJobRule(int code, boolean disrupted, String pod) {
+      var policy = job.getSpec().getPodFailurePolicy();
+      if (policy == null || policy.getRules() == null) {
+        return null;
+      }
+      List<PodFailurePolicyRule> rules = policy.getRules();
+      for (int i = 0; i < rules.size(); i++) {
+        PodFailurePolicyRule rule = rules.get(i);
+        boolean exitMatch = !disrupted && rule.getOnExitCodes() != null && "In".equals(rule.getOnExitCodes().getOperator())
+            && rule.getOnExitCodes().getValues().contains(code);
+        boolean conditionMatch = disrupted && rule.getOnPodConditions() != null
+            && rule.getOnPodConditions().stream().anyMatch(c -> "DisruptionTarget".equals(c.getType()));
+        if (exitMatch || conditionMatch) {
+          if (!"FailJob".equals(rule.getAction())) {
+            return null;
+          }
+          return exitMatch
+              ? "Container " + job.getSpec().getTemplate().getSpec().getContainers().getFirst().getName() + " for pod "
+                  + namespace + "/" + pod + " failed with exit code " + code + " matching FailJob rule at index " + i
+              : "Pod " + namespace + "/" + pod + " has condition DisruptionTarget matching FailJob rule at index " + i;
+        }
+      }
+      return null;
+    }
+
+    private boolean ignoresDisruptions() {
+      var policy = job.getSpec().getPodFailurePolicy();
+      return policy != null && policy.getRules() != null && policy.getRules().stream().anyMatch(r -> "Ignore".equals(r.getAction())
+          && r.getOnPodConditions() != null && r.getOnPodConditions().stream().anyMatch(c -> "DisruptionTarget".equals(c.getType())));
+    }
+
+    /**
+     * Plays cluster DNS for a headless Service: once Service {@code subdomain} exists and selects
+     * this Job's pods, {@code <job>-<i>.<subdomain>} (and its {@code .<ns>.svc[.cluster.local]}
+     * forms) resolve to loopback, where every "pod" of this kubelet listens. Without the Service
+     * the names do not resolve, as in a cluster.
+     */
+    private Path writeHosts(String subdomain, int n) throws InterruptedException {
+      io.fabric8.kubernetes.api.model.Service service = null;
+      for (int waited = 0; waited < 100 && !stopped; waited++) {
+        service = client.services().inNamespace(namespace).withName(subdomain).get();
+        if (service != null) {
+          break;
+        }
+        Thread.sleep(50);
+      }
+      StringBuilder hosts = new StringBuilder("127.0.0.1 localhost\n");
+      try {
+        hosts.append("127.0.0.1 ").append(java.net.InetAddress.getLocalHost().getHostName()).append('\n');
+      } catch (java.net.UnknownHostException e) {
+        // this machine's own name does not resolve either; nothing to copy
+      }
+      Map<String, String> selector = service == null || service.getSpec() == null ? null : service.getSpec().getSelector();
+      boolean selects = selector != null && !selector.isEmpty() && selector.entrySet().stream().allMatch(e ->
+          (e.getKey().equals("batch.kubernetes.io/job-name") || e.getKey().equals("job-name")) && e.getValue().equals(jobName)
+              || e.getValue().equals(job.getSpec().getTemplate().getMetadata().getLabels().get(e.getKey())));
+      if (selects) {
+        for (int i = 0; i < n; i++) {
+          String host = jobName + "-" + i + "." + subdomain;
+          hosts.append("127.0.0.1 ").append(host).append(' ').append(host).append('.').append(namespace).append(".svc ")
+              .append(host).append('.').append(namespace).append(".svc.cluster.local\n");
+        }
+      } else {
+        log.info("fake kubelet: no Service {} selecting the pods of Job {}; their hostnames do not resolve", subdomain, jobName);
+      }
+      try {
+        Path file = java.nio.file.Files.createTempFile("fake-kubelet-hosts-" + jobName, ".txt");
+        java.nio.file.Files.writeString(file, hosts);
+        file.toFile().deleteOnExit();
+        return file;
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
       }
     }
 
@@ -423,7 +758,7 @@ public final class FakeKubelet implements AutoCloseable {
       if (behaviour == Behaviour.MUTE_WATCHES_MID_RUN) {
         cluster.muteShellWatches(true);
       }
-      startContainer(container, pod);
+      exit = startContainer(container, pod);
       Long deadlineSeconds = job.getSpec().getActiveDeadlineSeconds();
       Instant deadline = deadlineSeconds == null ? null : jobStarted.plusSeconds(deadlineSeconds);
       boolean disrupts = behaviour == Behaviour.OOM_KILL || behaviour == Behaviour.EVICT_THEN_REPLACE
@@ -483,10 +818,9 @@ public final class FakeKubelet implements AutoCloseable {
       }
     }
 
-    private void startContainer(Container container, String pod) {
+    private CompletableFuture<Integer> startContainer(Container container, String pod) {
       List<String> args = container.getArgs() == null ? List.of() : container.getArgs();
       CompletableFuture<Integer> done = new CompletableFuture<>();
-      exit = done;
       if (inProcessImages.contains(container.getImage())) {
         threads.execute(() -> {
           try {
@@ -495,20 +829,25 @@ public final class FakeKubelet implements AutoCloseable {
             done.completeExceptionally(t);
           }
         });
-        return;
+        return done;
       }
       List<String> entrypoint = commands.get(container.getImage());
       if (entrypoint == null) {
         done.completeExceptionally(new IllegalStateException("no command for image " + container.getImage()));
-        return;
+        return done;
       }
       List<String> cmd = new ArrayList<>(entrypoint);
       cmd.addAll(args);
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
       pb.environment().putAll(env(container, pod));
+      Path hosts = hostsFile;
+      if (hosts != null) {
+        // Cluster DNS for the pod's subdomain: the JVM resolves names from this file instead.
+        pb.environment().merge("JDK_JAVA_OPTIONS", "-Djdk.net.hosts.file=" + hosts, (a, b) -> a + " " + b);
+      }
       try {
         Process p = pb.start();
-        process = p;
+        processes.put(pod, p);
         List<LogLine> sink = logs.get(pod);
         threads.execute(() -> {
           try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -524,6 +863,7 @@ public final class FakeKubelet implements AutoCloseable {
       } catch (IOException e) {
         done.completeExceptionally(e);
       }
+      return done;
     }
 
     private Map<String, String> env(Container container, String pod) {
@@ -531,9 +871,11 @@ public final class FakeKubelet implements AutoCloseable {
       for (EnvVar var : container.getEnv() == null ? List.<EnvVar>of() : container.getEnv()) {
         if (var.getValue() != null) {
           env.put(var.getName(), var.getValue());
-        } else if (var.getValueFrom() != null && var.getValueFrom().getFieldRef() != null
-            && "metadata.name".equals(var.getValueFrom().getFieldRef().getFieldPath())) {
-          env.put(var.getName(), pod);
+        } else if (var.getValueFrom() != null && var.getValueFrom().getFieldRef() != null) {
+          String value = fieldRef(var.getValueFrom().getFieldRef().getFieldPath(), pod);
+          if (value != null) {
+            env.put(var.getName(), value);
+          }
         } else if (var.getValueFrom() != null && var.getValueFrom().getSecretKeyRef() != null) {
           var ref = var.getValueFrom().getSecretKeyRef();
           Secret secret = client.secrets().inNamespace(namespace).withName(ref.getName()).get();
@@ -545,9 +887,22 @@ public final class FakeKubelet implements AutoCloseable {
       return env;
     }
 
+    /** A downward-API field of pod {@code pod}: its name, or one annotation or label. */
+    private String fieldRef(String path, String pod) {
+      if ("metadata.name".equals(path)) {
+        return pod;
+      }
+      Pod p = podObjects.get(pod);
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("metadata\\.(annotations|labels)\\['([^']+)'\\]").matcher(path);
+      if (p == null || !m.matches()) {
+        return null;
+      }
+      Map<String, String> values = m.group(1).equals("labels") ? p.getMetadata().getLabels() : p.getMetadata().getAnnotations();
+      return values == null ? null : values.get(m.group(2));
+    }
+
     boolean processAlive() {
-      Process p = process;
-      return p != null && p.isAlive();
+      return processes.values().stream().anyMatch(Process::isAlive);
     }
 
     void stop(String why) {
@@ -572,7 +927,11 @@ public final class FakeKubelet implements AutoCloseable {
     }
 
     private void kill() {
-      Process p = process;
+      processes.keySet().forEach(this::kill);
+    }
+
+    private void kill(String pod) {
+      Process p = processes.get(pod);
       if (p != null) {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
@@ -610,18 +969,21 @@ public final class FakeKubelet implements AutoCloseable {
     // terminal one only once every pod has terminated; before, the terminal one came at once
     // (with FailureTarget beside Failed when a pod failure policy decided).
     private void succeedJob() {
+      succeedJob("CompletionsReached", "Reached expected number of succeeded pods");
+    }
+
+    private void succeedJob(String reason, String message) {
       String now = Instant.now().toString();
-      String message = "Reached expected number of succeeded pods";
       if (!interimConditions()) {
-        updateJob(s -> s.withActive(0).withSucceeded(1).withReady(0).withCompletionTime(now)
-            .withConditions(condition("Complete", "CompletionsReached", message, now)));
+        updateJob(s -> s.withActive(0).withSucceeded(Math.max(1, s.getSucceeded() == null ? 0 : s.getSucceeded())).withReady(0).withCompletionTime(now)
+            .withConditions(condition("Complete", reason, message, now)));
         return;
       }
-      updateJob(s -> s.withActive(0).withSucceeded(1).withReady(0)
-          .withConditions(condition("SuccessCriteriaMet", "CompletionsReached", message, now)));
+      updateJob(s -> s.withActive(0).withSucceeded(Math.max(1, s.getSucceeded() == null ? 0 : s.getSucceeded())).withReady(0)
+          .withConditions(condition("SuccessCriteriaMet", reason, message, now)));
       awaitPodsTerminated();
       String freed = Instant.now().toString();
-      updateJob(s -> s.withCompletionTime(freed).addToConditions(condition("Complete", "CompletionsReached", message, freed)));
+      updateJob(s -> s.withCompletionTime(freed).addToConditions(condition("Complete", reason, message, freed)));
     }
 
     private void failJob(String reason, String message, int failed) {
@@ -713,6 +1075,48 @@ public final class FakeKubelet implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** The Job controller's label and annotation with a pod's completion index. */
+  private static final String COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index";
+
+  /** Indexes as the API writes them: {@code 0,2-4}. */
+  static String ranges(java.util.Set<Integer> indexes) {
+    List<String> parts = new ArrayList<>();
+    Integer start = null;
+    Integer last = null;
+    for (int i : new java.util.TreeSet<>(indexes)) {
+      if (last != null && i == last + 1) {
+        last = i;
+        continue;
+      }
+      if (start != null) {
+        parts.add(start.equals(last) ? start.toString() : start + "-" + last);
+      }
+      start = i;
+      last = i;
+    }
+    if (start != null) {
+      parts.add(start.equals(last) ? start.toString() : start + "-" + last);
+    }
+    return String.join(",", parts);
+  }
+
+  static java.util.Set<Integer> parseRanges(String text) {
+    java.util.Set<Integer> out = new java.util.TreeSet<>();
+    for (String part : text.split(",")) {
+      String p = part.trim();
+      if (p.isEmpty()) {
+        continue;
+      }
+      int dash = p.indexOf('-');
+      int from = Integer.parseInt(dash < 0 ? p : p.substring(0, dash));
+      int to = dash < 0 ? from : Integer.parseInt(p.substring(dash + 1));
+      for (int i = from; i <= to; i++) {
+        out.add(i);
+      }
+    }
+    return out;
   }
 
   private static JobCondition condition(String type, String reason, String message, String at) {

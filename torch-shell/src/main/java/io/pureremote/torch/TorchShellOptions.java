@@ -1,0 +1,282 @@
+package io.pureremote.torch;
+
+import io.pureremote.TorchDistributed;
+import io.pureremote.k8s.PodTemplateOptions;
+import io.pureremote.k8s.values.KubernetesValues;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How the torch shell runs a call on several pods: the pod every node runs (a {@link
+ * PodTemplateOptions}, the same vocabulary and checks as the Job shell: image, resources and GPUs,
+ * tolerations and spot helpers, node placement, service account, env and Secret references), the
+ * number of nodes, the processes per node {@code torchrun} starts, the rendezvous port, and the
+ * Job's limits.
+ *
+ * <pre>{@code
+ * TorchShellOptions options = TorchShellOptions.builder()
+ *     .namespace("ml")
+ *     .pod(PodTemplateOptions.builder().image("acme/train:1").gpus(1).build())
+ *     .nodes(2).processesPerNode("gpu")
+ *     .activeDeadline(Duration.ofHours(4))
+ *     .build();
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe; each setter checks its value and throws at once.
+ */
+public final class TorchShellOptions {
+  /** Default number of nodes (pods). */
+  public static final int DEFAULT_NODES = 2;
+
+  private final String namespace;
+  private final Optional<String> kubeContext;
+  private final PodTemplateOptions pod;
+  private final int nodes;
+  private final String processesPerNode;
+  private final int masterPort;
+  private final int backoffLimitPerIndex;
+  private final Optional<Duration> activeDeadline;
+  private final Duration ttlAfterFinished;
+  private final Duration pendingTimeout;
+  private final int maxEvictionRetries;
+
+  private TorchShellOptions(Builder b) {
+    namespace = b.namespace;
+    kubeContext = Optional.ofNullable(b.kubeContext);
+    pod = b.pod;
+    nodes = b.nodes;
+    processesPerNode = b.processesPerNode;
+    masterPort = b.masterPort;
+    backoffLimitPerIndex = b.backoffLimitPerIndex;
+    activeDeadline = Optional.ofNullable(b.activeDeadline);
+    ttlAfterFinished = b.ttlAfterFinished;
+    pendingTimeout = b.pendingTimeout;
+    maxEvictionRetries = b.maxEvictionRetries;
+  }
+
+  /** A builder with the defaults: namespace {@code pureremote}, 2 nodes, 1 process per node, port 29500. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The namespace the Jobs and Services are created in. */
+  public String namespace() {
+    return namespace;
+  }
+
+  /** The kubeconfig context of {@link TorchShell#fromKubeConfig}; empty: the current one (or in-cluster). */
+  public Optional<String> kubeContext() {
+    return kubeContext;
+  }
+
+  /** The pod every node runs; its container runs {@code RemoteMain run <memo uri>}. */
+  public PodTemplateOptions pod() {
+    return pod;
+  }
+
+  /** The number of nodes (pods); node rank 0 commits the result. */
+  public int nodes() {
+    return nodes;
+  }
+
+  /** Processes per node for {@code torchrun} ({@code PET_NPROC_PER_NODE}): a number, {@code auto}, {@code cpu} or {@code gpu}. */
+  public String processesPerNode() {
+    return processesPerNode;
+  }
+
+  /** The rendezvous port on node 0 ({@code MASTER_PORT}). */
+  public int masterPort() {
+    return masterPort;
+  }
+
+  /**
+   * Retries of one node's pod before the call fails ({@code backoffLimitPerIndex} from 1.33,
+   * else the Job's {@code backoffLimit} = this × nodes); 0 by default: a static rendezvous cannot
+   * take a replaced node back, so a failed node fails the call and the caller's retries decide.
+   */
+  public int backoffLimitPerIndex() {
+    return backoffLimitPerIndex;
+  }
+
+  /** The Job's {@code activeDeadlineSeconds}; empty: none. */
+  public Optional<Duration> activeDeadline() {
+    return activeDeadline;
+  }
+
+  /** The Job's {@code ttlSecondsAfterFinished} (the shell deletes it itself once the call ended). */
+  public Duration ttlAfterFinished() {
+    return ttlAfterFinished;
+  }
+
+  /** How long the pods may stay pending (unschedulable, image pull) before the call fails with their reasons. */
+  public Duration pendingTimeout() {
+    return pendingTimeout;
+  }
+
+  /** How many times an evicted or preempted run is re-created without spending the caller's retries. */
+  public int maxEvictionRetries() {
+    return maxEvictionRetries;
+  }
+
+  /** A builder holding these options. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.namespace = namespace;
+    b.kubeContext = kubeContext.orElse(null);
+    b.pod = pod;
+    b.nodes = nodes;
+    b.processesPerNode = processesPerNode;
+    b.masterPort = masterPort;
+    b.backoffLimitPerIndex = backoffLimitPerIndex;
+    b.activeDeadline = activeDeadline.orElse(null);
+    b.ttlAfterFinished = ttlAfterFinished;
+    b.pendingTimeout = pendingTimeout;
+    b.maxEvictionRetries = maxEvictionRetries;
+    return b;
+  }
+
+  @Override
+  public String toString() {
+    return "TorchShellOptions[namespace=" + namespace + ", image=" + pod.qualifiedImage() + ", nodes=" + nodes
+        + ", processesPerNode=" + processesPerNode + ", masterPort=" + masterPort + "]";
+  }
+
+  /** Builds {@link TorchShellOptions}; every setter checks its value. */
+  public static final class Builder {
+    private String namespace = KubernetesValues.FALLBACK_NAMESPACE;
+    private String kubeContext;
+    private PodTemplateOptions pod;
+    private int nodes = DEFAULT_NODES;
+    private String processesPerNode = "1";
+    private int masterPort = TorchDistributed.DEFAULT_MASTER_PORT;
+    private int backoffLimitPerIndex;
+    private Duration activeDeadline;
+    private Duration ttlAfterFinished = Duration.ofHours(1);
+    private Duration pendingTimeout = Duration.ofMinutes(10);
+    private int maxEvictionRetries = 3;
+
+    private Builder() {}
+
+    /** The namespace (a DNS-1123 label). */
+    public Builder namespace(String namespace) {
+      Objects.requireNonNull(namespace, "namespace");
+      KubernetesValues.namespaceProblem(namespace).ifPresent(p -> {
+        throw new IllegalArgumentException(p);
+      });
+      this.namespace = namespace;
+      return this;
+    }
+
+    /** The kubeconfig context to use. */
+    public Builder kubeContext(String context) {
+      this.kubeContext = Objects.requireNonNull(context, "context");
+      return this;
+    }
+
+    /** The pod every node runs (required: it names the image). */
+    public Builder pod(PodTemplateOptions pod) {
+      this.pod = Objects.requireNonNull(pod, "pod");
+      return this;
+    }
+
+    /** The number of nodes, 1 to 1000. */
+    public Builder nodes(int nodes) {
+      if (nodes < 1 || nodes > 1000) {
+        throw new IllegalArgumentException("nodes must be 1 to 1000, got " + nodes);
+      }
+      this.nodes = nodes;
+      return this;
+    }
+
+    /** Processes per node: a whole number ≥ 1, or {@code auto}, {@code cpu}, {@code gpu} (torchrun's --nproc-per-node). */
+    public Builder processesPerNode(String value) {
+      Objects.requireNonNull(value, "value");
+      String v = value.trim().toLowerCase(Locale.ROOT);
+      boolean number = !v.isEmpty() && v.chars().allMatch(Character::isDigit) && v.length() < 6 && Integer.parseInt(v) >= 1;
+      if (!number && !List.of("auto", "cpu", "gpu").contains(v)) {
+        throw new IllegalArgumentException("processes per node must be a whole number from 1, or auto, cpu or gpu "
+            + "(torchrun's --nproc-per-node), got \"" + value + "\"");
+      }
+      this.processesPerNode = v;
+      return this;
+    }
+
+    /** Processes per node as a number. */
+    public Builder processesPerNode(int value) {
+      return processesPerNode(Integer.toString(value));
+    }
+
+    /** The rendezvous port, 1024 to 65535. */
+    public Builder masterPort(int port) {
+      if (port < 1024 || port > 65535) {
+        throw new IllegalArgumentException("masterPort must be 1024 to 65535 (an unprivileged TCP port), got " + port);
+      }
+      this.masterPort = port;
+      return this;
+    }
+
+    /** Retries per node, 0 to 10. */
+    public Builder backoffLimitPerIndex(int retries) {
+      if (retries < 0 || retries > 10) {
+        throw new IllegalArgumentException("backoffLimitPerIndex must be 0 to 10, got " + retries);
+      }
+      this.backoffLimitPerIndex = retries;
+      return this;
+    }
+
+    /** The Job's deadline (whole seconds, at least 1). */
+    public Builder activeDeadline(Duration deadline) {
+      this.activeDeadline = seconds("activeDeadline", deadline, 1);
+      return this;
+    }
+
+    /** The Job's TTL after it finished (whole seconds, 0 or more). */
+    public Builder ttlAfterFinished(Duration ttl) {
+      this.ttlAfterFinished = seconds("ttlAfterFinished", ttl, 0);
+      return this;
+    }
+
+    /** How long pods may stay pending (at least 1 s). */
+    public Builder pendingTimeout(Duration timeout) {
+      this.pendingTimeout = seconds("pendingTimeout", timeout, 1);
+      return this;
+    }
+
+    /** Re-creations after an eviction or preemption, 0 to 10. */
+    public Builder maxEvictionRetries(int retries) {
+      if (retries < 0 || retries > 10) {
+        throw new IllegalArgumentException("maxEvictionRetries must be 0 to 10, got " + retries);
+      }
+      this.maxEvictionRetries = retries;
+      return this;
+    }
+
+    private static Duration seconds(String what, Duration d, long min) {
+      Objects.requireNonNull(d, what);
+      if (d.toNanos() % 1_000_000_000L != 0 || d.toSeconds() < min) {
+        throw new IllegalArgumentException(what + " must be whole seconds, at least " + min + " s, got " + d);
+      }
+      return d;
+    }
+
+    /**
+     * The options.
+     *
+     * @throws IllegalArgumentException naming every problem (no pod)
+     */
+    public TorchShellOptions build() {
+      List<String> problems = new ArrayList<>();
+      if (pod == null) {
+        problems.add("pod(PodTemplateOptions) is required: it names the image every node runs");
+      }
+      if (!problems.isEmpty()) {
+        throw new IllegalArgumentException("Invalid torch shell options:\n  - " + String.join("\n  - ", problems));
+      }
+      return new TorchShellOptions(this);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package io.pureremote.torch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pureremote.config.ConfigLoader;
+import io.pureremote.config.PureRemoteConfig;
+import io.pureremote.spi.Shells;
+import io.pureremote.spi.ShellSettings;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** {@code shell = "torch"} in TOML: the configuration's settings for the function fill {@link TorchShellOptions}. */
+class TorchConfigTest {
+  static final String TOML = """
+      shell = "local"
+      team = "vision"
+
+      [kubernetes]
+      namespace = "batch"
+      image = "acme/train:1"
+
+      [torch]
+      nodes = 2
+      ttl-after-finished = "30m"
+
+      [teams.vision.torch]
+      nodes = 4
+      namespace = "vision"
+
+      [functions."com.acme.Train#fit"]
+      shell = "torch"
+
+      [functions."com.acme.Train#fit".torch]
+      processes-per-node = "gpu"
+      master-port = 29400
+      active-deadline = "4h"
+      resources.gpus = 1
+      env = { NCCL_DEBUG = "INFO" }
+      """;
+
+  @Test
+  void aFunctionsTorchTablesBecomeItsShellOptions() {
+    PureRemoteConfig config = ConfigLoader.builder().userName("yu").build().parse(TOML, "test.toml");
+    TorchShellOptions o = TorchShellProvider.options(config.shellSettings("com.acme.Train#fit")).build();
+    assertThat(o.namespace()).isEqualTo("vision");
+    assertThat(o.pod().image()).isEqualTo("acme/train:1");
+    assertThat(o.pod().resourceLimits()).containsEntry("nvidia.com/gpu", "1");
+    assertThat(o.pod().env()).containsEntry("NCCL_DEBUG", "INFO");
+    assertThat(o.nodes()).isEqualTo(4);
+    assertThat(o.processesPerNode()).isEqualTo("gpu");
+    assertThat(o.masterPort()).isEqualTo(29400);
+    assertThat(o.activeDeadline()).contains(Duration.ofHours(4));
+    assertThat(o.ttlAfterFinished()).isEqualTo(Duration.ofMinutes(30));
+  }
+
+  @Test
+  void theProviderIsFoundByNameAndRefusesBadKeysWithAllProblems() {
+    assertThat(Shells.providers(getClass().getClassLoader()).get("torch")).isInstanceOf(TorchShellProvider.class);
+    ShellSettings bad = ShellSettings.builder("test.toml [torch]").put("image", "acme/train:1").put("nodes", 0)
+        .put("processes-per-node", "many").put("backoff-limit", 3).build();
+    assertThatThrownBy(() -> TorchShellProvider.options(bad)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("nodes: nodes must be 1 to 1000").hasMessageContaining("auto, cpu or gpu")
+        .hasMessageContaining("use backoff-limit-per-index");
+  }
+}
