@@ -160,7 +160,7 @@ public abstract class MemoHealingContract {
     assertThat(SQUARES).as("then a hit").hasValue(2);
   }
 
-  /** The bad bytes are kept, unchanged, under aside/result-<sha256>, with a note naming the kind. */
+  /** The bad bytes are kept, unchanged, under {@code aside/result-<sha256>}, with a note naming the kind. */
   protected void assertSetAside(String function, int x, byte[] bad, String kind) {
     String aside = key(function, x, "aside/result-" + sha256(bad));
     assertThat(read(aside)).as("the bad blob, kept as it was").isEqualTo(bad);
