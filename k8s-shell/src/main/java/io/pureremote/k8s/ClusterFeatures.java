@@ -15,19 +15,20 @@ import java.util.regex.Pattern;
  * <p>Stages (GA or beta-on-by-default) are those of the Kubernetes enhancement proposals: pod
  * replacement policy beta 1.29 (KEP-3939), strict field validation GA 1.27, terminal conditions only
  * after the pods ended with {@code SuccessCriteriaMet}/{@code FailureTarget} first 1.31 (KEP-4368),
- * per-index backoff GA 1.33 (KEP-3850).
+ * per-index backoff GA 1.33 (KEP-3850). Found by {@link ClusterProbe}; public so every cluster shell
+ * gates on the same versions.
  */
-record ClusterFeatures(int major, int minor, String gitVersion) {
+public record ClusterFeatures(int major, int minor, String gitVersion) {
   /** The oldest minor version of Kubernetes 1.x the shell runs Jobs on (see docs/kubernetes.md). */
-  static final int OLDEST_MINOR = 29;
+  public static final int OLDEST_MINOR = 29;
   /** The newest minor version the shell was checked against; newer ones run, with a note in the log. */
-  static final int NEWEST_CHECKED_MINOR = 35;
+  public static final int NEWEST_CHECKED_MINOR = 35;
 
   // Managed clusters append to the minor version: "31+" (EKS, GKE), or "31-gke.1200".
   private static final Pattern LEADING_DIGITS = Pattern.compile("^(\\d+)");
 
   /** From the server's version answer; a part it cannot read counts as 0 (refused as too old). */
-  static ClusterFeatures of(VersionInfo info) {
+  public static ClusterFeatures of(VersionInfo info) {
     return new ClusterFeatures(leadingNumber(info.getMajor()), leadingNumber(info.getMinor()),
         info.getGitVersion() == null ? info.getMajor() + "." + info.getMinor() : info.getGitVersion());
   }
@@ -42,12 +43,12 @@ record ClusterFeatures(int major, int minor, String gitVersion) {
   }
 
   /** Whether {@code SuccessCriteriaMet}/{@code FailureTarget} precede {@code Complete}/{@code Failed} (1.31+). */
-  boolean interimConditions() {
+  public boolean interimConditions() {
     return atLeast(31);
   }
 
   /** Whether {@code backoffLimitPerIndex}/{@code maxFailedIndexes} are served (1.33+). */
-  boolean perIndexBackoff() {
+  public boolean perIndexBackoff() {
     return atLeast(33);
   }
 
@@ -55,7 +56,7 @@ record ClusterFeatures(int major, int minor, String gitVersion) {
    * Why the shell refuses this server, or empty when it is supported: older than 1.{@value
    * #OLDEST_MINOR} lacks the pod replacement policy that keeps one call from running twice at once.
    */
-  Optional<String> refusal(String context) {
+  public Optional<String> refusal(String context) {
     if (atLeast(OLDEST_MINOR)) {
       return Optional.empty();
     }
@@ -66,7 +67,7 @@ record ClusterFeatures(int major, int minor, String gitVersion) {
   }
 
   /** One line for the log: the version and the behaviours the shell uses on it. */
-  String describe() {
+  public String describe() {
     List<String> used = new ArrayList<>(List.of("podReplacementPolicy=Failed", "fieldValidation=Strict"));
     used.add(interimConditions() ? "SuccessCriteriaMet/FailureTarget as the outcome" : "Complete/Failed as the outcome (no interim conditions before 1.31)");
     used.add(perIndexBackoff() ? "backoffLimitPerIndex available" : "no backoffLimitPerIndex (before 1.33)");
