@@ -305,6 +305,11 @@ public final class KubernetesShell implements Shell {
     }
   }
 
+  /** This shell's calls in flight (tests). */
+  List<JobRun> runs() {
+    return List.copyOf(inFlight);
+  }
+
   /** Restarts of the shared informers so far (tests). */
   int informerRestarts() {
     return watch().restarts();
