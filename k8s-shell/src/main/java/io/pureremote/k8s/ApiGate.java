@@ -105,6 +105,22 @@ public final class ApiGate {
   /** The HTTP status and the server's message, for error texts. */
   public static String describe(KubernetesClientException e) {
     String status = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
-    return (e.getCode() > 0 ? "HTTP " + e.getCode() + ": " : "") + status;
+    if (e.getCode() > 0) {
+      return "HTTP " + e.getCode() + ": " + status;
+    }
+    // No HTTP answer: fabric8 says only "An error has occurred."; the root cause says what happened.
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root == e) {
+      return status;
+    }
+    String what = switch (root) {
+      case java.net.UnknownHostException u -> "unknown host " + u.getMessage();
+      case java.net.ConnectException c -> "connection refused" + (c.getMessage() == null ? "" : " (" + c.getMessage() + ")");
+      default -> root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+    };
+    return status == null || status.equals("An error has occurred.") ? what : status + ": " + what;
   }
 }

@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
  * <p>Stages (GA or beta-on-by-default) are those of the Kubernetes enhancement proposals: pod
  * replacement policy beta 1.29 (KEP-3939), strict field validation GA 1.27, terminal conditions only
  * after the pods ended with {@code SuccessCriteriaMet}/{@code FailureTarget} first 1.31 (KEP-4368),
- * per-index backoff GA 1.33 (KEP-3850), Job success policy GA 1.33 (KEP-3998). Public so the other
- * cluster shells (torch's Indexed Job) gate on the one definition.
+ * per-index backoff GA 1.33 (KEP-3850), Job success policy GA 1.33 (KEP-3998). Found by {@link
+ * ClusterProbe}; public so every cluster shell (Job, MPI, torch's Indexed Job) gates on the same versions.
  *
  * @param major the server's major version
  * @param minor the server's minor version (leading digits; managed clusters append to it)

@@ -32,7 +32,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,7 +109,8 @@ public final class KubernetesShell implements Shell {
    * @param options where and how Jobs run
    */
   public KubernetesShell(KubernetesClient client, KubernetesShellOptions options) {
-    this(new Shared(Objects.requireNonNull(client, "client"), false, Objects.requireNonNull(options, "options")), options);
+    this(new Shared(Objects.requireNonNull(client, "client"), false, Objects.requireNonNull(options, "options"),
+        KubeConfigs.Source.givenClient()), options);
   }
 
   private KubernetesShell(Shared shared, KubernetesShellOptions options) {
@@ -128,9 +128,9 @@ public final class KubernetesShell implements Shell {
    * context), else the in-cluster service account. The client is closed with the shell.
    */
   public static KubernetesShell fromKubeConfig(KubernetesShellOptions options) {
-    Config config = KubeConfigs.forContext(options.kubeContext());
+    Config config = KubeConfigs.forShell(options.kubeContext());
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-    return new KubernetesShell(new Shared(client, true, options), options);
+    return new KubernetesShell(new Shared(client, true, options, KubeConfigs.sourceOf(client)), options);
   }
 
   /**
@@ -182,15 +182,9 @@ public final class KubernetesShell implements Shell {
       return run;
     }
     inFlight.add(run);
-    NamespaceWatch watch = watch();
-    // Track before creating, so no event for the new Job can be missed.
-    watch.track(name, run);
-    try {
-      watch.start();
-    } catch (RuntimeException e) {
-      run.fail(new ShellException("WatchFailed", "Cannot start watching Jobs in namespace " + options.namespace() + ": " + e, e));
-      return run;
-    }
+    // Track before creating, so no event for the new Job can be missed; the informers start once
+    // the server answered (createJob), so a missing cluster is one clear error, not endless retries.
+    watch().track(name, run);
     jobActions.create(run, name, 0);
     return run;
   }
@@ -311,6 +305,11 @@ public final class KubernetesShell implements Shell {
     }
   }
 
+  /** This shell's calls in flight (tests). */
+  List<JobRun> runs() {
+    return List.copyOf(inFlight);
+  }
+
   /** Restarts of the shared informers so far (tests). */
   int informerRestarts() {
     return watch().restarts();
@@ -362,17 +361,17 @@ public final class KubernetesShell implements Shell {
       if (!run.wants(name)) {
         return;
       }
-      // The version first: an unreachable server fails the call in seconds, not after the sync wait.
-      ClusterFeatures features;
+      // The version first: an unreachable server fails the call within a bound, not after the sync wait.
       try {
-        features = shared.features();
-      } catch (KubernetesClientException e) {
-        run.fail(unreachable(e));
+        shared.probe.requireSupported();
+      } catch (ShellException e) {
+        run.fail(e);
         return;
       }
-      Optional<String> refusal = features.refusal(client.getMasterUrl().toString());
-      if (refusal.isPresent()) {
-        run.fail(new ShellException("UnsupportedKubernetes", null, refusal.get(), false));
+      try {
+        watch().start();
+      } catch (RuntimeException e) {
+        run.fail(new ShellException("WatchFailed", "Cannot start watching Jobs in namespace " + ns + ": " + e, e));
         return;
       }
       // Create once the watches are in place: then every event of the new Job is seen, and the
@@ -436,25 +435,6 @@ public final class KubernetesShell implements Shell {
         && !KubeStatus.isComplete(existing) && KubeStatus.failure(existing).isEmpty() && !KubeStatus.isBeingDeleted(existing);
   }
 
-  /** The version request failed: the API server cannot be reached, or refuses this client. */
-  private ShellException unreachable(KubernetesClientException e) {
-    String server = client.getMasterUrl().toString();
-    String context = options.kubeContext().map(c -> "kube context \"" + c + "\"")
-        .orElse("the current kube context (or the in-cluster service account)");
-    String kubeconfig = Optional.ofNullable(System.getenv("KUBECONFIG")).map(k -> "$KUBECONFIG=" + k).orElse("~/.kube/config");
-    String message = switch (e.getCode()) {
-      case 401, 403 -> "The Kubernetes API server " + server + " refused this client (" + ApiGate.describe(e) + "); "
-          + "the credentials of " + context + " in " + kubeconfig + " are missing or expired: log in again "
-          + "(e.g. az aks get-credentials / aws eks update-kubeconfig / gcloud container clusters get-credentials).";
-      default -> "Cannot reach the Kubernetes API server " + server + " (" + ApiGate.describe(e) + "), from " + context
-          + " in " + kubeconfig + ". Check that the cluster is up and that the kubeconfig and context name it "
-          + "(`kubectl --context <name> version`), or set KubernetesShellOptions.kubeContext.";
-    };
-    ShellException failure = new ShellException("ClusterUnreachable", null, message, ApiGate.isTransient(e));
-    failure.initCause(e);
-    return failure;
-  }
-
   private ShellException launchFailed(KubernetesClientException e, String name) {
     String ns = options.namespace();
     String why = ApiGate.describe(e);
@@ -515,40 +495,18 @@ public final class KubernetesShell implements Shell {
       return t;
     });
     final Map<String, NamespaceWatch> watches = new ConcurrentHashMap<>();
-    private final ReentrantLock featuresLock = new ReentrantLock();
-    private volatile ClusterFeatures features;
+    final ClusterProbe probe;
     final Set<LogWatch> logWatches = ConcurrentHashMap.newKeySet();
     private final Set<KubernetesShell> members = ConcurrentHashMap.newKeySet();
     private boolean closed;
 
-    Shared(KubernetesClient client, boolean ownsClient, KubernetesShellOptions options) {
+    Shared(KubernetesClient client, boolean ownsClient, KubernetesShellOptions options, KubeConfigs.Source source) {
       this.client = client;
       this.ownsClient = ownsClient;
       this.gate = new ApiGate(options.apiQps(), options.apiBurst(), options.apiRetries());
+      this.probe = new ClusterProbe(client, gate, source);
       this.launchSlots = new Semaphore(options.launchConcurrency(), true);
       scheduler.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
-    }
-
-    /**
-     * The server's version and what it offers, asked once for all siblings and kept; a failed
-     * request is not kept (the next launch asks again).
-     */
-    ClusterFeatures features() throws InterruptedException {
-      ClusterFeatures known = features;
-      if (known != null) {
-        return known;
-      }
-      featuresLock.lockInterruptibly();
-      try {
-        if (features == null) {
-          ClusterFeatures found = ClusterFeatures.of(gate.call("get /version", client::getKubernetesVersion));
-          log.info("{} (API server {})", found.describe(), client.getMasterUrl());
-          features = found;
-        }
-        return features;
-      } finally {
-        featuresLock.unlock();
-      }
     }
 
     NamespaceWatch watch(String namespace) {

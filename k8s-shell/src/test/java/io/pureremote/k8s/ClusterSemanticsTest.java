@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.pureremote.RemoteFunctionException;
 import io.pureremote.RemoteRuntime;
 import io.pureremote.ShellException;
 import io.pureremote.k8s.testfns.Work;
@@ -109,5 +110,23 @@ class ClusterSemanticsTest {
     assertThat(work.square(9)).isEqualTo(81);
     Job job = cluster.client("test").batch().v1().jobs().inNamespace(NS).withName(kubelet.jobsSeen().getFirst()).get();
     assertThat(job.getStatus().getConditions()).extracting(c -> c.getType()).containsExactly("Complete");
+  }
+
+  @Test
+  void onCurrentServersFailureTargetIsTheOutcomeWhilePodsStillTerminate() {
+    start("1.34");
+    kubelet.holdTerminalConditions(true); // Failed never comes
+    assertThatThrownBy(() -> work.fail("boom")).isInstanceOf(RemoteFunctionException.class).hasMessageContaining("boom");
+    Job job = cluster.client("test").batch().v1().jobs().inNamespace(NS).withName(kubelet.jobsSeen().getFirst()).get();
+    assertThat(job.getStatus().getConditions()).extracting(c -> c.getType()).containsExactly("FailureTarget");
+  }
+
+  @Test
+  void onOlderServersFailedIsTheOutcome() {
+    start("1.30");
+    assertThatThrownBy(() -> work.fail("bang")).isInstanceOf(RemoteFunctionException.class).hasMessageContaining("bang");
+    Job job = cluster.client("test").batch().v1().jobs().inNamespace(NS).withName(kubelet.jobsSeen().getFirst()).get();
+    // A pod failure policy decided: the old controller sets both at once.
+    assertThat(job.getStatus().getConditions()).extracting(c -> c.getType()).containsExactly("FailureTarget", "Failed");
   }
 }

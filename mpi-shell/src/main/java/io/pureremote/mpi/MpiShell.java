@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.pureremote.ShellException;
 import io.pureremote.k8s.ApiGate;
+import io.pureremote.k8s.ClusterProbe;
 import io.pureremote.k8s.KubeConfigs;
 import io.pureremote.k8s.PodSpecs;
 import io.pureremote.spi.Launch;
@@ -51,7 +52,9 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>At the first launch the shell asks which versions of {@code mpijobs.kubeflow.org} the
+ * <p>At the first launch the shell asks the API server's version once ({@link ClusterProbe}, shared
+ * with the Job shell: a server older than the supported range, or none reachable, fails the call
+ * with what to do), then which versions of {@code mpijobs.kubeflow.org} the
  * server serves: none (the MPI Operator is not installed) or only {@code v1} (the old
  * training-operator's MPI) fail the call with what to do. It then creates the MPIJob with strict
  * server-side field validation and follows it through one shared MPIJob informer per namespace
@@ -92,6 +95,7 @@ public final class MpiShell implements Shell {
   private final MpiShellOptions options;
   private final MpiJobFactory factory;
   private final ApiGate gate = new ApiGate(20, 40, 5);
+  private final ClusterProbe probe;
   private final Map<String, MpiRun> runs = new ConcurrentHashMap<>();
   private final Map<String, SharedIndexInformer<GenericKubernetesResource>> informers = new ConcurrentHashMap<>();
   private final ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pureremote-mpi-", 0).factory());
@@ -111,12 +115,13 @@ public final class MpiShell implements Shell {
    * @param options where and how MPIJobs run
    */
   public MpiShell(KubernetesClient client, MpiShellOptions options) {
-    this(client, false, options);
+    this(client, false, options, KubeConfigs.Source.givenClient());
   }
 
-  private MpiShell(KubernetesClient client, boolean ownsClient, MpiShellOptions options) {
+  private MpiShell(KubernetesClient client, boolean ownsClient, MpiShellOptions options, KubeConfigs.Source source) {
     this.client = Objects.requireNonNull(client, "client");
     this.ownsClient = ownsClient;
+    this.probe = new ClusterProbe(client, gate, source);
     this.options = Objects.requireNonNull(options, "options");
     this.factory = new MpiJobFactory(options);
     scheduler.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
@@ -127,8 +132,8 @@ public final class MpiShell implements Shell {
    * MpiShellOptions#kubeContext()}, else in-cluster); the client is closed with the shell.
    */
   public static MpiShell fromKubeConfig(MpiShellOptions options) {
-    return new MpiShell(new KubernetesClientBuilder().withConfig(KubeConfigs.forContext(options.kubeContext())).build(), true,
-        options);
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(KubeConfigs.forShell(options.kubeContext())).build();
+    return new MpiShell(client, true, options, KubeConfigs.sourceOf(client));
   }
 
   @Override
@@ -224,6 +229,13 @@ public final class MpiShell implements Shell {
   void create(MpiRun run, String name, int attempt) {
     String ns = options.namespace();
     try {
+      // The same first contact as the Job shell: version gate, bounded, and a clear error without a cluster.
+      try {
+        probe.requireSupported();
+      } catch (ShellException e) {
+        run.fail(e);
+        return;
+      }
       Optional<String> refusal = discover();
       if (refusal.isPresent()) {
         run.fail(new ShellException("MpiOperatorMissing", null, refusal.get(), false));

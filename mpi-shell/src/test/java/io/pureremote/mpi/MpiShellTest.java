@@ -50,11 +50,12 @@ class MpiShellTest {
   RemoteRuntime runtime;
   Ranks ranks;
   final List<String> launcherLog = new CopyOnWriteArrayList<>();
+  String kubernetesVersion = MockKubernetes.DEFAULT_VERSION;
 
   enum Crd { V2BETA1, V1_ONLY, NONE }
 
   void start(Crd crd, boolean runOperator, UnaryOperator<MpiShellOptions.Builder> tweak) {
-    cluster = new MockKubernetes();
+    cluster = new MockKubernetes().kubernetesVersion(kubernetesVersion);
     client = cluster.client(SHELL);
     switch (crd) {
       case V2BETA1 -> FakeMpiOperator.installCrd(cluster, SharedCrds.require(SharedCrds.MPIJOB));
@@ -165,6 +166,23 @@ class MpiShellTest {
           assertThat(e.getMessage()).contains("MPI Operator").contains("kubectl get crd mpijobs.kubeflow.org");
         });
     assertThat(cluster.count(SHELL, "create mpijobs")).isZero();
+  }
+
+  @Test
+  void aServerOlderThanTheSupportedRangeIsRefusedLikeByTheJobShellAndAskedOnce() {
+    kubernetesVersion = "1.28";
+    start();
+    for (int i = 0; i < 2; i++) {
+      assertThatThrownBy(() -> ranks.context()).isInstanceOfSatisfying(ShellException.class, e -> {
+        assertThat(e.reason()).isEqualTo("UnsupportedKubernetes");
+        assertThat(e.isRetryable()).isFalse();
+        assertThat(e.getMessage()).contains("runs v1.28.2, older than 1.29").contains("1.29 to 1.35");
+      });
+    }
+    assertThat(cluster.count(SHELL, "get version")).as("the version is asked once per shell").isEqualTo(1);
+    assertThat(cluster.count(SHELL, "create mpijobs")).isZero();
+    assertThat(cluster.requests()).as("refused before the CRD lookup").filteredOn(r -> r.actor().equals(SHELL))
+        .noneMatch(r -> r.path().contains("customresourcedefinitions"));
   }
 
   @Test

@@ -62,7 +62,10 @@ import org.slf4j.LoggerFactory;
  * {@code activeDeadlineSeconds}. Deleting a Job kills its process and deletes its pods. It plays
  * the Job controller of the version {@link MockKubernetes#kubernetesVersion} reports: from 1.31
  * {@code SuccessCriteriaMet}/{@code FailureTarget} first and {@code Complete}/{@code Failed} after
- * the pods ended; before 1.31 the terminal condition at once.
+ * the pods ended; before 1.31 the terminal condition at once. It honours {@code spec.suspend} as
+ * the controller does (no pods and {@code Suspended=True} while suspended; on a suspension the
+ * active pods are deleted and count as no failure; resuming resets {@code startTime}), which is
+ * how {@link FakeKueue} queues, admits and preempts Jobs.
  *
  * <p>Each new Job takes the next queued {@link Behaviour} ({@link #then}); without one it runs
  * normally. Pod logs are kept per pod with timestamps and served through {@link MockKubernetes}.
@@ -129,6 +132,7 @@ public final class FakeKubelet implements AutoCloseable {
     static final String DISRUPTED = "disrupted";
     static final String DEADLINE = "deadline";
     static final String STOPPED = "stopped";
+    static final String SUSPENDED = "suspended";
   }
 
   /** A kubelet for Jobs in {@code namespace} of {@code cluster}; {@link #start()} starts it. It serves the cluster's pod logs. */
@@ -250,6 +254,7 @@ public final class FakeKubelet implements AutoCloseable {
     }
     Simulation existing = simulations.get(name);
     if (existing != null && existing.uid.equals(job.getMetadata().getUid())) {
+      existing.observe(job);
       return;
     }
     Behaviour behaviour = behaviours.poll();
@@ -303,6 +308,9 @@ public final class FakeKubelet implements AutoCloseable {
     Job current;
     Behaviour behaviour;
     volatile Path hostsFile;
+    // spec.suspend as last seen (Kueue sets and clears it); the controller acts on changes.
+    volatile boolean suspended;
+    private boolean everSuspended;
 
     Simulation(Job job, Behaviour behaviour) {
       this.job = job;
@@ -310,6 +318,12 @@ public final class FakeKubelet implements AutoCloseable {
       this.jobName = job.getMetadata().getName();
       this.uid = job.getMetadata().getUid();
       this.behaviour = behaviour;
+      this.suspended = Boolean.TRUE.equals(job.getSpec().getSuspend());
+    }
+
+    /** A later version of the Job: only {@code spec.suspend} may change (the rest is immutable). */
+    void observe(Job job) {
+      suspended = Boolean.TRUE.equals(job.getSpec().getSuspend());
     }
 
     void run() {
@@ -318,15 +332,34 @@ public final class FakeKubelet implements AutoCloseable {
         return;
       }
       try {
-        Instant started = Instant.now();
-        updateJob(s -> s.withActive(1).withStartTime(started.toString()));
+        Instant started = null;
         int failedPods = 0;
         while (!stopped) {
+          if (suspended || started == null) {
+            // A suspended Job has no pods and a Suspended condition; resuming resets startTime
+            // (and with it the activeDeadlineSeconds timer), as the Job controller does.
+            if (suspended) {
+              everSuspended = true;
+              String at = Instant.now().toString();
+              updateJob(s -> withCondition(s.withActive(0).withReady(0), "Suspended", "True", "JobSuspended", "Job suspended", at));
+              awaitResumeOrStop();
+              if (stopped) {
+                return;
+              }
+            }
+            Instant now = Instant.now();
+            started = now;
+            updateJob(s -> (everSuspended ? withCondition(s, "Suspended", "False", "JobResumed", "Job resumed", now.toString()) : s)
+                .withActive(1).withStartTime(now.toString()));
+          }
           PodEnd end = runPod(started);
           if (stopped || end.kind().equals(PodEnd.STOPPED)) {
             return;
           }
           switch (end.kind()) {
+            case PodEnd.SUSPENDED -> {
+              continue; // pods removed for a suspension count as no failure
+            }
             case PodEnd.DISRUPTED -> {
               if (behaviour == Behaviour.EVICT_AND_FAIL_JOB) {
                 failJob("BackoffLimitExceeded", "Job has reached the specified backoff limit", 1);
@@ -733,22 +766,19 @@ public final class FakeKubelet implements AutoCloseable {
             "rpc error: code = NotFound desc = failed to pull and unpack image \"" + container.getImage() + "\": not found")));
         Thread.sleep(200);
         podStatus(pod, pending(waiting(container, "ImagePullBackOff", "Back-off pulling image \"" + container.getImage() + "\"")));
-        awaitStop();
-        return new PodEnd(-1, PodEnd.STOPPED);
+        return awaitStopOrSuspension(pod, container, null);
       }
       if (behaviour == Behaviour.UNSCHEDULABLE) {
         podStatus(pod, new PodStatusBuilder().withPhase("Pending").withConditions(new PodConditionBuilder()
             .withType("PodScheduled").withStatus("False").withReason("Unschedulable")
             .withMessage("0/3 nodes are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 nodes are available.")
             .build()).build());
-        awaitStop();
-        return new PodEnd(-1, PodEnd.STOPPED);
+        return awaitStopOrSuspension(pod, container, null);
       }
       Instant podStarted = Instant.now();
       podStatus(pod, running(container, podStarted));
       if (behaviour == Behaviour.HANG) {
-        awaitStop();
-        return new PodEnd(-1, PodEnd.STOPPED);
+        return awaitStopOrSuspension(pod, container, podStarted);
       }
       if (behaviour == Behaviour.DROP_WATCHES_MID_RUN) {
         cluster.goneOnNextShellWatches(1);
@@ -768,6 +798,9 @@ public final class FakeKubelet implements AutoCloseable {
         if (stopped) {
           kill();
           return new PodEnd(-1, PodEnd.STOPPED);
+        }
+        if (suspended) {
+          return removeForSuspension(pod, container, podStarted);
         }
         try {
           int code = exit.get(50, TimeUnit.MILLISECONDS);
@@ -943,10 +976,33 @@ public final class FakeKubelet implements AutoCloseable {
       }
     }
 
-    private void awaitStop() throws InterruptedException {
-      while (!stopped) {
+    private PodEnd awaitStopOrSuspension(String pod, Container container, Instant podStarted) throws InterruptedException {
+      while (!stopped && !suspended) {
         Thread.sleep(50);
       }
+      return stopped ? new PodEnd(-1, PodEnd.STOPPED) : removeForSuspension(pod, container, podStarted);
+    }
+
+    private void awaitResumeOrStop() throws InterruptedException {
+      while (!stopped && suspended) {
+        Thread.sleep(50);
+      }
+    }
+
+    /**
+     * The Job was suspended (Kueue preempted it): the controller deletes its active pods, whose
+     * containers get SIGTERM (exit 143); they count as no failure.
+     */
+    private PodEnd removeForSuspension(String pod, Container container, Instant podStarted) {
+      kill();
+      log.info("fake kubelet: Job {} suspended; deleting pod {}", jobName, pod);
+      podStatus(pod, terminated(container, podStarted == null ? Instant.now() : podStarted, 143, "Error", null));
+      try {
+        client.pods().inNamespace(namespace).withName(pod).delete();
+      } catch (KubernetesClientException e) {
+        // already gone
+      }
+      return new PodEnd(143, PodEnd.SUSPENDED);
     }
 
     private int failJobRule(int code) {
@@ -976,11 +1032,11 @@ public final class FakeKubelet implements AutoCloseable {
       String now = Instant.now().toString();
       if (!interimConditions()) {
         updateJob(s -> s.withActive(0).withSucceeded(Math.max(1, s.getSucceeded() == null ? 0 : s.getSucceeded())).withReady(0).withCompletionTime(now)
-            .withConditions(condition("Complete", reason, message, now)));
+            .addToConditions(condition("Complete", reason, message, now)));
         return;
       }
       updateJob(s -> s.withActive(0).withSucceeded(Math.max(1, s.getSucceeded() == null ? 0 : s.getSucceeded())).withReady(0)
-          .withConditions(condition("SuccessCriteriaMet", reason, message, now)));
+          .addToConditions(condition("SuccessCriteriaMet", reason, message, now)));
       awaitPodsTerminated();
       String freed = Instant.now().toString();
       updateJob(s -> s.withCompletionTime(freed).addToConditions(condition("Complete", reason, message, freed)));
@@ -989,12 +1045,12 @@ public final class FakeKubelet implements AutoCloseable {
     private void failJob(String reason, String message, int failed) {
       String now = Instant.now().toString();
       if (!interimConditions()) {
-        updateJob(s -> s.withActive(0).withFailed(failed).withReady(0).withConditions(reason.equals("PodFailurePolicy")
+        updateJob(s -> s.withActive(0).withFailed(failed).withReady(0).addAllToConditions(reason.equals("PodFailurePolicy")
             ? List.of(condition("FailureTarget", reason, message, now), condition("Failed", reason, message, now))
             : List.of(condition("Failed", reason, message, now))));
         return;
       }
-      updateJob(s -> s.withActive(0).withFailed(failed).withReady(0).withConditions(condition("FailureTarget", reason, message, now)));
+      updateJob(s -> s.withActive(0).withFailed(failed).withReady(0).addToConditions(condition("FailureTarget", reason, message, now)));
       awaitPodsTerminated();
       String freed = Instant.now().toString();
       updateJob(s -> s.addToConditions(condition("Failed", reason, message, freed)));
@@ -1117,6 +1173,17 @@ public final class FakeKubelet implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /** {@code status} with condition {@code type} set to {@code value} (replacing an earlier one of that type). */
+  private static io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder withCondition(
+      io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder status, String type, String value, String reason, String message,
+      String at) {
+    List<JobCondition> conditions = new ArrayList<>(status.buildConditions() == null ? List.of() : status.buildConditions());
+    conditions.removeIf(c -> type.equals(c.getType()));
+    conditions.add(new JobConditionBuilder().withType(type).withStatus(value).withReason(reason).withMessage(message)
+        .withLastProbeTime(at).withLastTransitionTime(at).build());
+    return status.withConditions(conditions);
   }
 
   private static JobCondition condition(String type, String reason, String message, String at) {

@@ -1,6 +1,8 @@
 package io.pureremote.testing.kubernetes;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
@@ -10,6 +12,7 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.ByteString;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
@@ -31,6 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * The fabric8 mock API server in CRUD mode behind a thin dispatcher that the tests control:
@@ -45,7 +49,9 @@ import java.util.function.Function;
  *   <li>answers {@code GET /version} with the Kubernetes version the test chose ({@link
  *       #kubernetesVersion}, default {@value #DEFAULT_VERSION}); the {@link FakeKubelet} plays
  *       the Job controller of that version;
- *   <li>can answer a create with the API server's strict-validation error ({@link #rejectNext}).
+ *   <li>can answer a create with the API server's strict-validation error ({@link #rejectNext});
+ *   <li>runs mutating admission hooks on creates ({@link #mutateCreates}), as a webhook such as
+ *       Kueue's would, before the object is stored.
  * </ul>
  *
  * <p>Like the fabric8 mock it wraps, it validates nothing: a field the real server would refuse
@@ -77,11 +83,15 @@ public final class MockKubernetes implements AutoCloseable {
   private volatile boolean quiet;
   private volatile Function<RecordedRequest, MockResponse> logSource;
   private volatile String version = DEFAULT_VERSION;
+  private final List<Mutation> mutations = new CopyOnWriteArrayList<>();
+  private final KubernetesSerialization serialization = new KubernetesSerialization();
 
   /** One request as the server saw it. */
   public record Request(String actor, String method, String path, String kind) {}
 
   private record Fault(String method, String pathPart, MockResponse response, AtomicInteger left) {}
+
+  private record Mutation(String resource, UnaryOperator<GenericKubernetesResource> change) {}
 
   /** Starts a mock API server in CRUD mode on a free loopback port (plain HTTP). */
   public MockKubernetes() {
@@ -152,6 +162,15 @@ public final class MockKubernetes implements AutoCloseable {
   /** The minor version this server reports (34 for 1.34). */
   public int kubernetesMinor() {
     return Integer.parseInt(version.substring(2));
+  }
+
+  /**
+   * A mutating admission hook: every create of {@code resource} (a plural such as {@code jobs})
+   * passes through {@code change} before it is stored, as through a mutating webhook (the object
+   * the client gets back, and every watcher sees, is the changed one).
+   */
+  public void mutateCreates(String resource, UnaryOperator<GenericKubernetesResource> change) {
+    mutations.add(new Mutation(resource, change));
   }
 
   /** The shell's next {@code n} watch requests get {@code 410 Gone} (an expired resourceVersion). */
@@ -261,7 +280,7 @@ public final class MockKubernetes implements AutoCloseable {
       if (shellWatch && goneWatches.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         return status(410, "Expired", "too old resource version: 1 (2)");
       }
-      MockResponse response = crud.dispatch(r);
+      MockResponse response = crud.dispatch(admit(r, kind));
       if (response.getWebSocketListener() != null) {
         response.withWebSocketUpgrade(new TappedListener(response.getWebSocketListener(), actor));
       }
@@ -277,6 +296,27 @@ public final class MockKubernetes implements AutoCloseable {
     public void releaseResources() {
       crud.releaseResources();
     }
+  }
+
+  /** The request with its body changed by the mutating hooks for its resource, if any apply. */
+  private RecordedRequest admit(RecordedRequest r, String kind) {
+    if (!r.getMethod().equals("POST") || mutations.isEmpty()) {
+      return r;
+    }
+    GenericKubernetesResource object = null;
+    for (Mutation m : mutations) {
+      if (kind.equals("create " + m.resource())) {
+        if (object == null) {
+          object = serialization.unmarshal(r.getUtf8Body(), GenericKubernetesResource.class);
+        }
+        object = m.change().apply(object);
+      }
+    }
+    if (object == null) {
+      return r;
+    }
+    return new RecordedRequest(r.getRequestLine(), r.method(), r.getPath(), r.getHeaders(),
+        new Buffer(serialization.asJson(object).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
   }
 
   private MockResponse versionResponse() {

@@ -1,0 +1,133 @@
+package io.pureremote.k8s;
+
+import static io.pureremote.testing.kubernetes.MockKubernetes.SHELL;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.pureremote.RemoteRuntime;
+import io.pureremote.k8s.testfns.Work;
+import io.pureremote.k8s.testfns.WorkImpl;
+import io.pureremote.local.FileBlobStore;
+import io.pureremote.testing.kubernetes.FakeKubelet;
+import io.pureremote.testing.kubernetes.FakeKueue;
+import io.pureremote.testing.kubernetes.MockKubernetes;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Job shell behind Kueue ({@link FakeKueue}: suspend on create through the queue label, admit
+ * by unsuspending within quota, preempt by suspending again), with {@link FakeKubelet} playing a
+ * Job controller that honours {@code suspend}: a queued or preempted Job is "queued", never a
+ * failure nor a spent retry, and the shell never sets {@code suspend} itself.
+ */
+class KueueTest {
+  static final String NS = "team-q";
+  static final String IMAGE = "acme/app:1";
+  static final String IN_PROCESS = "acme/app:inproc";
+
+  @TempDir Path dir;
+  MockKubernetes cluster;
+  FakeKubelet kubelet;
+  FakeKueue kueue;
+  KubernetesShell shell;
+  RemoteRuntime runtime;
+  Work work;
+
+  void start(String image, UnaryOperator<KubernetesShellOptions.Builder> tweak) {
+    cluster = new MockKubernetes();
+    kubelet = new FakeKubelet(cluster, NS).image(IMAGE, FakeKubelet.javaEntrypoint()).inProcess(IN_PROCESS).start();
+    kueue = new FakeKueue(cluster, NS).localQueue("team-q-queue", 1).start();
+    shell = new KubernetesShell(cluster.client(SHELL), tweak.apply(KubernetesShellOptions.builder().namespace(NS).image(image)
+        .queueName("team-q-queue")).build());
+    shell.logSink((prefix, line) -> { });
+    runtime = RemoteRuntime.builder().blobStore(new FileBlobStore(dir)).shell(shell).pipelineId("kueue").build();
+    work = runtime.create(Work.class, WorkImpl.class);
+  }
+
+  @AfterEach
+  void stop() {
+    if (runtime != null) {
+      cluster.quiesce();
+      runtime.close();
+      shell.close();
+      kueue.close();
+      kubelet.close();
+      cluster.close();
+    }
+  }
+
+  Job job(String name) {
+    return cluster.client("test").batch().v1().jobs().inNamespace(NS).withName(name).get();
+  }
+
+  static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting until " + what);
+      }
+      Thread.sleep(25);
+    }
+  }
+
+  @Test
+  void queuedJobsRunOneAtATimeWithinTheQuotaAndAllSucceed() {
+    start(IN_PROCESS, b -> b);
+    assertThat(runtime.map(List.of(2L, 3L, 4L), work::square)).containsExactly(4L, 9L, 16L);
+
+    assertThat(kueue.suspendedOnCreate()).as("every Job went through the queue").hasSize(3);
+    assertThat(kueue.admissions()).hasSize(3).doesNotHaveDuplicates();
+    assertThat(kueue.mostAdmittedAtOnce()).as("quota 1").isEqualTo(1);
+    assertThat(kubelet.jobsSeen()).as("no Job re-created").hasSize(3);
+    // The shell sent no suspend: the webhook set it.
+    assertThat(cluster.requests()).filteredOn(r -> r.actor().equals(SHELL) && r.kind().equals("create jobs")).hasSize(3);
+    Job first = job(kubelet.jobsSeen().getFirst());
+    assertThat(first.getMetadata().getLabels()).containsEntry(FakeKueue.QUEUE_LABEL, "team-q-queue");
+    assertThat(first.getStatus().getConditions()).extracting(c -> c.getType() + "=" + c.getStatus())
+        .contains("Suspended=False", "SuccessCriteriaMet=True");
+  }
+
+  @Test
+  void aJobWaitingForAdmissionIsQueuedNotFailedAndRunsWhenAdmitted() throws Exception {
+    start(IN_PROCESS, b -> b.pendingTimeout(java.time.Duration.ofSeconds(1)).imagePullBound(java.time.Duration.ofSeconds(1)));
+    kueue.hold(true);
+    CompletableFuture<Long> call = CompletableFuture.supplyAsync(() -> work.square(7));
+    await("the Job is created and suspended", () -> !kueue.suspendedOnCreate().isEmpty() && !kubelet.jobsSeen().isEmpty());
+    JobRun run = shell.runs().getFirst();
+    await("the shell sees it queued", run::queued);
+    assertThat(run.description()).contains("(queued: suspended until Kueue admits it from LocalQueue team-q-queue)");
+    // Queue time is no pending time: three times the pending bound in the queue fails nothing.
+    Thread.sleep(3_000);
+    assertThat(call).isNotDone();
+    kueue.hold(false);
+    assertThat(call.get(60, TimeUnit.SECONDS)).isEqualTo(49L);
+    assertThat(kubelet.jobsSeen()).hasSize(1);
+  }
+
+  @Test
+  void aPreemptedJobIsQueuedAgainAndSpendsNoRetry() throws Exception {
+    // No disruption allowed: a preemption counted as one would fail the call.
+    start(IMAGE, b -> b.maxEvictionRetries(0));
+    CompletableFuture<String> call = CompletableFuture.supplyAsync(() -> work.slow("p", 4_000));
+    await("the Job is admitted", () -> kueue.admissions().size() == 1);
+    String name = kueue.admissions().getFirst();
+    await("its container runs", kubelet::anyProcessAlive);
+    kueue.hold(true);
+    assertThat(kueue.preempt(name)).isTrue();
+    JobRun run = shell.runs().getFirst();
+    await("the shell sees it queued again", run::queued);
+    await("the controller removed its pod", () -> !kubelet.anyProcessAlive());
+    assertThat(call).isNotDone();
+    kueue.hold(false);
+    assertThat(call.get(90, TimeUnit.SECONDS)).isEqualTo("done p");
+    assertThat(kueue.admissions()).as("admitted, preempted, admitted again").containsExactly(name, name);
+    assertThat(kubelet.jobsSeen()).as("the same Job resumed, not re-created").containsExactly(name);
+  }
+}
