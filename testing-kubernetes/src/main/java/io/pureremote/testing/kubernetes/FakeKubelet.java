@@ -65,7 +65,8 @@ import org.slf4j.LoggerFactory;
  * the pods ended; before 1.31 the terminal condition at once. It honours {@code spec.suspend} as
  * the controller does (no pods and {@code Suspended=True} while suspended; on a suspension the
  * active pods are deleted and count as no failure; resuming resets {@code startTime}), which is
- * how {@link FakeKueue} queues, admits and preempts Jobs.
+ * how {@link FakeKueue} queues, admits and preempts Jobs. Indexed Jobs (the torch shell's) do not
+ * play suspension yet.
  *
  * <p>Each new Job takes the next queued {@link Behaviour} ({@link #then}); without one it runs
  * normally. Pod logs are kept per pod with timestamps and served through {@link MockKubernetes}.
@@ -981,6 +982,13 @@ public final class FakeKubelet implements AutoCloseable {
         Thread.sleep(50);
       }
       return stopped ? new PodEnd(-1, PodEnd.STOPPED) : removeForSuspension(pod, container, podStarted);
+    }
+
+    /** Until the Job is stopped; an Indexed Job's pods do not yet react to a suspension. */
+    private void awaitStop() throws InterruptedException {
+      while (!stopped) {
+        Thread.sleep(50);
+      }
     }
 
     private void awaitResumeOrStop() throws InterruptedException {
