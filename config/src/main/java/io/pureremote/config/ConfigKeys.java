@@ -68,6 +68,10 @@ final class ConfigKeys {
   private static final Kind CLOUD = Kind.choice(clouds());
   private static final Kind EXCEPTION_POLICY = Kind.choice(exceptionPolicies());
   private static final Kind TIMEOUT = Kind.duration(Duration.ZERO, "duration");
+  private static final Kind QUEUE = Kind.text("Kueue LocalQueue name",
+      s -> KubernetesValues.kueueNameProblem(s, "LocalQueue", "kueue.x-k8s.io/queue-name"));
+  private static final Kind QUEUE_PRIORITY = Kind.text("Kueue WorkloadPriorityClass name",
+      s -> KubernetesValues.kueueNameProblem(s, "WorkloadPriorityClass", "kueue.x-k8s.io/priority-class"));
 
   static final List<KeySpec> ALL = List.of(
       root("blob-root", BLOB_ROOT, "`file:` URI of `~/.pureremote`",
@@ -104,6 +108,8 @@ final class ConfigKeys {
       team("azure-client-id", CLIENT_ID, "`kubernetes.workload-identity.client-id`",
           "Client id of the team's Azure managed identity."),
       team("cloud", CLOUD, "`kubernetes.cloud`", "The cloud of the team's cluster."),
+      team("queue", QUEUE, "`kubernetes.queue`", "The Kueue LocalQueue of the team's Jobs."),
+      team("queue-priority", QUEUE_PRIORITY, "`kubernetes.queue-priority`", "The Kueue WorkloadPriorityClass of the team's Jobs."),
 
       root("kubernetes.namespace", NAMESPACE, "the user name as a DNS-1123 label",
           "Namespace of the Jobs when no team is selected; the variable (or code) beats a team's namespace too."),
@@ -139,6 +145,10 @@ final class ConfigKeys {
       root("kubernetes.log-streaming", Kind.bool(), "`true`", "Whether pod logs follow to the caller's log."),
       root("kubernetes.log-sample-fraction", Kind.fraction(), "1.0", "Fraction of calls whose logs are followed."),
       root("kubernetes.launch-concurrency", Kind.integer(1), "20", "Job creations in flight at once."),
+      root("kubernetes.queue", QUEUE, "none",
+          "Kueue LocalQueue in the namespace: Jobs get label `kueue.x-k8s.io/queue-name`; Kueue suspends and admits them."),
+      root("kubernetes.queue-priority", QUEUE_PRIORITY, "none",
+          "Kueue WorkloadPriorityClass: Jobs get label `kueue.x-k8s.io/priority-class`."),
       root("kubernetes.workload-identity.namespaces", Kind.stringList("array of namespace names", KubernetesValues::namespaceProblem),
           "none",
           "Namespaces where pods get label `azure.workload.identity/use: \"true\"` and the service account (comma-separated in the variable)."),
@@ -157,7 +167,10 @@ final class ConfigKeys {
           "Ephemeral storage."),
       function("resources.gpus", Kind.integer(0), "`kubernetes.resources.gpus`", "NVIDIA GPUs."),
       function("tolerations", Kind.tolerations(), "`kubernetes.tolerations`",
-          "Replaces the whole list; `[]` keeps the function off tainted (e.g. spot) nodes."));
+          "Replaces the whole list; `[]` keeps the function off tainted (e.g. spot) nodes."),
+      function("queue", QUEUE, "`kubernetes.queue`", "The Kueue LocalQueue of the function's Jobs."),
+      function("queue-priority", QUEUE_PRIORITY, "`kubernetes.queue-priority`",
+          "The Kueue WorkloadPriorityClass of the function's Jobs."));
 
   /**
    * Team keys that replace a runtime-wide key when the team is selected: runtime-wide name → team
@@ -170,7 +183,9 @@ final class ConfigKeys {
       "kubernetes.image", "image",
       "kubernetes.service-account", "service-account",
       "kubernetes.cloud", "cloud",
-      "kubernetes.workload-identity.client-id", "azure-client-id");
+      "kubernetes.workload-identity.client-id", "azure-client-id",
+      "kubernetes.queue", "queue",
+      "kubernetes.queue-priority", "queue-priority");
 
   private ConfigKeys() {}
 

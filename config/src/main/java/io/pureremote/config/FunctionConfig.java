@@ -28,6 +28,8 @@ import java.util.Optional;
  *     the built-in ones (e.g. {@code mpi}), laid over that shell's runtime-wide table
  * @param tolerations the function's tolerations, replacing the runtime-wide list (an empty list
  *     keeps the function off tainted nodes such as spot pools)
+ * @param queue the Kueue LocalQueue of this function's Jobs
+ * @param queuePriority the Kueue WorkloadPriorityClass of this function's Jobs
  */
 public record FunctionConfig(
     String name,
@@ -37,7 +39,9 @@ public record FunctionConfig(
     Optional<String> image,
     Resources resources,
     Optional<List<TolerationConfig>> tolerations,
-    Optional<ShellSettings> shellTable) {
+    Optional<ShellSettings> shellTable,
+    Optional<String> queue,
+    Optional<String> queuePriority) {
 
   /** Validates and copies; throws {@link IllegalArgumentException} listing every problem. */
   public FunctionConfig {
@@ -53,14 +57,16 @@ public record FunctionConfig(
     shell.filter(String::isBlank).ifPresent(s -> problems.add("shell: must not be blank"));
     timeout.filter(Duration::isNegative).ifPresent(t -> problems.add("timeout: must be >= 0, got " + t));
     image.flatMap(KubernetesValues::imageProblem).ifPresent(p -> problems.add("image: " + p));
+    KubernetesConfig.queueProblems(Objects.requireNonNull(queue, "queue"), Objects.requireNonNull(queuePriority, "queuePriority"),
+        problems);
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("Invalid settings of function '" + name + "': " + String.join("; ", problems));
     }
   }
 
-  /** Whether it sets anything that shapes a Kubernetes Job: image, resources or tolerations. */
+  /** Whether it sets anything that shapes a Kubernetes Job: image, resources, tolerations or queue. */
   public boolean shapesJob() {
-    return image.isPresent() || !resources.isEmpty() || tolerations.isPresent();
+    return image.isPresent() || !resources.isEmpty() || tolerations.isPresent() || queue.isPresent() || queuePriority.isPresent();
   }
 
   /** A builder for function {@code name} with nothing set. */
@@ -78,6 +84,8 @@ public record FunctionConfig(
     b.resources = resources;
     b.tolerations = tolerations.orElse(null);
     b.shellTable = shellTable.orElse(null);
+    b.queue = queue.orElse(null);
+    b.queuePriority = queuePriority.orElse(null);
     return b;
   }
 
@@ -91,6 +99,8 @@ public record FunctionConfig(
     private Resources resources = Resources.NONE;
     private List<TolerationConfig> tolerations;
     private ShellSettings shellTable;
+    private String queue;
+    private String queuePriority;
 
     private Builder(String name) {
       this.name = Objects.requireNonNull(name, "name");
@@ -141,11 +151,24 @@ public record FunctionConfig(
       return this;
     }
 
+    /** The Kueue LocalQueue of this function's Jobs. Defaults to unset (the runtime-wide queue). */
+    public Builder queue(String queue) {
+      this.queue = queue;
+      return this;
+    }
+
+    /** The Kueue WorkloadPriorityClass of this function's Jobs. Defaults to unset (the runtime-wide one). */
+    public Builder queuePriority(String queuePriority) {
+      this.queuePriority = queuePriority;
+      return this;
+    }
+
     /** Builds and validates. */
     public FunctionConfig build() {
       return new FunctionConfig(name, Optional.ofNullable(shell), Optional.ofNullable(timeout),
           Optional.ofNullable(exceptionPolicy), Optional.ofNullable(image), resources,
-          Optional.ofNullable(tolerations), Optional.ofNullable(shellTable));
+          Optional.ofNullable(tolerations), Optional.ofNullable(shellTable), Optional.ofNullable(queue),
+          Optional.ofNullable(queuePriority));
     }
   }
 }

@@ -43,6 +43,8 @@ import java.util.Set;
  *     the label {@code azure.workload.identity/use: "true"} and need a service account
  * @param workloadIdentityClientId the Azure managed identity's client id, given to pods as {@code
  *     AZURE_CLIENT_ID} where workload identity applies
+ * @param queue the Kueue LocalQueue the Jobs are labelled for ({@code kueue.x-k8s.io/queue-name})
+ * @param queuePriority the Kueue WorkloadPriorityClass of the Jobs ({@code kueue.x-k8s.io/priority-class})
  */
 public record KubernetesConfig(
     String namespace,
@@ -65,7 +67,9 @@ public record KubernetesConfig(
     int launchConcurrency,
     boolean workloadIdentity,
     Set<String> workloadIdentityNamespaces,
-    Optional<String> workloadIdentityClientId) {
+    Optional<String> workloadIdentityClientId,
+    Optional<String> queue,
+    Optional<String> queuePriority) {
 
   /** Default of {@link #imagePullPolicy()}: a re-pushed tag never runs stale code from a node's cache. */
   public static final String DEFAULT_IMAGE_PULL_POLICY = "Always";
@@ -115,7 +119,9 @@ public record KubernetesConfig(
         .put("launch-concurrency", launchConcurrency)
         .put("workload-identity", workloadIdentity)
         .put("workload-identity.namespaces", List.copyOf(workloadIdentityNamespaces))
-        .put("workload-identity.client-id", workloadIdentityClientId.orElse(null));
+        .put("workload-identity.client-id", workloadIdentityClientId.orElse(null))
+        .put("queue", queue.orElse(null))
+        .put("queue-priority", queuePriority.orElse(null));
     if (!tolerations.isEmpty()) {
       b.put("tolerations", tolerations.stream().map(KubernetesConfig::table).toList());
     }
@@ -155,6 +161,8 @@ public record KubernetesConfig(
     Objects.requireNonNull(imagePullBound, "imagePullBound");
     workloadIdentityNamespaces = Collections.unmodifiableSet(new LinkedHashSet<>(workloadIdentityNamespaces));
     Objects.requireNonNull(workloadIdentityClientId, "workloadIdentityClientId");
+    Objects.requireNonNull(queue, "queue");
+    Objects.requireNonNull(queuePriority, "queuePriority");
 
     List<String> problems = new ArrayList<>();
     KubernetesValues.namespaceProblem(namespace).ifPresent(p -> problems.add("namespace: " + p));
@@ -191,9 +199,18 @@ public record KubernetesConfig(
         .ifPresent(p -> problems.add("workload-identity.namespaces: " + p)));
     workloadIdentityClientId.flatMap(KubernetesValues::azureClientIdProblem)
         .ifPresent(p -> problems.add("workload-identity.client-id: " + p));
+    queueProblems(queue, queuePriority, problems);
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("Invalid kubernetes settings: " + String.join("; ", problems));
     }
+  }
+
+  /** The Kueue names, checked as the shell checks them (one rule, {@link KubernetesValues#kueueNameProblem}). */
+  static void queueProblems(Optional<String> queue, Optional<String> priority, List<String> problems) {
+    queue.flatMap(q -> KubernetesValues.kueueNameProblem(q, "LocalQueue", "kueue.x-k8s.io/queue-name"))
+        .ifPresent(p -> problems.add("queue: " + p));
+    priority.flatMap(c -> KubernetesValues.kueueNameProblem(c, "WorkloadPriorityClass", "kueue.x-k8s.io/priority-class"))
+        .ifPresent(p -> problems.add("queue-priority: " + p));
   }
 
   private static boolean isPositive(Duration d) {
@@ -234,6 +251,8 @@ public record KubernetesConfig(
     b.workloadIdentity = workloadIdentity;
     b.workloadIdentityNamespaces = workloadIdentityNamespaces;
     b.workloadIdentityClientId = workloadIdentityClientId.orElse(null);
+    b.queue = queue.orElse(null);
+    b.queuePriority = queuePriority.orElse(null);
     return b;
   }
 
@@ -260,6 +279,8 @@ public record KubernetesConfig(
     private boolean workloadIdentity;
     private Set<String> workloadIdentityNamespaces = Set.of();
     private String workloadIdentityClientId;
+    private String queue;
+    private String queuePriority;
 
     private Builder() {}
 
@@ -389,6 +410,18 @@ public record KubernetesConfig(
       return this;
     }
 
+    /** The Kueue LocalQueue of the Jobs. Defaults to none (no Kueue label). */
+    public Builder queue(String queue) {
+      this.queue = queue;
+      return this;
+    }
+
+    /** The Kueue WorkloadPriorityClass of the Jobs. Defaults to none. */
+    public Builder queuePriority(String queuePriority) {
+      this.queuePriority = queuePriority;
+      return this;
+    }
+
     /** Builds and validates. */
     public KubernetesConfig build() {
       return new KubernetesConfig(namespace, Optional.ofNullable(kubeContext), Optional.ofNullable(cloud),
@@ -396,7 +429,7 @@ public record KubernetesConfig(
           Optional.ofNullable(serviceAccount), resources, tolerations, ttlAfterFinished, backoffLimit,
           Optional.ofNullable(activeDeadline), pendingTimeout, imagePullBound, maxEvictionRetries, logStreaming,
           logSampleFraction, launchConcurrency, workloadIdentity, workloadIdentityNamespaces,
-          Optional.ofNullable(workloadIdentityClientId));
+          Optional.ofNullable(workloadIdentityClientId), Optional.ofNullable(queue), Optional.ofNullable(queuePriority));
     }
   }
 }

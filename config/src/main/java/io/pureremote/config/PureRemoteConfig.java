@@ -137,7 +137,8 @@ public record PureRemoteConfig(
 
   /**
    * The Kubernetes settings of {@code functionName}'s Jobs: {@link #kubernetes()} with the
-   * function's image, resources (value by value) and tolerations (the whole list).
+   * function's image, resources (value by value), tolerations (the whole list) and Kueue queue
+   * and priority.
    */
   public KubernetesConfig kubernetesFor(String functionName) {
     FunctionConfig f = functions.get(functionName);
@@ -148,6 +149,8 @@ public record PureRemoteConfig(
         .resources(kubernetes.resources().overriddenBy(f.resources()));
     f.image().ifPresent(b::image);
     f.tolerations().ifPresent(b::tolerations);
+    f.queue().ifPresent(b::queue);
+    f.queuePriority().ifPresent(b::queuePriority);
     return b.build();
   }
 

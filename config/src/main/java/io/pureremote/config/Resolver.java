@@ -203,7 +203,9 @@ final class Resolver {
         .serviceAccount(value("kubernetes.service-account", String.class).orElse(null))
         .workloadIdentity(teamValue("workload-identity", Boolean.class).orElse(false))
         .workloadIdentityNamespaces(new LinkedHashSet<>(this.<String>list("kubernetes.workload-identity.namespaces")))
-        .workloadIdentityClientId(value("kubernetes.workload-identity.client-id", String.class).orElse(null));
+        .workloadIdentityClientId(value("kubernetes.workload-identity.client-id", String.class).orElse(null))
+        .queue(value("kubernetes.queue", String.class).orElse(null))
+        .queuePriority(value("kubernetes.queue-priority", String.class).orElse(null));
     value("kubernetes.image-pull-policy", String.class).ifPresent(b::imagePullPolicy);
     value("kubernetes.ttl-after-finished", Duration.class).ifPresent(b::ttlAfterFinished);
     value("kubernetes.backoff-limit", Integer.class).ifPresent(b::backoffLimit);
@@ -244,7 +246,9 @@ final class Resolver {
           .shell(typed(settings.get("shell"), String.class))
           .timeout(typed(settings.get("timeout"), Duration.class))
           .exceptionPolicy(typed(settings.get("exception-policy"), ExceptionPolicy.class))
-          .image(typed(settings.get("image"), String.class));
+          .image(typed(settings.get("image"), String.class))
+          .queue(typed(settings.get("queue"), String.class))
+          .queuePriority(typed(settings.get("queue-priority"), String.class));
       Map<String, Setting> own = new LinkedHashMap<>();
       Map<String, Setting> merged = new LinkedHashMap<>();
       for (String k : RESOURCE_KEYS) {
@@ -377,6 +381,8 @@ final class Resolver {
         .workloadIdentity(Boolean.TRUE.equals(typed(s.get("workload-identity"), Boolean.class)))
         .azureClientId(typed(s.get("azure-client-id"), String.class))
         .cloud(typed(s.get("cloud"), Cloud.class))
+        .queue(typed(s.get("queue"), String.class))
+        .queuePriority(typed(s.get("queue-priority"), String.class))
         .blobSettings(strings(file.teamBlobSettings.getOrDefault(name, Map.of())))
         .build();
   }

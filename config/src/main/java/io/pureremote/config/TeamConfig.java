@@ -29,6 +29,8 @@ import java.util.Optional;
  * @param azureClientId the client id of the team's Azure managed identity, given to pods as {@code
  *     AZURE_CLIENT_ID} where workload identity applies
  * @param cloud the cluster's cloud, which decides what toleration {@code spot} means
+ * @param queue the Kueue LocalQueue of the team's Jobs
+ * @param queuePriority the Kueue WorkloadPriorityClass of the team's Jobs
  */
 public record TeamConfig(
     String name,
@@ -41,7 +43,9 @@ public record TeamConfig(
     Optional<String> serviceAccount,
     boolean workloadIdentity,
     Optional<String> azureClientId,
-    Optional<Cloud> cloud) {
+    Optional<Cloud> cloud,
+    Optional<String> queue,
+    Optional<String> queuePriority) {
 
   /** Validates every value; throws {@link IllegalArgumentException} listing each problem. */
   public TeamConfig {
@@ -55,6 +59,8 @@ public record TeamConfig(
     Objects.requireNonNull(serviceAccount, "serviceAccount");
     Objects.requireNonNull(azureClientId, "azureClientId");
     Objects.requireNonNull(cloud, "cloud");
+    Objects.requireNonNull(queue, "queue");
+    Objects.requireNonNull(queuePriority, "queuePriority");
     List<String> problems = new ArrayList<>();
     if (name.isBlank()) {
       problems.add("name must not be blank");
@@ -65,6 +71,7 @@ public record TeamConfig(
     image.flatMap(KubernetesValues::imageProblem).ifPresent(p -> problems.add("image: " + p));
     serviceAccount.flatMap(KubernetesValues::serviceAccountProblem).ifPresent(p -> problems.add("service-account: " + p));
     azureClientId.flatMap(KubernetesValues::azureClientIdProblem).ifPresent(p -> problems.add("azure-client-id: " + p));
+    KubernetesConfig.queueProblems(queue, queuePriority, problems);
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("Invalid team '" + name + "': " + String.join("; ", problems));
     }
@@ -93,6 +100,8 @@ public record TeamConfig(
     b.workloadIdentity = workloadIdentity;
     b.azureClientId = azureClientId.orElse(null);
     b.cloud = cloud.orElse(null);
+    b.queue = queue.orElse(null);
+    b.queuePriority = queuePriority.orElse(null);
     return b;
   }
 
@@ -109,6 +118,8 @@ public record TeamConfig(
     private boolean workloadIdentity;
     private String azureClientId;
     private Cloud cloud;
+    private String queue;
+    private String queuePriority;
 
     private Builder(String name) {
       this.name = Objects.requireNonNull(name, "name");
@@ -175,12 +186,24 @@ public record TeamConfig(
       return this;
     }
 
+    /** The Kueue LocalQueue of the team's Jobs. Defaults to unset. */
+    public Builder queue(String queue) {
+      this.queue = queue;
+      return this;
+    }
+
+    /** The Kueue WorkloadPriorityClass of the team's Jobs. Defaults to unset. */
+    public Builder queuePriority(String queuePriority) {
+      this.queuePriority = queuePriority;
+      return this;
+    }
+
     /** Builds and validates the team. */
     public TeamConfig build() {
       return new TeamConfig(name, Optional.ofNullable(namespace), Optional.ofNullable(kubeContext),
           Optional.ofNullable(blobRoot), blobSettings, Optional.ofNullable(registry), Optional.ofNullable(image),
           Optional.ofNullable(serviceAccount), workloadIdentity, Optional.ofNullable(azureClientId),
-          Optional.ofNullable(cloud));
+          Optional.ofNullable(cloud), Optional.ofNullable(queue), Optional.ofNullable(queuePriority));
     }
   }
 }

@@ -53,6 +53,8 @@ class EnvironmentMappingTest {
       log-streaming = true
       log-sample-fraction = 0.5
       launch-concurrency = 1
+      queue = "file-queue"
+      queue-priority = "file-priority"
       [kubernetes.resources]
       cpu = "1"
       cpu-limit = "8"
@@ -117,6 +119,9 @@ class EnvironmentMappingTest {
       new Case("PUREREMOTE_KUBERNETES_LOG_STREAMING", "FALSE", k(KubernetesConfig::logStreaming), true, false),
       new Case("PUREREMOTE_KUBERNETES_LOG_SAMPLE_FRACTION", "0.1", k(KubernetesConfig::logSampleFraction), 0.5, 0.1),
       new Case("PUREREMOTE_KUBERNETES_LAUNCH_CONCURRENCY", "4", k(KubernetesConfig::launchConcurrency), 1, 4),
+      new Case("PUREREMOTE_KUBERNETES_QUEUE", "env-queue", k(x -> x.queue().orElseThrow()), "file-queue", "env-queue"),
+      new Case("PUREREMOTE_KUBERNETES_QUEUE_PRIORITY", "env-priority", k(x -> x.queuePriority().orElseThrow()),
+          "file-priority", "env-priority"),
       new Case("PUREREMOTE_KUBERNETES_WORKLOAD_IDENTITY_NAMESPACES", "a, b",
           k(KubernetesConfig::workloadIdentityNamespaces), Set.of("file"), Set.of("a", "b")),
       new Case("PUREREMOTE_KUBERNETES_WORKLOAD_IDENTITY_CLIENT_ID", "11111111-2222-3333-4444-555555555555",

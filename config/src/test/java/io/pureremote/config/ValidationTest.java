@@ -49,6 +49,18 @@ class ValidationTest {
   }
 
   @Test
+  void kueueNamesAreCheckedWhereverTheyAreSetWithFileAndLine() {
+    rejects("[kubernetes]\nqueue = \"Team Queue\"\n").hasMessageContaining(FILE + ":2:1: kubernetes.queue: "
+        + "'Team Queue' is not a LocalQueue name usable as the label kueue.x-k8s.io/queue-name (lowercase letters, digits, "
+        + "'-' and '.', at most 63)");
+    rejects("[teams.fc]\nqueue-priority = \"" + "p".repeat(64) + "\"\n").hasMessageContaining(FILE + ":2:1: "
+        + "teams.fc.queue-priority: '" + "p".repeat(64) + "' is not a WorkloadPriorityClass name usable as the label "
+        + "kueue.x-k8s.io/priority-class");
+    rejects("[functions.\"com.acme.Fns#fit\"]\nqueue = \"-gpu\"\n").hasMessageContaining(FILE
+        + ":2:1: functions.\"com.acme.Fns#fit\".queue: '-gpu' is not a LocalQueue name");
+  }
+
+  @Test
   void unknownKeysNameTheKeyAndListWhatIsAllowed() {
     rejects("pipeline = \"x\"\n").hasMessageContaining(FILE + ":1:1: pipeline: unknown key (did you mean 'pipeline-id'?); "
         + "keys allowed at the top level: allow-packages, blob-root, blob-settings, exception-policy, functions, "
@@ -56,17 +68,17 @@ class ValidationTest {
     rejects("[kubernetes]\nttl = \"1h\"\n").hasMessageContaining(FILE + ":2:1: kubernetes.ttl: unknown key; "
         + "keys allowed in [kubernetes]: active-deadline, backoff-limit, cloud, image, image-pull-bound, "
         + "image-pull-policy, kube-context, launch-concurrency, log-sample-fraction, log-streaming, "
-        + "max-eviction-retries, namespace, pending-timeout, registry, resources, service-account, tolerations, "
-        + "ttl-after-finished, workload-identity");
+        + "max-eviction-retries, namespace, pending-timeout, queue, queue-priority, registry, resources, service-account, "
+        + "tolerations, ttl-after-finished, workload-identity");
     rejects("[kubernetes.resources]\ncpus = \"1\"\n").hasMessageContaining(FILE + ":2:1: kubernetes.resources.cpus: "
         + "unknown key (did you mean 'cpu'?); keys allowed in [kubernetes.resources]: cpu, cpu-limit, "
         + "ephemeral-storage, gpus, memory, memory-limit");
     rejects("[teams.fc]\nnamepsace = \"fc\"\n").hasMessageContaining(FILE + ":2:1: teams.fc.namepsace: unknown key "
         + "(did you mean 'namespace'?); keys allowed in a team section: azure-client-id, blob-root, blob-settings, "
-        + "cloud, image, kube-context, namespace, registry, service-account, workload-identity");
+        + "cloud, image, kube-context, namespace, queue, queue-priority, registry, service-account, workload-identity");
     rejects("[functions.\"com.acme.Fns#fit\"]\nmemory = \"4Gi\"\n").hasMessageContaining(FILE
         + ":2:1: functions.\"com.acme.Fns#fit\".memory: unknown key; keys allowed in a function section: "
-        + "exception-policy, image, resources, shell, timeout, tolerations");
+        + "exception-policy, image, queue, queue-priority, resources, shell, timeout, tolerations");
     rejects("[kubernetes]\ntolerations = [{ key = \"a\", oper = \"Exists\" }]\n").hasMessageContaining(FILE
         + ":2:29: kubernetes.tolerations[0].oper: unknown key; a toleration table has key, operator, value and effect "
         + "(did you mean 'operator'?)");
@@ -94,7 +106,8 @@ class ValidationTest {
     rejects("kubernetes = \"big\"\n").hasMessageContaining(FILE + ":1:1: kubernetes: expected a table with keys "
         + "[active-deadline, backoff-limit, cloud, image, image-pull-bound, image-pull-policy, kube-context, "
         + "launch-concurrency, log-sample-fraction, log-streaming, max-eviction-retries, namespace, pending-timeout, "
-        + "registry, resources, service-account, tolerations, ttl-after-finished, workload-identity], got \"big\"");
+        + "queue, queue-priority, registry, resources, service-account, tolerations, ttl-after-finished, workload-identity], "
+        + "got \"big\"");
     rejects("teams = 1\n").hasMessageContaining("teams: expected a table of [teams.<name>] sections, got 1 (integer)");
     rejects("[teams]\nfc = \"x\"\n").hasMessageContaining(FILE + ":2:1: teams.fc: expected a table of team settings, got \"x\"");
     rejects("[kubernetes]\nimage = 7\n")

@@ -187,16 +187,10 @@ public record KubernetesShellOptions(
   }
 
   private static void kueueProblems(Optional<String> queueName, Optional<String> priorityClass, List<String> problems) {
-    queueName.filter(q -> !isObjectNameLabel(q)).ifPresent(q -> problems.add("queueName '" + q + "' is not a LocalQueue "
-        + "name usable as the label " + KUEUE_QUEUE_LABEL + " (lowercase letters, digits, '-' and '.', at most 63)"));
-    priorityClass.filter(c -> !isObjectNameLabel(c)).ifPresent(c -> problems.add("workloadPriorityClass '" + c + "' is not "
-        + "a WorkloadPriorityClass name usable as the label " + KUEUE_PRIORITY_LABEL + " (lowercase letters, digits, '-' and "
-        + "'.', at most 63)"));
-  }
-
-  // A Kubernetes object name that also fits in a label value.
-  private static boolean isObjectNameLabel(String s) {
-    return KubernetesValues.isDnsSubdomain(s) && KubernetesValues.isLabelValue(s);
+    queueName.flatMap(q -> KubernetesValues.kueueNameProblem(q, "LocalQueue", KUEUE_QUEUE_LABEL))
+        .ifPresent(p -> problems.add("queueName " + p));
+    priorityClass.flatMap(c -> KubernetesValues.kueueNameProblem(c, "WorkloadPriorityClass", KUEUE_PRIORITY_LABEL))
+        .ifPresent(p -> problems.add("workloadPriorityClass " + p));
   }
 
   private static void checkDuration(String field, Duration d, boolean zeroOk, List<String> problems) {

@@ -39,7 +39,10 @@ class KubernetesShellProviderTest {
         Map.entry("pending-timeout", Duration.ofMinutes(15)), Map.entry("max-eviction-retries", 5), Map.entry("launch-concurrency", 8),
         Map.entry("api-qps", 50.0), Map.entry("api-burst", 100), Map.entry("api-retries", 2),
         Map.entry("log-streaming", false), Map.entry("log-sample-fraction", 0.1),
-        Map.entry("watch-silence-bound", Duration.ofMillis(500))))).build();
+        Map.entry("watch-silence-bound", Duration.ofMillis(500)),
+        Map.entry("queue", "ml-team-queue"), Map.entry("queue-priority", "batch-low")))).build();
+    assertThat(o.queueName()).contains("ml-team-queue");
+    assertThat(o.workloadPriorityClass()).contains("batch-low");
     assertThat(o.namespace()).isEqualTo("ml-team");
     assertThat(o.kubeContext()).contains("aks-prod");
     assertThat(o.pod().qualifiedImage()).isEqualTo("myregistry.azurecr.io/scoring/app:42");

@@ -150,6 +150,19 @@ public final class KubernetesValues {
         + "letters, digits and '-', starting and ending with a letter or digit), e.g. '" + namespaceFor(s) + "'");
   }
 
+  /**
+   * Why {@code s} cannot name a Kueue object given through a Job label ({@code kind} a LocalQueue or
+   * WorkloadPriorityClass, {@code label} e.g. {@code kueue.x-k8s.io/queue-name}): an object name that
+   * also fits a label value.
+   */
+  public static Optional<String> kueueNameProblem(String s, String kind, String label) {
+    if (isDnsSubdomain(s) && isLabelValue(s)) {
+      return Optional.empty();
+    }
+    return Optional.of("'" + s + "' is not a " + kind + " name usable as the label " + label
+        + " (lowercase letters, digits, '-' and '.', at most 63)");
+  }
+
   /** Why {@code s} cannot be a service account name. */
   public static Optional<String> serviceAccountProblem(String s) {
     if (isDnsSubdomain(s)) {
