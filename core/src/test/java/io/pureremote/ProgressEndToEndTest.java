@@ -8,6 +8,13 @@ import com.example.fns.CalcImpl;
 import io.pureremote.internal.ProgressSink;
 import io.pureremote.local.FileBlobStore;
 import io.pureremote.local.InProcessShell;
+import io.pureremote.spi.Launch;
+import io.pureremote.spi.LaunchRequest;
+import io.pureremote.spi.Outcome;
+import io.pureremote.spi.Shell;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -20,7 +27,7 @@ class ProgressEndToEndTest {
   @TempDir Path dir;
 
   /** Takes every burst's closing line, short bursts included. */
-  static final class Lines implements ProgressSink {
+  static class Lines implements ProgressSink {
     final List<String> finished = new CopyOnWriteArrayList<>();
 
     @Override
@@ -69,5 +76,72 @@ class ProgressEndToEndTest {
       runtime.map(List.of(1L, 2L, 3L), calc::square);
     }
     assertThat(lines.finished).isEmpty();
+  }
+
+  /** Takes the live lines too. */
+  static final class LiveLines extends Lines {
+    final List<String> live = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void update(String line) {
+      live.add(line);
+    }
+  }
+
+  @Test
+  void callsTheirShellReportsQueuedAreShownWaitingInAClusterQueue() throws Exception {
+    LiveLines lines = new LiveLines();
+    FileBlobStore store = new FileBlobStore(dir);
+    CountDownLatch admit = new CountDownLatch(1);
+    // A shell whose launches wait "in the cluster's queue" until admitted, then run in process.
+    try (InProcessShell inProcess = new InProcessShell(store);
+        Shell queueing = new Shell() {
+          @Override
+          public String name() {
+            return "queueing";
+          }
+
+          @Override
+          public Launch launch(LaunchRequest request) {
+            CompletableFuture<Outcome> done = CompletableFuture.runAsync(() -> {
+              try {
+                admit.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }).thenCompose(v -> inProcess.launch(request).completion());
+            return new Launch() {
+              @Override
+              public CompletableFuture<Outcome> completion() {
+                return done;
+              }
+
+              @Override
+              public void cancel() {}
+
+              @Override
+              public String description() {
+                return "queued test launch";
+              }
+
+              @Override
+              public boolean queued() {
+                return admit.getCount() > 0;
+              }
+            };
+          }
+        };
+        RemoteRuntime runtime = RemoteRuntime.builder().blobStore(store).shell(queueing)
+            .progress(Progress.TERMINAL).progressSink(lines).build()) {
+      Calc calc = runtime.create(Calc.class, CalcImpl.class);
+      CompletableFuture<List<Long>> fanOut = CompletableFuture.supplyAsync(() -> runtime.map(List.of(1L, 2L), calc::square));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (lines.live.stream().noneMatch(l -> l.contains("2 running (2 waiting in a cluster queue)"))) {
+        assertThat(System.nanoTime()).as("a live line with the queued calls; got %s", lines.live).isLessThan(deadline);
+        Thread.sleep(20);
+      }
+      admit.countDown();
+      assertThat(fanOut.get(30, TimeUnit.SECONDS)).containsExactly(1L, 4L);
+    }
   }
 }

@@ -69,6 +69,8 @@ public final class CallPipeline implements AutoCloseable {
   private final ConcurrentHashMap<RemoteMethod, KryoCodec> codecs = new ConcurrentHashMap<>();
   private final EventLog events;
   private final ProgressTracker progress;
+  /** Launches whose outcome a call awaits, for the progress line's count of cluster-queued calls. */
+  private final Set<Launch> launches = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService progressTicker;
 
   /** A pipeline over one store and shell; {@code executor} runs the blocking part of each call. */
@@ -98,6 +100,7 @@ public final class CallPipeline implements AutoCloseable {
     ProgressSink sink = style.isEmpty() ? null
         : progressSink != null ? progressSink : ProgressOutput.sink(style.get());
     this.progress = new ProgressTracker(style.orElse(ProgressTracker.Style.LOG), sink, ProgressOutput::monotonicMillis);
+    progress.inClusterQueue(() -> launches.stream().filter(Launch::queued).count());
     this.progressTicker = sink == null ? null : ProgressOutput.startTicker(progress);
   }
 
@@ -402,7 +405,13 @@ public final class CallPipeline implements AutoCloseable {
     }
     Instant launched = Instant.now();
     Launch launch = shell.launch(request);
-    Outcome outcome = await(launch, key, callOptions, started);
+    Outcome outcome;
+    launches.add(launch);
+    try {
+      outcome = await(launch, key, callOptions, started);
+    } finally {
+      launches.remove(launch);
+    }
 
     EntryReader.Read result = lookup(method, codec, key);
     if (result.hit()) {

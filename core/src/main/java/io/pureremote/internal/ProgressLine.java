@@ -8,6 +8,7 @@ import java.util.OptionalLong;
  *
  * <pre>{@code
  * pureremote: 812/10000 done (640 cached, 3 failed), 150 running, 9038 queued — ETA 4m12s
+ * pureremote: 812/10000 done (640 cached, 3 failed), 150 running (40 waiting in a cluster queue), 9038 queued
  * pureremote: 10000/10000 done (640 cached, 3 failed) in 41m07s
  * }</pre>
  */
@@ -40,8 +41,19 @@ final class ProgressLine {
 
   /** The live line, with an ETA when {@code eta} has one. */
   static String live(Counts c, OptionalLong etaMillis) {
-    StringBuilder sb = head(c).append(", ").append(c.running()).append(" running, ")
-        .append(c.queued()).append(" queued");
+    return live(c, 0, etaMillis);
+  }
+
+  /**
+   * The live line; {@code inClusterQueue} of the running calls wait in the cluster's queue (their
+   * shell says they are not admitted yet, {@link io.pureremote.spi.Launch#queued()}).
+   */
+  static String live(Counts c, long inClusterQueue, OptionalLong etaMillis) {
+    StringBuilder sb = head(c).append(", ").append(c.running()).append(" running");
+    if (inClusterQueue > 0) {
+      sb.append(" (").append(Math.min(inClusterQueue, c.running())).append(" waiting in a cluster queue)");
+    }
+    sb.append(", ").append(c.queued()).append(" queued");
     etaMillis.ifPresent(ms -> sb.append(" — ETA ").append(duration(ms)));
     return sb.toString();
   }

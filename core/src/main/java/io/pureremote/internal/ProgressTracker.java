@@ -56,6 +56,7 @@ final class ProgressTracker {
   private final Style style;
   private final ProgressSink sink;
   private final LongSupplier clock;
+  private volatile LongSupplier inClusterQueue = () -> 0;
 
   // Guarded by this.
   private Snapshot base = new Snapshot(0, 0, 0, 0, 0);
@@ -91,6 +92,11 @@ final class ProgressTracker {
 
   Style style() {
     return style;
+  }
+
+  /** How many running calls wait in a cluster queue right now; asked only when a line is shown. */
+  void inClusterQueue(LongSupplier count) {
+    this.inClusterQueue = count;
   }
 
   /** A call was submitted. */
@@ -178,7 +184,7 @@ final class ProgressTracker {
         return;
       }
     }
-    sink.update(ProgressLine.live(counts, ProgressLine.eta(counts, age)));
+    sink.update(ProgressLine.live(counts, inClusterQueue.getAsLong(), ProgressLine.eta(counts, age)));
     shown = true;
     lastLineAt = now;
     lastLineDone = counts.done();

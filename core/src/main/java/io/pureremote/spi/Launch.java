@@ -15,4 +15,13 @@ public interface Launch {
 
   /** Where it runs, for logs: {@code pid 4711}, {@code job ns/name}. */
   String description();
+
+  /**
+   * Whether it waits in a queue of the place it runs, not yet admitted to run (e.g. a Kubernetes
+   * Job that Kueue holds suspended): progress lines count such calls apart from the running ones.
+   * Defaults to false; must be cheap and never block (progress lines ask several times a second).
+   */
+  default boolean queued() {
+    return false;
+  }
 }

@@ -20,6 +20,14 @@ class ProgressLineTest {
   }
 
   @Test
+  void callsWaitingInAClusterQueueAreShownAmongTheRunningOnes() {
+    Counts c = new Counts(10_000, 640, 169, 3, 150);
+    assertThat(ProgressLine.live(c, 40, OptionalLong.empty())).isEqualTo(
+        "pureremote: 812/10000 done (640 cached, 3 failed), 150 running (40 waiting in a cluster queue), 9038 queued");
+    assertThat(ProgressLine.live(c, 0, OptionalLong.empty())).isEqualTo(ProgressLine.live(c, OptionalLong.empty()));
+  }
+
+  @Test
   void largeNumbersArePlainDigits() {
     Counts c = new Counts(12_345_678_901L, 1_000_000_000L, 234_567_890L, 0, 512);
     assertThat(ProgressLine.live(c, OptionalLong.empty())).isEqualTo(

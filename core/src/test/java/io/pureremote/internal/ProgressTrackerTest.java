@@ -240,4 +240,23 @@ class ProgressTrackerTest {
     ProgressSink.terminal(new PrintStream(narrow, true, StandardCharsets.UTF_8), 11).update("pureremote: 1/10 done");
     assertThat(narrow.toString(StandardCharsets.UTF_8)).isEqualTo("\rpureremot…");
   }
+
+  @Test
+  void runningCallsWaitingInAClusterQueueAreCountedApart() {
+    ProgressTracker t = tracker(Style.TERMINAL);
+    long[] inQueue = {2};
+    t.inClusterQueue(() -> inQueue[0]);
+    calls(t, 5);
+    for (int i = 0; i < 3; i++) {
+      t.started();
+    }
+    now += 1_000;
+    t.tick();
+    inQueue[0] = 0; // admitted
+    now += 250;
+    t.tick();
+    assertThat(sink.lines).containsExactly(
+        "update: pureremote: 0/5 done (0 cached, 0 failed), 3 running (2 waiting in a cluster queue), 2 queued",
+        "update: pureremote: 0/5 done (0 cached, 0 failed), 3 running, 2 queued");
+  }
 }

@@ -256,8 +256,9 @@ final class JobRun implements Launch {
     }
   }
 
-  /** Whether the Job waits in a queue (suspended, e.g. by Kueue). */
-  synchronized boolean queued() {
+  /** Whether the Job waits in a queue (suspended, e.g. by Kueue): counted apart in progress lines. */
+  @Override
+  public synchronized boolean queued() {
     return queued;
   }
 
