@@ -10,6 +10,7 @@
 module io.pureremote {
   requires com.esotericsoftware.kryo;
   requires org.objenesis;
+  requires org.objectweb.asm;
   requires org.slf4j;
   requires tools.jackson.core;
 

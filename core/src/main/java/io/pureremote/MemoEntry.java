@@ -13,12 +13,14 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -514,10 +516,13 @@ public final class MemoEntry {
    * @param host the caller's host
    * @param pid the caller's process id, or -1 if absent
    * @param lease the lease the caller took for the run to join, or null (entries from before leases)
+   * @param code the function's code identity when it hashes its code ({@code @PureRemote(codeHash =
+   *     true)}), else null
    */
   public record Invocation(FunctionId function, String pipelineId, String argsHash, String interfaceName,
       String methodName, List<String> parameterTypes, String implementation, List<String> allowedPackages,
-      String exceptionPolicy, String invokedBy, Instant invokedAt, String host, long pid, LeaseTerms lease) {
+      String exceptionPolicy, String invokedBy, Instant invokedAt, String host, long pid, LeaseTerms lease,
+      Code code) {
 
     /** Validates and copies the lists. */
     public Invocation {
@@ -534,6 +539,74 @@ public final class MemoEntry {
      * @param renewEvery how often the holder renews it
      */
     public record LeaseTerms(String holder, Duration expiry, Duration renewEvery) {}
+
+    /**
+     * The code identity a call was keyed with ({@code @PureRemote(codeHash = true)}): the memo
+     * key's hash segment is then the SHA-256 of {@code argsHash} and {@code hash}, so equal
+     * arguments under changed code are a miss.
+     *
+     * @param hash lowercase hex SHA-256 over every covered class
+     * @param argsHash the arguments' own hash (the canonical encoding's SHA-256)
+     * @param classes each covered class's binary name and the first 16 hex digits of its
+     *     canonical-form hash ({@code absent} for a class referenced but not found), sorted by name
+     */
+    public record Code(String hash, String argsHash, Map<String, String> classes) {
+      /** Copies the class map, keeping it sorted. */
+      public Code {
+        Objects.requireNonNull(hash, "hash");
+        classes = Collections.unmodifiableMap(new TreeMap<>(classes));
+      }
+
+      /**
+       * What differs from {@code other}, one line per class ({@code com.acme.Rates changed},
+       * {@code com.acme.Fees added}, {@code ... removed}); empty when the hashes are equal.
+       */
+      public List<String> changesTo(Code other) {
+        List<String> lines = new ArrayList<>();
+        if (hash.equals(other.hash)) {
+          return lines;
+        }
+        Set<String> names = new TreeSet<>(classes.keySet());
+        names.addAll(other.classes.keySet());
+        for (String name : names) {
+          String mine = classes.get(name);
+          String theirs = other.classes.get(name);
+          if (mine == null) {
+            lines.add(name + " added");
+          } else if (theirs == null) {
+            lines.add(name + " removed");
+          } else if (!mine.equals(theirs)) {
+            lines.add(name + " changed");
+          }
+        }
+        if (lines.isEmpty()) {
+          lines.add("the code hashes differ, yet no class listed in either entry does (written by another library version?)");
+        }
+        return lines;
+      }
+
+      Map<String, Object> toHeader() {
+        Map<String, Object> field = new LinkedHashMap<>();
+        field.put("hash", hash);
+        field.put("argsHash", argsHash);
+        field.put("classes", new LinkedHashMap<String, Object>(classes));
+        return field;
+      }
+
+      static Code fromHeader(Object field) {
+        if (field == null) {
+          return null;
+        }
+        if (!(field instanceof Map<?, ?> map) || !(map.get("hash") instanceof String hash)
+            || !(map.get("classes") instanceof Map<?, ?> classes)) {
+          throw new IllegalArgumentException("The invocation's 'code' field is malformed; it was not written by "
+              + "Pure Remote or is damaged. Invalidate the entry and call again.");
+        }
+        Map<String, String> copy = new TreeMap<>();
+        classes.forEach((k, v) -> copy.put(String.valueOf(k), String.valueOf(v)));
+        return new Code(hash, map.get("argsHash") instanceof String a ? a : null, copy);
+      }
+    }
 
     /** The {@code call} header section, in the stored field order (the on-disk format). */
     public Map<String, Object> toHeader() {
@@ -559,6 +632,9 @@ public final class MemoEntry {
         terms.put("renewMs", lease.renewEvery().toMillis());
         call.put("lease", terms);
       }
+      if (code != null) {
+        call.put("code", code.toHeader());
+      }
       return call;
     }
 
@@ -583,7 +659,7 @@ public final class MemoEntry {
           text(call.get("interface")), text(call.get("method")), strings(call.get("parameterTypes")),
           text(call.get("implementation")), strings(call.get("allowedPackages")), text(call.get("exceptionPolicy")),
           text(call.get("invokedBy")), instant(call.get("invokedAt")), text(call.get("host")), number(call.get("pid")),
-          lease);
+          lease, Code.fromHeader(call.get("code")));
     }
   }
 

@@ -40,4 +40,15 @@ public @interface PureRemote {
    * Defaults to {@code "1"}.
    */
   String version() default "1";
+
+  /**
+   * Opt-in code identity: when true, the memo key also covers the implementation's bytecode and
+   * that of every class it reaches in its own packages (the interface's and the implementation's
+   * packages and their subpackages), so changing a helper method is a miss without a {@link
+   * #version()} bump, while recompiling the same source or editing a comment is not. Classes of
+   * the JDK and of libraries are not covered. The remote side checks that it runs the same code
+   * and refuses to run (naming the class that differs) when it does not. See {@code
+   * docs/code-identity.md}.
+   */
+  boolean codeHash() default false;
 }

@@ -80,6 +80,10 @@ final class WhyMissCommand implements Callable<Integer> {
       segment(out, "pipeline", a.pipelineId(), b.pipelineId(), " (each pipeline id has its own entries)");
       boolean sameArgs = a.argsHash().equals(b.argsHash());
       segment(out, "args hash", a.argsHash(), b.argsHash(), "");
+      if (!sameArgs && codeChanged(out, entryA, entryB)) {
+        out.flush();
+        return PureRemoteCli.OK;
+      }
       if (sameArgs) {
         out.println("arguments   identical (same canonical encoding)");
         out.flush();
@@ -118,6 +122,36 @@ final class WhyMissCommand implements Callable<Integer> {
       out.flush();
       return PureRemoteCli.OK;
     }
+  }
+
+  /**
+   * For functions keyed with their code ({@code codeHash = true}): says whether the code changed
+   * (and which classes) and whether the arguments did. True when that explains the miss fully (the
+   * arguments' own hashes are equal), so no field comparison is needed.
+   */
+  private static boolean codeChanged(PrintWriter out, StoredEntry a, StoredEntry b) {
+    MemoEntry.Invocation.Code codeA = a.entry.invocation().map(MemoEntry.Invocation::code).orElse(null);
+    MemoEntry.Invocation.Code codeB = b.entry.invocation().map(MemoEntry.Invocation::code).orElse(null);
+    if (codeA == null && codeB == null) {
+      return false;
+    }
+    if (codeA == null || codeB == null) {
+      out.println("code        keyed in " + (codeA == null ? "B" : "A") + " only (codeHash = true was turned "
+          + (codeA == null ? "on" : "off") + " between the calls), so the keys differ");
+      return true;
+    }
+    List<String> changes = codeA.changesTo(codeB);
+    if (changes.isEmpty()) {
+      out.println("code        same (" + codeA.hash().substring(0, 12) + ")");
+    } else {
+      out.println("code        changed: " + changes.size() + (changes.size() == 1 ? " class" : " classes") + " (A → B)");
+      changes.forEach(c -> out.println("  " + c));
+    }
+    if (codeA.argsHash() != null && codeA.argsHash().equals(codeB.argsHash())) {
+      out.println("arguments   identical (same canonical encoding); only the code differs");
+      return true;
+    }
+    return false;
   }
 
   private static void segment(PrintWriter out, String label, String a, String b, String note) {

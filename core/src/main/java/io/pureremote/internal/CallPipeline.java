@@ -125,7 +125,8 @@ public final class CallPipeline implements AutoCloseable {
    * keyed fails here, synchronously; everything else completes the returned future.
    */
   public CompletableFuture<Object> submit(RemoteMethod method, Object[] args) {
-    MemoKey key = new MemoKey(options.pipelineId(), method.id(), ArgsEncoder.hash(args));
+    String argsHash = ArgsEncoder.hash(args);
+    MemoKey key = new MemoKey(options.pipelineId(), method.id(), method.entryHash(argsHash));
     progress.submitted();
     InFlight mine = new InFlight();
     Instant submitted = Instant.now();
@@ -392,7 +393,10 @@ public final class CallPipeline implements AutoCloseable {
     List<io.pureremote.BlobRef> refs = new ArrayList<>();
     try (Spool payload = codec.spool(args, refs)) {
       store.put(key.key(MemoKey.INVOCATION),
-          invocationFrame(method, key, payload, refs, codec, callOptions, lease.holder()), null);
+          invocationFrame(method, key, payload, refs, codec, callOptions, lease.holder(),
+              // A code-hashed key mixes the args hash with the code's, so the args' own hash is
+              // recomputed here (misses only) for why-miss to tell "code changed" from "new args".
+              method.code() == null ? null : ArgsEncoder.hash(args)), null);
     }
     LaunchRequest request = new LaunchRequest(memoUri, key.function(), key.argsHash(), remoteEnvironment);
     // The first miss of each function says where it runs, at INFO; the rest are per-call detail
@@ -440,8 +444,26 @@ public final class CallPipeline implements AutoCloseable {
         key.function() + " ended (" + outcome.reason()
             + (outcome.exitCode() == null ? "" : ", exit code " + outcome.exitCode())
             + ") without committing a result or an error at " + memoUri + exitHint(outcome)
+            + (Integer.valueOf(Outcome.EXIT_INFRASTRUCTURE).equals(outcome.exitCode()) ? recordedFailure(key) : "")
             + (outcome.detail().isEmpty() ? "" : "\n    details from the shell:\n" + outcome.detail()),
         false);
+  }
+
+  /**
+   * Why the remote side gave up (exit code 70), as its newest run record says, e.g. that it runs
+   * other code than the caller; empty when no record says it (the store itself may have failed).
+   */
+  private String recordedFailure(MemoKey key) {
+    String prefix = "infrastructure-failure: ";
+    try {
+      List<String> failures = new EntryReader(store, key).runs().stream()
+          .map(r -> r.get("status") instanceof String status ? status : "")
+          .filter(status -> status.startsWith(prefix)).toList();
+      return failures.isEmpty() ? "" : "\n    the remote side recorded: " + failures.getLast().substring(prefix.length());
+    } catch (RuntimeException e) {
+      log.debug("Cannot read the run records of {}", key.prefix(), e);
+      return "";
+    }
   }
 
   /**
@@ -589,8 +611,7 @@ public final class CallPipeline implements AutoCloseable {
   }
 
   private BlobContent invocationFrame(RemoteMethod method, MemoKey key, Spool payload, List<io.pureremote.BlobRef> refs,
-      KryoCodec codec,
-      CallOptions callOptions, String leaseHolder) {
+      KryoCodec codec, CallOptions callOptions, String leaseHolder, String codeArgsHash) {
     List<String> paramTypes = new ArrayList<>();
     for (Class<?> p : method.method().getParameterTypes()) {
       paramTypes.add(p.getName());
@@ -599,7 +620,8 @@ public final class CallPipeline implements AutoCloseable {
         method.iface().getName(), method.method().getName(), paramTypes, method.implementation().getName(),
         codec.packages(), callOptions.exceptionPolicy().name(), CallMetadata.user() + "@" + CallMetadata.host(),
         Instant.now(), CallMetadata.host(), CallMetadata.pid(),
-        new MemoEntry.Invocation.LeaseTerms(leaseHolder, options.lease().expiry(), options.lease().renewEvery()));
+        new MemoEntry.Invocation.LeaseTerms(leaseHolder, options.lease().expiry(), options.lease().renewEvery()),
+        codeArgsHash == null ? null : method.code().recorded(codeArgsHash));
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("serializer", KryoCodec.NAME);
     fields.put("serializerVersion", KryoCodec.VERSION);

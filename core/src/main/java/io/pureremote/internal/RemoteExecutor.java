@@ -262,11 +262,30 @@ public final class RemoteExecutor {
               + ": the remote runs a different build than the caller. Rebuild and push the image (or classpath) the caller uses.");
     }
     Class<?> impl = Class.forName(String.valueOf(call.implementation()), true, loader);
+    if (call.code() != null) {
+      checkSameCode(call, iface, impl);
+    }
     var constructor = impl.getDeclaredConstructor();
     constructor.setAccessible(true);
     Object instance = constructor.newInstance();
     method.setAccessible(true);
     return new ResolvedCall(method, instance);
+  }
+
+  /**
+   * A code-hashed call must run the code it was keyed with: a remote with other class files (an
+   * image built from other sources) would commit its result under the caller's code identity.
+   */
+  private static void checkSameCode(MemoEntry.Invocation call, Class<?> iface, Class<?> impl) {
+    MemoEntry.Invocation.Code here = CodeIdentity.of(impl, RemoteMethod.ownPackages(iface, impl)).recorded(null);
+    List<String> changes = call.code().changesTo(here); // "added": only here; "removed": only the caller's
+    if (!changes.isEmpty()) {
+      throw new IllegalStateException("The code here differs from the code the caller keyed " + call.function()
+          + " with (codeHash = true): " + String.join(", ", changes.stream()
+              .map(c -> c.endsWith(" added") ? c.replace(" added", " only here")
+                  : c.endsWith(" removed") ? c.replace(" removed", " missing here") : c).toList())
+          + ". The remote runs a different build than the caller: rebuild and push the image (or class path) the caller uses.");
+    }
   }
 
   private Class<?> typeByName(String name) throws ClassNotFoundException {

@@ -17,10 +17,19 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * One {@link PureRemote} interface method, parsed once when a proxy is created: its identity,
- * whether it is asynchronous, and the implementation class the remote side instantiates.
+ * whether it is asynchronous, the implementation class the remote side instantiates, and its code
+ * identity when the annotation asks for one ({@code codeHash = true}; null otherwise).
  */
 public record RemoteMethod(
-    FunctionId id, Class<?> iface, Method method, Class<?> implementation, boolean async) {
+    FunctionId id, Class<?> iface, Method method, Class<?> implementation, boolean async, CodeIdentity code) {
+
+  /**
+   * The memo key's hash segment of a call whose arguments hash to {@code argsHash}: the args hash
+   * itself, or with a code identity both mixed ({@link CodeIdentity#entryHash}).
+   */
+  public String entryHash(String argsHash) {
+    return code == null ? argsHash : code.entryHash(argsHash);
+  }
 
   /**
    * The class a result must be an instance of: the return type (boxed), or for a {@code
@@ -121,8 +130,16 @@ public record RemoteMethod(
               + "; give overloads distinct @PureRemote(name = ...)" + forMethod(m));
         }
       }
+      CodeIdentity code = null;
+      if (problems.size() == before && id.isPresent() && wantsCodeHash(m)) {
+        try {
+          code = CodeIdentity.of(implementation, ownPackages(iface, implementation));
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+          problems.add(e.getMessage() + forMethod(m));
+        }
+      }
       if (problems.size() == before && id.isPresent()) {
-        methods.put(m, new RemoteMethod(id.get(), iface, m, implementation, async));
+        methods.put(m, new RemoteMethod(id.get(), iface, m, implementation, async, code));
       }
     }
     if (!problems.isEmpty()) {
@@ -183,8 +200,25 @@ public record RemoteMethod(
     }
   }
 
+  /**
+   * Whether {@code m} asks for a code identity: its own annotation's {@code codeHash}, or when it
+   * has none, its interface's.
+   */
+  public static boolean wantsCodeHash(Method m) {
+    PureRemote annotation = m.getAnnotation(PureRemote.class);
+    if (annotation == null) {
+      annotation = m.getDeclaringClass().getAnnotation(PureRemote.class);
+    }
+    return annotation != null && annotation.codeHash();
+  }
+
   /** The package names whose classes the function's payloads may contain. */
   public List<String> ownPackages() {
+    return ownPackages(iface, implementation);
+  }
+
+  /** The interface's package and, when different, the implementation's. */
+  public static List<String> ownPackages(Class<?> iface, Class<?> implementation) {
     List<String> packages = new ArrayList<>();
     packages.add(iface.getPackageName());
     if (!implementation.getPackageName().equals(iface.getPackageName())) {

@@ -209,7 +209,7 @@ class CoreModuleTest {
   private static String modulePath() {
     List<String> path = new ArrayList<>(List.of(coreClasses().toString()));
     Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-        .filter(p -> p.matches(".*(kryo|objenesis|minlog|reflectasm|slf4j-api|slf4j-simple|jackson-core)-[^" + File.separator + "]*\\.jar"))
+        .filter(p -> p.matches(".*(kryo|objenesis|minlog|reflectasm|asm|slf4j-api|slf4j-simple|jackson-core)-[^" + File.separator + "]*\\.jar"))
         .forEach(path::add);
     return String.join(File.pathSeparator, path);
   }
