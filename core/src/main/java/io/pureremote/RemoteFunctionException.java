@@ -4,8 +4,14 @@ import java.util.Objects;
 
 /**
  * The user function threw. Carries the remote exception's class name, message and full stack
- * trace text (including causes). When the remote exception class is loadable here, it is rebuilt
- * and attached as this exception's {@link #getCause() cause}, so {@code catch} logic can inspect it.
+ * trace text (including causes). Its {@link #getCause() cause} is the remote exception rebuilt
+ * with its remote stack trace, its whole cause chain and its suppressed exceptions: each of the
+ * original class where that class is loadable here (with a {@code (String)} or no-arg
+ * constructor), otherwise a {@link RemoteCause} that names the original class. So {@code catch}
+ * logic can inspect the chain the way it would locally.
+ *
+ * <p>Thrown from a synchronous call, this exception's own stack trace is the caller's: the frames
+ * of the thread that called the proxied method, down to the call site, as Temporal and Retrofit do.
  */
 public final class RemoteFunctionException extends PureRemoteException {
   private static final long serialVersionUID = 1L;
@@ -63,5 +69,42 @@ public final class RemoteFunctionException extends PureRemoteException {
   /** The memo entry that holds the error record. */
   public String memoUri() {
     return memoUri;
+  }
+
+  /** A copy made on the calling thread, so its stack trace shows where the caller called. */
+  RemoteFunctionException rethrownHere() {
+    RemoteFunctionException copy = new RemoteFunctionException(function, remoteClassName, remoteMessage,
+        remoteStackTrace, memoUri, getCause());
+    for (Throwable s : getSuppressed()) {
+      copy.addSuppressed(s);
+    }
+    return copy;
+  }
+
+  /**
+   * Stands in for a remote exception (or one of its causes or suppressed exceptions) whose class is
+   * not loadable here, or cannot be rebuilt: it carries the original class name and message and
+   * the remote stack trace, and prints as the original would ({@code com.acme.RateLimited: ...}).
+   */
+  public static final class RemoteCause extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final String remoteClassName;
+
+    /** Built by the library from a stored error record. */
+    public RemoteCause(String remoteClassName, String message) {
+      super(message);
+      this.remoteClassName = Objects.requireNonNull(remoteClassName);
+    }
+
+    /** Fully qualified class name of the remote exception this stands in for. */
+    public String remoteClassName() {
+      return remoteClassName;
+    }
+
+    @Override
+    public String toString() {
+      return getMessage() == null ? remoteClassName : remoteClassName + ": " + getMessage();
+    }
   }
 }

@@ -206,6 +206,11 @@ public final class RemoteRuntime implements AutoCloseable {
       throw new PureRemoteException("Interrupted while waiting for a remote call", e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : e.getCause();
+      if (cause instanceof RemoteFunctionException remote) {
+        // A copy made here carries the caller's frames (where the proxied method was called), not
+        // the pipeline thread's; it also keeps callers that joined one call from sharing an instance.
+        throw remote.rethrownHere();
+      }
       if (cause instanceof RuntimeException r) {
         throw r;
       }

@@ -141,6 +141,13 @@ class RemoteRuntimeTest {
           assertThat(e.remoteStackTrace()).contains("CalcImpl.fail").contains("Caused by: java.lang.IllegalStateException: root cause");
           assertThat(e.getCause()).isInstanceOf(CalcImpl.CalcException.class).hasMessage("bad input 7");
           assertThat(e.getCause().getStackTrace()[0].getMethodName()).isEqualTo("fail");
+          // The whole chain comes back, each cause with its remote frames.
+          assertThat(e.getCause().getCause()).isInstanceOf(IllegalStateException.class).hasMessage("root cause");
+          assertThat(e.getCause().getCause().getStackTrace()).isNotEmpty();
+          assertThat(e.getCause().getCause().getStackTrace()[0].getMethodName()).isEqualTo("fail");
+          // Its own frames are the caller's: the line in this test that called the proxy.
+          assertThat(e.getStackTrace()).anyMatch(f -> f.getClassName().equals(RemoteRuntimeTest.class.getName()));
+          assertThat(e.getStackTrace()).noneMatch(f -> f.getClassName().endsWith("CallPipeline"));
           assertThat(e.memoUri()).startsWith(store.root() + "/pureremote/v1/test/");
           assertThat(e.isRetryable()).isFalse();
         });
