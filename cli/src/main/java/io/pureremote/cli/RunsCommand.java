@@ -44,6 +44,10 @@ final class RunsCommand implements Callable<Integer> {
   @Option(names = "--pipeline", paramLabel = "ID", description = "only calls made with this pipeline id")
   String pipeline;
 
+  @Option(names = "--why",
+      description = "say why each miss missed (new arguments, new version, code changed, an unusable result set aside, an earlier error re-run), judged from the store: reads every entry of the functions shown")
+  boolean why;
+
   @Option(names = "--html", paramLabel = "FILE",
       description = "write the calls as a self-contained HTML timeline to FILE instead of printing them")
   Path html;
@@ -53,6 +57,9 @@ final class RunsCommand implements Callable<Integer> {
     CommandLine cl = spec.commandLine();
     if (last < 1) {
       throw new CommandLine.ParameterException(cl, "--last must be at least 1, got " + last);
+    }
+    if (why && html != null) {
+      throw new CommandLine.ParameterException(cl, "--why explains the printed list; leave it out with --html");
     }
     String storeRoot = root != null ? root : RuntimeOptions.defaultBlobRoot();
     if (storeRoot.endsWith("/") && !storeRoot.endsWith(":///")) {
@@ -76,11 +83,15 @@ final class RunsCommand implements Callable<Integer> {
       for (String o : List.of("hit", "miss", "failed", "joined")) {
         totals.put(o, 0);
       }
+      MissReasons reasons = why ? new MissReasons(store) : null;
       for (Map<String, Object> e : events) {
         String outcome = String.valueOf(e.get("outcome"));
         totals.merge(outcome, 1, Integer::sum);
         out.printf("%-23s  %-" + width + "s  %-7s  %7s ms  %s%s%n", Render.time(e.get("startedAt")), label(e), outcome,
             e.get("durationMs"), memoUri(store.root(), e), e.get("errorClass") == null ? "" : "  " + e.get("errorClass"));
+        if (reasons != null && "miss".equals(outcome)) {
+          out.println("    why: " + reasons.explain(e));
+        }
       }
       out.printf("%d %s: %d hit, %d miss, %d failed, %d joined%n", events.size(), events.size() == 1 ? "call" : "calls",
           totals.get("hit"),

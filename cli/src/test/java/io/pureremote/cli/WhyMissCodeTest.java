@@ -74,5 +74,9 @@ class WhyMissCodeTest {
         .contains("code        changed: 1 class (A → B)")
         .contains("  demo.util.Rates changed")
         .contains("arguments   identical (same canonical encoding); only the code differs");
+
+    PureRemoteCliTest.Run runs = PureRemoteCliTest.cli("runs", "--root", root, "--why");
+    assertThat(runs.out()).contains("    why: code changed: demo.util.Rates changed")
+        .contains("    why: new arguments: no earlier entry of demo.Pricing#price has them");
   }
 }
