@@ -19,6 +19,7 @@ module io.pureremote {
   exports io.pureremote.local;
 
   uses io.pureremote.spi.BlobStoreProvider;
+  uses io.pureremote.spi.CallListener;
   uses io.pureremote.spi.ShellProvider;
 
   provides io.pureremote.spi.BlobStoreProvider with io.pureremote.local.FileBlobStoreProvider;

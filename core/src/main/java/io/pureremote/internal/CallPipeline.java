@@ -94,7 +94,8 @@ public final class CallPipeline implements AutoCloseable {
     Map<String, String> env = new LinkedHashMap<>(BlobStores.toEnvironment(store.remoteSettings()));
     env.putAll(options.remoteEnvironment());
     this.remoteEnvironment = Map.copyOf(env);
-    this.events = new EventLog(store, options.pipelineId());
+    this.events = new EventLog(store, options.pipelineId(),
+        io.pureremote.spi.CallListener.loaded(Thread.currentThread().getContextClassLoader()));
     Optional<ProgressTracker.Style> style =
         ProgressTracker.style(options.progress(), ProgressOutput.interactive(), System.getenv("TERM"));
     ProgressSink sink = style.isEmpty() ? null

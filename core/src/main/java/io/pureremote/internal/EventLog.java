@@ -66,8 +66,19 @@ public final class EventLog {
   private List<Map<String, Object>> buffer = new ArrayList<>();
   private Instant bufferStart;
 
-  /** A log written to {@code store} for calls of pipeline {@code pipelineId}. */
+  private final List<io.pureremote.spi.CallListener> listeners;
+
+  /** A log written to {@code store} for calls of pipeline {@code pipelineId}; no listeners. */
   public EventLog(BlobStore store, String pipelineId) {
+    this(store, pipelineId, List.of());
+  }
+
+  /**
+   * A log written to {@code store} for calls of pipeline {@code pipelineId} that also tells {@code
+   * listeners} of each call.
+   */
+  public EventLog(BlobStore store, String pipelineId, List<io.pureremote.spi.CallListener> listeners) {
+    this.listeners = List.copyOf(listeners);
     this.store = store;
     this.pipelineId = pipelineId;
     this.host = CallMetadata.host();
@@ -109,6 +120,12 @@ public final class EventLog {
     }
     event.put("host", host);
     event.put("pid", pid);
+    if (!listeners.isEmpty()) {
+      io.pureremote.spi.CallListener.Call call = new io.pureremote.spi.CallListener.Call(key.function(),
+          key.pipelineId(), store.uri(key.prefix()), outcome.label(), started,
+          queuedMs < 0 ? -1 : Math.min(queuedMs, durationMs), durationMs, errorClass);
+      io.pureremote.spi.CallListener.notify(listeners, l -> l.callEnded(call));
+    }
     List<Map<String, Object>> full = null;
     Instant fullStart = null;
     synchronized (lock) {

@@ -49,6 +49,7 @@ public final class RemoteExecutor {
   private ScheduledExecutorService renewals;
   private Leases leases;
   private TorchDistributed torch;
+  private List<io.pureremote.spi.CallListener> listeners;
 
   /** An executor reading and writing through {@code store}, loading classes with {@code loader}. */
   public RemoteExecutor(BlobStore store, ClassLoader loader) {
@@ -288,6 +289,27 @@ public final class RemoteExecutor {
     }
   }
 
+  /**
+   * The call listeners of this executor's class loader. An in-process shell makes an executor per
+   * run, so the last loader's listeners are kept: a class-path scan per run would cost a miss more
+   * than its store requests. One entry only, so no class loader is kept alive by a cache.
+   */
+  private List<io.pureremote.spi.CallListener> listeners() {
+    if (listeners == null) {
+      LoadedListeners last = lastListeners;
+      if (last == null || last.loader() != loader) {
+        last = new LoadedListeners(loader, io.pureremote.spi.CallListener.loaded(loader));
+        lastListeners = last;
+      }
+      listeners = last.listeners();
+    }
+    return listeners;
+  }
+
+  private record LoadedListeners(ClassLoader loader, List<io.pureremote.spi.CallListener> listeners) {}
+
+  private static volatile LoadedListeners lastListeners;
+
   private Class<?> typeByName(String name) throws ClassNotFoundException {
     return switch (name) {
       case "boolean" -> boolean.class;
@@ -343,6 +365,11 @@ public final class RemoteExecutor {
   private void writeRunRecord(MemoKey key, Instant started, String status) {
     Map<String, Object> record = runFields(started);
     record.put("status", status);
+    if (!listeners().isEmpty()) {
+      io.pureremote.spi.CallListener.Run run = new io.pureremote.spi.CallListener.Run(key.function(),
+          store.uri(key.prefix()), status, started, Instant.now());
+      io.pureremote.spi.CallListener.notify(listeners(), l -> l.runEnded(run));
+    }
     if (torch != null && torch.isDistributed()) {
       Map<String, Object> node = new LinkedHashMap<>();
       node.put("backend", torch.backend().orElse(torch.convention().name().toLowerCase(java.util.Locale.ROOT)));

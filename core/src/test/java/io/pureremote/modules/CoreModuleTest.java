@@ -69,6 +69,7 @@ class CoreModuleTest {
       "io.pureremote.spi.BlobStore",
       "io.pureremote.spi.BlobStoreProvider",
       "io.pureremote.spi.BlobStores",
+      "io.pureremote.spi.CallListener",
       "io.pureremote.spi.Launch",
       "io.pureremote.spi.LaunchRequest",
       "io.pureremote.spi.Outcome",
@@ -95,7 +96,7 @@ class CoreModuleTest {
         "io.pureremote.local.FileBlobStoreProvider", "io.pureremote.local.LocalShellProvider",
         "io.pureremote.local.InProcessShellProvider", "io.pureremote.local.LocalPoolShellProvider");
     assertThat(core.uses()).containsExactlyInAnyOrder("io.pureremote.spi.BlobStoreProvider",
-        "io.pureremote.spi.ShellProvider");
+        "io.pureremote.spi.CallListener", "io.pureremote.spi.ShellProvider");
   }
 
   @Test
