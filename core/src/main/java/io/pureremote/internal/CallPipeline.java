@@ -436,7 +436,10 @@ public final class CallPipeline implements AutoCloseable {
     if (error.isPresent()) {
       throw error.get();
     }
-    if (lease.lost() || !lease.stillHeld()) {
+    // Exit 75: the run found another holder on the lease and did not run. Under load our lease can
+    // expire, be taken over, and be released again before we look, so the store no longer shows a
+    // live holder; the run's word is enough: follow or take the call over, never fail it.
+    if (lease.lost() || Integer.valueOf(Outcome.EXIT_LEASE_LOST).equals(outcome.exitCode()) || !lease.stillHeld()) {
       log.warn("{}: our run ended without a result and another process holds the call now; following it",
           request.shortLabel());
       return Optional.empty();
