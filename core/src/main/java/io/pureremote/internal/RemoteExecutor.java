@@ -86,13 +86,24 @@ public final class RemoteExecutor {
       try (invocation) {
         MemoEntry.Invocation call = MemoEntry.Invocation.fromHeader(invocation.section("call"));
         ResolvedCall resolved = resolve(call, key.function());
-        if (store.exists(key.key(MemoKey.RESULT))) {
+        torch = TorchDistributed.current();
+        // The caller's own lease when this run shares its JVM (the in-process shell): the record
+        // already names this process and the caller renews it, so there is nothing to join.
+        Optional<Leases.Lease> local = call.lease() == null || torch.backend().isPresent() ? Optional.empty()
+            : Leases.heldHere(store.root(), key.key(Leases.LEASE), call.lease().holder());
+        // The first run the holder launched under a lease it created needs no look for a result:
+        // the caller made sure there was none when it took the lease. Any other run (a retry of
+        // a pod, a re-dispatch) may come after a commit.
+        boolean knownEmpty = local.isPresent() && local.get().created() && local.get().claimLocalRun();
+        if (!knownEmpty && store.exists(key.key(MemoKey.RESULT))) {
           log.info("{} already has a result; not running it again", memoUri);
           return EXIT_OK;
         }
-        torch = TorchDistributed.current();
         if (torch.backend().isPresent() && !torch.isCommitter()) {
           return runFollower(key, call, invocation, resolved, started);
+        }
+        if (local.isPresent()) {
+          return runHolding(key, call, invocation, resolved, local, started);
         }
         LeaseJoin join = joinLease(key, call);
         if (join.takenOver()) {
@@ -221,7 +232,7 @@ public final class RemoteExecutor {
 
   /** Checked right before committing: a run whose call was taken over must not commit. */
   private boolean holdsLease(Optional<Leases.Lease> lease, MemoKey key) {
-    if (lease.isPresent() && (lease.get().lost() || !lease.get().stillHeld())) {
+    if (lease.isPresent() && (lease.get().lost() || !lease.get().heldForSure() && !lease.get().stillHeld())) {
       log.warn("{}: the call's lease was taken over by another run; not committing", key.function());
       writeRunRecord(key, Instant.now(), "lease-lost");
       return false;

@@ -161,9 +161,11 @@ public final class FileBlobStore implements BlobStore {
   public String put(String key, BlobContent content, String expectedVersion) {
     Path file = path(key);
     Path temp = writeTemp(key, file, content);
+    boolean moved = false;
     try {
       if (expectedVersion == null) {
         move(temp, file);
+        moved = true;
       } else {
         try (KeyLock ignored = lock(key)) {
           String current;
@@ -176,13 +178,16 @@ public final class FileBlobStore implements BlobStore {
             throw new VersionConflictException(uri(key), expectedVersion);
           }
           move(temp, file);
+          moved = true;
         }
       }
       return version(file);
     } catch (IOException e) {
       throw failure(key, "Cannot write blob", e);
     } finally {
-      deleteQuietly(temp);
+      if (!moved) {
+        deleteQuietly(temp); // a moved temp file is gone already
+      }
     }
   }
 
@@ -338,9 +343,16 @@ public final class FileBlobStore implements BlobStore {
   private Path writeTemp(String key, Path file, BlobContent content) {
     Path temp = file.resolveSibling("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
     try {
-      Files.createDirectories(file.getParent());
-      try (InputStream in = content.open();
-          OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW)) {
+      OutputStream created;
+      try {
+        created = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW);
+      } catch (NoSuchFileException e) {
+        // The entry's folder is new: create it once, not on every write (createDirectories costs
+        // a failed mkdir, a stat and an exception when the folder exists).
+        Files.createDirectories(file.getParent());
+        created = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW);
+      }
+      try (OutputStream out = created; InputStream in = content.open()) {
         long copied = in.transferTo(out);
         if (copied != content.length()) {
           throw new IOException("content yielded " + copied + " bytes, expected " + content.length());
@@ -367,14 +379,19 @@ public final class FileBlobStore implements BlobStore {
 
   private KeyLock lock(String key) throws IOException {
     Path dir = root.resolve(LOCKS_DIR);
-    Files.createDirectories(dir);
     Path lockFile = dir.resolve(sha256(key) + ".lock");
     // A file lock excludes other processes only: within one JVM a second lock() on the same file
     // throws OverlappingFileLockException. So threads first take a JVM-wide lock for the file.
     ReentrantLock jvmLock = JVM_LOCKS[Math.floorMod(lockFile.hashCode(), JVM_LOCKS.length)];
     jvmLock.lock();
     try {
-      FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileChannel channel;
+      try {
+        channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      } catch (NoSuchFileException e) {
+        Files.createDirectories(dir); // the first lock under this root
+        channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      }
       try {
         channel.lock();
         return new KeyLock(channel, jvmLock);
