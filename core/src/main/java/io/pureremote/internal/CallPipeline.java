@@ -413,6 +413,7 @@ public final class CallPipeline implements AutoCloseable {
       log.debug("memo miss: launching {} via the {} shell ({})", request.shortLabel(), shell.name(), memoUri);
     }
     Instant launched = Instant.now();
+    lease.launched();
     Launch launch = shell.launch(request);
     Outcome outcome;
     launches.add(launch);

@@ -298,6 +298,8 @@ public final class Leases {
     private volatile long writtenAtNanos;
     /** Whether it was taken by creating the record: no lease, hence no run, existed on the entry before. */
     private volatile boolean created;
+    /** Whether the holder launched a run under this lease ({@link #launched()}). */
+    private volatile boolean launched;
     /** Whether a run in this JVM has used this lease already ({@link #claimLocalRun()}). */
     private final java.util.concurrent.atomic.AtomicBoolean localRun = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -343,6 +345,15 @@ public final class Leases {
      */
     public boolean claimLocalRun() {
       return localRun.compareAndSet(false, true);
+    }
+
+    /**
+     * Notes that a run was launched under this lease. A run in another process joins the lease by
+     * writing the record, so the version this side knows is then stale: the release reads the
+     * record first instead of failing a write on the old version and reading after.
+     */
+    public void launched() {
+      launched = true;
     }
 
     /**
@@ -410,6 +421,14 @@ public final class Leases {
         return;
       }
       try {
+        if (launched && !localRun.get()) {
+          // A run in another process joined (and renewed) the record: take its version first.
+          Optional<State> s = read(key);
+          if (s.isPresent() && s.get().holder().equals(holder)) {
+            version = s.get().version();
+            adopt(s.get().processes());
+          }
+        }
         writeConditionally(true);
       } catch (VersionConflictException e) {
         log.debug("lease {} was taken over before release", store.uri(key));

@@ -46,7 +46,33 @@ public final class RemoteExecutor {
   private final BlobStore store;
   private final ClassLoader loader;
   private final LogCapture logCapture;
-  private ScheduledExecutorService renewals;
+  /**
+   * One lease-renewal thread for every run of this JVM (a pool worker runs thousands), started on
+   * first use; a daemon, so a one-shot {@code RemoteMain run} exits as before.
+   */
+  private static final class RenewalScheduler {
+    static final ScheduledExecutorService INSTANCE = Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().daemon().name("pureremote-remote-lease").factory());
+  }
+
+  /**
+   * Codecs by allowed packages and class loader, for this executor's store: building one (its
+   * Kryo registrations) cost more than a small run's own work. Bounded: a JVM serves few of each.
+   */
+  private static final Map<CodecKey, KryoCodec> CODECS = java.util.Collections.synchronizedMap(
+      new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<CodecKey, KryoCodec> eldest) {
+          return size() > 32;
+        }
+      });
+
+  private record CodecKey(List<String> packages, ClassLoader loader, BlobStore store) {}
+
+  private KryoCodec codec(MemoEntry.Invocation call) {
+    return CODECS.computeIfAbsent(new CodecKey(call.allowedPackages(), loader, store),
+        k -> new KryoCodec(k.packages(), k.loader(), k.store()));
+  }
   private Leases leases;
   private TorchDistributed torch;
 
@@ -115,9 +141,7 @@ public final class RemoteExecutor {
           if (join.lease() != null) {
             join.lease().stop();
           }
-          if (renewals != null) {
-            renewals.shutdownNow();
-          }
+          // The renewal scheduler is shared by every run in this JVM; stopping the lease ends ours.
         }
       }
     } catch (RuntimeException | LinkageError | ReflectiveOperationException e) {
@@ -139,7 +163,7 @@ public final class RemoteExecutor {
    */
   private int runFollower(MemoKey key, MemoEntry.Invocation call, BlobFrame.Spooled invocation, ResolvedCall resolved,
       Instant started) throws ReflectiveOperationException {
-    KryoCodec codec = new KryoCodec(call.allowedPackages(), loader, store);
+    KryoCodec codec = codec(call);
     Object[] args;
     try (InputStream payload = invocation.payload().open()) {
       args = (Object[]) codec.read(payload, invocation.payload().length(), store.uri(key.key(MemoKey.INVOCATION)));
@@ -167,9 +191,7 @@ public final class RemoteExecutor {
     if (terms == null) {
       return new LeaseJoin(null, false);
     }
-    renewals = Executors.newSingleThreadScheduledExecutor(
-        Thread.ofPlatform().daemon().name("pureremote-remote-lease").factory());
-    leases = new Leases(store, terms.expiry(), terms.renewEvery(), Clock.systemUTC(), renewals);
+    leases = new Leases(store, terms.expiry(), terms.renewEvery(), Clock.systemUTC(), RenewalScheduler.INSTANCE);
     Optional<Leases.Lease> joined = leases.join(key.key(Leases.LEASE), terms.holder());
     if (joined.isEmpty()) {
       log.warn("{}: another run holds the call's lease now; not running it again", key.function());
@@ -182,7 +204,7 @@ public final class RemoteExecutor {
       Optional<Leases.Lease> lease, Instant started) throws ReflectiveOperationException {
     String memoUri = store.uri(key.prefix());
     {
-      KryoCodec codec = new KryoCodec(call.allowedPackages(), loader, store);
+      KryoCodec codec = codec(call);
       Object[] args;
       try (InputStream payload = invocation.payload().open()) {
         args = (Object[]) codec.read(payload, invocation.payload().length(), store.uri(key.key(MemoKey.INVOCATION)));

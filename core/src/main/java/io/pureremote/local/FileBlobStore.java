@@ -51,6 +51,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class FileBlobStore implements BlobStore {
   private static final String LOCKS_DIR = ".locks";
+  /** Blobs up to this size are read whole when opened. */
+  private static final long EAGER_READ_BYTES = 64 * 1024;
 
   private static final String WRITE_FIX = "Choose a blob root this user may write to (RemoteRuntime.builder()"
       + ".blobRoot(...), or blobRoot in the config), or grant write access to that folder (chmod u+w).";
@@ -119,6 +121,15 @@ public final class FileBlobStore implements BlobStore {
         }
         if (before.equals(after)) {
           // The size read now could belong to a newer file; take the one the version describes.
+          if (attrs.size() <= EAGER_READ_BYTES) {
+            // A small blob (a result, a lease, a record) is read in one go and its file closed at
+            // once: readers parse a frame in many small reads, each a system call on a file stream.
+            byte[] bytes;
+            try (in) {
+              bytes = in.readNBytes((int) attrs.size());
+            }
+            return Optional.of(new FileBlob(new java.io.ByteArrayInputStream(bytes), bytes.length, before));
+          }
           return Optional.of(new FileBlob(in, attrs.size(), before));
         }
         in.close();
