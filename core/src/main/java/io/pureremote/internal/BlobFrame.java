@@ -135,7 +135,7 @@ public record BlobFrame(Map<String, Object> header, byte[] payload) {
    * @param uri where the bytes came from, for error messages
    */
   public static Spooled readSpooled(InputStream stream, String uri) {
-    Spool payload = new Spool();
+    Spool payload = null;
     try {
       DataInputStream in = new DataInputStream(stream);
       Map<String, Object> header = readHeader(in, uri);
@@ -143,16 +143,18 @@ public record BlobFrame(Map<String, Object> header, byte[] payload) {
       if (size < 0) {
         throw new CorruptBlobException(uri, "Blob header has an invalid payloadSize " + header.get("payloadSize"));
       }
-      byte[] buffer = new byte[(int) Math.min(1 << 16, Math.max(size, 1))];
-      long remaining = size;
-      while (remaining > 0) {
-        int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
-        if (n < 0) {
+      if (size <= WHOLE_PAYLOAD_BYTES && size <= Spool.configuredMemoryLimit()) {
+        // A small payload (most results) is read in one go into its own array, which the spool
+        // then holds as it is: no 8 KiB chunk and no copy per read.
+        byte[] bytes = in.readNBytes((int) size);
+        if (bytes.length < size) {
           throw new CorruptBlobException(uri,
-              "Blob payload is truncated: " + (size - remaining) + " of " + size + " bytes; delete it to recompute.");
+              "Blob payload is truncated: " + bytes.length + " of " + size + " bytes; delete it to recompute.");
         }
-        payload.write(buffer, 0, n);
-        remaining -= n;
+        payload = Spool.wrap(bytes);
+      } else {
+        payload = new Spool();
+        readInto(in, payload, size, uri);
       }
       payload.finish();
       if (in.read() != -1) {
@@ -167,14 +169,37 @@ public record BlobFrame(Map<String, Object> header, byte[] payload) {
       }
       return new Spooled(header, payload);
     } catch (EOFException e) {
-      payload.close();
+      closeQuietly(payload);
       throw new CorruptBlobException(uri, "Blob is truncated; delete it to recompute.");
     } catch (IOException e) {
-      payload.close();
+      closeQuietly(payload);
       throw new io.pureremote.BlobStoreException(uri, "Cannot read blob: " + e, e, true);
     } catch (RuntimeException e) {
-      payload.close();
+      closeQuietly(payload);
       throw e;
+    }
+  }
+
+  private static void closeQuietly(Spool payload) {
+    if (payload != null) {
+      payload.close();
+    }
+  }
+
+  /** Payloads up to this size are read into one array. */
+  private static final long WHOLE_PAYLOAD_BYTES = 1 << 20;
+
+  private static void readInto(DataInputStream in, Spool payload, long size, String uri) throws IOException {
+    byte[] buffer = new byte[(int) Math.min(1 << 16, Math.max(size, 1))];
+    long remaining = size;
+    while (remaining > 0) {
+      int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+      if (n < 0) {
+        throw new CorruptBlobException(uri,
+            "Blob payload is truncated: " + (size - remaining) + " of " + size + " bytes; delete it to recompute.");
+      }
+      payload.write(buffer, 0, n);
+      remaining -= n;
     }
   }
 

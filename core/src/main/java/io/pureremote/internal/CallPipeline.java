@@ -343,11 +343,15 @@ public final class CallPipeline implements AutoCloseable {
           + " recomputed", memoUri, first.problem().kind().label(), first.problem().detail());
     }
     boolean memoizeErrors = callOptions.exceptionPolicy() == ExceptionPolicy.MEMOIZE;
+    // Whether the first look found the entry empty: no result, and (under MEMOIZE) no error record
+    // either, not even a damaged one.
+    boolean foundEmpty = first.problem() == null && first.version() == null;
     if (memoizeErrors) {
-      Optional<RemoteFunctionException> stored = readError(method, key);
-      if (stored.isPresent()) {
-        throw stored.get();
+      ErrorRead stored = readError(method, key);
+      if (stored.error().isPresent()) {
+        throw stored.error().get();
       }
+      foundEmpty &= !stored.present();
     }
     while (true) {
       Optional<Leases.Lease> lease = leases.tryAcquire(key.key(Leases.LEASE));
@@ -360,7 +364,8 @@ public final class CallPipeline implements AutoCloseable {
         continue; // their lease ended without a result: try to take the call over
       }
       try {
-        Optional<Value> value = runHoldingLease(method, key, args, codec, callOptions, lease.get(), started);
+        Optional<Value> value = runHoldingLease(method, key, args, codec, callOptions, lease.get(), started, foundEmpty);
+        foundEmpty = false; // a later round follows another holder: look again
         if (value.isPresent()) {
           return value.get().value();
         }
@@ -373,23 +378,27 @@ public final class CallPipeline implements AutoCloseable {
 
   /** Runs the call while holding its lease; empty when the lease was lost and nothing committed. */
   private Optional<Value> runHoldingLease(RemoteMethod method, MemoKey key, Object[] args, KryoCodec codec,
-      CallOptions callOptions, Leases.Lease lease, Instant started) throws InterruptedException {
+      CallOptions callOptions, Leases.Lease lease, Instant started, boolean foundEmpty) throws InterruptedException {
     String memoUri = store.uri(key.prefix());
-    // Another process may have committed between our first read and taking the lease.
-    EntryReader.Read done = lookup(method, codec, key);
-    if (done.hit()) {
-      return Optional.of(new Value(done.decoded().value()));
-    }
-    if (done.problem() != null) {
-      // We hold the lease, so no run can commit meanwhile: set the bad result aside, then recompute.
-      Aside.setAside(store, key, done.problem());
-    }
-    if (callOptions.exceptionPolicy() == ExceptionPolicy.RERUN) {
-      // A stored error is not authoritative under RERUN; clear it so the new run can commit its own.
-      store.delete(key.key(MemoKey.ERROR));
-    } else {
-      // A damaged error record read as a miss (readError); set it aside so the run can commit anew.
-      Aside.checkFrame(store, key, MemoKey.ERROR).ifPresent(p -> Aside.setAside(store, key, p));
+    if (!foundEmpty || !lease.created()) {
+      // Another process may have committed between our first read and taking the lease. Not when
+      // we found the entry empty and took its lease by creating the record: no lease existed, so no
+      // run could have committed anything (only a lease holder's run commits).
+      EntryReader.Read done = lookup(method, codec, key);
+      if (done.hit()) {
+        return Optional.of(new Value(done.decoded().value()));
+      }
+      if (done.problem() != null) {
+        // We hold the lease, so no run can commit meanwhile: set the bad result aside, then recompute.
+        Aside.setAside(store, key, done.problem());
+      }
+      if (callOptions.exceptionPolicy() == ExceptionPolicy.RERUN) {
+        // A stored error is not authoritative under RERUN; clear it so the new run can commit its own.
+        store.delete(key.key(MemoKey.ERROR));
+      } else {
+        // A damaged error record read as a miss (readError); set it aside so the run can commit anew.
+        Aside.checkFrame(store, key, MemoKey.ERROR).ifPresent(p -> Aside.setAside(store, key, p));
+      }
     }
     List<io.pureremote.BlobRef> refs = new ArrayList<>();
     try (Spool payload = codec.spool(args, refs)) {
@@ -409,6 +418,7 @@ public final class CallPipeline implements AutoCloseable {
       log.debug("memo miss: launching {} via the {} shell ({})", request.shortLabel(), shell.name(), memoUri);
     }
     Instant launched = Instant.now();
+    lease.launched();
     Launch launch = shell.launch(request);
     Outcome outcome;
     launches.add(launch);
@@ -432,7 +442,7 @@ public final class CallPipeline implements AutoCloseable {
               ? " The remote side runs a different build than the caller: rebuild and push the image (or class"
                   + " path) the caller uses." : ""));
     }
-    Optional<RemoteFunctionException> error = readError(method, key);
+    Optional<RemoteFunctionException> error = readErrorRecord(method, key);
     if (error.isPresent()) {
       throw error.get();
     }
@@ -504,7 +514,7 @@ public final class CallPipeline implements AutoCloseable {
         return Optional.of(new Value(result.decoded().value()));
       }
       if (memoizeErrors) {
-        Optional<RemoteFunctionException> error = readError(method, key);
+        Optional<RemoteFunctionException> error = readErrorRecord(method, key);
         if (error.isPresent()) {
           throw error.get();
         }
@@ -603,14 +613,22 @@ public final class CallPipeline implements AutoCloseable {
     }
   }
 
-  private Optional<RemoteFunctionException> readError(RemoteMethod method, MemoKey key) {
+  private Optional<RemoteFunctionException> readErrorRecord(RemoteMethod method, MemoKey key) {
+    return readError(method, key).error();
+  }
+
+  /** An error record as read: the exception it holds, if usable, and whether a blob was there at all. */
+  private record ErrorRead(Optional<RemoteFunctionException> error, boolean present) {}
+
+  private ErrorRead readError(RemoteMethod method, MemoKey key) {
     try {
-      return new EntryReader(store, key).error(method.implementation().getClassLoader());
+      Optional<RemoteFunctionException> error = new EntryReader(store, key).error(method.implementation().getClassLoader());
+      return new ErrorRead(error, error.isPresent());
     } catch (io.pureremote.CorruptBlobException e) {
       // Like a damaged result: a miss, set aside by whoever holds the lease (runHoldingLease).
       log.warn("{}: the stored error record cannot be used (corrupt: {}); treating the call as a miss",
           store.uri(key.prefix()), e.getMessage());
-      return Optional.empty();
+      return new ErrorRead(Optional.empty(), true);
     }
   }
 

@@ -229,7 +229,12 @@ public final class KryoCodec {
    * CorruptBlobException} naming {@code uri}.
    */
   public Object read(java.io.InputStream in, long length, String uri) {
-    return read(new BoundedInput(in, STREAM_BUFFER, length), uri, null);
+    return read(new BoundedInput(in, bufferFor(length), length), uri, null);
+  }
+
+  /** A read buffer no larger than the payload: most results are small, and each read allocates one. */
+  private static int bufferFor(long length) {
+    return (int) Math.max(256, Math.min(STREAM_BUFFER, length));
   }
 
   /**
@@ -237,7 +242,7 @@ public final class KryoCodec {
    * holds to {@code refs} (when not null), so a reader can check that their content exists.
    */
   public Object read(java.io.InputStream in, long length, String uri, List<BlobRef> refs) {
-    return read(new BoundedInput(in, STREAM_BUFFER, length), uri, refs);
+    return read(new BoundedInput(in, bufferFor(length), length), uri, refs);
   }
 
   private Object read(BoundedInput input, String uri) {

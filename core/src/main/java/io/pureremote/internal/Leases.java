@@ -43,6 +43,14 @@ public final class Leases {
   /** Name of the lease blob inside a memo entry. */
   public static final String LEASE = "lease";
 
+  /**
+   * Leases this JVM holds now, by holder id: a run in this very process (the in-process shell, or
+   * any executor sharing the caller's JVM) finds the caller's lease here instead of joining it
+   * through the store, since the record already names this process and the caller renews it.
+   */
+  private static final java.util.concurrent.ConcurrentHashMap<String, Lease> HELD_HERE =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private final BlobStore store;
   private final Duration expiry;
   private final Duration renewEvery;
@@ -147,6 +155,19 @@ public final class Leases {
     }
   }
 
+  /**
+   * The lease {@code holder} holds in this JVM on {@code leaseKey} of the store at {@code root},
+   * while it is held (neither released nor lost); empty otherwise.
+   */
+  public static Optional<Lease> heldHere(String root, String leaseKey, String holder) {
+    Lease lease = HELD_HERE.get(holder);
+    if (lease == null || !lease.key.equals(leaseKey) || !lease.owner().store.root().equals(root) || lease.released
+        || lease.lost) {
+      return Optional.empty();
+    }
+    return Optional.of(lease);
+  }
+
   /** Reads the lease of an entry, if any. */
   public Optional<State> read(String leaseKey) {
     Optional<StoredBlob> blob = store.get(leaseKey);
@@ -180,9 +201,12 @@ public final class Leases {
    */
   public Optional<Lease> tryAcquire(String leaseKey) {
     String holder = UUID.randomUUID().toString();
+    long writing = System.nanoTime();
     Optional<String> created = store.putIfAbsent(leaseKey, record(holder, false, List.of()));
     if (created.isPresent()) {
-      return Optional.of(start(leaseKey, holder, created.get()));
+      Lease lease = start(leaseKey, holder, created.get(), writing);
+      lease.created = true;
+      return Optional.of(lease);
     }
     Optional<State> current = read(leaseKey);
     if (current.isEmpty()) {
@@ -192,6 +216,7 @@ public final class Leases {
       return Optional.empty();
     }
     try {
+      long takeover = System.nanoTime();
       String version = store.put(leaseKey, record(holder, false, List.of()), current.get().version());
       State old = current.get();
       if (old.released() || old.expiresAtMillis() <= clock.millis()) {
@@ -201,7 +226,7 @@ public final class Leases {
         log.warn("took over the abandoned lease of {} ({}) at once: its processes {} ran on this machine and are gone",
             store.uri(leaseKey), old.holder(), old.processes());
       }
-      return Optional.of(start(leaseKey, holder, version));
+      return Optional.of(start(leaseKey, holder, version, takeover));
     } catch (VersionConflictException e) {
       return Optional.empty(); // another contender won the takeover
     }
@@ -234,8 +259,10 @@ public final class Leases {
     return Optional.of(lease);
   }
 
-  private Lease start(String leaseKey, String holder, String version) {
+  private Lease start(String leaseKey, String holder, String version, long writtenAtNanos) {
     Lease lease = new Lease(leaseKey, holder, version);
+    lease.writtenAtNanos = writtenAtNanos;
+    HELD_HERE.put(holder, lease);
     lease.renewal = scheduler.scheduleWithFixedDelay(lease::renew, renewEvery.toMillis(), renewEvery.toMillis(), TimeUnit.MILLISECONDS);
     return lease;
   }
@@ -267,6 +294,14 @@ public final class Leases {
     private volatile ScheduledFuture<?> renewal;
     /** The other side's processes of this holder, learnt from the record. */
     private volatile List<HolderProcess> partners = List.of();
+    /** {@link System#nanoTime()} before the last write of the record that succeeded. */
+    private volatile long writtenAtNanos;
+    /** Whether it was taken by creating the record: no lease, hence no run, existed on the entry before. */
+    private volatile boolean created;
+    /** Whether the holder launched a run under this lease ({@link #launched()}). */
+    private volatile boolean launched;
+    /** Whether a run in this JVM has used this lease already ({@link #claimLocalRun()}). */
+    private final java.util.concurrent.atomic.AtomicBoolean localRun = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Lease(String key, String holder, String version) {
       this.key = key;
@@ -291,6 +326,48 @@ public final class Leases {
       return lost;
     }
 
+    private Leases owner() {
+      return Leases.this;
+    }
+
+    /**
+     * Whether this lease was taken by creating its record (no earlier lease on the entry): since
+     * only a lease holder's run commits, the entry then holds no result or error of a run yet.
+     */
+    public boolean created() {
+      return created;
+    }
+
+    /**
+     * Claims the first run of this lease's call in this JVM: true once, for the run the holder
+     * launched itself; a later run under the same lease (a shell's retry) gets false and checks the
+     * store as any other run does.
+     */
+    public boolean claimLocalRun() {
+      return localRun.compareAndSet(false, true);
+    }
+
+    /**
+     * Notes that a run was launched under this lease. A run in another process joins the lease by
+     * writing the record, so the version this side knows is then stale: the release reads the
+     * record first instead of failing a write on the old version and reading after.
+     */
+    public void launched() {
+      launched = true;
+    }
+
+    /**
+     * Whether this process knows, without a request, that it still holds the lease: not released,
+     * not lost, and its last successful write is younger than half the expiry (no one may take a
+     * live lease over before it expires, and this JVM's renewals would have seen a takeover).
+     * Only a lease taken in this JVM knows this (a joined one cannot see its caller's release);
+     * when false, {@link #stillHeld()} asks the store.
+     */
+    public boolean heldForSure() {
+      return HELD_HERE.get(holder) == this && !released && !lost
+          && System.nanoTime() - writtenAtNanos < expiry.toNanos() / 2;
+    }
+
     /** Whether the record still names this holder live (one read). */
     public boolean stillHeld() {
       Optional<State> s = read(key);
@@ -302,7 +379,9 @@ public final class Leases {
         return;
       }
       try {
+        long writing = System.nanoTime();
         version = writeConditionally(false);
+        writtenAtNanos = writing;
       } catch (VersionConflictException e) {
         lost = true;
         log.warn("lost the lease {}: another process took it over", store.uri(key));
@@ -320,6 +399,7 @@ public final class Leases {
     /** Ends the renewal without releasing: the other side of the call releases after reading. */
     public synchronized void stop() {
       released = true;
+      HELD_HERE.remove(holder, this);
       ScheduledFuture<?> r = renewal;
       if (r != null) {
         r.cancel(false);
@@ -332,6 +412,7 @@ public final class Leases {
         return;
       }
       released = true;
+      HELD_HERE.remove(holder, this);
       ScheduledFuture<?> r = renewal;
       if (r != null) {
         r.cancel(false);
@@ -340,6 +421,14 @@ public final class Leases {
         return;
       }
       try {
+        if (launched && !localRun.get()) {
+          // A run in another process joined (and renewed) the record: take its version first.
+          Optional<State> s = read(key);
+          if (s.isPresent() && s.get().holder().equals(holder)) {
+            version = s.get().version();
+            adopt(s.get().processes());
+          }
+        }
         writeConditionally(true);
       } catch (VersionConflictException e) {
         log.debug("lease {} was taken over before release", store.uri(key));

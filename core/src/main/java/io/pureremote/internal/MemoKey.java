@@ -68,6 +68,15 @@ public record MemoKey(String pipelineId, FunctionId function, String argsHash) {
 
   /** {@code <encoded name>@<version>}. */
   static String functionSegment(FunctionId function) {
+    // Computed on every call (each request names a key under it): kept per function.
+    return SEGMENTS.computeIfAbsent(function, MemoKey::encodeSegment);
+  }
+
+  /** Encoded segments by function; one entry per function a process calls. */
+  private static final java.util.concurrent.ConcurrentHashMap<FunctionId, String> SEGMENTS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static String encodeSegment(FunctionId function) {
     StringBuilder sb = new StringBuilder();
     for (byte b : function.name().getBytes(StandardCharsets.UTF_8)) {
       char c = (char) (b & 0xff);

@@ -46,7 +46,33 @@ public final class RemoteExecutor {
   private final BlobStore store;
   private final ClassLoader loader;
   private final LogCapture logCapture;
-  private ScheduledExecutorService renewals;
+  /**
+   * One lease-renewal thread for every run of this JVM (a pool worker runs thousands), started on
+   * first use; a daemon, so a one-shot {@code RemoteMain run} exits as before.
+   */
+  private static final class RenewalScheduler {
+    static final ScheduledExecutorService INSTANCE = Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().daemon().name("pureremote-remote-lease").factory());
+  }
+
+  /**
+   * Codecs by allowed packages and class loader, for this executor's store: building one (its
+   * Kryo registrations) cost more than a small run's own work. Bounded: a JVM serves few of each.
+   */
+  private static final Map<CodecKey, KryoCodec> CODECS = java.util.Collections.synchronizedMap(
+      new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<CodecKey, KryoCodec> eldest) {
+          return size() > 32;
+        }
+      });
+
+  private record CodecKey(List<String> packages, ClassLoader loader, BlobStore store) {}
+
+  private KryoCodec codec(MemoEntry.Invocation call) {
+    return CODECS.computeIfAbsent(new CodecKey(call.allowedPackages(), loader, store),
+        k -> new KryoCodec(k.packages(), k.loader(), k.store()));
+  }
   private Leases leases;
   private TorchDistributed torch;
   private List<io.pureremote.spi.CallListener> listeners;
@@ -87,13 +113,24 @@ public final class RemoteExecutor {
       try (invocation) {
         MemoEntry.Invocation call = MemoEntry.Invocation.fromHeader(invocation.section("call"));
         ResolvedCall resolved = resolve(call, key.function());
-        if (store.exists(key.key(MemoKey.RESULT))) {
+        torch = TorchDistributed.current();
+        // The caller's own lease when this run shares its JVM (the in-process shell): the record
+        // already names this process and the caller renews it, so there is nothing to join.
+        Optional<Leases.Lease> local = call.lease() == null || torch.backend().isPresent() ? Optional.empty()
+            : Leases.heldHere(store.root(), key.key(Leases.LEASE), call.lease().holder());
+        // The first run the holder launched under a lease it created needs no look for a result:
+        // the caller made sure there was none when it took the lease. Any other run (a retry of
+        // a pod, a re-dispatch) may come after a commit.
+        boolean knownEmpty = local.isPresent() && local.get().created() && local.get().claimLocalRun();
+        if (!knownEmpty && store.exists(key.key(MemoKey.RESULT))) {
           log.info("{} already has a result; not running it again", memoUri);
           return EXIT_OK;
         }
-        torch = TorchDistributed.current();
         if (torch.backend().isPresent() && !torch.isCommitter()) {
           return runFollower(key, call, invocation, resolved, started);
+        }
+        if (local.isPresent()) {
+          return runHolding(key, call, invocation, resolved, local, started);
         }
         LeaseJoin join = joinLease(key, call);
         if (join.takenOver()) {
@@ -105,9 +142,7 @@ public final class RemoteExecutor {
           if (join.lease() != null) {
             join.lease().stop();
           }
-          if (renewals != null) {
-            renewals.shutdownNow();
-          }
+          // The renewal scheduler is shared by every run in this JVM; stopping the lease ends ours.
         }
       }
     } catch (RuntimeException | LinkageError | ReflectiveOperationException e) {
@@ -129,7 +164,7 @@ public final class RemoteExecutor {
    */
   private int runFollower(MemoKey key, MemoEntry.Invocation call, BlobFrame.Spooled invocation, ResolvedCall resolved,
       Instant started) throws ReflectiveOperationException {
-    KryoCodec codec = new KryoCodec(call.allowedPackages(), loader, store);
+    KryoCodec codec = codec(call);
     Object[] args;
     try (InputStream payload = invocation.payload().open()) {
       args = (Object[]) codec.read(payload, invocation.payload().length(), store.uri(key.key(MemoKey.INVOCATION)));
@@ -157,9 +192,7 @@ public final class RemoteExecutor {
     if (terms == null) {
       return new LeaseJoin(null, false);
     }
-    renewals = Executors.newSingleThreadScheduledExecutor(
-        Thread.ofPlatform().daemon().name("pureremote-remote-lease").factory());
-    leases = new Leases(store, terms.expiry(), terms.renewEvery(), Clock.systemUTC(), renewals);
+    leases = new Leases(store, terms.expiry(), terms.renewEvery(), Clock.systemUTC(), RenewalScheduler.INSTANCE);
     Optional<Leases.Lease> joined = leases.join(key.key(Leases.LEASE), terms.holder());
     if (joined.isEmpty()) {
       log.warn("{}: another run holds the call's lease now; not running it again", key.function());
@@ -172,7 +205,7 @@ public final class RemoteExecutor {
       Optional<Leases.Lease> lease, Instant started) throws ReflectiveOperationException {
     String memoUri = store.uri(key.prefix());
     {
-      KryoCodec codec = new KryoCodec(call.allowedPackages(), loader, store);
+      KryoCodec codec = codec(call);
       Object[] args;
       try (InputStream payload = invocation.payload().open()) {
         args = (Object[]) codec.read(payload, invocation.payload().length(), store.uri(key.key(MemoKey.INVOCATION)));
@@ -222,7 +255,7 @@ public final class RemoteExecutor {
 
   /** Checked right before committing: a run whose call was taken over must not commit. */
   private boolean holdsLease(Optional<Leases.Lease> lease, MemoKey key) {
-    if (lease.isPresent() && (lease.get().lost() || !lease.get().stillHeld())) {
+    if (lease.isPresent() && (lease.get().lost() || !lease.get().heldForSure() && !lease.get().stillHeld())) {
       log.warn("{}: the call's lease was taken over by another run; not committing", key.function());
       writeRunRecord(key, Instant.now(), "lease-lost");
       return false;

@@ -48,6 +48,11 @@ public final class Spool extends OutputStream {
   private OutputStream fileOut;
   private String sha256;
 
+  /** The memory limit a spool made now gets ({@value #MEMORY_PROPERTY}, else 64 MiB). */
+  public static long configuredMemoryLimit() {
+    return Long.getLong(MEMORY_PROPERTY, DEFAULT_MEMORY_LIMIT);
+  }
+
   /** A spool with the configured memory limit. */
   public Spool() {
     this(Long.getLong(MEMORY_PROPERTY, DEFAULT_MEMORY_LIMIT));
@@ -67,6 +72,20 @@ public final class Spool extends OutputStream {
   public static Spool of(byte[] bytes) {
     Spool spool = new Spool();
     spool.write(bytes, 0, bytes.length);
+    spool.finish();
+    return spool;
+  }
+
+  /**
+   * A finished spool over {@code bytes} as they are (no copy; the caller must not change them),
+   * for a payload already read whole.
+   */
+  public static Spool wrap(byte[] bytes) {
+    Spool spool = new Spool(Math.max(bytes.length, DEFAULT_MEMORY_LIMIT));
+    spool.digest.update(bytes);
+    spool.chunks.add(bytes);
+    spool.used = bytes.length;
+    spool.length = bytes.length;
     spool.finish();
     return spool;
   }
@@ -195,6 +214,9 @@ public final class Spool extends OutputStream {
   }
 
   private InputStream memoryStream() {
+    if (chunks.size() == 1) {
+      return new ByteArrayInputStream(chunks.get(0), 0, used);
+    }
     List<InputStream> parts = new ArrayList<>(chunks.size());
     for (int i = 0; i < chunks.size(); i++) {
       int n = i == chunks.size() - 1 ? used : chunks.get(i).length;

@@ -51,6 +51,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class FileBlobStore implements BlobStore {
   private static final String LOCKS_DIR = ".locks";
+  /** Blobs up to this size are read whole when opened. */
+  private static final long EAGER_READ_BYTES = 64 * 1024;
 
   private static final String WRITE_FIX = "Choose a blob root this user may write to (RemoteRuntime.builder()"
       + ".blobRoot(...), or blobRoot in the config), or grant write access to that folder (chmod u+w).";
@@ -119,6 +121,15 @@ public final class FileBlobStore implements BlobStore {
         }
         if (before.equals(after)) {
           // The size read now could belong to a newer file; take the one the version describes.
+          if (attrs.size() <= EAGER_READ_BYTES) {
+            // A small blob (a result, a lease, a record) is read in one go and its file closed at
+            // once: readers parse a frame in many small reads, each a system call on a file stream.
+            byte[] bytes;
+            try (in) {
+              bytes = in.readNBytes((int) attrs.size());
+            }
+            return Optional.of(new FileBlob(new java.io.ByteArrayInputStream(bytes), bytes.length, before));
+          }
           return Optional.of(new FileBlob(in, attrs.size(), before));
         }
         in.close();
@@ -161,9 +172,11 @@ public final class FileBlobStore implements BlobStore {
   public String put(String key, BlobContent content, String expectedVersion) {
     Path file = path(key);
     Path temp = writeTemp(key, file, content);
+    boolean moved = false;
     try {
       if (expectedVersion == null) {
         move(temp, file);
+        moved = true;
       } else {
         try (KeyLock ignored = lock(key)) {
           String current;
@@ -176,13 +189,16 @@ public final class FileBlobStore implements BlobStore {
             throw new VersionConflictException(uri(key), expectedVersion);
           }
           move(temp, file);
+          moved = true;
         }
       }
       return version(file);
     } catch (IOException e) {
       throw failure(key, "Cannot write blob", e);
     } finally {
-      deleteQuietly(temp);
+      if (!moved) {
+        deleteQuietly(temp); // a moved temp file is gone already
+      }
     }
   }
 
@@ -338,9 +354,16 @@ public final class FileBlobStore implements BlobStore {
   private Path writeTemp(String key, Path file, BlobContent content) {
     Path temp = file.resolveSibling("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
     try {
-      Files.createDirectories(file.getParent());
-      try (InputStream in = content.open();
-          OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW)) {
+      OutputStream created;
+      try {
+        created = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW);
+      } catch (NoSuchFileException e) {
+        // The entry's folder is new: create it once, not on every write (createDirectories costs
+        // a failed mkdir, a stat and an exception when the folder exists).
+        Files.createDirectories(file.getParent());
+        created = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW);
+      }
+      try (OutputStream out = created; InputStream in = content.open()) {
         long copied = in.transferTo(out);
         if (copied != content.length()) {
           throw new IOException("content yielded " + copied + " bytes, expected " + content.length());
@@ -367,14 +390,19 @@ public final class FileBlobStore implements BlobStore {
 
   private KeyLock lock(String key) throws IOException {
     Path dir = root.resolve(LOCKS_DIR);
-    Files.createDirectories(dir);
     Path lockFile = dir.resolve(sha256(key) + ".lock");
     // A file lock excludes other processes only: within one JVM a second lock() on the same file
     // throws OverlappingFileLockException. So threads first take a JVM-wide lock for the file.
     ReentrantLock jvmLock = JVM_LOCKS[Math.floorMod(lockFile.hashCode(), JVM_LOCKS.length)];
     jvmLock.lock();
     try {
-      FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileChannel channel;
+      try {
+        channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      } catch (NoSuchFileException e) {
+        Files.createDirectories(dir); // the first lock under this root
+        channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      }
       try {
         channel.lock();
         return new KeyLock(channel, jvmLock);
