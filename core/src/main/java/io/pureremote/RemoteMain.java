@@ -48,20 +48,29 @@ public final class RemoteMain {
   public static void main(String[] args) {
     boolean worker = args.length > 0 && "worker".equals(args[0]);
     // A worker captures per call (calls run side by side), never the whole process.
-    System.exit(run(args, worker ? null : LogCapture.install(LOG_LIMIT)));
+    System.exit(run(args, worker ? null : LogCapture.install(LOG_LIMIT), System.getenv()));
   }
 
   /** Runs the command and returns the exit code, without exiting or capturing output. */
   public static int run(String[] args) {
-    return run(args, null);
+    return run(args, null, System.getenv());
   }
 
-  private static int run(String[] args, LogCapture logCapture) {
+  /**
+   * {@link #run(String[])} with {@code environment} in place of this process's environment (the
+   * blob store settings, {@code JOB_COMPLETION_INDEX}): for hosts that play a pod inside this JVM,
+   * such as a test kubelet.
+   */
+  public static int run(String[] args, Map<String, String> environment) {
+    return run(args, null, Map.copyOf(environment));
+  }
+
+  private static int run(String[] args, LogCapture logCapture, Map<String, String> environment) {
     if (args.length > 0 && "worker".equals(args[0])) {
       return worker(args);
     }
     if (args.length == 2 && "batch".equals(args[0])) {
-      return batch(args[1], System.getenv(LaunchGroup.INDEX_VARIABLE), logCapture);
+      return batch(args[1], environment.get(LaunchGroup.INDEX_VARIABLE), logCapture, environment);
     }
     if (args.length != 2 || !"run".equals(args[0])) {
       System.err.println(USAGE + "\n  got: " + Arrays.toString(args));
@@ -78,7 +87,7 @@ public final class RemoteMain {
     if (loader == null) {
       loader = RemoteMain.class.getClassLoader();
     }
-    Map<String, String> settings = BlobStores.fromEnvironment(System.getenv());
+    Map<String, String> settings = BlobStores.fromEnvironment(environment);
     try (BlobStore store = BlobStores.open(located.root(), settings, loader)) {
       return new RemoteExecutor(store, loader, logCapture).run(located.key());
     } catch (RuntimeException e) {
@@ -92,6 +101,10 @@ public final class RemoteMain {
    * runs it (a cancelled member is skipped with {@link Outcome#EXIT_LEASE_LOST}).
    */
   static int batch(String manifestUri, String indexText, LogCapture logCapture) {
+    return batch(manifestUri, indexText, logCapture, System.getenv());
+  }
+
+  private static int batch(String manifestUri, String indexText, LogCapture logCapture, Map<String, String> environment) {
     String root;
     try {
       root = BatchManifest.rootOf(manifestUri);
@@ -111,7 +124,7 @@ public final class RemoteMain {
     if (loader == null) {
       loader = RemoteMain.class.getClassLoader();
     }
-    Map<String, String> settings = BlobStores.fromEnvironment(System.getenv());
+    Map<String, String> settings = BlobStores.fromEnvironment(environment);
     BlobStore store;
     try {
       store = BlobStores.open(root, settings, loader);

@@ -20,13 +20,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Collects the misses of one function that reach their launch within the shell's window ({@link
+ * Collects the misses of one function that reach their launch close together ({@link
  * Shell#grouping}) and hands them to the shell as one {@link LaunchGroup}; without a window every
- * miss is launched on its own. A group is handed over when its window (from its first miss) ends or
- * when it holds the shell's most calls, whichever comes first. Thread-safe.
+ * miss is launched on its own. A group is handed over once no miss has joined it for the window,
+ * when it holds the shell's most calls, or {@value #MAX_WINDOWS} windows after its first miss,
+ * whichever comes first: a fan-out whose misses trickle in (each writes its invocation first)
+ * still fills its groups, and no miss waits more than {@value #MAX_WINDOWS} windows. Thread-safe.
  */
 final class LaunchBatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LaunchBatcher.class);
+  /** The longest a group stays open, in windows. */
+  static final int MAX_WINDOWS = 8;
 
   private final Shell shell;
   private final BlobStore store;
@@ -38,6 +42,8 @@ final class LaunchBatcher implements AutoCloseable {
   private static final class Pending {
     final List<LaunchRequest> requests = new ArrayList<>();
     final List<CompletableFuture<Launch>> launches = new ArrayList<>();
+    final long openedNanos = System.nanoTime();
+    java.util.concurrent.ScheduledFuture<?> handOver;
   }
 
   LaunchBatcher(Shell shell, BlobStore store) {
@@ -57,18 +63,22 @@ final class LaunchBatcher implements AutoCloseable {
     CompletableFuture<Launch> mine = new CompletableFuture<>();
     Pending full = null;
     synchronized (this) {
-      Pending group = pending.get(request.function());
-      if (group == null) {
-        Pending created = new Pending();
-        group = created;
-        pending.put(request.function(), created);
-        timer.schedule(() -> handOver(request.function(), created), policy.window().toMillis(), TimeUnit.MILLISECONDS);
-      }
+      Pending group = pending.computeIfAbsent(request.function(), f -> new Pending());
       group.requests.add(request);
       group.launches.add(mine);
+      if (group.handOver != null) {
+        group.handOver.cancel(false);
+      }
       if (group.requests.size() >= policy.maxCalls()) {
         pending.remove(request.function(), group);
         full = group;
+      } else {
+        // Another window from now, but never past MAX_WINDOWS windows from the first miss.
+        long window = policy.window().toNanos();
+        long left = group.openedNanos + MAX_WINDOWS * window - System.nanoTime();
+        Pending g = group;
+        group.handOver = timer.schedule(() -> handOver(request.function(), g), Math.max(0, Math.min(window, left)),
+            TimeUnit.NANOSECONDS);
       }
     }
     if (full != null) {

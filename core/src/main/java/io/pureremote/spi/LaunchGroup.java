@@ -78,10 +78,11 @@ public final class LaunchGroup {
   public static final String INDEX_VARIABLE = "JOB_COMPLETION_INDEX";
 
   /**
-   * How a shell wants misses of one function collected: for up to {@code window} after the first
-   * one, or until {@code maxCalls} are waiting, whichever comes first.
+   * How a shell wants misses of one function collected: a group is handed over once no miss has
+   * joined it for {@code window}, when {@code maxCalls} are waiting, or 8 windows after its first
+   * miss, whichever comes first.
    *
-   * @param window how long the first miss of a group may wait for others; zero: no grouping
+   * @param window how long a group waits for one more miss; zero: no grouping
    * @param maxCalls the most calls in one group (the shell's batch size)
    */
   public record Policy(Duration window, int maxCalls) {
