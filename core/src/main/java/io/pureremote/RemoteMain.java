@@ -1,11 +1,13 @@
 package io.pureremote;
 
+import io.pureremote.internal.BatchManifest;
 import io.pureremote.internal.LogCapture;
 import io.pureremote.internal.MemoKey;
 import io.pureremote.internal.RemoteExecutor;
 import io.pureremote.internal.Worker;
 import io.pureremote.spi.BlobStore;
 import io.pureremote.spi.BlobStores;
+import io.pureremote.spi.LaunchGroup;
 import io.pureremote.spi.Outcome;
 import java.time.Duration;
 import java.util.Arrays;
@@ -23,6 +25,10 @@ import java.util.Map;
  * of input or {@code drain} it finishes what runs and exits 0; on SIGTERM it waits up to S seconds
  * (default 10) and hands back the calls still running. The {@code local-pool} shell starts it.
  *
+ * <p>{@code RemoteMain batch <manifest uri>} runs one member of a batch (a Kubernetes Indexed Job):
+ * the call at index {@code $JOB_COMPLETION_INDEX} of the batch manifest, exactly as {@code run}
+ * would; a member whose caller cancelled it is skipped with {@value Outcome#EXIT_LEASE_LOST}.
+ *
  * <p>Exit codes: {@value Outcome#EXIT_OK} done (result stored, possibly by an earlier run);
  * {@value Outcome#EXIT_FUNCTION_FAILED} the function threw and its error is stored;
  * {@value Outcome#EXIT_USAGE} bad command line; {@value Outcome#EXIT_INFRASTRUCTURE}
@@ -35,23 +41,36 @@ public final class RemoteMain {
   private static final int LOG_LIMIT = 1 << 20;
 
   private static final String USAGE = "usage: java io.pureremote.RemoteMain run <memo uri>\n"
+      + "       java io.pureremote.RemoteMain batch <manifest uri>   (with JOB_COMPLETION_INDEX set)\n"
       + "       java io.pureremote.RemoteMain worker --root <store root> [--slots <K>] [--drain-seconds <S>]";
 
   /** Runs the command and exits with its code; its output is also stored beside the memo entry. */
   public static void main(String[] args) {
     boolean worker = args.length > 0 && "worker".equals(args[0]);
     // A worker captures per call (calls run side by side), never the whole process.
-    System.exit(run(args, worker ? null : LogCapture.install(LOG_LIMIT)));
+    System.exit(run(args, worker ? null : LogCapture.install(LOG_LIMIT), System.getenv()));
   }
 
   /** Runs the command and returns the exit code, without exiting or capturing output. */
   public static int run(String[] args) {
-    return run(args, null);
+    return run(args, null, System.getenv());
   }
 
-  private static int run(String[] args, LogCapture logCapture) {
+  /**
+   * {@link #run(String[])} with {@code environment} in place of this process's environment (the
+   * blob store settings, {@code JOB_COMPLETION_INDEX}): for hosts that play a pod inside this JVM,
+   * such as a test kubelet.
+   */
+  public static int run(String[] args, Map<String, String> environment) {
+    return run(args, null, Map.copyOf(environment));
+  }
+
+  private static int run(String[] args, LogCapture logCapture, Map<String, String> environment) {
     if (args.length > 0 && "worker".equals(args[0])) {
       return worker(args);
+    }
+    if (args.length == 2 && "batch".equals(args[0])) {
+      return batch(args[1], environment.get(LaunchGroup.INDEX_VARIABLE), logCapture, environment);
     }
     if (args.length != 2 || !"run".equals(args[0])) {
       System.err.println(USAGE + "\n  got: " + Arrays.toString(args));
@@ -68,12 +87,61 @@ public final class RemoteMain {
     if (loader == null) {
       loader = RemoteMain.class.getClassLoader();
     }
-    Map<String, String> settings = BlobStores.fromEnvironment(System.getenv());
+    Map<String, String> settings = BlobStores.fromEnvironment(environment);
     try (BlobStore store = BlobStores.open(located.root(), settings, loader)) {
       return new RemoteExecutor(store, loader, logCapture).run(located.key());
     } catch (RuntimeException e) {
       System.err.println("Cannot open the blob store at " + located.root() + ": " + e.getMessage());
       return Outcome.EXIT_INFRASTRUCTURE;
+    }
+  }
+
+  /**
+   * One member of a batch: the call at index {@code indexText} of the manifest, run as {@code run}
+   * runs it (a cancelled member is skipped with {@link Outcome#EXIT_LEASE_LOST}).
+   */
+  static int batch(String manifestUri, String indexText, LogCapture logCapture) {
+    return batch(manifestUri, indexText, logCapture, System.getenv());
+  }
+
+  private static int batch(String manifestUri, String indexText, LogCapture logCapture, Map<String, String> environment) {
+    String root;
+    try {
+      root = BatchManifest.rootOf(manifestUri);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      return Outcome.EXIT_USAGE;
+    }
+    int index;
+    try {
+      index = Integer.parseInt(indexText == null ? "" : indexText.strip());
+    } catch (NumberFormatException e) {
+      System.err.println("RemoteMain batch needs " + LaunchGroup.INDEX_VARIABLE + " set to this member's index (an"
+          + " Indexed Job sets it in every pod), got " + (indexText == null ? "nothing" : "'" + indexText + "'"));
+      return Outcome.EXIT_USAGE;
+    }
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    if (loader == null) {
+      loader = RemoteMain.class.getClassLoader();
+    }
+    Map<String, String> settings = BlobStores.fromEnvironment(environment);
+    BlobStore store;
+    try {
+      store = BlobStores.open(root, settings, loader);
+    } catch (RuntimeException e) {
+      System.err.println("Cannot open the blob store at " + root + ": " + e.getMessage());
+      return Outcome.EXIT_INFRASTRUCTURE;
+    }
+    try (store) {
+      String memoUri;
+      try {
+        memoUri = BatchManifest.callAt(store, manifestUri, index);
+      } catch (IllegalArgumentException | java.io.UncheckedIOException | BlobStoreException e) {
+        System.err.println("Cannot run member " + index + " of batch " + manifestUri + ": " + e.getMessage());
+        return Outcome.EXIT_INFRASTRUCTURE;
+      }
+      System.err.println("batch " + manifestUri + " member " + index + ": " + memoUri);
+      return new RemoteExecutor(store, loader, logCapture).runBatchMember(MemoKey.parseUri(memoUri).key());
     }
   }
 

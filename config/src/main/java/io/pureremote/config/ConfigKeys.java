@@ -149,6 +149,10 @@ final class ConfigKeys {
           "Kueue LocalQueue in the namespace: Jobs get label `kueue.x-k8s.io/queue-name`; Kueue suspends and admits them."),
       root("kubernetes.queue-priority", QUEUE_PRIORITY, "none",
           "Kueue WorkloadPriorityClass: Jobs get label `kueue.x-k8s.io/priority-class`."),
+      root("kubernetes.batching", Kind.bool(), "`true`",
+          "Misses of one function launched together run as one Indexed Job per batch (on Kubernetes 1.33+; before, one Job per call)."),
+      root("kubernetes.batch-size", Kind.integer(1), Integer.toString(KubernetesConfig.DEFAULT_BATCH_SIZE),
+          "The most calls in one batch Job (at most " + KubernetesConfig.MAX_BATCH_SIZE + ")."),
       root("kubernetes.workload-identity.namespaces", Kind.stringList("array of namespace names", KubernetesValues::namespaceProblem),
           "none",
           "Namespaces where pods get label `azure.workload.identity/use: \"true\"` and the service account (comma-separated in the variable)."),
@@ -170,7 +174,9 @@ final class ConfigKeys {
           "Replaces the whole list; `[]` keeps the function off tainted (e.g. spot) nodes."),
       function("queue", QUEUE, "`kubernetes.queue`", "The Kueue LocalQueue of the function's Jobs."),
       function("queue-priority", QUEUE_PRIORITY, "`kubernetes.queue-priority`",
-          "The Kueue WorkloadPriorityClass of the function's Jobs."));
+          "The Kueue WorkloadPriorityClass of the function's Jobs."),
+      function("batching", Kind.bool(), "`kubernetes.batching`",
+          "`false`: one Job per call of this function, never a batch Job."));
 
   /**
    * Team keys that replace a runtime-wide key when the team is selected: runtime-wide name → team

@@ -30,6 +30,8 @@ import java.util.Optional;
  *     keeps the function off tainted nodes such as spot pools)
  * @param queue the Kueue LocalQueue of this function's Jobs
  * @param queuePriority the Kueue WorkloadPriorityClass of this function's Jobs
+ * @param batching whether this function's misses may run as batch Jobs ({@code false}: one Job
+ *     per call), replacing the runtime-wide {@code kubernetes.batching}
  */
 public record FunctionConfig(
     String name,
@@ -41,7 +43,8 @@ public record FunctionConfig(
     Optional<List<TolerationConfig>> tolerations,
     Optional<ShellSettings> shellTable,
     Optional<String> queue,
-    Optional<String> queuePriority) {
+    Optional<String> queuePriority,
+    Optional<Boolean> batching) {
 
   /** Validates and copies; throws {@link IllegalArgumentException} listing every problem. */
   public FunctionConfig {
@@ -51,6 +54,7 @@ public record FunctionConfig(
     Objects.requireNonNull(exceptionPolicy, "exceptionPolicy");
     Objects.requireNonNull(image, "image");
     Objects.requireNonNull(resources, "resources");
+    Objects.requireNonNull(batching, "batching");
     tolerations = Objects.requireNonNull(tolerations, "tolerations").map(List::copyOf);
     List<String> problems = new ArrayList<>();
     Values.checkFunctionName(name).ifPresent(problems::add);
@@ -64,9 +68,10 @@ public record FunctionConfig(
     }
   }
 
-  /** Whether it sets anything that shapes a Kubernetes Job: image, resources, tolerations or queue. */
+  /** Whether it sets anything that shapes a Kubernetes Job: image, resources, tolerations, queue or batching. */
   public boolean shapesJob() {
-    return image.isPresent() || !resources.isEmpty() || tolerations.isPresent() || queue.isPresent() || queuePriority.isPresent();
+    return image.isPresent() || !resources.isEmpty() || tolerations.isPresent() || queue.isPresent() || queuePriority.isPresent()
+        || batching.isPresent();
   }
 
   /** A builder for function {@code name} with nothing set. */
@@ -86,6 +91,7 @@ public record FunctionConfig(
     b.shellTable = shellTable.orElse(null);
     b.queue = queue.orElse(null);
     b.queuePriority = queuePriority.orElse(null);
+    b.batching = batching.orElse(null);
     return b;
   }
 
@@ -98,6 +104,7 @@ public record FunctionConfig(
     private String image;
     private Resources resources = Resources.NONE;
     private List<TolerationConfig> tolerations;
+    private Boolean batching;
     private ShellSettings shellTable;
     private String queue;
     private String queuePriority;
@@ -163,12 +170,18 @@ public record FunctionConfig(
       return this;
     }
 
+    /** Whether this function's misses may run as batch Jobs; {@code false}: one Job per call. Defaults to unset (the runtime-wide value). */
+    public Builder batching(Boolean batching) {
+      this.batching = batching;
+      return this;
+    }
+
     /** Builds and validates. */
     public FunctionConfig build() {
       return new FunctionConfig(name, Optional.ofNullable(shell), Optional.ofNullable(timeout),
           Optional.ofNullable(exceptionPolicy), Optional.ofNullable(image), resources,
           Optional.ofNullable(tolerations), Optional.ofNullable(shellTable), Optional.ofNullable(queue),
-          Optional.ofNullable(queuePriority));
+          Optional.ofNullable(queuePriority), Optional.ofNullable(batching));
     }
   }
 }

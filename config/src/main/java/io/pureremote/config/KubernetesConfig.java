@@ -45,6 +45,8 @@ import java.util.Set;
  *     AZURE_CLIENT_ID} where workload identity applies
  * @param queue the Kueue LocalQueue the Jobs are labelled for ({@code kueue.x-k8s.io/queue-name})
  * @param queuePriority the Kueue WorkloadPriorityClass of the Jobs ({@code kueue.x-k8s.io/priority-class})
+ * @param batching whether misses of one function launched together run as one Indexed Job per batch
+ * @param batchSize the most calls in one batch Job
  */
 public record KubernetesConfig(
     String namespace,
@@ -69,7 +71,9 @@ public record KubernetesConfig(
     Set<String> workloadIdentityNamespaces,
     Optional<String> workloadIdentityClientId,
     Optional<String> queue,
-    Optional<String> queuePriority) {
+    Optional<String> queuePriority,
+    boolean batching,
+    int batchSize) {
 
   /** Default of {@link #imagePullPolicy()}: a re-pushed tag never runs stale code from a node's cache. */
   public static final String DEFAULT_IMAGE_PULL_POLICY = "Always";
@@ -85,6 +89,10 @@ public record KubernetesConfig(
   public static final int DEFAULT_MAX_EVICTION_RETRIES = 3;
   /** Default of {@link #launchConcurrency()}. */
   public static final int DEFAULT_LAUNCH_CONCURRENCY = 20;
+  /** Default of {@link #batchSize()}. */
+  public static final int DEFAULT_BATCH_SIZE = 100;
+  /** The largest {@link #batchSize()} (the shell's limit). */
+  public static final int MAX_BATCH_SIZE = 10_000;
 
   /**
    * These settings as the {@code kubernetes} shell provider receives them: keyed by their names in
@@ -121,7 +129,9 @@ public record KubernetesConfig(
         .put("workload-identity.namespaces", List.copyOf(workloadIdentityNamespaces))
         .put("workload-identity.client-id", workloadIdentityClientId.orElse(null))
         .put("queue", queue.orElse(null))
-        .put("queue-priority", queuePriority.orElse(null));
+        .put("queue-priority", queuePriority.orElse(null))
+        .put("batching", batching)
+        .put("batch-size", batchSize);
     if (!tolerations.isEmpty()) {
       b.put("tolerations", tolerations.stream().map(KubernetesConfig::table).toList());
     }
@@ -200,6 +210,9 @@ public record KubernetesConfig(
     workloadIdentityClientId.flatMap(KubernetesValues::azureClientIdProblem)
         .ifPresent(p -> problems.add("workload-identity.client-id: " + p));
     queueProblems(queue, queuePriority, problems);
+    if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+      problems.add("batch-size: must be between 1 and " + MAX_BATCH_SIZE + ", got " + batchSize);
+    }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("Invalid kubernetes settings: " + String.join("; ", problems));
     }
@@ -253,6 +266,8 @@ public record KubernetesConfig(
     b.workloadIdentityClientId = workloadIdentityClientId.orElse(null);
     b.queue = queue.orElse(null);
     b.queuePriority = queuePriority.orElse(null);
+    b.batching = batching;
+    b.batchSize = batchSize;
     return b;
   }
 
@@ -281,6 +296,8 @@ public record KubernetesConfig(
     private String workloadIdentityClientId;
     private String queue;
     private String queuePriority;
+    private boolean batching = true;
+    private int batchSize = DEFAULT_BATCH_SIZE;
 
     private Builder() {}
 
@@ -422,6 +439,18 @@ public record KubernetesConfig(
       return this;
     }
 
+    /** Whether misses of one function launched together run as one batch Job. Defaults to true. */
+    public Builder batching(boolean batching) {
+      this.batching = batching;
+      return this;
+    }
+
+    /** The most calls in one batch Job. Defaults to {@value KubernetesConfig#DEFAULT_BATCH_SIZE}. */
+    public Builder batchSize(int batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
     /** Builds and validates. */
     public KubernetesConfig build() {
       return new KubernetesConfig(namespace, Optional.ofNullable(kubeContext), Optional.ofNullable(cloud),
@@ -429,7 +458,8 @@ public record KubernetesConfig(
           Optional.ofNullable(serviceAccount), resources, tolerations, ttlAfterFinished, backoffLimit,
           Optional.ofNullable(activeDeadline), pendingTimeout, imagePullBound, maxEvictionRetries, logStreaming,
           logSampleFraction, launchConcurrency, workloadIdentity, workloadIdentityNamespaces,
-          Optional.ofNullable(workloadIdentityClientId), Optional.ofNullable(queue), Optional.ofNullable(queuePriority));
+          Optional.ofNullable(workloadIdentityClientId), Optional.ofNullable(queue), Optional.ofNullable(queuePriority),
+          batching, batchSize);
     }
   }
 }

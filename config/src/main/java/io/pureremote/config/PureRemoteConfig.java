@@ -137,8 +137,8 @@ public record PureRemoteConfig(
 
   /**
    * The Kubernetes settings of {@code functionName}'s Jobs: {@link #kubernetes()} with the
-   * function's image, resources (value by value), tolerations (the whole list) and Kueue queue
-   * and priority.
+   * function's image, resources (value by value), tolerations (the whole list), Kueue queue
+   * and priority, and batching.
    */
   public KubernetesConfig kubernetesFor(String functionName) {
     FunctionConfig f = functions.get(functionName);
@@ -151,6 +151,7 @@ public record PureRemoteConfig(
     f.tolerations().ifPresent(b::tolerations);
     f.queue().ifPresent(b::queue);
     f.queuePriority().ifPresent(b::queuePriority);
+    f.batching().ifPresent(b::batching);
     return b.build();
   }
 

@@ -216,6 +216,8 @@ final class Resolver {
     value("kubernetes.log-streaming", Boolean.class).ifPresent(b::logStreaming);
     value("kubernetes.log-sample-fraction", Double.class).ifPresent(b::logSampleFraction);
     value("kubernetes.launch-concurrency", Integer.class).ifPresent(b::launchConcurrency);
+    value("kubernetes.batching", Boolean.class).ifPresent(b::batching);
+    value("kubernetes.batch-size", Integer.class).ifPresent(b::batchSize);
 
     Map<String, Setting> resources = new LinkedHashMap<>();
     for (String k : RESOURCE_KEYS) {
@@ -248,7 +250,8 @@ final class Resolver {
           .exceptionPolicy(typed(settings.get("exception-policy"), ExceptionPolicy.class))
           .image(typed(settings.get("image"), String.class))
           .queue(typed(settings.get("queue"), String.class))
-          .queuePriority(typed(settings.get("queue-priority"), String.class));
+          .queuePriority(typed(settings.get("queue-priority"), String.class))
+          .batching(typed(settings.get("batching"), Boolean.class));
       Map<String, Setting> own = new LinkedHashMap<>();
       Map<String, Setting> merged = new LinkedHashMap<>();
       for (String k : RESOURCE_KEYS) {

@@ -55,6 +55,8 @@ class EnvironmentMappingTest {
       launch-concurrency = 1
       queue = "file-queue"
       queue-priority = "file-priority"
+      batching = true
+      batch-size = 50
       [kubernetes.resources]
       cpu = "1"
       cpu-limit = "8"
@@ -122,6 +124,8 @@ class EnvironmentMappingTest {
       new Case("PUREREMOTE_KUBERNETES_QUEUE", "env-queue", k(x -> x.queue().orElseThrow()), "file-queue", "env-queue"),
       new Case("PUREREMOTE_KUBERNETES_QUEUE_PRIORITY", "env-priority", k(x -> x.queuePriority().orElseThrow()),
           "file-priority", "env-priority"),
+      new Case("PUREREMOTE_KUBERNETES_BATCHING", "false", k(KubernetesConfig::batching), true, false),
+      new Case("PUREREMOTE_KUBERNETES_BATCH_SIZE", "500", k(KubernetesConfig::batchSize), 50, 500),
       new Case("PUREREMOTE_KUBERNETES_WORKLOAD_IDENTITY_NAMESPACES", "a, b",
           k(KubernetesConfig::workloadIdentityNamespaces), Set.of("file"), Set.of("a", "b")),
       new Case("PUREREMOTE_KUBERNETES_WORKLOAD_IDENTITY_CLIENT_ID", "11111111-2222-3333-4444-555555555555",

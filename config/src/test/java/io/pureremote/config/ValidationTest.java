@@ -66,7 +66,7 @@ class ValidationTest {
         + "keys allowed at the top level: allow-packages, blob-root, blob-settings, exception-policy, functions, "
         + "kubernetes, max-concurrent-calls, pipeline-id, progress, shell, team, teams, timeout");
     rejects("[kubernetes]\nttl = \"1h\"\n").hasMessageContaining(FILE + ":2:1: kubernetes.ttl: unknown key; "
-        + "keys allowed in [kubernetes]: active-deadline, backoff-limit, cloud, image, image-pull-bound, "
+        + "keys allowed in [kubernetes]: active-deadline, backoff-limit, batch-size, batching, cloud, image, image-pull-bound, "
         + "image-pull-policy, kube-context, launch-concurrency, log-sample-fraction, log-streaming, "
         + "max-eviction-retries, namespace, pending-timeout, queue, queue-priority, registry, resources, service-account, "
         + "tolerations, ttl-after-finished, workload-identity");
@@ -78,7 +78,7 @@ class ValidationTest {
         + "cloud, image, kube-context, namespace, queue, queue-priority, registry, service-account, workload-identity");
     rejects("[functions.\"com.acme.Fns#fit\"]\nmemory = \"4Gi\"\n").hasMessageContaining(FILE
         + ":2:1: functions.\"com.acme.Fns#fit\".memory: unknown key; keys allowed in a function section: "
-        + "exception-policy, image, queue, queue-priority, resources, shell, timeout, tolerations");
+        + "batching, exception-policy, image, queue, queue-priority, resources, shell, timeout, tolerations");
     rejects("[kubernetes]\ntolerations = [{ key = \"a\", oper = \"Exists\" }]\n").hasMessageContaining(FILE
         + ":2:29: kubernetes.tolerations[0].oper: unknown key; a toleration table has key, operator, value and effect "
         + "(did you mean 'operator'?)");
@@ -104,7 +104,7 @@ class ValidationTest {
     rejects("allow-packages = [\"com.acme\", 7]\n")
         .hasMessageContaining(FILE + ":1:31: allow-packages[1]: expected a string, got 7 (integer)");
     rejects("kubernetes = \"big\"\n").hasMessageContaining(FILE + ":1:1: kubernetes: expected a table with keys "
-        + "[active-deadline, backoff-limit, cloud, image, image-pull-bound, image-pull-policy, kube-context, "
+        + "[active-deadline, backoff-limit, batch-size, batching, cloud, image, image-pull-bound, image-pull-policy, kube-context, "
         + "launch-concurrency, log-sample-fraction, log-streaming, max-eviction-retries, namespace, pending-timeout, "
         + "queue, queue-priority, registry, resources, service-account, tolerations, ttl-after-finished, workload-identity], "
         + "got \"big\"");

@@ -72,6 +72,7 @@ public final class CallPipeline implements AutoCloseable {
   /** Launches whose outcome a call awaits, for the progress line's count of cluster-queued calls. */
   private final Set<Launch> launches = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService progressTicker;
+  private final LaunchBatcher batcher;
 
   /** A pipeline over one store and shell; {@code executor} runs the blocking part of each call. */
   public CallPipeline(BlobStore store, Shell shell, RuntimeOptions options, ExecutorService executor) {
@@ -103,6 +104,7 @@ public final class CallPipeline implements AutoCloseable {
     this.progress = new ProgressTracker(style.orElse(ProgressTracker.Style.LOG), sink, ProgressOutput::monotonicMillis);
     progress.inClusterQueue(() -> launches.stream().filter(Launch::queued).count());
     this.progressTicker = sink == null ? null : ProgressOutput.startTicker(progress);
+    this.batcher = new LaunchBatcher(shell, store);
   }
 
   /** The in-memory log of this pipeline's calls; the runtime flushes it on close. */
@@ -419,7 +421,8 @@ public final class CallPipeline implements AutoCloseable {
     }
     Instant launched = Instant.now();
     lease.launched();
-    Launch launch = shell.launch(request);
+    // Alone, or with other misses of the function when the shell groups them (Shell.grouping).
+    Launch launch = batcher.launch(request);
     Outcome outcome;
     launches.add(launch);
     try {
@@ -696,6 +699,7 @@ public final class CallPipeline implements AutoCloseable {
   /** Stops lease renewals; leases still held expire by themselves. */
   @Override
   public void close() {
+    batcher.close();
     renewals.shutdownNow();
     if (progressTicker != null) {
       progressTicker.shutdownNow();

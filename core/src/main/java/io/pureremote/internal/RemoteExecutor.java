@@ -76,6 +76,7 @@ public final class RemoteExecutor {
   private Leases leases;
   private TorchDistributed torch;
   private List<io.pureremote.spi.CallListener> listeners;
+  private boolean batchMember;
 
   /** An executor reading and writing through {@code store}, loading classes with {@code loader}. */
   public RemoteExecutor(BlobStore store, ClassLoader loader) {
@@ -90,6 +91,17 @@ public final class RemoteExecutor {
     this.store = store;
     this.loader = loader;
     this.logCapture = logCapture;
+  }
+
+  /**
+   * Runs the call at {@code key} as one member of a batch ({@code RemoteMain batch}): like {@link
+   * #run}, except that a call its caller no longer waits for (cancelled: the caller released its
+   * lease, or never had one) is skipped with {@link Outcome#EXIT_LEASE_LOST}, since a batch starts
+   * every member's pod whether or not its caller still wants it.
+   */
+  public int runBatchMember(MemoKey key) {
+    batchMember = true;
+    return run(key);
   }
 
   /**
@@ -131,6 +143,12 @@ public final class RemoteExecutor {
         }
         if (local.isPresent()) {
           return runHolding(key, call, invocation, resolved, local, started);
+        }
+        if (batchMember && givenUp(key, call)) {
+          log.info("{}: the caller cancelled this call (its lease is released); skipping this member of the batch",
+              memoUri);
+          writeRunRecord(key, started, "skipped: cancelled by the caller");
+          return EXIT_LEASE_LOST;
         }
         LeaseJoin join = joinLease(key, call);
         if (join.takenOver()) {
@@ -185,6 +203,17 @@ public final class RemoteExecutor {
 
   /** The outcome of joining the caller's lease: held (lease set), none taken, or taken over. */
   private record LeaseJoin(Leases.Lease lease, boolean takenOver) {}
+
+  /** Whether the caller of a batch member gave it up: its lease is released, gone or another's. */
+  private boolean givenUp(MemoKey key, MemoEntry.Invocation call) {
+    MemoEntry.Invocation.LeaseTerms terms = call.lease();
+    if (terms == null) {
+      return false;
+    }
+    Optional<Leases.State> state = new Leases(store, terms.expiry(), terms.renewEvery(), Clock.systemUTC(), null)
+        .read(key.key(Leases.LEASE));
+    return state.isEmpty() || state.get().released() || !state.get().holder().equals(terms.holder());
+  }
 
   /** Joins the lease the caller took, so it stays renewed while the function runs. */
   private LeaseJoin joinLease(MemoKey key, MemoEntry.Invocation call) {

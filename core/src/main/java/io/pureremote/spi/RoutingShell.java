@@ -1,6 +1,7 @@
 package io.pureremote.spi;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
@@ -38,6 +39,17 @@ public final class RoutingShell implements Shell {
   @Override
   public Launch launch(LaunchRequest request) {
     return shellFor(request.function().name()).launch(request);
+  }
+
+  @Override
+  public LaunchGroup.Policy grouping(io.pureremote.FunctionId function) {
+    return shellFor(function.name()).grouping(function);
+  }
+
+  /** Hands the group (one function's calls) to that function's shell. */
+  @Override
+  public List<Launch> launchGroup(LaunchGroup group) {
+    return shellFor(group.function().name()).launchGroup(group);
   }
 
   @Override

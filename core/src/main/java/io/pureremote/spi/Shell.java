@@ -19,6 +19,25 @@ public interface Shell extends AutoCloseable {
    */
   Launch launch(LaunchRequest request);
 
+  /**
+   * How this shell wants misses of {@code function} collected into groups for {@link
+   * #launchGroup}. The default, {@link LaunchGroup.Policy#NONE}, launches every miss on its own.
+   * Must be cheap: the pipeline asks on every miss.
+   */
+  default LaunchGroup.Policy grouping(io.pureremote.FunctionId function) {
+    return LaunchGroup.Policy.NONE;
+  }
+
+  /**
+   * Starts every member of {@code group} and returns one launch per request, in the group's
+   * order; each launch ends, and is cancelled, on its own (cancelling one member must not stop
+   * the others). Must not block for the runs. The default launches each request with {@link
+   * #launch}.
+   */
+  default java.util.List<Launch> launchGroup(LaunchGroup group) {
+    return group.requests().stream().map(this::launch).toList();
+  }
+
   /** Stops what the shell still runs and releases its threads. The default does nothing. */
   @Override
   default void close() {}

@@ -71,6 +71,7 @@ class CoreModuleTest {
       "io.pureremote.spi.BlobStores",
       "io.pureremote.spi.CallListener",
       "io.pureremote.spi.Launch",
+      "io.pureremote.spi.LaunchGroup",
       "io.pureremote.spi.LaunchRequest",
       "io.pureremote.spi.Outcome",
       "io.pureremote.spi.RoutingShell",

@@ -104,6 +104,11 @@ public final class ClusterProbe {
     }
   }
 
+  /** What the server offers, if a probe has already found it; never asks. */
+  public java.util.Optional<ClusterFeatures> known() {
+    return java.util.Optional.ofNullable(features);
+  }
+
   /** {@link #require()}, and a server older than the supported range refused. */
   public ClusterFeatures requireSupported() throws InterruptedException {
     ClusterFeatures found = require();

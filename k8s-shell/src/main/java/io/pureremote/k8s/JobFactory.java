@@ -36,6 +36,14 @@ final class JobFactory {
   static final String ANNOTATION_FUNCTION = LABEL_PREFIX + "function";
   static final String ANNOTATION_ATTEMPT = LABEL_PREFIX + "attempt";
 
+  /** Label of a batch Job and its pods: 10 hex digits of the SHA-256 of its manifest URI. */
+  static final String LABEL_BATCH = LABEL_PREFIX + "batch";
+  static final String ANNOTATION_BATCH_MANIFEST = LABEL_PREFIX + "batch-manifest";
+  static final String ANNOTATION_BATCH_SIZE = LABEL_PREFIX + "batch-size";
+
+  /** Set by the Job controller on the pods of an Indexed Job: the pod's completion index. */
+  static final String COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index";
+
   /** Set by the Job controller on its pods; the shell finds a Job's pods by it. */
   static final String JOB_NAME_LABEL = "job-name";
 
@@ -111,6 +119,102 @@ final class JobFactory {
         .withSpec(spec.build())
         .build();
     return customize(job, name, labels);
+  }
+
+  /** The name of the batch Job running the members of {@code manifestUri}: prefix + 10 hex digits of its hash + {@code -b}. */
+  static String batchName(LaunchRequest first, String manifestUri) {
+    return KubernetesNames.jobName(first.function(), KubernetesNames.sha256Hex(manifestUri), "-b");
+  }
+
+  /**
+   * The Indexed Job running {@code members} (index = position in the manifest at {@code
+   * manifestUri}), named {@code name}: each pod runs {@code RemoteMain batch <manifest uri>} and
+   * picks its call by {@code JOB_COMPLETION_INDEX}. Per-index backoff ({@code
+   * backoffLimitPerIndex} = the options' backoffLimit, {@code maxFailedIndexes} = every index), so
+   * one failing call never fails its neighbours; the pod failure policy fails only the index on
+   * exit code 42 (the function threw) or 75 (the call was cancelled or taken over), and ignores
+   * disruptions. Needs a server that serves per-index backoff (1.33+).
+   */
+  Job createBatch(List<LaunchRequest> members, String manifestUri, String name) {
+    LaunchRequest first = members.getFirst();
+    String namespace = options.namespace();
+    int n = members.size();
+    Map<String, String> labels = new LinkedHashMap<>(options.pod().labels());
+    labels.put(MANAGED_BY, MANAGER);
+    labels.put(LABEL_FUNCTION, KubernetesNames.labelValue(first.function().name()));
+    labels.put(LABEL_VERSION, KubernetesNames.labelValue(first.function().version()));
+    labels.put(LABEL_BATCH, KubernetesNames.sha256Hex(manifestUri).substring(0, KubernetesNames.LABEL_HASH_DIGITS));
+    Map<String, String> podLabels = new LinkedHashMap<>(labels);
+    if (options.workloadIdentityApplies()) {
+      podLabels.put(KubernetesShellOptions.AZURE_WORKLOAD_IDENTITY_LABEL, "true");
+    }
+    Map<String, String> annotations = new LinkedHashMap<>(options.pod().annotations());
+    annotations.put(ANNOTATION_BATCH_MANIFEST, manifestUri);
+    annotations.put(ANNOTATION_FUNCTION, first.function().toString());
+    annotations.put(ANNOTATION_BATCH_SIZE, Integer.toString(n));
+
+    environmentProblem(first).ifPresent(p -> {
+      throw new IllegalArgumentException(p);
+    });
+    Map<String, String> plain = new LinkedHashMap<>(first.environment());
+    plain.putAll(options.pod().env());
+    plain.put("PUREREMOTE_FUNCTION", first.function().name());
+    plain.put("PUREREMOTE_FUNCTION_VERSION", first.function().version());
+    plain.put("PUREREMOTE_BATCH_MANIFEST", manifestUri);
+    plain.put("PUREREMOTE_K8S_NAMESPACE", namespace);
+    plain.put("PUREREMOTE_K8S_JOB_NAME", name);
+    PodSpecBuilder pod = PodSpecs.podSpec(options.pod(), CONTAINER, List.of(),
+        io.pureremote.spi.LaunchGroup.remoteMainArgs(manifestUri), PodSpecs.env(options.pod(), plain))
+        .withRestartPolicy("Never");
+
+    int parallelism = options.batchParallelism() == 0 ? n : Math.min(n, options.batchParallelism());
+    JobSpecBuilder spec = new JobSpecBuilder()
+        .withCompletionMode("Indexed")
+        .withCompletions(n)
+        .withParallelism(parallelism)
+        .withBackoffLimitPerIndex(options.backoffLimit())
+        .withMaxFailedIndexes(n)
+        .withPodReplacementPolicy(POD_REPLACEMENT_POLICY)
+        .withTtlSecondsAfterFinished((int) options.ttlAfterFinished().getSeconds())
+        .withNewTemplate()
+          .withNewMetadata().withLabels(podLabels).endMetadata()
+          .withSpec(pod.build())
+        .endTemplate();
+    if (!options.pod().annotations().isEmpty()) {
+      spec.editTemplate().editMetadata().withAnnotations(new LinkedHashMap<>(options.pod().annotations())).endMetadata().endTemplate();
+    }
+    options.activeDeadline().ifPresent(d -> spec.withActiveDeadlineSeconds(d.getSeconds()));
+    if (options.podFailurePolicy()) {
+      spec.withPodFailurePolicy(batchPodFailurePolicy());
+    }
+    Map<String, String> jobLabels = new LinkedHashMap<>(labels);
+    options.queueName().ifPresent(q -> jobLabels.put(KubernetesShellOptions.KUEUE_QUEUE_LABEL, q));
+    options.workloadPriorityClass().ifPresent(c -> jobLabels.put(KubernetesShellOptions.KUEUE_PRIORITY_LABEL, c));
+    Job job = new JobBuilder()
+        .withNewMetadata()
+          .withName(name)
+          .withNamespace(namespace)
+          .withLabels(jobLabels)
+          .withAnnotations(annotations)
+        .endMetadata()
+        .withSpec(spec.build())
+        .build();
+    return customize(job, name, labels);
+  }
+
+  /** A batch's pod failure policy: an index fails at once when its call threw or is not its own; disruptions are ignored. */
+  static PodFailurePolicy batchPodFailurePolicy() {
+    return new PodFailurePolicyBuilder()
+        .addNewRule()
+          .withAction("FailIndex")
+          .withNewOnExitCodes().withContainerName(CONTAINER).withOperator("In")
+            .withValues(Outcome.EXIT_FUNCTION_FAILED, Outcome.EXIT_LEASE_LOST).endOnExitCodes()
+        .endRule()
+        .addNewRule()
+          .withAction("Ignore")
+          .addNewOnPodCondition().withType("DisruptionTarget").withStatus("True").endOnPodCondition()
+        .endRule()
+        .build();
   }
 
   /** The shell's labels plus the user's: managed-by, function, version, memo hash. */

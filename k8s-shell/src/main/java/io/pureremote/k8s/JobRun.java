@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * complete it exceptionally with a {@link ShellException}. Thread-safe: all state is guarded by
  * {@code this}.
  */
-final class JobRun implements Launch {
+final class JobRun implements Launch, TrackedRun {
   private static final Logger log = LoggerFactory.getLogger(JobRun.class);
   /** How long a Job failure waits for its pod's final state before deciding without it. */
   static final Duration POD_FACTS_GRACE = Duration.ofSeconds(2);
@@ -146,7 +146,8 @@ final class JobRun implements Launch {
   }
 
   /** Whether Job {@code name} is the one this call waits for and was created before {@code nanos}. */
-  synchronized boolean createdBefore(String name, long nanos) {
+  @Override
+  public synchronized boolean createdBefore(String name, long nanos) {
     return phase == Phase.RUNNING && name.equals(jobName) && createdAtNanos - nanos < 0;
   }
 
@@ -199,7 +200,8 @@ final class JobRun implements Launch {
   }
 
   /** A Job event from the informer (or a GET). */
-  void onJob(Job job) {
+  @Override
+  public void onJob(Job job) {
     synchronized (this) {
       if (phase == Phase.DONE || !jobName.equals(job.getMetadata().getName())) {
         return;
@@ -263,7 +265,8 @@ final class JobRun implements Launch {
   }
 
   /** A Pod event for a pod labelled {@code job-name=<jobName>}. */
-  void onPod(Pod pod) {
+  @Override
+  public void onPod(Pod pod) {
     synchronized (this) {
       String podJob = pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get(JobFactory.JOB_NAME_LABEL);
       if (phase == Phase.DONE || !jobName.equals(podJob)) {
@@ -335,7 +338,8 @@ final class JobRun implements Launch {
    * The Job disappeared: deleted, or gone when a relist or GET looked. {@code uid} is the deleted
    * object's, or null when a GET found nothing.
    */
-  synchronized void onVanished(String name, String uid, String how) {
+  @Override
+  public synchronized void onVanished(String name, String uid, String how) {
     if (phase != Phase.RUNNING || !name.equals(jobName) || !ours(uid)) {
       return;
     }
@@ -379,7 +383,8 @@ final class JobRun implements Launch {
   }
 
   /** One GET of Job {@code name} through this call's shell (after a relist did not show it). */
-  void verify(String name) {
+  @Override
+  public void verify(String name) {
     actions.verify(this, name);
   }
 
@@ -409,7 +414,8 @@ final class JobRun implements Launch {
   }
 
   /** A failure to launch or to watch, as a typed exception. */
-  synchronized void fail(ShellException e) {
+  @Override
+  public synchronized void fail(ShellException e) {
     if (phase == Phase.DONE) {
       return;
     }

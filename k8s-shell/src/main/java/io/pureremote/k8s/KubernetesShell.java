@@ -12,8 +12,11 @@ import io.fabric8.kubernetes.client.dsl.FieldValidateable.Validation;
 import io.fabric8.kubernetes.client.dsl.LogWatch;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.ScalableResource;
+import io.pureremote.FunctionId;
 import io.pureremote.ShellException;
 import io.pureremote.spi.Launch;
+import io.pureremote.spi.LaunchGroup;
+import io.pureremote.spi.Outcome;
 import io.pureremote.spi.LaunchRequest;
 import io.pureremote.spi.Shell;
 import java.security.SecureRandom;
@@ -24,6 +27,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -98,6 +102,9 @@ public final class KubernetesShell implements Shell {
   private final JobFactory factory;
   private final ApiGate gate;
   private final Set<JobRun> inFlight = ConcurrentHashMap.newKeySet();
+  private final Set<BatchRun> batches = ConcurrentHashMap.newKeySet();
+  private final BatchRun.Actions batchActions = new ShellBatchActions();
+  private final java.util.concurrent.atomic.AtomicBoolean fallbackLogged = new java.util.concurrent.atomic.AtomicBoolean();
   private final JobActions jobActions = new ShellJobActions();
   private volatile BiConsumer<String, String> logSink = (prefix, line) -> podLog.info("{}{}", prefix, line);
   private volatile boolean closed;
@@ -190,6 +197,95 @@ public final class KubernetesShell implements Shell {
   }
 
   /**
+   * Misses of one function are collected for {@link KubernetesShellOptions#batchWindow()}, up to
+   * {@link KubernetesShellOptions#batchSize()} calls, when batching is on and the server is not
+   * known to lack per-index backoff; else none are.
+   */
+  @Override
+  public LaunchGroup.Policy grouping(FunctionId function) {
+    if (!options.batches() || closed || shared.probe.known().map(f -> !f.perIndexBackoff()).orElse(false)) {
+      return LaunchGroup.Policy.NONE;
+    }
+    return new LaunchGroup.Policy(options.batchWindow(), options.batchSize());
+  }
+
+  /**
+   * Runs the group as Indexed Jobs of at most {@link KubernetesShellOptions#batchSize()} calls
+   * each (one API write per batch), or one Job per call when batching is off, the group has one
+   * call, or the server serves no per-index backoff (before 1.33; said once in the log). Returns
+   * at once; the manifest is written and the Job created in the background.
+   */
+  @Override
+  public List<Launch> launchGroup(LaunchGroup group) {
+    List<LaunchRequest> requests = group.requests();
+    if (!options.batches() || requests.size() == 1 || closed) {
+      return requests.stream().map(this::launch).toList();
+    }
+    List<Launch> launches = new ArrayList<>();
+    for (int from = 0; from < requests.size(); from += options.batchSize()) {
+      List<LaunchRequest> chunk = requests.subList(from, Math.min(requests.size(), from + options.batchSize()));
+      List<Deferred> deferred = chunk.stream().map(Deferred::new).toList();
+      launches.addAll(deferred);
+      submit(() -> launchBatch(group, List.copyOf(chunk), deferred));
+    }
+    return launches;
+  }
+
+  private void launchBatch(LaunchGroup group, List<LaunchRequest> chunk, List<Deferred> deferred) {
+    ClusterFeatures features;
+    try {
+      features = shared.probe.requireSupported();
+    } catch (ShellException e) {
+      deferred.forEach(d -> d.fail(BatchRun.copyOf(e)));
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      ShellException failure = new ShellException("LaunchFailed", "Interrupted while launching a batch", e);
+      deferred.forEach(d -> d.fail(BatchRun.copyOf(failure)));
+      return;
+    }
+    if (chunk.size() == 1 || !features.perIndexBackoff()) {
+      if (chunk.size() > 1 && fallbackLogged.compareAndSet(false, true)) {
+        log.info("Kubernetes {} serves no backoffLimitPerIndex (1.33+), without which one failing call of a batch Job"
+            + " would fail its neighbours: batching is off, one Job per call", features.gitVersion());
+      }
+      for (Deferred d : deferred) {
+        d.bind(launch(d.request));
+      }
+      return;
+    }
+    Optional<String> envProblem = JobFactory.environmentProblem(chunk.getFirst());
+    if (envProblem.isPresent()) {
+      ShellException e = new ShellException("CredentialInEnvironment", null, envProblem.get(), false);
+      deferred.forEach(d -> d.fail(BatchRun.copyOf(e)));
+      return;
+    }
+    String manifest;
+    try {
+      manifest = group.writeManifest(chunk);
+    } catch (RuntimeException e) {
+      ShellException failure = new ShellException("LaunchFailed", "Cannot write the batch manifest for " + chunk.size()
+          + " calls of " + group.function() + ": " + e.getMessage(), e);
+      deferred.forEach(d -> d.fail(BatchRun.copyOf(failure)));
+      return;
+    }
+    BatchRun run = new BatchRun(batchActions, options, chunk, manifest, JobFactory.batchName(chunk.getFirst(), manifest));
+    if (closed) {
+      run.fail(new ShellException("ShellClosed", null, "The Kubernetes shell is closed; cannot run a batch of "
+          + group.function(), false));
+    } else {
+      batches.add(run);
+      watch().track(run.jobName, run);
+    }
+    for (int i = 0; i < deferred.size(); i++) {
+      deferred.get(i).bind(run.members.get(i));
+    }
+    if (!closed) {
+      createBatchJob(run);
+    }
+  }
+
+  /**
    * Deletes the Jobs of this shell's calls still running (foreground propagation); when it is the
    * last of its siblings, also stops the informers and threads (and closes an owned client).
    */
@@ -203,6 +299,14 @@ public final class KubernetesShell implements Shell {
     for (JobRun run : List.copyOf(inFlight)) {
       Optional<String> name = run.cancelForClose();
       name.ifPresent(n -> deletions.add(shared.executor.submit(() -> deleteJob(n, "shell closed"))));
+    }
+    for (BatchRun run : List.copyOf(batches)) {
+      boolean created = run.phase() == JobRun.Phase.RUNNING;
+      run.fail(new ShellException("ShellClosed", null, "The Kubernetes shell was closed while batch Job "
+          + options.namespace() + "/" + run.jobName + " ran; the Job was deleted", true));
+      if (created) {
+        deletions.add(shared.executor.submit(() -> deleteJob(run.jobName, "shell closed")));
+      }
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CLOSE_WAIT_SECONDS);
     for (Future<?> f : deletions) {
@@ -305,6 +409,119 @@ public final class KubernetesShell implements Shell {
     }
   }
 
+  /** What a batch asks of the cluster, carried out on the shared executor. */
+  private final class ShellBatchActions implements BatchRun.Actions {
+    @Override
+    public void create(BatchRun run) {
+      submit(() -> createBatchJob(run));
+    }
+
+    @Override
+    public void delete(String name, String why) {
+      submit(() -> deleteJob(name, why));
+    }
+
+    @Override
+    public void verify(BatchRun run, String name) {
+      submit(() -> {
+        try {
+          Job job = gate.call("get Job " + options.namespace() + "/" + name, () -> jobs().withName(name).get());
+          if (job == null) {
+            run.onVanished(name, null, "a GET found no such Job");
+          } else {
+            run.onJob(job);
+          }
+        } catch (KubernetesClientException e) {
+          log.debug("Checking Job {}/{} failed: {}", options.namespace(), name, ApiGate.describe(e));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+    }
+
+    @Override
+    public void untrack(BatchRun run) {
+      batches.remove(run);
+      watch().untrack(run.jobName, run);
+    }
+  }
+
+  /**
+   * A batch member's launch before its batch exists: the shell binds it to the batch's member (or,
+   * on a server without per-index backoff, to the call's own Job) once the manifest is written.
+   */
+  private static final class Deferred implements Launch {
+    final LaunchRequest request;
+    private final CompletableFuture<Outcome> completion = new CompletableFuture<>();
+    // Guarded by this.
+    private Launch bound;
+    private boolean cancelled;
+
+    Deferred(LaunchRequest request) {
+      this.request = request;
+    }
+
+    void bind(Launch launch) {
+      boolean cancelNow;
+      synchronized (this) {
+        bound = launch;
+        cancelNow = cancelled;
+      }
+      launch.completion().whenComplete((outcome, error) -> {
+        if (error != null) {
+          completion.completeExceptionally(error);
+        } else {
+          completion.complete(outcome);
+        }
+      });
+      if (cancelNow) {
+        launch.cancel();
+      }
+    }
+
+    void fail(ShellException e) {
+      completion.completeExceptionally(e);
+    }
+
+    @Override
+    public CompletableFuture<Outcome> completion() {
+      return completion;
+    }
+
+    @Override
+    public void cancel() {
+      Launch launch;
+      synchronized (this) {
+        cancelled = true;
+        launch = bound;
+      }
+      if (launch != null) {
+        launch.cancel();
+      } else {
+        completion.complete(new Outcome("Cancelled", null, "cancelled by the caller before its batch Job was created"));
+      }
+    }
+
+    @Override
+    public synchronized String description() {
+      return bound == null ? request.shortLabel() + " (batch being created)" : bound.description();
+    }
+
+    @Override
+    public boolean queued() {
+      Launch launch;
+      synchronized (this) {
+        launch = bound;
+      }
+      return launch != null && launch.queued();
+    }
+  }
+
+  /** This shell's batches in flight (tests). */
+  List<BatchRun> batchRuns() {
+    return List.copyOf(batches);
+  }
+
   /** This shell's calls in flight (tests). */
   List<JobRun> runs() {
     return List.copyOf(inFlight);
@@ -344,6 +561,9 @@ public final class KubernetesShell implements Shell {
   /** Called by the shared watchdog about every {@value #TICK_MILLIS} ms. */
   void tick(long now) {
     for (JobRun run : inFlight) {
+      run.tick(now);
+    }
+    for (BatchRun run : batches) {
       run.tick(now);
     }
   }
@@ -424,6 +644,52 @@ public final class KubernetesShell implements Shell {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       run.fail(new ShellException("LaunchFailed", "Interrupted while creating Job " + ns + "/" + name, e));
+    } finally {
+      shared.launchSlots.release();
+    }
+  }
+
+  private void createBatchJob(BatchRun run) {
+    String ns = options.namespace();
+    String name = run.jobName;
+    try {
+      shared.launchSlots.acquire();
+    } catch (InterruptedException e) {
+      run.fail(new ShellException("LaunchFailed", "Interrupted while waiting to create batch Job " + ns + "/" + name, e));
+      return;
+    }
+    try {
+      try {
+        watch().start();
+      } catch (RuntimeException e) {
+        run.fail(new ShellException("WatchFailed", "Cannot start watching Jobs in namespace " + ns + ": " + e, e));
+        return;
+      }
+      if (!watch().awaitFirstSync(FIRST_SYNC_WAIT)) {
+        log.debug("Informers in {} not synced after {}; creating {} anyway", ns, FIRST_SYNC_WAIT, name);
+      }
+      List<LaunchRequest> requests = run.members.stream().map(m -> m.request).toList();
+      Job job;
+      try {
+        job = factory.createBatch(requests, run.manifestUri, name);
+      } catch (RuntimeException e) {
+        run.fail(new ShellException("InvalidJob", "Cannot build the batch Job for " + requests.size() + " calls of "
+            + requests.getFirst().function() + ": " + e.getMessage(), e));
+        return;
+      }
+      String uid = gate.call("create Job " + ns + "/" + name,
+          () -> jobs().resource(job).fieldValidation(Validation.STRICT).create()).getMetadata().getUid();
+      if (run.onCreated(uid)) {
+        log.debug("created batch Job {}/{} for {} calls of {} (manifest {})", ns, name, requests.size(),
+            requests.getFirst().function(), run.manifestUri);
+      } else {
+        deleteJob(name, "every call of the batch was cancelled while it was being created");
+      }
+    } catch (KubernetesClientException e) {
+      run.fail(launchFailed(e, name));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      run.fail(new ShellException("LaunchFailed", "Interrupted while creating batch Job " + ns + "/" + name, e));
     } finally {
       shared.launchSlots.release();
     }

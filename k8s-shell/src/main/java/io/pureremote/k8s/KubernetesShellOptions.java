@@ -58,6 +58,14 @@ import java.util.function.UnaryOperator;
  * @param logStreaming whether pod logs follow to the caller's log
  * @param logSampleFraction the fraction of calls whose logs are followed, in [0, 1]
  * @param watchSilenceBound after this long without an event for a Job, the shell GETs it once
+ * @param queueName the Kueue LocalQueue Jobs go to; empty for none
+ * @param workloadPriorityClass Kueue's WorkloadPriorityClass for the Jobs; empty for none
+ * @param batching whether misses of one function launched together run as one Indexed Job per
+ *     batch (on servers that serve per-index backoff, 1.33+; else one Job per call)
+ * @param batchSize the most calls in one batch Job ({@value #MAX_BATCH_SIZE} at most)
+ * @param batchWindow a batch is launched once no miss of its function joined it for this long (at
+ *     most 8 windows after its first miss)
+ * @param batchParallelism the most pods of one batch Job running at once; 0: the whole batch
  */
 public record KubernetesShellOptions(
     String namespace,
@@ -81,7 +89,14 @@ public record KubernetesShellOptions(
     double logSampleFraction,
     Duration watchSilenceBound,
     Optional<String> queueName,
-    Optional<String> workloadPriorityClass) {
+    Optional<String> workloadPriorityClass,
+    boolean batching,
+    int batchSize,
+    Duration batchWindow,
+    int batchParallelism) {
+
+  /** The largest batch: the calls one Indexed Job runs (Kubernetes allows 100,000 indexes with per-index backoff). */
+  public static final int MAX_BATCH_SIZE = 10_000;
 
   /** The Job label that hands a Job to Kueue: the name of a LocalQueue in the Job's namespace. */
   public static final String KUEUE_QUEUE_LABEL = "kueue.x-k8s.io/queue-name";
@@ -111,8 +126,27 @@ public record KubernetesShellOptions(
         workloadIdentity, workloadIdentityNamespaces, imagePullBound, pendingTimeout, watchSilenceBound, maxEvictionRetries,
         launchConcurrency, apiQps, apiBurst, apiRetries, logSampleFraction);
     kueueProblems(queueName, workloadPriorityClass, problems);
+    batchProblems(batchSize, batchWindow, batchParallelism, problems);
     if (!problems.isEmpty()) {
       throw invalid(problems);
+    }
+  }
+
+  /** Whether misses are batched: on, with batches of more than one call. */
+  public boolean batches() {
+    return batching && batchSize > 1;
+  }
+
+  private static void batchProblems(int batchSize, Duration batchWindow, int batchParallelism, List<String> problems) {
+    if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+      problems.add("batchSize must be in [1, " + MAX_BATCH_SIZE + "], got " + batchSize);
+    }
+    checkDuration("batchWindow", batchWindow, false, problems);
+    if (batchWindow != null && batchWindow.compareTo(Duration.ofMinutes(1)) > 0) {
+      problems.add("batchWindow must be at most 1 minute (a call waits up to 8 windows for its batch), got " + batchWindow);
+    }
+    if (batchParallelism < 0) {
+      problems.add("batchParallelism must be >= 0 (0: the whole batch at once), got " + batchParallelism);
     }
   }
 
@@ -230,6 +264,10 @@ public record KubernetesShellOptions(
     private Duration watchSilenceBound = Duration.ofMinutes(5);
     private String queueName;
     private String workloadPriorityClass;
+    private boolean batching = true;
+    private int batchSize = 100;
+    private Duration batchWindow = Duration.ofMillis(250);
+    private int batchParallelism = 0;
 
     private Builder() {}
 
@@ -256,6 +294,10 @@ public record KubernetesShellOptions(
       watchSilenceBound = o.watchSilenceBound;
       queueName = o.queueName.orElse(null);
       workloadPriorityClass = o.workloadPriorityClass.orElse(null);
+      batching = o.batching;
+      batchSize = o.batchSize;
+      batchWindow = o.batchWindow;
+      batchParallelism = o.batchParallelism;
     }
 
     /**
@@ -537,6 +579,39 @@ public record KubernetesShellOptions(
       return this;
     }
     /**
+     * Whether misses of one function launched together (a {@code runtime.map}, many concurrent
+     * calls) run as one Indexed Job per batch instead of one Job per call: one API write per batch.
+     * Each call keeps its own lease, result, error, run record and log. Needs a server with
+     * per-index backoff (1.33+); on older servers the shell creates one Job per call. Defaults to
+     * true; turn it off per function where one Job per call is wanted.
+     */
+    public Builder batching(boolean batching) {
+      this.batching = batching;
+      return this;
+    }
+    /** The most calls in one batch Job, 1 to {@value #MAX_BATCH_SIZE}. Defaults to 100. */
+    public Builder batchSize(int batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+    /**
+     * A batch is launched once no miss of its function has joined it for this long, at most 8
+     * windows after its first miss (a full batch goes at once); a lone miss waits one window. At
+     * most 1 minute. Defaults to 250 ms.
+     */
+    public Builder batchWindow(Duration batchWindow) {
+      this.batchWindow = batchWindow;
+      return this;
+    }
+    /**
+     * The most pods of one batch Job running at once ({@code parallelism}); 0 runs the whole
+     * batch at once. Defaults to 0.
+     */
+    public Builder batchParallelism(int batchParallelism) {
+      this.batchParallelism = batchParallelism;
+      return this;
+    }
+    /**
      * Builds and validates the options.
      *
      * @throws IllegalArgumentException listing every invalid value, each with the field name
@@ -549,6 +624,7 @@ public record KubernetesShellOptions(
           workloadIdentityNamespaces, imagePullBound, pendingTimeout, watchSilenceBound, maxEvictionRetries,
           launchConcurrency, apiQps, apiBurst, apiRetries, logSampleFraction));
       kueueProblems(Optional.ofNullable(queueName), Optional.ofNullable(workloadPriorityClass), problems);
+      batchProblems(batchSize, batchWindow, batchParallelism, problems);
       if (!problems.isEmpty()) {
         throw invalid(problems);
       }
@@ -556,7 +632,7 @@ public record KubernetesShellOptions(
           backoffLimit, deadline, podFailurePolicy, workloadIdentity, workloadIdentityNamespaces, customizer,
           imagePullBound, pendingTimeout, maxEvictionRetries, launchConcurrency, apiQps, apiBurst, apiRetries,
           logStreaming, logSampleFraction, watchSilenceBound, Optional.ofNullable(queueName),
-          Optional.ofNullable(workloadPriorityClass));
+          Optional.ofNullable(workloadPriorityClass), batching, batchSize, batchWindow, batchParallelism);
     }
   }
 }

@@ -33,7 +33,9 @@ import java.util.function.UnaryOperator;
  * pending-timeout}, {@code image-pull-bound}, {@code max-eviction-retries}, {@code
  * log-streaming}, {@code log-sample-fraction}, {@code launch-concurrency}, {@code
  * workload-identity}, {@code workload-identity.namespaces}, {@code workload-identity.client-id},
- * {@code queue} (Kueue LocalQueue), {@code queue-priority} (Kueue WorkloadPriorityClass).
+ * {@code queue} (Kueue LocalQueue), {@code queue-priority} (Kueue WorkloadPriorityClass), {@code
+ * batching}, {@code batch-size}, {@code batch-window}, {@code batch-parallelism} (batched
+ * fan-outs: one Indexed Job per batch).
  * Code may also set {@code api-qps}, {@code api-burst}, {@code api-retries}, {@code
  * watch-silence-bound} and {@code env} (a table of plain variables; credential-looking names are
  * refused). Unknown keys and refused values fail with every key and what was expected.
@@ -49,7 +51,7 @@ public final class KubernetesShellProvider implements ShellProvider {
       "resources.memory-limit", "resources.ephemeral-storage", "resources.gpus", "tolerations", "ttl-after-finished",
       "backoff-limit", "active-deadline", "pending-timeout", "image-pull-bound", "max-eviction-retries", "log-streaming",
       "log-sample-fraction", "launch-concurrency", "workload-identity", "workload-identity.namespaces",
-      "workload-identity.client-id", "queue", "queue-priority", "api-qps", "api-burst", "api-retries", "watch-silence-bound", "env");
+      "workload-identity.client-id", "queue", "queue-priority", "batching", "batch-size", "batch-window", "batch-parallelism", "api-qps", "api-burst", "api-retries", "watch-silence-bound", "env");
 
   private final KubernetesClient client;
   private final List<UnaryOperator<KubernetesShellOptions.Builder>> customizers;
@@ -169,6 +171,10 @@ public final class KubernetesShellProvider implements ShellProvider {
     m.apply("launch-concurrency", s -> s.integer("launch-concurrency").ifPresent(b::launchConcurrency));
     m.apply("queue", s -> s.string("queue").ifPresent(b::queueName));
     m.apply("queue-priority", s -> s.string("queue-priority").ifPresent(b::workloadPriorityClass));
+    m.apply("batching", s -> s.bool("batching").ifPresent(b::batching));
+    m.apply("batch-size", s -> s.integer("batch-size").ifPresent(b::batchSize));
+    m.apply("batch-window", s -> s.duration("batch-window").ifPresent(b::batchWindow));
+    m.apply("batch-parallelism", s -> s.integer("batch-parallelism").ifPresent(b::batchParallelism));
     m.apply("api-qps", s -> {
       if (s.keys().contains("api-qps") || s.keys().contains("api-burst")) {
         b.apiRate(s.decimal("api-qps").orElse(KubernetesShellOptions.DEFAULT_API_QPS),

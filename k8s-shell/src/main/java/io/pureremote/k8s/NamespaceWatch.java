@@ -40,7 +40,7 @@ final class NamespaceWatch implements AutoCloseable {
   final String namespace;
   private final KubernetesClient client;
   private final ScheduledExecutorService scheduler;
-  private final Map<String, JobRun> runs = new ConcurrentHashMap<>();
+  private final Map<String, TrackedRun> runs = new ConcurrentHashMap<>();
   private final Managed<Job> jobs;
   private final Managed<Pod> pods;
   private volatile boolean closed;
@@ -55,7 +55,7 @@ final class NamespaceWatch implements AutoCloseable {
         new ResourceEventHandler<Job>() {
           @Override
           public void onAdd(Job job) {
-            JobRun run = runs.get(job.getMetadata().getName());
+            TrackedRun run = runs.get(job.getMetadata().getName());
             if (run != null) {
               run.onJob(job);
             }
@@ -69,7 +69,7 @@ final class NamespaceWatch implements AutoCloseable {
           @Override
           public void onDelete(Job job, boolean finalStateUnknown) {
             String name = job.getMetadata().getName();
-            JobRun run = runs.get(name);
+            TrackedRun run = runs.get(name);
             if (run != null) {
               run.onJob(job); // the last known state may already say how it ended
               run.onVanished(name, job.getMetadata().getUid(),
@@ -84,7 +84,7 @@ final class NamespaceWatch implements AutoCloseable {
           @Override
           public void onAdd(Pod pod) {
             Map<String, String> labels = pod.getMetadata().getLabels();
-            JobRun run = labels == null ? null : runs.get(labels.getOrDefault(JobFactory.JOB_NAME_LABEL, ""));
+            TrackedRun run = labels == null ? null : runs.get(labels.getOrDefault(JobFactory.JOB_NAME_LABEL, ""));
             if (run != null) {
               run.onPod(pod);
             }
@@ -109,11 +109,11 @@ final class NamespaceWatch implements AutoCloseable {
     pods.ensureStarted();
   }
 
-  void track(String jobName, JobRun run) {
+  void track(String jobName, TrackedRun run) {
     runs.put(jobName, run);
   }
 
-  void untrack(String jobName, JobRun run) {
+  void untrack(String jobName, TrackedRun run) {
     runs.remove(jobName, run);
   }
 
@@ -165,7 +165,7 @@ final class NamespaceWatch implements AutoCloseable {
     if (informer == null) {
       return;
     }
-    for (Map.Entry<String, JobRun> e : runs.entrySet()) {
+    for (Map.Entry<String, TrackedRun> e : runs.entrySet()) {
       String name = e.getKey();
       if (informer.getStore().getByKey(namespace + "/" + name) == null && e.getValue().createdBefore(name, listedFrom)) {
         e.getValue().verify(name);

@@ -39,7 +39,8 @@ class ClusterSemanticsTest {
   void start(String version) {
     cluster = new MockKubernetes().kubernetesVersion(version);
     kubelet = new FakeKubelet(cluster, NS).inProcess(IMAGE).start();
-    shell = new KubernetesShell(cluster.client(SHELL), KubernetesShellOptions.builder().namespace(NS).image(IMAGE).build());
+    shell = new KubernetesShell(cluster.client(SHELL), KubernetesShellOptions.builder().namespace(NS).image(IMAGE)
+        .batching(false).build()); // one Job per call here; batch Jobs are BatchedFanOutTest's
     shell.logSink((prefix, line) -> { });
     runtime = RemoteRuntime.builder().blobStore(new FileBlobStore(dir)).shell(shell).pipelineId("sem").build();
     work = runtime.create(Work.class, WorkImpl.class);

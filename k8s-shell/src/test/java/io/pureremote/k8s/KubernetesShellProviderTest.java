@@ -40,8 +40,14 @@ class KubernetesShellProviderTest {
         Map.entry("api-qps", 50.0), Map.entry("api-burst", 100), Map.entry("api-retries", 2),
         Map.entry("log-streaming", false), Map.entry("log-sample-fraction", 0.1),
         Map.entry("watch-silence-bound", Duration.ofMillis(500)),
-        Map.entry("queue", "ml-team-queue"), Map.entry("queue-priority", "batch-low")))).build();
+        Map.entry("queue", "ml-team-queue"), Map.entry("queue-priority", "batch-low"),
+        Map.entry("batching", false), Map.entry("batch-size", 250), Map.entry("batch-window", Duration.ofSeconds(1)),
+        Map.entry("batch-parallelism", 20)))).build();
     assertThat(o.queueName()).contains("ml-team-queue");
+    assertThat(o.batching()).isFalse();
+    assertThat(o.batchSize()).isEqualTo(250);
+    assertThat(o.batchWindow()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(o.batchParallelism()).isEqualTo(20);
     assertThat(o.workloadPriorityClass()).contains("batch-low");
     assertThat(o.namespace()).isEqualTo("ml-team");
     assertThat(o.kubeContext()).contains("aks-prod");

@@ -44,7 +44,7 @@ class KueueTest {
     cluster = new MockKubernetes();
     kubelet = new FakeKubelet(cluster, NS).image(IMAGE, FakeKubelet.javaEntrypoint()).inProcess(IN_PROCESS).start();
     kueue = new FakeKueue(cluster, NS).localQueue("team-q-queue", 1).start();
-    shell = new KubernetesShell(cluster.client(SHELL), tweak.apply(KubernetesShellOptions.builder().namespace(NS).image(image)
+    shell = new KubernetesShell(cluster.client(SHELL), tweak.apply(KubernetesShellOptions.builder().namespace(NS).image(image).batching(false)
         .queueName("team-q-queue")).build());
     shell.logSink((prefix, line) -> { });
     runtime = RemoteRuntime.builder().blobStore(new FileBlobStore(dir)).shell(shell).pipelineId("kueue").build();

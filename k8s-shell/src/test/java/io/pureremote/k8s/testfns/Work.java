@@ -14,6 +14,9 @@ public interface Work {
   /** Prints {@code working on <tag>}, sleeps, returns {@code done <tag>}. */
   String slow(String tag, long millis);
 
+  /** Returns x², or throws {@link WorkImpl.WorkException} for a negative x. */
+  long checkedSquare(long x);
+
   /** Prints a line, then halts the JVM with {@code exitCode} without committing anything. */
   String crash(int exitCode);
 }

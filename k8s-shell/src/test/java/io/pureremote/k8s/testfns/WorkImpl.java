@@ -28,6 +28,15 @@ public final class WorkImpl implements Work {
   }
 
   @Override
+  public long checkedSquare(long x) {
+    if (x < 0) {
+      throw new WorkException("negative: " + x);
+    }
+    System.out.println("squaring " + x);
+    return x * x;
+  }
+
+  @Override
   public String crash(int exitCode) {
     System.out.println("about to halt with " + exitCode);
     System.out.flush();

@@ -65,8 +65,11 @@ import org.slf4j.LoggerFactory;
  * the pods ended; before 1.31 the terminal condition at once. It honours {@code spec.suspend} as
  * the controller does (no pods and {@code Suspended=True} while suspended; on a suspension the
  * active pods are deleted and count as no failure; resuming resets {@code startTime}), which is
- * how {@link FakeKueue} queues, admits and preempts Jobs. Indexed Jobs (the torch shell's) do not
- * play suspension yet.
+ * how {@link FakeKueue} queues, admits and preempts Jobs. Indexed Jobs (the torch shell's and the
+ * Job shell's batches) run like the controller runs them: a pod per index with hostname, index
+ * annotation, label and {@code JOB_COMPLETION_INDEX}, at most {@code parallelism} at once,
+ * per-index backoff with {@code status.completedIndexes}/{@code failedIndexes}, {@code
+ * maxFailedIndexes}, FailIndex rules and a success policy; they do not play suspension yet.
  *
  * <p>Each new Job takes the next queued {@link Behaviour} ({@link #then}); without one it runs
  * normally. Pod logs are kept per pod with timestamps and served through {@link MockKubernetes}.
@@ -409,11 +412,21 @@ public final class FakeKubelet implements AutoCloseable {
 
     private record IndexEnd(int index, String pod, PodEnd end) {}
 
+    /**
+     * The Job controller for an Indexed Job: at most {@code parallelism} pods at once, the next
+     * index started when one is done; per-index backoff ({@code backoffLimitPerIndex}: an index
+     * whose pods failed more often is failed, listed in {@code status.failedIndexes}, and the
+     * others go on; {@code maxFailedIndexes} exceeded fails the Job), else the Job-wide {@code
+     * backoffLimit}; pod failure policy actions FailJob, FailIndex, Ignore and Count; once every
+     * index is done the Job succeeds, or fails with reason {@code FailedIndexes} when one failed.
+     */
     private void runIndexed() {
       try {
         int n = job.getSpec().getCompletions() == null ? 1 : job.getSpec().getCompletions();
+        Integer parallelismSpec = job.getSpec().getParallelism();
+        int parallelism = parallelismSpec == null ? n : Math.max(1, Math.min(n, parallelismSpec));
         Instant started = Instant.now();
-        updateJob(s -> s.withActive(n).withStartTime(started.toString()));
+        updateJob(s -> s.withActive(parallelism).withStartTime(started.toString()));
         String subdomain = job.getSpec().getTemplate().getSpec().getSubdomain();
         if (subdomain != null) {
           hostsFile = writeHosts(subdomain, n);
@@ -423,13 +436,19 @@ public final class FakeKubelet implements AutoCloseable {
         Map<Integer, Integer> failures = new LinkedHashMap<>();
         java.util.Set<Integer> succeeded = new java.util.TreeSet<>();
         java.util.Set<Integer> failedIndexes = new java.util.TreeSet<>();
+        java.util.Deque<Integer> waiting = new java.util.ArrayDeque<>();
+        for (int i = 0; i < n; i++) {
+          waiting.add(i);
+        }
         int totalFailures = 0;
         Behaviour first = behaviour;
-        for (int i = 0; i < n; i++) {
-          startIndex(i, i == n - 1 ? first : (first == Behaviour.UNSCHEDULABLE || first == Behaviour.HANG ? first : Behaviour.NORMAL),
-              running, ends);
+        java.util.function.IntFunction<Behaviour> behaviourOf = i -> i == n - 1 ? first
+            : (first == Behaviour.UNSCHEDULABLE || first == Behaviour.HANG ? first : Behaviour.NORMAL);
+        while (running.size() < parallelism && !waiting.isEmpty()) {
+          int i = waiting.poll();
+          startIndex(i, behaviourOf.apply(i), running, ends);
         }
-        awaitAllRunning(running, n);
+        awaitAllRunning(running, running.size());
         while (!stopped) {
           IndexEnd e = ends.poll(50, TimeUnit.MILLISECONDS);
           if (e == null) {
@@ -445,7 +464,9 @@ public final class FakeKubelet implements AutoCloseable {
             return;
           }
           int code = e.end().exitCode();
-          if (code == 0 && !e.end().kind().equals(PodEnd.DISRUPTED)) {
+          boolean disrupted = e.end().kind().equals(PodEnd.DISRUPTED);
+          boolean indexDone;
+          if (code == 0 && !disrupted) {
             succeeded.add(e.index());
             int done = succeeded.size();
             updateJob(s -> s.withSucceeded(done).withActive(running.size()).withReady(running.size())
@@ -455,49 +476,72 @@ public final class FakeKubelet implements AutoCloseable {
               succeedJob("SuccessPolicy", "Matched rules at index 0");
               return;
             }
-            if (done == n) {
-              succeedJob("CompletionsReached", "Reached expected number of succeeded pods");
-              return;
-            }
-            continue;
-          }
-          String rule = failJobRule(code, e.end().kind().equals(PodEnd.DISRUPTED), e.pod());
-          totalFailures++;
-          if (rule != null) {
-            stopIndexes(running);
-            failJob("PodFailurePolicy", rule, totalFailures);
-            return;
-          }
-          if (e.end().kind().equals(PodEnd.DISRUPTED) && ignoresDisruptions()) {
-            totalFailures--;
-            startIndex(e.index(), Behaviour.NORMAL, running, ends);
-            continue;
-          }
-          int failedHere = failures.merge(e.index(), 1, Integer::sum);
-          Integer perIndex = job.getSpec().getBackoffLimitPerIndex();
-          if (perIndex != null) {
-            if (failedHere > perIndex) {
-              failedIndexes.add(e.index());
-              Integer maxFailed = job.getSpec().getMaxFailedIndexes();
-              if (maxFailed != null && failedIndexes.size() > maxFailed) {
-                stopIndexes(running);
-                String failedText = ranges(failedIndexes);
-                updateJob(s -> s.withFailedIndexes(failedText));
-                failJob("MaxFailedIndexesExceeded", "Job has exceeded the specified maximal number of failed indexes",
-                    totalFailures);
-                return;
-              }
+            indexDone = true;
+          } else {
+            String action = policyAction(code, disrupted);
+            if ("Ignore".equals(action)) {
+              startIndex(e.index(), Behaviour.NORMAL, running, ends); // not counted: a replacement pod
               continue;
             }
-          } else {
-            Integer limit = job.getSpec().getBackoffLimit();
-            if (totalFailures > (limit == null ? 6 : limit)) {
+            totalFailures++;
+            int failedSoFar = totalFailures;
+            if ("FailJob".equals(action)) {
               stopIndexes(running);
-              failJob("BackoffLimitExceeded", "Job has reached the specified backoff limit", totalFailures);
+              failJob("PodFailurePolicy", failJobRule(code, disrupted, e.pod()), totalFailures);
               return;
             }
+            Integer perIndex = job.getSpec().getBackoffLimitPerIndex();
+            if (perIndex != null) {
+              int failedHere = failures.merge(e.index(), 1, Integer::sum);
+              indexDone = "FailIndex".equals(action) || failedHere > perIndex;
+              if (indexDone) {
+                failedIndexes.add(e.index());
+                String failedText = ranges(failedIndexes);
+                updateJob(s -> s.withFailed(failedSoFar).withFailedIndexes(failedText).withActive(running.size()));
+                Integer maxFailed = job.getSpec().getMaxFailedIndexes();
+                if (maxFailed != null && failedIndexes.size() > maxFailed) {
+                  stopIndexes(running);
+                  failJob("MaxFailedIndexesExceeded", "Job has exceeded the specified maximal number of failed indexes",
+                      totalFailures);
+                  return;
+                }
+              } else {
+                updateJob(s -> s.withFailed(failedSoFar));
+              }
+              // With per-index backoff the Job-wide backoffLimit applies only when set explicitly.
+              Integer limit = job.getSpec().getBackoffLimit();
+              if (limit != null && totalFailures > limit) {
+                stopIndexes(running);
+                failJob("BackoffLimitExceeded", "Job has reached the specified backoff limit", totalFailures);
+                return;
+              }
+            } else {
+              Integer limit = job.getSpec().getBackoffLimit();
+              if (totalFailures > (limit == null ? 6 : limit)) {
+                stopIndexes(running);
+                failJob("BackoffLimitExceeded", "Job has reached the specified backoff limit", totalFailures);
+                return;
+              }
+              updateJob(s -> s.withFailed(failedSoFar));
+              indexDone = false;
+            }
+            if (!indexDone) {
+              startIndex(e.index(), Behaviour.NORMAL, running, ends);
+              continue;
+            }
           }
-          startIndex(e.index(), Behaviour.NORMAL, running, ends);
+          if (succeeded.size() + failedIndexes.size() == n) {
+            if (failedIndexes.isEmpty()) {
+              succeedJob("CompletionsReached", "Reached expected number of succeeded pods");
+            } else {
+              failJob("FailedIndexes", "Job has failed indexes", totalFailures);
+            }
+            return;
+          }
+          while (running.size() < parallelism && !waiting.isEmpty()) {
+            int i = waiting.poll();
+            startIndex(i, behaviourOf.apply(i), running, ends);
+          }
         }
       } catch (KubernetesClientException e) {
         if (!stopped) {
@@ -532,7 +576,7 @@ public final class FakeKubelet implements AutoCloseable {
     private void awaitAllRunning(Map<Integer, String> running, int n) throws InterruptedException {
       for (int waited = 0; waited < 600 && !stopped; waited++) {
         long up = running.values().stream().map(podObjects::get)
-            .filter(p -> p != null && p.getStatus() != null && "Running".equals(p.getStatus().getPhase())).count();
+            .filter(p -> p != null && p.getStatus() != null && !"Pending".equals(p.getStatus().getPhase())).count();
         if (up == n) {
           updateJob(s -> s.withReady(n));
           return;
@@ -684,10 +728,26 @@ public final class FakeKubelet implements AutoCloseable {
       return null;
     }
 
-    private boolean ignoresDisruptions() {
+    /**
+     * The action of the first pod failure policy rule matching a failed pod (FailJob, FailIndex,
+     * Ignore, Count), or null when none matches; unknown actions are skipped, as the API says.
+     */
+    private String policyAction(int code, boolean disrupted) {
       var policy = job.getSpec().getPodFailurePolicy();
-      return policy != null && policy.getRules() != null && policy.getRules().stream().anyMatch(r -> "Ignore".equals(r.getAction())
-          && r.getOnPodConditions() != null && r.getOnPodConditions().stream().anyMatch(c -> "DisruptionTarget".equals(c.getType())));
+      if (policy == null || policy.getRules() == null) {
+        return null;
+      }
+      for (PodFailurePolicyRule rule : policy.getRules()) {
+        boolean exitMatch = !disrupted && rule.getOnExitCodes() != null && (rule.getOnExitCodes().getContainerName() == null
+            || rule.getOnExitCodes().getContainerName().equals(job.getSpec().getTemplate().getSpec().getContainers().getFirst().getName()))
+            && ("In".equals(rule.getOnExitCodes().getOperator()) == rule.getOnExitCodes().getValues().contains(code));
+        boolean conditionMatch = disrupted && rule.getOnPodConditions() != null
+            && rule.getOnPodConditions().stream().anyMatch(c -> "DisruptionTarget".equals(c.getType()));
+        if ((exitMatch || conditionMatch) && java.util.Set.of("FailJob", "FailIndex", "Ignore", "Count").contains(rule.getAction())) {
+          return rule.getAction();
+        }
+      }
+      return null;
     }
 
     /**
@@ -856,9 +916,12 @@ public final class FakeKubelet implements AutoCloseable {
       List<String> args = container.getArgs() == null ? List.of() : container.getArgs();
       CompletableFuture<Integer> done = new CompletableFuture<>();
       if (inProcessImages.contains(container.getImage())) {
+        // This JVM's environment with the pod's over it (JOB_COMPLETION_INDEX for an Indexed Job).
+        Map<String, String> environment = new LinkedHashMap<>(System.getenv());
+        environment.putAll(env(container, pod));
         threads.execute(() -> {
           try {
-            done.complete(RemoteMain.run(args.toArray(String[]::new)));
+            done.complete(RemoteMain.run(args.toArray(String[]::new), environment));
           } catch (Throwable t) {
             done.completeExceptionally(t);
           }
