@@ -12,6 +12,7 @@ module io.pureremote {
   requires org.objenesis;
   requires org.slf4j;
   requires tools.jackson.core;
+  requires jdk.httpserver;
 
   exports io.pureremote;
   exports io.pureremote.spi;
