@@ -57,12 +57,28 @@ public final class PoolShell implements Shell {
   private volatile String namespace;
   private volatile byte[] token;
   private volatile boolean closed;
+  private final boolean ownsClient;
 
   /** A shell for the pool of {@code options} through {@code client} (not closed by the shell). */
   public PoolShell(KubernetesClient client, PoolShellOptions options) {
+    this(client, options, false);
+  }
+
+  private PoolShell(KubernetesClient client, PoolShellOptions options, boolean ownsClient) {
     this.client = client;
     this.options = options;
     this.pools = new WorkerPools(client);
+    this.ownsClient = ownsClient;
+  }
+
+  /**
+   * A shell with a client of its own from the kubeconfig ({@code kubeContext} or the current
+   * context; in a pod, its service account), closed with the shell.
+   */
+  public static PoolShell fromKubeConfig(PoolShellOptions options, java.util.Optional<String> kubeContext) {
+    KubernetesClient client = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+        .withConfig(io.pureremote.k8s.KubeConfigs.forShell(kubeContext)).build();
+    return new PoolShell(client, options, true);
   }
 
   @Override
@@ -310,6 +326,9 @@ public final class PoolShell implements Shell {
     workers.clear();
     synchronized (slotFreed) {
       slotFreed.notifyAll();
+    }
+    if (ownsClient) {
+      client.close();
     }
   }
 }
