@@ -13,6 +13,7 @@ module io.pureremote {
   requires org.objectweb.asm;
   requires org.slf4j;
   requires tools.jackson.core;
+  requires jdk.httpserver;
 
   exports io.pureremote;
   exports io.pureremote.spi;

@@ -5,6 +5,7 @@ import io.pureremote.internal.LogCapture;
 import io.pureremote.internal.MemoKey;
 import io.pureremote.internal.RemoteExecutor;
 import io.pureremote.internal.Worker;
+import io.pureremote.internal.WorkerListener;
 import io.pureremote.spi.BlobStore;
 import io.pureremote.spi.BlobStores;
 import io.pureremote.spi.LaunchGroup;
@@ -24,6 +25,10 @@ import java.util.Map;
  * pureremote-worker/1}, see docs/pools.md). It refuses memo URIs of any other store root. On end
  * of input or {@code drain} it finishes what runs and exits 0; on SIGTERM it waits up to S seconds
  * (default 10) and hands back the calls still running. The {@code local-pool} shell starts it.
+ * With {@code --listen <port>} (a worker in a pod) the same worker serves TCP instead of its stdin:
+ * framed requests that each carry the pool token, read from {@code --token-file} (a mounted Secret)
+ * or {@code --token-env} (a {@code secretKeyRef}), never from the command line, and an HTTP
+ * readiness endpoint on {@code --ready-port}.
  *
  * <p>{@code RemoteMain batch <manifest uri>} runs one member of a batch (a Kubernetes Indexed Job):
  * the call at index {@code $JOB_COMPLETION_INDEX} of the batch manifest, exactly as {@code run}
@@ -42,7 +47,8 @@ public final class RemoteMain {
 
   private static final String USAGE = "usage: java io.pureremote.RemoteMain run <memo uri>\n"
       + "       java io.pureremote.RemoteMain batch <manifest uri>   (with JOB_COMPLETION_INDEX set)\n"
-      + "       java io.pureremote.RemoteMain worker --root <store root> [--slots <K>] [--drain-seconds <S>]";
+      + "       java io.pureremote.RemoteMain worker --root <store root> [--slots <K>] [--drain-seconds <S>]\n"
+      + "                  [--listen <port> (--token-file <path> | --token-env <NAME>) [--ready-port <port>]]";
 
   /** Runs the command and exits with its code; its output is also stored beside the memo entry. */
   public static void main(String[] args) {
@@ -149,6 +155,10 @@ public final class RemoteMain {
     String root = null;
     int slots = 4;
     int drainSeconds = 10;
+    Integer listen = null;
+    int readyPort = -1;
+    String tokenFile = null;
+    String tokenEnv = null;
     try {
       for (int i = 1; i < args.length; i += 2) {
         if (i + 1 >= args.length) {
@@ -159,11 +169,18 @@ public final class RemoteMain {
           case "--root" -> root = value;
           case "--slots" -> slots = positive("--slots", value);
           case "--drain-seconds" -> drainSeconds = positive("--drain-seconds", value);
+          case "--listen" -> listen = port("--listen", value);
+          case "--ready-port" -> readyPort = port("--ready-port", value);
+          case "--token-file" -> tokenFile = value;
+          case "--token-env" -> tokenEnv = value;
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
       }
       if (root == null) {
         throw new IllegalArgumentException("--root <store root> is required");
+      }
+      if (listen == null && (tokenFile != null || tokenEnv != null || readyPort >= 0)) {
+        throw new IllegalArgumentException("--token-file, --token-env and --ready-port need --listen <port>");
       }
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage() + "\n" + USAGE + "\n  got: " + Arrays.toString(args));
@@ -182,6 +199,9 @@ public final class RemoteMain {
       System.err.println("Cannot open the blob store at " + root + ": " + e.getMessage());
       return Outcome.EXIT_INFRASTRUCTURE;
     }
+    if (listen != null) {
+      return listening(store, loader, slots, drainSeconds, listen, readyPort, tokenFile, tokenEnv);
+    }
     try (store) {
       Worker worker = new Worker(store, loader, slots, LOG_LIMIT, protocol);
       Duration grace = Duration.ofSeconds(drainSeconds);
@@ -198,6 +218,42 @@ public final class RemoteMain {
       System.err.println("The worker for " + root + " failed: " + e);
       return Outcome.EXIT_INFRASTRUCTURE;
     }
+  }
+
+  /** A worker in a pod: the same worker behind {@link WorkerListener} (token, frames) on a TCP port. */
+  private static int listening(BlobStore store, ClassLoader loader, int slots, int drainSeconds, int port,
+      int readyPort, String tokenFile, String tokenEnv) {
+    try (store) {
+      WorkerListener listener = new WorkerListener(store, loader, slots, LOG_LIMIT,
+          WorkerListener.readToken(tokenFile, tokenEnv));
+      listener.start(port, readyPort, Duration.ofMinutes(2));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> listener.shutdown(Duration.ofSeconds(drainSeconds)),
+          "pureremote-worker-drain"));
+      listener.announce(new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
+          java.nio.charset.StandardCharsets.UTF_8));
+      return listener.awaitEnd();
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      return Outcome.EXIT_USAGE;
+    } catch (java.io.IOException | RuntimeException e) {
+      System.err.println("The worker for " + store.root() + " failed: " + e.getMessage());
+      return Outcome.EXIT_INFRASTRUCTURE;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Outcome.EXIT_INFRASTRUCTURE;
+    }
+  }
+
+  private static int port(String option, String value) {
+    try {
+      int n = Integer.parseInt(value);
+      if (n >= 0 && n <= 65535) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // Reported below.
+    }
+    throw new IllegalArgumentException(option + " must be a port 0..65535, got '" + value + "'");
   }
 
   private static int positive(String option, String value) {

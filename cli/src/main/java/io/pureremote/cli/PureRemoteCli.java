@@ -40,7 +40,7 @@ import picocli.CommandLine.Command;
     versionProvider = PureRemoteCli.Version.class,
     description = "Inspect and manage a Pure Remote memo store.",
     subcommands = {InspectCommand.class, WhyMissCommand.class, InvalidateCommand.class, GcCommand.class, VerifyCommand.class, RunsCommand.class, ConfigCommand.class,
-        OrchestrateCommand.class, AttachCommand.class, ListCommand.class, StopCommand.class,
+        OrchestrateCommand.class, AttachCommand.class, ListCommand.class, StopCommand.class, PoolCommand.class,
         CommandLine.HelpCommand.class})
 public final class PureRemoteCli implements Runnable {
   /** Exit code: done. */

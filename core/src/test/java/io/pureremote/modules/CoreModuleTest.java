@@ -80,7 +80,8 @@ class CoreModuleTest {
       "io.pureremote.spi.ShellSettings",
       "io.pureremote.spi.Shells",
       "io.pureremote.spi.StoredBlob",
-      "io.pureremote.spi.VersionConflictException");
+      "io.pureremote.spi.VersionConflictException",
+      "io.pureremote.spi.WorkerConnection");
 
   @TempDir Path dir;
 

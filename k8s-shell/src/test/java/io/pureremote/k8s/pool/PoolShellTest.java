@@ -1,0 +1,153 @@
+package io.pureremote.k8s.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pureremote.CallOptions;
+import io.pureremote.RemoteFunctionException;
+import io.pureremote.RemoteRuntime;
+import io.pureremote.RemoteTimeoutException;
+import io.pureremote.ShellException;
+import io.pureremote.k8s.PodTemplateOptions;
+import io.pureremote.k8s.testfns.Work;
+import io.pureremote.k8s.testfns.WorkImpl;
+import io.pureremote.local.FileBlobStore;
+import io.pureremote.spi.WorkerConnection;
+import io.pureremote.testing.kubernetes.FakeDeployments;
+import io.pureremote.testing.kubernetes.FakeKubelet;
+import io.pureremote.testing.kubernetes.MockKubernetes;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The pool shell on a pool of the mock cluster, its workers local JVMs run by {@link
+ * FakeDeployments}. The mock API server cannot port-forward, so the shell reaches each worker
+ * where FakeDeployments says it listens ({@link PoolShellOptions#withAddresses}, the test seam).
+ */
+class PoolShellTest {
+  static final String IMAGE = "acme/worker:1";
+  static final String NS = WorkerPoolSpec.defaultNamespace("calc");
+
+  @TempDir Path dir;
+  MockKubernetes cluster;
+  FakeDeployments deployments;
+  KubernetesClient client;
+  WorkerPools pools;
+  FileBlobStore store;
+  PoolShell shell;
+  RemoteRuntime runtime;
+  Work work;
+
+  @BeforeEach
+  void setUp() {
+    cluster = new MockKubernetes();
+    deployments = new FakeDeployments(cluster, NS).image(IMAGE, FakeKubelet.javaEntrypoint()).start();
+    client = cluster.client(MockKubernetes.SHELL);
+    pools = new WorkerPools(client);
+    store = new FileBlobStore(dir.resolve("memo"));
+    pools.create(WorkerPoolSpec.builder().name("calc").storeRoot(store.root()).workers(2).slots(2)
+        .readyTimeout(Duration.ofSeconds(60)).pod(PodTemplateOptions.builder().image(IMAGE).build()).build());
+    shell = new PoolShell(client, PoolShellOptions.of("calc").withAddresses(deployments::address));
+    runtime = RemoteRuntime.builder().blobRoot(store.root()).pipelineId("pool").shell(shell)
+        .function("io.pureremote.k8s.testfns.Work#slow", CallOptions.builder().timeout(Duration.ofSeconds(90)).build())
+        .build();
+    work = runtime.create(Work.class, WorkImpl.class);
+  }
+
+  @AfterEach
+  void tearDown() {
+    runtime.close();
+    shell.close();
+    pools.stop("calc", null);
+    deployments.close();
+    cluster.close();
+  }
+
+  private List<String> keys(String suffix) {
+    return store.list("pureremote/v1/pool/").stream().filter(k -> k.endsWith(suffix)).toList();
+  }
+
+  @Test
+  void callsRunOnTheWorkersAndRepeatedOnesAreHits() {
+    assertThat(work.square(7)).isEqualTo(49);
+    assertThat(work.square(7)).isEqualTo(49);
+    assertThatThrownBy(() -> work.fail("pool boom")).isInstanceOf(RemoteFunctionException.class)
+        .hasRootCauseMessage("pool boom");
+    List<CompletableFuture<Long>> fanOut = IntStream.range(0, 20)
+        .mapToObj(i -> CompletableFuture.supplyAsync(() -> work.square(i))).toList();
+    assertThat(fanOut.stream().map(CompletableFuture::join).toList())
+        .isEqualTo(IntStream.range(0, 20).mapToObj(i -> (long) i * i).toList());
+    assertThat(keys("/result")).as("one result per distinct call").hasSize(20);
+    assertThat(store.list("pureremote/v1/pool/").stream().filter(k -> k.contains("/runs/") && k.endsWith(".json")))
+        .as("each distinct call ran once").hasSize(21);
+  }
+
+  @Test
+  void aWorkerPodDeletedMidCallHandsTheCallToAnotherWorkerAndItCompletesOnce() throws Exception {
+    CompletableFuture<String> call = CompletableFuture.supplyAsync(() -> work.slow("survivor", 4000));
+    String busy = null;
+    byte[] token = pools.token(pools.connect("calc", null));
+    long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (busy == null) {
+      assertThat(System.nanoTime()).as("the call reached a worker").isLessThan(until);
+      for (String pod : deployments.pods()) {
+        InetSocketAddress a = deployments.address(pod).orElse(null);
+        if (a == null) {
+          continue;
+        }
+        try (WorkerConnection c = WorkerConnection.open(a.getHostString(), a.getPort(), token, Duration.ofSeconds(2))) {
+          if (c.status(Duration.ofSeconds(2)).running() > 0) {
+            busy = pod;
+          }
+        } catch (java.io.IOException e) {
+          // not up yet
+        }
+      }
+      Thread.sleep(50);
+    }
+    client.pods().inNamespace(NS).withName(busy).delete();
+
+    assertThat(call.get()).isEqualTo("done survivor");
+    assertThat(keys("/result")).hasSize(1);
+    assertThat(store.list("pureremote/v1/pool/").stream().filter(k -> k.contains("/runs/") && k.endsWith(".json")))
+        .as("the killed worker left no run record; the second run one").hasSize(1);
+    assertThat(work.slow("survivor", 4000)).as("a hit now").isEqualTo("done survivor");
+  }
+
+  @Test
+  void aCallTimeoutCancelsTheCallOnItsWorkerAndKeepsTheWorker() {
+    try (RemoteRuntime quick = RemoteRuntime.builder().blobRoot(store.root()).pipelineId("pool").shell(shell)
+        .defaults(CallOptions.builder().timeout(Duration.ofMillis(1500)).build()).build()) {
+      Work w = quick.create(Work.class, WorkImpl.class);
+      assertThat(w.square(3)).isEqualTo(9); // warm: the timeout below is about the slow call
+      assertThatThrownBy(() -> w.slow("too long", 60_000)).isInstanceOf(RemoteTimeoutException.class);
+    }
+    assertThat(work.square(5)).as("the workers still serve").isEqualTo(25);
+  }
+
+  @Test
+  void aStoppedPoolFailsCallsWithAnErrorNamingIt() {
+    assertThat(work.square(2)).isEqualTo(4);
+    pools.stop("calc", null);
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> work.square(3)).satisfies(t -> {
+      Throwable e = t;
+      while (e != null && !(e instanceof ShellException)) {
+        e = e.getCause();
+      }
+      assertThat(e).isNotNull();
+      assertThat(((ShellException) e).reason()).isIn("PoolNotFound", "PoolUnavailable");
+      assertThat(e.getMessage()).contains("No worker pool calc in namespace " + NS);
+    });
+    System.out.println("pool gone: the call failed after " + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms");
+  }
+}
