@@ -113,6 +113,15 @@ class OperatorJobSchemaTest {
         .doesNotContain("numProcPerNode");
   }
 
+  /** The same options on the no-operator backend, for docs/torch.md's side-by-side (the Job rules are IndexedJobFactoryTest's). */
+  @Test
+  void theSameOptionsGiveAnIndexedJobWithoutAnOperator() throws Exception {
+    String yaml = JSON.asYaml(TorchShell.indexedJob(seed003(), REQUEST, 34));
+    Files.writeString(Path.of("target/seed003-indexed-job.yaml"), yaml);
+    assertThat(yaml).contains("completionMode: \"Indexed\"").contains("completions: 2").contains("value: \"indexed-job\"")
+        .contains("name: \"PET_NPROC_PER_NODE\"").contains("nvidia.com/gpu: \"1\"");
+  }
+
   @Test
   void aProcessCountATrainJobCannotSayIsRefused() {
     assertThatThrownBy(() -> TorchShell.trainJob(seed003().toBuilder().processesPerNode("gpu").build(), REQUEST))
