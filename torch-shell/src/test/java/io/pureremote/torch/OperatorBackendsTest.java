@@ -251,6 +251,40 @@ class OperatorBackendsTest {
   }
 
   @Test
+  void podsThatNeverScheduleFailWithTheirReasonAndTheJobIsDeleted() {
+    start(List.of("pytorchjob"), b -> b.pendingTimeout(java.time.Duration.ofSeconds(2)));
+    operator.then(FakeTrainingOperator.Behaviour.UNSCHEDULABLE);
+    assertThatThrownBy(() -> fns.sumOfSquares(5)).isInstanceOf(ShellException.class)
+        .satisfies(e -> assertThat(((ShellException) e).reason()).isEqualTo("PodsPending"))
+        .hasMessageContaining("-master-0: Unschedulable").hasMessageContaining("Insufficient nvidia.com/gpu");
+    String name = operator.pytorchJobsSeen().getFirst();
+    assertThat(client.genericKubernetesResources(OperatorJobFactory.PYTORCHJOBS).inNamespace(NS).withName(name).get()).isNull();
+  }
+
+  @Test
+  void cancelDeletesTheTrainJob() throws Exception {
+    start(List.of("trainjob", "runtime"), b -> b);
+    var request = new io.pureremote.spi.LaunchRequest(store.uri("pureremote/v1/torch/AllReduce%23hang@1/" + "cd".repeat(32)),
+        new io.pureremote.FunctionId("AllReduce#hang", "1"), "cd".repeat(32), java.util.Map.of());
+    kubelet.then(FakeKubelet.Behaviour.HANG);
+    var launch = shell.launch(request);
+    String name = io.pureremote.k8s.PodSpecs.callName(request);
+    var trainJobs = client.genericKubernetesResources(OperatorJobFactory.TRAINJOBS).inNamespace(NS);
+    for (int i = 0; i < 200 && trainJobs.withName(name).get() == null; i++) {
+      Thread.sleep(50);
+    }
+    assertThat(trainJobs.withName(name).get()).as("the TrainJob was created").isNotNull();
+    launch.cancel();
+    assertThat(launch.completion().get().reason()).isEqualTo("Cancelled");
+    for (int i = 0; i < 200 && trainJobs.withName(name).get() != null; i++) {
+      Thread.sleep(50);
+    }
+    assertThat(trainJobs.withName(name).get()).isNull();
+    assertThat(cluster.requests()).anyMatch(r -> r.actor().equals(SHELL) && r.method().equals("DELETE")
+        && r.path().contains("/trainjobs/" + name));
+  }
+
+  @Test
   void theRuntimeUsedHereMatchesItsCrd() throws Exception {
     CrdSchema schema = CrdSchema.load(crd(SharedCrds.CLUSTER_TRAINING_RUNTIME), "v1alpha1");
     assertThat(schema.problems(torchDistributed())).isEmpty();
