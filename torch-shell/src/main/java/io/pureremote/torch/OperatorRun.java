@@ -1,19 +1,14 @@
 package io.pureremote.torch;
 
-import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
-import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.pureremote.ShellException;
+import io.pureremote.k8s.LogTail;
 import io.pureremote.k8s.PodSpecs;
 import io.pureremote.spi.Launch;
 import io.pureremote.spi.LaunchRequest;
 import io.pureremote.spi.Outcome;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,7 +51,7 @@ final class OperatorRun implements Launch {
   private final TorchBackend backend;
   private final String name;
   private final CompletableFuture<Outcome> completion = new CompletableFuture<>();
-  private final Deque<String> tail = new ArrayDeque<>();
+  private final LogTail tail = new LogTail(TAIL_LINES);
   private Phase phase = Phase.CREATING;
   private long createdAt;
   private long lastPoll;
@@ -64,7 +59,6 @@ final class OperatorRun implements Launch {
   private boolean sawPods;
   private boolean restartingLogged;
   private String rankZeroPod;
-  private int linesSeen;
   private boolean cancelled;
 
   OperatorRun(TorchShell shell, LaunchRequest request, String name, TorchBackend backend) {
@@ -176,44 +170,15 @@ final class OperatorRun implements Launch {
     String reason = String.valueOf(why.get("reason"));
     String detail = kind() + " " + shell.options().namespace() + "/" + name + " failed: " + reason
         + (why.get("message") == null ? "" : " (" + why.get("message") + ")");
-    Optional<NodeEnd> first = failedNodes().stream().min(Comparator.comparing(NodeEnd::finishedAt));
+    Optional<NodeFailures.NodeEnd> first = NodeFailures.first(shell.pods(backend, name), container(), this::nodeIndex);
     if (first.isEmpty()) {
       finish(new Outcome(reason, null, detail + tailText()));
       return;
     }
-    NodeEnd node = first.get();
-    if (node.index() == 0) {
-      finish(Outcome.exited(node.exitCode(), detail + "; node 0 (" + node.pod() + ") exited with " + node.exitCode() + tailText()));
-      return;
+    finish(NodeFailures.outcome(first.get(), detail, shell.options().nodes(), tailText(), pod -> shell.podLog(pod, container())));
+    if (first.get().index() != 0) {
+      shell.deleteObject(backend, name, "node " + first.get().index() + " failed");
     }
-    String text = shell.podLog(node.pod(), container());
-    List<String> lines = text == null ? List.of() : List.of(text.split("\n"));
-    String nodeTail = lines.isEmpty() ? "" : "\nLast lines of node " + node.index() + ":\n"
-        + String.join("\n", lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size()));
-    finish(new Outcome("NodeFailed", node.exitCode(), detail + "; node " + node.index() + " of " + shell.options().nodes()
-        + " (pod " + node.pod() + ") failed first with exit code " + node.exitCode()
-        + (node.exitCode() == Outcome.EXIT_FUNCTION_FAILED ? " (the function threw there; only node 0 stores errors, so its "
-            + "exception is in the lines below and in its log beside the memo entry)" : "") + nodeTail));
-    shell.deleteObject(backend, name, "node " + node.index() + " failed");
-  }
-
-  private record NodeEnd(int index, String pod, int exitCode, String finishedAt) {}
-
-  private List<NodeEnd> failedNodes() {
-    List<NodeEnd> ends = new ArrayList<>();
-    for (Pod pod : shell.pods(backend, name)) {
-      if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
-        continue;
-      }
-      for (ContainerStatus s : pod.getStatus().getContainerStatuses()) {
-        ContainerStateTerminated t = s.getState() == null ? null : s.getState().getTerminated();
-        if (container().equals(s.getName()) && t != null && t.getExitCode() != null && t.getExitCode() != 0) {
-          ends.add(new NodeEnd(nodeIndex(pod), pod.getMetadata().getName(), t.getExitCode(),
-              t.getFinishedAt() == null ? "~" : t.getFinishedAt()));
-        }
-      }
-    }
-    return ends;
   }
 
   /** The object was deleted before it ended. */
@@ -281,15 +246,7 @@ final class OperatorRun implements Launch {
       return;
     }
     if ("pending".equals(why)) {
-      List<String> reasons = new ArrayList<>();
-      for (Pod pod : pods) {
-        Optional<String> r = PodSpecs.pendingReason(pod);
-        if (r.isPresent()) {
-          reasons.add(pod.getMetadata().getName() + ": " + r.get());
-        } else if (pod.getStatus() != null && "Pending".equals(pod.getStatus().getPhase())) {
-          reasons.add(pod.getMetadata().getName() + ": Pending");
-        }
-      }
+      List<String> reasons = PodSpecs.pendingReasons(pods);
       shell.deleteObject(backend, name, "pending too long");
       failAndKeep(new ShellException("PodsPending", null, kind() + " " + shell.options().namespace() + "/" + name
           + " did not get all " + shell.options().nodes() + " nodes running within "
@@ -354,27 +311,11 @@ final class OperatorRun implements Launch {
         rankZeroPod = pod;
       }
     }
-    String text = shell.podLog(pod, container());
-    if (text == null || text.isEmpty()) {
-      return;
-    }
-    String[] lines = text.split("\n", -1);
-    int complete = text.endsWith("\n") ? lines.length - 1 : lines.length;
-    String prefix = "[" + name + "/" + pod + "] ";
-    synchronized (this) {
-      for (int i = linesSeen; i < complete; i++) {
-        shell.logSink().accept(prefix, lines[i]);
-        tail.addLast(lines[i]);
-        if (tail.size() > TAIL_LINES) {
-          tail.removeFirst();
-        }
-      }
-      linesSeen = Math.max(linesSeen, complete);
-    }
+    tail.offer(shell.podLog(pod, container()), "[" + name + "/" + pod + "] ", shell.logSink());
   }
 
-  private synchronized String tailText() {
-    return tail.isEmpty() ? "" : "\nLast lines of node 0:\n" + String.join("\n", tail);
+  private String tailText() {
+    return tail.text("Last lines of node 0");
   }
 
   @SuppressWarnings("unchecked")
