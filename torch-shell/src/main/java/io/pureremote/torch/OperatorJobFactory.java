@@ -50,6 +50,26 @@ final class OperatorJobFactory {
     this.options = options;
   }
 
+  /**
+   * The object's name: the call's name ({@code <function>-<10 hex><suffix>}) with the function part
+   * shortened so that the names the operator derives stay DNS-1123 labels (63 characters): the
+   * PyTorchJob's per-replica Services {@code <name>-worker-<i>}, the TrainJob's pod hostnames
+   * {@code <name>-node-0-<i>}.
+   */
+  static String objectName(TorchShellOptions options, TorchBackend backend, LaunchRequest request, String suffix) {
+    String name = PodSpecs.callName(request, suffix);
+    int derived = (backend == TorchBackend.PYTORCH_JOB ? "-worker-" : "-node-0-").length()
+        + Integer.toString(options.nodes()).length();
+    int max = 63 - derived;
+    if (name.length() <= max) {
+      return name;
+    }
+    String tail = "-" + PodSpecs.memoHash(request).substring(0, 10) + suffix;
+    String prefix = name.substring(0, name.length() - tail.length());
+    prefix = prefix.substring(0, Math.max(1, max - tail.length())).replaceAll("-+$", "");
+    return prefix + tail;
+  }
+
   GenericKubernetesResource pytorchJob(LaunchRequest request, String name, int attempt) {
     String backend = TorchBackend.PYTORCH_JOB.id();
     Map<String, String> labels = IndexedJobFactory.callLabels(options, request, backend);

@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>After success the object is deleted at once (nodes still running hold quota, trainer#1982).
+ * A failure with an evicted or preempted pod re-creates the whole run under {@code -r<n>} (see
+ * {@code recreateOrGiveUp}).
  * A first node failure is node 0's exit code (42: the function threw, its error is stored) or
  * {@code NodeFailed} with that node's exit code and last log lines. Watchdogs on the shell's ticks:
  * no pod within {@link #PICKUP_BOUND} → {@code OperatorNotRunning}; pods not all running within
@@ -49,7 +51,8 @@ final class OperatorRun implements Launch {
   private final TorchShell shell;
   private final LaunchRequest request;
   private final TorchBackend backend;
-  private final String name;
+  private volatile String name;
+  private volatile int attempt;
   private final CompletableFuture<Outcome> completion = new CompletableFuture<>();
   private final LogTail tail = new LogTail(TAIL_LINES);
   private Phase phase = Phase.CREATING;
@@ -74,6 +77,11 @@ final class OperatorRun implements Launch {
 
   String name() {
     return name;
+  }
+
+  /** How many times the run was re-created after a disruption (0 for the first object). */
+  int attempt() {
+    return attempt;
   }
 
   TorchBackend backend() {
@@ -134,7 +142,8 @@ final class OperatorRun implements Launch {
   void onObject(GenericKubernetesResource object) {
     Map<String, Object> failed;
     synchronized (this) {
-      if (phase == Phase.DONE || phase == Phase.ENDING) {
+      if (phase == Phase.DONE || phase == Phase.ENDING || phase == Phase.CREATING
+          || !object.getMetadata().getName().equals(name)) {
         return;
       }
       String success = backend == TorchBackend.PYTORCH_JOB ? "Succeeded" : "Complete";
@@ -170,7 +179,13 @@ final class OperatorRun implements Launch {
     String reason = String.valueOf(why.get("reason"));
     String detail = kind() + " " + shell.options().namespace() + "/" + name + " failed: " + reason
         + (why.get("message") == null ? "" : " (" + why.get("message") + ")");
-    Optional<NodeFailures.NodeEnd> first = NodeFailures.first(shell.pods(backend, name), container(), this::nodeIndex);
+    List<Pod> pods = shell.pods(backend, name);
+    List<String> disrupted = pods.stream().filter(OperatorRun::disrupted).map(p -> p.getMetadata().getName()).toList();
+    if (!disrupted.isEmpty()) {
+      recreateOrGiveUp(detail, disrupted);
+      return;
+    }
+    Optional<NodeFailures.NodeEnd> first = NodeFailures.first(pods, container(), this::nodeIndex);
     if (first.isEmpty()) {
       finish(new Outcome(reason, null, detail + tailText()));
       return;
@@ -179,6 +194,58 @@ final class OperatorRun implements Launch {
     if (first.get().index() != 0) {
       shell.deleteObject(backend, name, "node " + first.get().index() + " failed");
     }
+  }
+
+  /**
+   * The job failed because pods were evicted or preempted: a static rendezvous cannot take a
+   * replaced node back, so the whole run is re-created ({@code -r1}, ...) without spending the
+   * caller's retries, up to {@link TorchShellOptions#maxEvictionRetries()}; then {@code Evicted}.
+   */
+  private void recreateOrGiveUp(String detail, List<String> disrupted) {
+    String old;
+    String next;
+    synchronized (this) {
+      if (phase != Phase.ENDING) {
+        return;
+      }
+      old = name;
+      if (attempt >= shell.options().maxEvictionRetries()) {
+        next = null;
+      } else {
+        attempt++;
+        next = OperatorJobFactory.objectName(shell.options(), backend, request, "-r" + attempt);
+        name = next;
+        phase = Phase.CREATING;
+        rankZeroPod = null;
+        sawPods = false;
+        tail.reset();
+      }
+    }
+    shell.deleteObject(backend, old, next == null ? "disrupted too often" : "disrupted; re-created as " + next);
+    if (next == null) {
+      failAndKeep(new ShellException("Evicted", null, detail + "; pods " + disrupted + " were evicted or preempted, the run "
+          + "was disrupted " + (attempt + 1) + " times and the shell re-creates it at most " + shell.options().maxEvictionRetries()
+          + " times (TorchShellOptions.maxEvictionRetries). Nodes are being drained or preempted: use on-demand nodes or retry "
+          + "later." + tailText(), true));
+      return;
+    }
+    log.info("{} {}/{} for {} failed on a disruption (pods {}); re-creating the run as {} (disruption {} of {}; the caller's "
+        + "retries are not spent)", kind(), shell.options().namespace(), old, request.shortLabel(), disrupted, next, attempt,
+        shell.options().maxEvictionRetries());
+    shell.rename(this, old, next);
+    shell.createOperatorJob(this);
+  }
+
+  /** Whether {@code pod} was evicted or preempted (pod condition DisruptionTarget, or the kubelet's reason). */
+  static boolean disrupted(Pod pod) {
+    if (pod.getStatus() == null) {
+      return false;
+    }
+    if (List.of("Evicted", "Preempted", "Preempting").contains(String.valueOf(pod.getStatus().getReason()))) {
+      return true;
+    }
+    return pod.getStatus().getConditions() != null && pod.getStatus().getConditions().stream()
+        .anyMatch(c -> "DisruptionTarget".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   /** The object was deleted before it ended. */

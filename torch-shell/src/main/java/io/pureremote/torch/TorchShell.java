@@ -72,8 +72,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>For the operator backends the object's conditions decide ({@link OperatorRun}): PyTorchJob
  * {@code Succeeded} / TrainJob {@code Complete} → exit 0 and the object is deleted; {@code Failed}
- * → the first node that failed, as above; PyTorchJob {@code Restarting} is still running; no pod
- * within 60 s → {@code OperatorNotRunning}.
+ * → the first node that failed, as above, or, when a pod was evicted or preempted, the run
+ * re-created ({@code -r1}, ...) without spending the caller's retries; PyTorchJob {@code
+ * Restarting} is still running; no pod within 60 s → {@code OperatorNotRunning}. Their names are
+ * shortened where needed so the names the operators derive ({@code <name>-worker-<i>}, {@code
+ * <name>-node-0-<i>}) stay DNS labels.
  *
  * <p>Node 0's log goes to the SLF4J logger {@code io.pureremote.torch.pods} at INFO, prefixed
  * {@code [job/pod]}; every node's {@code RemoteMain} stores its own log and run record beside the
@@ -160,7 +163,8 @@ public final class TorchShell implements Shell {
    * {@code request}, without a cluster: for dry runs, reviews and docs.
    */
   public static GenericKubernetesResource pytorchJob(TorchShellOptions options, LaunchRequest request) {
-    return new OperatorJobFactory(options).pytorchJob(request, PodSpecs.callName(request), 0);
+    return new OperatorJobFactory(options).pytorchJob(request,
+        OperatorJobFactory.objectName(options, TorchBackend.PYTORCH_JOB, request, ""), 0);
   }
 
   /**
@@ -171,7 +175,8 @@ public final class TorchShell implements Shell {
    *     processesPerNode} cpu or gpu)
    */
   public static GenericKubernetesResource trainJob(TorchShellOptions options, LaunchRequest request) {
-    return new OperatorJobFactory(options).trainJob(request, PodSpecs.callName(request), 0);
+    return new OperatorJobFactory(options).trainJob(request,
+        OperatorJobFactory.objectName(options, TorchBackend.TRAIN_JOB, request, ""), 0);
   }
 
   /**
@@ -233,7 +238,7 @@ public final class TorchShell implements Shell {
         create(run, name, 0);
       }
     } else {
-      OperatorRun run = new OperatorRun(this, request, name, backend);
+      OperatorRun run = new OperatorRun(this, request, OperatorJobFactory.objectName(options, backend, request, ""), backend);
       if (launch.attach(run)) {
         createOperatorJob(run);
       }
@@ -345,16 +350,22 @@ public final class TorchShell implements Shell {
         + "in TOML).", false);
   }
 
-  /** Creates the PyTorchJob or TrainJob of {@code run}. */
-  private void createOperatorJob(OperatorRun run) {
+  /** Tracks the operator run under its new name (after a disruption). */
+  void rename(OperatorRun run, String from, String to) {
+    operatorRuns.put(to, run);
+    operatorRuns.remove(from, run);
+  }
+
+  /** Creates the PyTorchJob or TrainJob of {@code run} (named {@link OperatorRun#name()}). */
+  void createOperatorJob(OperatorRun run) {
     String ns = options.namespace();
     String name = run.name();
     TorchBackend backend = run.backend();
     String kind = backend == TorchBackend.PYTORCH_JOB ? "PyTorchJob" : "TrainJob";
     GenericKubernetesResource object;
     try {
-      object = backend == TorchBackend.PYTORCH_JOB ? operatorFactory.pytorchJob(run.request(), name, 0)
-          : operatorFactory.trainJob(run.request(), name, 0);
+      object = backend == TorchBackend.PYTORCH_JOB ? operatorFactory.pytorchJob(run.request(), name, run.attempt())
+          : operatorFactory.trainJob(run.request(), name, run.attempt());
     } catch (RuntimeException e) {
       run.fail(new ShellException("InvalidJob", "Cannot build the " + kind + " for " + run.request().shortLabel() + ": "
           + e.getMessage(), e));
@@ -444,7 +455,7 @@ public final class TorchShell implements Shell {
 
   private void dispatchCustom(GenericKubernetesResource object, boolean deleted) {
     OperatorRun run = operatorRuns.get(object.getMetadata().getName());
-    if (run == null) {
+    if (run == null || !object.getMetadata().getName().equals(run.name())) {
       return;
     }
     if (deleted) {

@@ -251,6 +251,25 @@ class OperatorBackendsTest {
   }
 
   @Test
+  void anEvictedWorkerRecreatesThePyTorchJobWithoutSpendingTheCallersRetries() {
+    start(List.of("pytorchjob"), b -> b);
+    operator.then(FakeTrainingOperator.Behaviour.EVICT_WORKER);
+    assertThat(fns.sumOfSquares(3)).isEqualTo(42);
+    assertThat(operator.pytorchJobsSeen()).hasSize(2);
+    assertThat(operator.pytorchJobsSeen().get(1)).isEqualTo(operator.pytorchJobsSeen().get(0) + "-r1");
+    assertThat(client.genericKubernetesResources(OperatorJobFactory.PYTORCHJOBS).inNamespace(NS).list().getItems()).isEmpty();
+  }
+
+  @Test
+  void aRunEvictedMoreOftenThanAllowedFailsAsEvicted() {
+    start(List.of("pytorchjob"), b -> b.maxEvictionRetries(0));
+    operator.then(FakeTrainingOperator.Behaviour.EVICT_WORKER);
+    assertThatThrownBy(() -> fns.sumOfSquares(3)).isInstanceOf(ShellException.class)
+        .satisfies(e -> assertThat(((ShellException) e).reason()).isEqualTo("Evicted"))
+        .hasMessageContaining("-worker-0]").hasMessageContaining("maxEvictionRetries");
+  }
+
+  @Test
   void podsThatNeverScheduleFailWithTheirReasonAndTheJobIsDeleted() {
     start(List.of("pytorchjob"), b -> b.pendingTimeout(java.time.Duration.ofSeconds(2)));
     operator.then(FakeTrainingOperator.Behaviour.UNSCHEDULABLE);

@@ -123,6 +123,25 @@ class OperatorJobSchemaTest {
   }
 
   @Test
+  void aLongFunctionNameStillGivesNamesTheOperatorsCanDeriveFrom() throws Exception {
+    LaunchRequest longName = new LaunchRequest(REQUEST.memoUri(), new FunctionId("com.acme.VeryLongTrainingPipelineName#"
+        + "fitTheWholeModelOnEveryShardWithCheckpointing", "1"), REQUEST.argsHash(), Map.of());
+    TorchShellOptions many = seed003().toBuilder().nodes(1000).build();
+    String pytorch = TorchShell.pytorchJob(many, longName).getMetadata().getName();
+    String train = TorchShell.trainJob(many, longName).getMetadata().getName();
+    // The training operator's Service for the last worker, JobSet's hostname for the last node: DNS-1123 labels.
+    assertThat(pytorch + "-worker-998").hasSizeLessThanOrEqualTo(63).matches("[a-z]([-a-z0-9]*[a-z0-9])?");
+    assertThat(train + "-node-0-999").hasSizeLessThanOrEqualTo(63).matches("[a-z]([-a-z0-9]*[a-z0-9])?");
+    assertThat(pytorch).endsWith("-" + io.pureremote.k8s.PodSpecs.memoHash(longName).substring(0, 10));
+    assertThat(OperatorJobFactory.objectName(many, TorchBackend.TRAIN_JOB, longName, "-r1")).endsWith("-r1")
+        .satisfies(n -> assertThat(n + "-node-0-999").hasSizeLessThanOrEqualTo(63));
+    assertThat(schema(SharedCrds.TRAINJOB, "v1alpha1").problems(TorchShell.trainJob(many, longName))).isEmpty();
+    // A short name is the call's name as under the other backends.
+    assertThat(TorchShell.pytorchJob(seed003(), REQUEST).getMetadata().getName())
+        .isEqualTo(io.pureremote.k8s.PodSpecs.callName(REQUEST));
+  }
+
+  @Test
   void aProcessCountATrainJobCannotSayIsRefused() {
     assertThatThrownBy(() -> TorchShell.trainJob(seed003().toBuilder().processesPerNode("gpu").build(), REQUEST))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("trainer.numProcPerNode is a number");

@@ -85,7 +85,13 @@ public final class FakeTrainingOperator implements AutoCloseable {
     /** Run it. */
     NORMAL,
     /** The pods never schedule (PodScheduled=False, Unschedulable); the job stays Created. */
-    UNSCHEDULABLE
+    UNSCHEDULABLE,
+    /**
+     * Once the pods run, the kubelet evicts worker 0 (its process killed; pod Failed with reason
+     * {@code Evicted} and condition {@code DisruptionTarget}); under {@code restartPolicy: Never}
+     * the job then fails, as with the real operator.
+     */
+    EVICT_WORKER
   }
 
   private final KubernetesClient client;
@@ -254,7 +260,7 @@ public final class FakeTrainingOperator implements AutoCloseable {
         }
         return;
       }
-      run(name, replicas, pods, hosts, conditions, runPolicy);
+      run(name, replicas, pods, hosts, conditions, runPolicy, behaviour);
     } catch (KubernetesClientException e) {
       if (!closed) {
         log.warn("fake training operator: PyTorchJob {} failed: {}", name, e.toString());
@@ -267,7 +273,7 @@ public final class FakeTrainingOperator implements AutoCloseable {
   }
 
   private void run(String name, List<Replica> replicas, Map<String, Pod> pods, Path hosts, List<Map<String, Object>> conditions,
-      Map<String, Object> runPolicy) throws InterruptedException {
+      Map<String, Object> runPolicy, Behaviour behaviour) throws InterruptedException {
     int backoffLimit = ((Number) runPolicy.getOrDefault("backoffLimit", 6)).intValue();
     Map<String, CompletableFuture<Integer>> exits = new ConcurrentHashMap<>();
     for (Pod pod : pods.values()) {
@@ -277,6 +283,24 @@ public final class FakeTrainingOperator implements AutoCloseable {
     status(name, conditions, replicaStatuses(replicas, Map.of()));
     Map<String, String> ended = new LinkedHashMap<>();
     int restarts = 0;
+    String evicted = null;
+    if (behaviour == Behaviour.EVICT_WORKER) {
+      evicted = replicas.stream().filter(r -> r.type().equals("worker")).map(Replica::pod).findFirst().orElse(null);
+      if (evicted != null) {
+        Thread.sleep(300);
+        Pod pod = pods.get(evicted);
+        var c = pod.getSpec().getContainers().getFirst();
+        podStatus(evicted, new PodStatusBuilder().withPhase("Failed").withReason("Evicted")
+            .withMessage("The node was low on resource: memory.")
+            .withConditions(new PodConditionBuilder().withType("DisruptionTarget").withStatus("True")
+                .withReason("TerminationByKubelet").withMessage("The node was low on resource: memory.").build())
+            .withContainerStatuses(new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage()).withReady(false)
+                .withNewState().withNewTerminated().withExitCode(137).withReason("Error").withFinishedAt(Instant.now().toString())
+                .endTerminated().endState().build())
+            .build());
+        containers.kill(evicted);
+      }
+    }
     while (!closed && active.keySet().stream().anyMatch(k -> k.startsWith(name + "/"))) {
       for (Replica r : replicas) {
         CompletableFuture<Integer> exit = exits.get(r.pod());
@@ -296,7 +320,9 @@ public final class FakeTrainingOperator implements AutoCloseable {
           continue;
         }
         ended.put(r.pod(), code == 0 ? "succeeded" : "failed");
-        podStatus(r.pod(), terminated(pod, code));
+        if (!r.pod().equals(evicted)) {
+          podStatus(r.pod(), terminated(pod, code));
+        }
         if (code == 0 && r.rank() == 0 && r.type().equals("master")) {
           finish(name, replicas, conditions, ended, condition("Succeeded", "True", "PyTorchJobSucceeded",
               "PyTorchJob " + name + " is successfully completed."), runPolicy);
