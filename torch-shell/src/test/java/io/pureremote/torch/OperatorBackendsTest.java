@@ -303,6 +303,28 @@ class OperatorBackendsTest {
         && r.path().contains("/trainjobs/" + name));
   }
 
+  /** The first contact is the Kubernetes shells' ClusterProbe: bounded, and worded like theirs. */
+  @Test
+  void withoutAnApiServerTheCallFailsAsClusterUnreachable() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    TorchShellOptions options = TorchShellOptions.builder().namespace(NS).pod(PodTemplateOptions.builder().image(IMAGE).build())
+        .build();
+    try (KubernetesClient unreachable = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
+            new io.fabric8.kubernetes.client.ConfigBuilder().withMasterUrl("http://127.0.0.1:" + closedPort)
+                .withRequestRetryBackoffLimit(0).build()).build();
+         TorchShell noCluster = new TorchShell(unreachable, options);
+         RemoteRuntime r = RemoteRuntime.builder().blobStore(new FileBlobStore(dir)).shell(noCluster).pipelineId("torch").build()) {
+      AllReduce f = r.create(AllReduce.class, AllReduceImpl.class);
+      assertThatThrownBy(() -> f.sumOfSquares(1)).isInstanceOf(ShellException.class)
+          .satisfies(e -> assertThat(((ShellException) e).reason()).isEqualTo("ClusterUnreachable"))
+          .hasMessageContaining("Cannot reach the Kubernetes API server http://127.0.0.1:" + closedPort);
+      assertThat(noCluster.backend()).as("nothing was chosen").isEmpty();
+    }
+  }
+
   @Test
   void theRuntimeUsedHereMatchesItsCrd() throws Exception {
     CrdSchema schema = CrdSchema.load(crd(SharedCrds.CLUSTER_TRAINING_RUNTIME), "v1alpha1");
