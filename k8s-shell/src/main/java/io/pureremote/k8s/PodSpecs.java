@@ -160,6 +160,24 @@ public final class PodSpecs {
         .map(w -> KubeStatus.describe(w.getReason(), w.getMessage()));
   }
 
+  /**
+   * For a pods-pending error: {@code <pod>: <reason>} for each of {@code pods} that is stuck ({@link
+   * #pendingReason}), or {@code <pod>: Pending} for a pending pod that says nothing; running and
+   * ended pods are left out. The multi-pod shells (MPI, torch) word their {@code PodsPending} with it.
+   */
+  public static List<String> pendingReasons(List<io.fabric8.kubernetes.api.model.Pod> pods) {
+    List<String> reasons = new ArrayList<>();
+    for (var pod : pods) {
+      Optional<String> r = pendingReason(pod);
+      if (r.isPresent()) {
+        reasons.add(pod.getMetadata().getName() + ": " + r.get());
+      } else if (pod.getStatus() != null && "Pending".equals(pod.getStatus().getPhase())) {
+        reasons.add(pod.getMetadata().getName() + ": Pending");
+      }
+    }
+    return reasons;
+  }
+
   private static List<EnvFromSource> envFrom(PodTemplateOptions pod) {
     List<EnvFromSource> from = new ArrayList<>();
     for (EnvReference ref : pod.envReferences()) {

@@ -5,14 +5,13 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.pureremote.ShellException;
+import io.pureremote.k8s.LogTail;
 import io.pureremote.k8s.PodSpecs;
 import io.pureremote.spi.Launch;
 import io.pureremote.spi.LaunchRequest;
 import io.pureremote.spi.Outcome;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,7 +38,7 @@ final class MpiRun implements Launch {
   private final LaunchRequest request;
   private final String baseName;
   private final CompletableFuture<Outcome> completion = new CompletableFuture<>();
-  private final Deque<String> tail = new ArrayDeque<>();
+  private final LogTail tail = new LogTail(TAIL_LINES);
   private Phase phase = Phase.CREATING;
   private String name;
   private int evictions;
@@ -47,7 +46,6 @@ final class MpiRun implements Launch {
   private long lastLogPoll;
   private boolean logPollBusy;
   private String launcherPod;
-  private int linesSeen;
   private boolean cancelled;
 
   MpiRun(MpiShell shell, LaunchRequest request, String name) {
@@ -147,7 +145,7 @@ final class MpiRun implements Launch {
           name = next;
           phase = Phase.CREATING;
           launcherPod = null;
-          linesSeen = 0;
+          tail.reset();
           shell.rename(this, old, next);
           int attempt = evictions;
           shell.submit(() -> {
@@ -244,12 +242,7 @@ final class MpiRun implements Launch {
   private void failPending(String stuck) {
     List<String> reasons = new ArrayList<>();
     for (String role : List.of("worker", "launcher")) {
-      for (Pod pod : shell.pods(stuck, role)) {
-        PodSpecs.pendingReason(pod).ifPresent(r -> reasons.add(pod.getMetadata().getName() + ": " + r));
-        if (pod.getStatus() != null && "Pending".equals(pod.getStatus().getPhase()) && PodSpecs.pendingReason(pod).isEmpty()) {
-          reasons.add(pod.getMetadata().getName() + ": Pending");
-        }
-      }
+      reasons.addAll(PodSpecs.pendingReasons(shell.pods(stuck, role)));
     }
     shell.delete(stuck, "pending too long");
     failAndKeep(new ShellException("PodsPending", null, "MPIJob " + shell.options().namespace() + "/" + stuck + " did not start "
@@ -295,23 +288,7 @@ final class MpiRun implements Launch {
         launcherPod = pod;
       }
     }
-    String text = shell.podLog(pod);
-    if (text == null || text.isEmpty()) {
-      return;
-    }
-    String[] lines = text.split("\n", -1);
-    int complete = text.endsWith("\n") ? lines.length - 1 : lines.length;
-    String prefix = "[" + job + "/" + pod + "] ";
-    synchronized (this) {
-      for (int i = linesSeen; i < complete; i++) {
-        shell.logSink().accept(prefix, lines[i]);
-        tail.addLast(lines[i]);
-        if (tail.size() > TAIL_LINES) {
-          tail.removeFirst();
-        }
-      }
-      linesSeen = Math.max(linesSeen, complete);
-    }
+    tail.offer(shell.podLog(pod), "[" + job + "/" + pod + "] ", shell.logSink());
   }
 
   private Optional<Integer> launcherExitCode(String job) {
@@ -334,8 +311,8 @@ final class MpiRun implements Launch {
     return Optional.ofNullable(code);
   }
 
-  private synchronized String tailText() {
-    return tail.isEmpty() ? "" : "\nLast launcher log lines:\n" + String.join("\n", tail);
+  private String tailText() {
+    return tail.text("Last launcher log lines");
   }
 
   @SuppressWarnings("unchecked")

@@ -17,6 +17,7 @@ import io.pureremote.mpi.testfns.Ranks;
 import io.pureremote.mpi.testfns.RanksImpl;
 import io.pureremote.spi.LaunchRequest;
 import io.pureremote.spi.Outcome;
+import io.pureremote.testing.kubernetes.CrdSchema;
 import io.pureremote.testing.kubernetes.FakeKubelet;
 import io.pureremote.testing.kubernetes.FakeMpiOperator;
 import io.pureremote.testing.kubernetes.MockKubernetes;
@@ -58,7 +59,7 @@ class MpiShellTest {
     cluster = new MockKubernetes().kubernetesVersion(kubernetesVersion);
     client = cluster.client(SHELL);
     switch (crd) {
-      case V2BETA1 -> FakeMpiOperator.installCrd(cluster, SharedCrds.require(SharedCrds.MPIJOB));
+      case V2BETA1 -> FakeMpiOperator.installCrd(cluster, MpiJobSchemaTest.mpiJobCrd());
       case V1_ONLY -> FakeMpiOperator.installV1OnlyCrd(cluster);
       case NONE -> { }
     }
@@ -111,7 +112,7 @@ class MpiShellTest {
     assertThat(job.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "pureremote");
     try {
       // What the shell created (and the operator's status on it) fits the operator's own schema.
-      assertThat(CrdSchema.load(SharedCrds.require(SharedCrds.MPIJOB), "v2beta1").problems(MpiJobSchemaTest.tree(job))).isEmpty();
+      assertThat(CrdSchema.load(MpiJobSchemaTest.mpiJobCrd(), "v2beta1").problems(MpiJobSchemaTest.tree(job))).isEmpty();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -56,12 +56,8 @@ final class IndexedJobFactory {
 
   Job job(LaunchRequest request, String name, int attempt, ClusterFeatures features) {
     int nodes = options.nodes();
-    Map<String, String> labels = new LinkedHashMap<>(PodSpecs.callLabels(options.pod(), request));
-    labels.put(BACKEND_LABEL, BACKEND);
-    Map<String, String> annotations = new LinkedHashMap<>(options.pod().annotations());
-    annotations.put(PodSpecs.memoUriAnnotation(), request.memoUri());
-    annotations.put("pureremote.io/function", request.function().toString());
-    annotations.put("pureremote.io/attempt", Integer.toString(attempt));
+    Map<String, String> labels = callLabels(options, request, BACKEND);
+    Map<String, String> annotations = callAnnotations(options, request, attempt);
 
     PodSpecBuilder pod = PodSpecs.podSpec(options.pod(), CONTAINER, List.of(), request.remoteMainArgs(),
         env(request, name)).withRestartPolicy("Never").withSubdomain(name);
@@ -134,12 +130,15 @@ final class IndexedJobFactory {
         .build();
   }
 
-  private List<EnvVar> env(LaunchRequest request, String name) {
+  /**
+   * Every backend's plain container variables: the runtime's first, the user's may override them,
+   * then the call identity and {@value TorchDistributed#ENV_BACKEND} = {@code backend} (the
+   * rendezvous variables come after, from the shell or the operator).
+   */
+  static Map<String, String> callEnv(TorchShellOptions options, LaunchRequest request, String backend) {
     PodSpecs.environmentProblem(request, "PodTemplateOptions").ifPresent(p -> {
       throw new IllegalArgumentException(p);
     });
-    // The runtime's variables first, the user's may override them; the call identity and the
-    // rendezvous last (a user's MASTER_ADDR would break it).
     Map<String, String> plain = new LinkedHashMap<>(request.environment());
     plain.putAll(options.pod().env());
     plain.put("PUREREMOTE_FUNCTION", request.function().name());
@@ -147,7 +146,29 @@ final class IndexedJobFactory {
     plain.put("PUREREMOTE_ARGS_HASH", request.argsHash());
     plain.put("PUREREMOTE_MEMO_URI", request.memoUri());
     plain.put("PUREREMOTE_K8S_NAMESPACE", options.namespace());
-    plain.put(TorchDistributed.ENV_BACKEND, BACKEND);
+    plain.put(TorchDistributed.ENV_BACKEND, backend);
+    return plain;
+  }
+
+  /** The labels and annotations every backend's top object and pods carry. */
+  static Map<String, String> callLabels(TorchShellOptions options, LaunchRequest request, String backend) {
+    Map<String, String> labels = new LinkedHashMap<>(PodSpecs.callLabels(options.pod(), request));
+    labels.put(BACKEND_LABEL, backend);
+    return labels;
+  }
+
+  static Map<String, String> callAnnotations(TorchShellOptions options, LaunchRequest request, int attempt) {
+    Map<String, String> annotations = new LinkedHashMap<>(options.pod().annotations());
+    annotations.put(PodSpecs.memoUriAnnotation(), request.memoUri());
+    annotations.put("pureremote.io/function", request.function().toString());
+    annotations.put("pureremote.io/attempt", Integer.toString(attempt));
+    return annotations;
+  }
+
+  private List<EnvVar> env(LaunchRequest request, String name) {
+    // The call's variables first (the user's may override the runtime's); the rendezvous last (a
+    // user's MASTER_ADDR would break it).
+    Map<String, String> plain = callEnv(options, request, BACKEND);
     String master = masterAddress(name);
     String port = Integer.toString(options.masterPort());
     plain.put("MASTER_ADDR", master);

@@ -1,19 +1,16 @@
 package io.pureremote.torch;
 
-import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
-import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.pureremote.ShellException;
+import io.pureremote.k8s.LogTail;
 import io.pureremote.k8s.PodSpecs;
 import io.pureremote.spi.Launch;
 import io.pureremote.spi.LaunchRequest;
 import io.pureremote.spi.Outcome;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -38,7 +35,7 @@ final class TorchRun implements Launch {
   private final TorchShell shell;
   private final LaunchRequest request;
   private final CompletableFuture<Outcome> completion = new CompletableFuture<>();
-  private final Deque<String> tail = new ArrayDeque<>();
+  private final LogTail tail = new LogTail(TAIL_LINES);
   private Phase phase = Phase.CREATING;
   private String name;
   private int evictions;
@@ -46,7 +43,6 @@ final class TorchRun implements Launch {
   private long lastPoll;
   private boolean pollBusy;
   private String rankZeroPod;
-  private int linesSeen;
   private boolean cancelled;
 
   TorchRun(TorchShell shell, LaunchRequest request, String name) {
@@ -144,7 +140,7 @@ final class TorchRun implements Launch {
         name = next;
         phase = Phase.CREATING;
         rankZeroPod = null;
-        linesSeen = 0;
+        tail.reset();
         shell.rename(this, old, next);
         int attempt = evictions;
         shell.submit(() -> {
@@ -180,45 +176,12 @@ final class TorchRun implements Launch {
           + tailText(), true));
       return;
     }
-    // The first node to fail is the cause; the others were stopped because of it (137, 143).
-    Optional<NodeEnd> first = failedNodes(ended).stream().min(Comparator.comparing(NodeEnd::finishedAt));
+    Optional<NodeFailures.NodeEnd> first = NodeFailures.first(shell.pods(ended), IndexedJobFactory.CONTAINER, TorchRun::index);
     if (first.isEmpty()) {
       finish(new Outcome(reason, null, jobDetail + tailText()));
       return;
     }
-    NodeEnd node = first.get();
-    if (node.index() == 0) {
-      finish(Outcome.exited(node.exitCode(), jobDetail + "; node 0 (" + node.pod() + ") exited with " + node.exitCode()
-          + tailText()));
-      return;
-    }
-    String text = shell.podLog(node.pod());
-    List<String> lines = text == null ? List.of() : List.of(text.split("\n"));
-    String nodeTail = lines.isEmpty() ? "" : "\nLast lines of node " + node.index() + ":\n"
-        + String.join("\n", lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size()));
-    finish(new Outcome("NodeFailed", node.exitCode(), jobDetail + "; node " + node.index() + " of "
-        + shell.options().nodes() + " (pod " + node.pod() + ") failed first with exit code " + node.exitCode()
-        + (node.exitCode() == Outcome.EXIT_FUNCTION_FAILED ? " (the function threw there; only node 0 stores errors, so "
-            + "its exception is in the lines below and in its log beside the memo entry)" : "") + nodeTail));
-  }
-
-  private record NodeEnd(int index, String pod, int exitCode, String finishedAt) {}
-
-  private List<NodeEnd> failedNodes(String job) {
-    List<NodeEnd> ends = new ArrayList<>();
-    for (Pod pod : shell.pods(job)) {
-      if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
-        continue;
-      }
-      for (ContainerStatus s : pod.getStatus().getContainerStatuses()) {
-        ContainerStateTerminated t = s.getState() == null ? null : s.getState().getTerminated();
-        if (IndexedJobFactory.CONTAINER.equals(s.getName()) && t != null && t.getExitCode() != null && t.getExitCode() != 0) {
-          ends.add(new NodeEnd(index(pod), pod.getMetadata().getName(), t.getExitCode(),
-              t.getFinishedAt() == null ? "~" : t.getFinishedAt()));
-        }
-      }
-    }
-    return ends;
+    finish(NodeFailures.outcome(first.get(), jobDetail, shell.options().nodes(), tailText(), shell::podLog));
   }
 
   /** The Job was deleted before it ended. */
@@ -287,15 +250,7 @@ final class TorchRun implements Launch {
   }
 
   private void failPending(String stuck) {
-    List<String> reasons = new ArrayList<>();
-    for (Pod pod : shell.pods(stuck)) {
-      Optional<String> r = PodSpecs.pendingReason(pod);
-      if (r.isPresent()) {
-        reasons.add(pod.getMetadata().getName() + ": " + r.get());
-      } else if (pod.getStatus() != null && "Pending".equals(pod.getStatus().getPhase())) {
-        reasons.add(pod.getMetadata().getName() + ": Pending");
-      }
-    }
+    List<String> reasons = PodSpecs.pendingReasons(shell.pods(stuck));
     shell.delete(stuck, "pending too long");
     failAndKeep(new ShellException("PodsPending", null, "Job " + shell.options().namespace() + "/" + stuck + " did not get all "
         + shell.options().nodes() + " nodes running within " + shell.options().pendingTimeout().toSeconds()
@@ -339,27 +294,11 @@ final class TorchRun implements Launch {
         rankZeroPod = pod;
       }
     }
-    String text = shell.podLog(pod);
-    if (text == null || text.isEmpty()) {
-      return;
-    }
-    String[] lines = text.split("\n", -1);
-    int complete = text.endsWith("\n") ? lines.length - 1 : lines.length;
-    String prefix = "[" + job + "/" + pod + "] ";
-    synchronized (this) {
-      for (int i = linesSeen; i < complete; i++) {
-        shell.logSink().accept(prefix, lines[i]);
-        tail.addLast(lines[i]);
-        if (tail.size() > TAIL_LINES) {
-          tail.removeFirst();
-        }
-      }
-      linesSeen = Math.max(linesSeen, complete);
-    }
+    tail.offer(shell.podLog(pod), "[" + job + "/" + pod + "] ", shell.logSink());
   }
 
-  private synchronized String tailText() {
-    return tail.isEmpty() ? "" : "\nLast lines of node 0:\n" + String.join("\n", tail);
+  private String tailText() {
+    return tail.text("Last lines of node 0");
   }
 
   /** The pod's completion index (annotation), or -1. */

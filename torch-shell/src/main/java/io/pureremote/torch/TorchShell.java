@@ -1,18 +1,23 @@
 package io.pureremote.torch;
 
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.FieldValidateable.Validation;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.pureremote.ShellException;
 import io.pureremote.k8s.ApiGate;
 import io.pureremote.k8s.ClusterFeatures;
+import io.pureremote.k8s.ClusterProbe;
 import io.pureremote.k8s.KubeConfigs;
 import io.pureremote.k8s.PodSpecs;
 import io.pureremote.spi.Launch;
@@ -21,6 +26,7 @@ import io.pureremote.spi.Shell;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -39,13 +45,17 @@ import org.slf4j.LoggerFactory;
  * {@code torchrun}; only node rank 0 commits the result or error. The Job only says how the run
  * ended; the value always comes from the blob store.
  *
- * <p>This version runs the no-operator backend ({@code indexed-job}): an Indexed {@code batch/v1}
- * Job with a headless Service owned by it, which every cluster has; the operators' PyTorchJob and
- * TrainJob are not used yet (docs/torch.md). At the first launch the shell reads the server
- * version (once): older than 1.{@value ClusterFeatures#OLDEST_MINOR} is refused; 1.33+ gets
- * {@code successPolicy} and {@code backoffLimitPerIndex}, older servers the fallback the factory
- * describes. Objects are created with strict server-side field validation and followed through
- * one shared Job informer per namespace.
+ * <p>Three backends ({@link TorchBackend}): a Trainer v2 TrainJob, a training-operator PyTorchJob,
+ * or, with no operator, an Indexed {@code batch/v1} Job with a headless Service owned by it. At the
+ * first launch the shell reads the server version once ({@link ClusterProbe}: older than 1.{@value
+ * ClusterFeatures#OLDEST_MINOR} is refused) and, unless {@link TorchShellOptions#backend()} forces
+ * one, discovers the backend: TrainJob when {@code trainjobs.trainer.kubeflow.org} serves {@code
+ * v1alpha1} and the ClusterTrainingRuntime {@link TorchShellOptions#runtime()} exists, else
+ * PyTorchJob when {@code pytorchjobs.kubeflow.org} serves {@code v1}, else the Indexed Job (1.33+
+ * gets {@code successPolicy} and {@code backoffLimitPerIndex}, older servers the fallback the
+ * factory describes). The choice is logged and every node's run record names it. Objects are
+ * created with strict server-side field validation and followed through one shared informer per
+ * namespace and kind.
  *
  * <ul>
  *   <li>{@code SuccessCriteriaMet} or {@code Complete} (or, before 1.33, node 0's pod Succeeded) →
@@ -59,6 +69,14 @@ import org.slf4j.LoggerFactory;
  *   <li>Pods pending past {@link TorchShellOptions#pendingTimeout()} → {@code PodsPending} with each
  *       pod's reason.
  * </ul>
+ *
+ * <p>For the operator backends the object's conditions decide ({@link OperatorRun}): PyTorchJob
+ * {@code Succeeded} / TrainJob {@code Complete} → exit 0 and the object is deleted; {@code Failed}
+ * → the first node that failed, as above, or, when a pod was evicted or preempted, the run
+ * re-created ({@code -r1}, ...) without spending the caller's retries; PyTorchJob {@code
+ * Restarting} is still running; no pod within 60 s → {@code OperatorNotRunning}. Their names are
+ * shortened where needed so the names the operators derive ({@code <name>-worker-<i>}, {@code
+ * <name>-node-0-<i>}) stay DNS labels.
  *
  * <p>Node 0's log goes to the SLF4J logger {@code io.pureremote.torch.pods} at INFO, prefixed
  * {@code [job/pod]}; every node's {@code RemoteMain} stores its own log and run record beside the
@@ -75,9 +93,13 @@ public final class TorchShell implements Shell {
   private final boolean ownsClient;
   private final TorchShellOptions options;
   private final IndexedJobFactory factory;
+  private final OperatorJobFactory operatorFactory;
   private final ApiGate gate = new ApiGate(20, 40, 5);
+  private final ClusterProbe probe;
   private final Map<String, TorchRun> runs = new ConcurrentHashMap<>();
+  private final Map<String, OperatorRun> operatorRuns = new ConcurrentHashMap<>();
   private final Map<String, SharedIndexInformer<Job>> informers = new ConcurrentHashMap<>();
+  private final Map<String, SharedIndexInformer<GenericKubernetesResource>> customInformers = new ConcurrentHashMap<>();
   private final ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pureremote-torch-", 0).factory());
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "pureremote-torch-watchdog");
@@ -85,6 +107,7 @@ public final class TorchShell implements Shell {
     return t;
   });
   private volatile ClusterFeatures features;
+  private volatile TorchBackend chosen;
   private volatile BiConsumer<String, String> logSink = (prefix, line) -> podLog.info("{}{}", prefix, line);
   private volatile boolean closed;
 
@@ -95,14 +118,16 @@ public final class TorchShell implements Shell {
    * @param options where and how the nodes run
    */
   public TorchShell(KubernetesClient client, TorchShellOptions options) {
-    this(client, false, options);
+    this(client, false, options, KubeConfigs.Source.givenClient());
   }
 
-  private TorchShell(KubernetesClient client, boolean ownsClient, TorchShellOptions options) {
+  private TorchShell(KubernetesClient client, boolean ownsClient, TorchShellOptions options, KubeConfigs.Source source) {
     this.client = Objects.requireNonNull(client, "client");
     this.ownsClient = ownsClient;
     this.options = Objects.requireNonNull(options, "options");
+    this.probe = new ClusterProbe(client, gate, source);
     this.factory = new IndexedJobFactory(options);
+    this.operatorFactory = new OperatorJobFactory(options);
     scheduler.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
   }
 
@@ -111,8 +136,8 @@ public final class TorchShell implements Shell {
    * TorchShellOptions#kubeContext()}, else in-cluster); the client is closed with the shell.
    */
   public static TorchShell fromKubeConfig(TorchShellOptions options) {
-    return new TorchShell(new KubernetesClientBuilder().withConfig(KubeConfigs.forContext(options.kubeContext())).build(), true,
-        options);
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(KubeConfigs.forShell(options.kubeContext())).build();
+    return new TorchShell(client, true, options, KubeConfigs.sourceOf(client));
   }
 
   @Override
@@ -125,9 +150,33 @@ public final class TorchShell implements Shell {
     return options;
   }
 
-  /** The backend this shell runs calls on: {@code indexed-job} (also logged and in every node's run record). */
-  public String backend() {
-    return IndexedJobFactory.BACKEND;
+  /**
+   * The backend this shell runs calls on: the forced one, or the one discovered at the first launch
+   * (also logged and in every node's run record); empty while not chosen yet.
+   */
+  public Optional<TorchBackend> backend() {
+    return Optional.ofNullable(chosen).or(options::backend);
+  }
+
+  /**
+   * The PyTorchJob ({@code kubeflow.org/v1}) a shell with {@code options} would create first for
+   * {@code request}, without a cluster: for dry runs, reviews and docs.
+   */
+  public static GenericKubernetesResource pytorchJob(TorchShellOptions options, LaunchRequest request) {
+    return new OperatorJobFactory(options).pytorchJob(request,
+        OperatorJobFactory.objectName(options, TorchBackend.PYTORCH_JOB, request, ""), 0);
+  }
+
+  /**
+   * The TrainJob ({@code trainer.kubeflow.org/v1alpha1}) a shell with {@code options} would create
+   * first for {@code request}, without a cluster.
+   *
+   * @throws IllegalArgumentException when the options cannot be expressed on a TrainJob ({@code
+   *     processesPerNode} cpu or gpu)
+   */
+  public static GenericKubernetesResource trainJob(TorchShellOptions options, LaunchRequest request) {
+    return new OperatorJobFactory(options).trainJob(request,
+        OperatorJobFactory.objectName(options, TorchBackend.TRAIN_JOB, request, ""), 0);
   }
 
   /**
@@ -150,18 +199,270 @@ public final class TorchShell implements Shell {
   @Override
   public Launch launch(LaunchRequest request) {
     Objects.requireNonNull(request, "request");
-    TorchRun run = new TorchRun(this, request, PodSpecs.callName(request));
+    String name = PodSpecs.callName(request);
+    TorchLaunch launch = new TorchLaunch(options.namespace() + "/" + name);
     if (closed) {
-      run.fail(new ShellException("ShellClosed", null, "The torch shell is closed; cannot run " + request.shortLabel(), false));
-      return run;
+      launch.fail(new ShellException("ShellClosed", null, "The torch shell is closed; cannot run " + request.shortLabel(), false));
+      return launch;
     }
     var envProblem = PodSpecs.environmentProblem(request, "PodTemplateOptions");
     if (envProblem.isPresent()) {
-      run.fail(new ShellException("CredentialInEnvironment", null, envProblem.get(), false));
-      return run;
+      launch.fail(new ShellException("CredentialInEnvironment", null, envProblem.get(), false));
+      return launch;
     }
-    submit(() -> create(run, run.name(), 0));
-    return run;
+    submit(() -> start(launch, request, name));
+    return launch;
+  }
+
+  /** Chooses the backend (once), then creates the call's objects on it. */
+  private void start(TorchLaunch launch, LaunchRequest request, String name) {
+    TorchBackend backend;
+    try {
+      backend = chooseBackend();
+    } catch (ShellException e) {
+      launch.fail(e);
+      return;
+    } catch (KubernetesClientException e) {
+      launch.fail(new ShellException("LaunchFailed", null, "The torch shell could not read which operators the cluster "
+          + "serves (" + ApiGate.describe(e) + "); force a backend (TorchShellOptions.backend, backend = ... in TOML) to skip "
+          + "discovery.", ApiGate.isTransient(e)));
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      launch.fail(new ShellException("LaunchFailed", "Interrupted while choosing the torch backend", e));
+      return;
+    }
+    if (backend == TorchBackend.INDEXED_JOB) {
+      TorchRun run = new TorchRun(this, request, name);
+      if (launch.attach(run)) {
+        create(run, name, 0);
+      }
+    } else {
+      OperatorRun run = new OperatorRun(this, request, OperatorJobFactory.objectName(options, backend, request, ""), backend);
+      if (launch.attach(run)) {
+        createOperatorJob(run);
+      }
+    }
+  }
+
+  /**
+   * The backend calls run on: the forced one after checking the cluster serves it, else TrainJob
+   * (served, and the runtime exists), PyTorchJob (served) or the Indexed Job, in that order. Kept
+   * once chosen; a failed check is asked again at the next launch.
+   */
+  private TorchBackend chooseBackend() throws InterruptedException {
+    TorchBackend known = chosen;
+    if (known != null) {
+      return known;
+    }
+    ClusterFeatures found = discover();
+    var refusal = found.refusal(client.getMasterUrl().toString());
+    if (refusal.isPresent()) {
+      throw new ShellException("ClusterTooOld", null, refusal.get().replace("the Kubernetes shell", "the torch shell"), false);
+    }
+    TorchBackend backend;
+    String why;
+    Optional<TorchBackend> forced = options.backend();
+    if (forced.isPresent()) {
+      backend = forced.get();
+      why = "forced by the options";
+      if (backend == TorchBackend.TRAIN_JOB) {
+        if (!served(TRAINJOB_CRD, OperatorJobFactory.TRAINJOBS)) {
+          throw new ShellException("TrainerMissing", null, "The torch shell is set to backend trainjob, but the cluster does "
+              + "not serve trainer.kubeflow.org/v1alpha1 TrainJobs: Kubeflow Trainer v2 is not installed. Check with `kubectl "
+              + "get crd " + TRAINJOB_CRD + "`; install Trainer (with JobSet), or use backend pytorchjob or indexed-job.", false);
+        }
+        if (runtimeExists().equals(Optional.of(false))) {
+          throw runtimeMissing();
+        }
+      } else if (backend == TorchBackend.PYTORCH_JOB && !served(PYTORCHJOB_CRD, OperatorJobFactory.PYTORCHJOBS)) {
+        throw new ShellException("TrainingOperatorMissing", null, "The torch shell is set to backend pytorchjob, but the "
+            + "cluster does not serve kubeflow.org/v1 PyTorchJobs: the Kubeflow training operator (v1) is not installed. Check "
+            + "with `kubectl get crd " + PYTORCHJOB_CRD + "`; install it, or use backend trainjob or indexed-job.", false);
+      }
+    } else if (served(TRAINJOB_CRD, OperatorJobFactory.TRAINJOBS) && runtimeExists().equals(Optional.of(true))) {
+      backend = TorchBackend.TRAIN_JOB;
+      why = "the cluster serves TrainJob and ClusterTrainingRuntime " + options.runtime() + " exists";
+    } else {
+      String trainJob = served(TRAINJOB_CRD, OperatorJobFactory.TRAINJOBS)
+          ? "TrainJob is served but ClusterTrainingRuntime " + options.runtime() + " does not exist (or cannot be read)"
+          : "TrainJob is not served";
+      if (served(PYTORCHJOB_CRD, OperatorJobFactory.PYTORCHJOBS)) {
+        backend = TorchBackend.PYTORCH_JOB;
+        why = trainJob + "; the cluster serves PyTorchJob";
+      } else {
+        backend = TorchBackend.INDEXED_JOB;
+        why = trainJob + " and PyTorchJob is not served: no operator, an Indexed Job with a headless Service";
+      }
+    }
+    if (backend == TorchBackend.TRAIN_JOB && List.of("cpu", "gpu").contains(options.processesPerNode())) {
+      throw new ShellException("InvalidJob", null, "The torch shell chose backend trainjob (" + why + "), but processesPerNode "
+          + options.processesPerNode() + " cannot be expressed on a TrainJob (trainer.numProcPerNode is a number): leave it "
+          + "auto, give a number, or force backend pytorchjob or indexed-job.", false);
+    }
+    chosen = backend;
+    log.info("torch shell: backend {} ({})", backend.id(), why);
+    return backend;
+  }
+
+  static final String TRAINJOB_CRD = "trainjobs.trainer.kubeflow.org";
+  static final String PYTORCHJOB_CRD = "pytorchjobs.kubeflow.org";
+  static final String PYTORCH_JOB_NAME = "training.kubeflow.org/job-name";
+  static final String PYTORCH_REPLICA_TYPE = "training.kubeflow.org/replica-type";
+  static final String PYTORCH_REPLICA_INDEX = "training.kubeflow.org/replica-index";
+  static final String JOBSET_NAME = "jobset.sigs.k8s.io/jobset-name";
+
+  /** Whether {@code crdName} serves {@code kind}'s version (API discovery where reading CRDs is not allowed). */
+  private boolean served(String crdName, ResourceDefinitionContext kind) throws InterruptedException {
+    try {
+      CustomResourceDefinition crd = gate.call("get CRD " + crdName,
+          () -> client.apiextensions().v1().customResourceDefinitions().withName(crdName).get());
+      return crd != null && crd.getSpec() != null && crd.getSpec().getVersions().stream()
+          .anyMatch(v -> kind.getVersion().equals(v.getName()) && Boolean.TRUE.equals(v.getServed()));
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 401 && e.getCode() != 403) {
+        throw e;
+      }
+      // Reading CRDs is cluster-scoped RBAC many users lack; API discovery is open to every user.
+      var resources = client.getApiResources(kind.getGroup() + "/" + kind.getVersion());
+      return resources != null && resources.getResources().stream().anyMatch(r -> kind.getPlural().equals(r.getName()));
+    }
+  }
+
+  /** Whether the ClusterTrainingRuntime exists; empty when this client may not read it. */
+  private Optional<Boolean> runtimeExists() throws InterruptedException {
+    try {
+      return Optional.of(gate.call("get ClusterTrainingRuntime " + options.runtime(),
+          () -> client.genericKubernetesResources(OperatorJobFactory.RUNTIMES).withName(options.runtime()).get()) != null);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 401 || e.getCode() == 403) {
+        log.info("torch shell: may not read ClusterTrainingRuntime {} ({})", options.runtime(), ApiGate.describe(e));
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  private ShellException runtimeMissing() {
+    return new ShellException("TrainingRuntimeMissing", null, "The TrainJob would reference ClusterTrainingRuntime '"
+        + options.runtime() + "', which does not exist in this cluster. List them with `kubectl get clustertrainingruntimes`; "
+        + "install Trainer's runtimes (torch-distributed) or name an existing one (TorchShellOptions.runtime, runtime = ... "
+        + "in TOML).", false);
+  }
+
+  /** Tracks the operator run under its new name (after a disruption). */
+  void rename(OperatorRun run, String from, String to) {
+    operatorRuns.put(to, run);
+    operatorRuns.remove(from, run);
+  }
+
+  /** Creates the PyTorchJob or TrainJob of {@code run} (named {@link OperatorRun#name()}). */
+  void createOperatorJob(OperatorRun run) {
+    String ns = options.namespace();
+    String name = run.name();
+    TorchBackend backend = run.backend();
+    String kind = backend == TorchBackend.PYTORCH_JOB ? "PyTorchJob" : "TrainJob";
+    GenericKubernetesResource object;
+    try {
+      object = backend == TorchBackend.PYTORCH_JOB ? operatorFactory.pytorchJob(run.request(), name, run.attempt())
+          : operatorFactory.trainJob(run.request(), name, run.attempt());
+    } catch (RuntimeException e) {
+      run.fail(new ShellException("InvalidJob", "Cannot build the " + kind + " for " + run.request().shortLabel() + ": "
+          + e.getMessage(), e));
+      return;
+    }
+    try {
+      operatorRuns.put(name, run);
+      startCustomInformer(ns, backend);
+      gate.call("create " + kind + " " + ns + "/" + name, () -> client.genericKubernetesResources(context(backend))
+          .inNamespace(ns).resource(object).fieldValidation(Validation.STRICT).create());
+      log.info("created {} {}/{} for {} (backend {}: {} node(s) × {} process(es){})", kind, ns, name,
+          run.request().shortLabel(), backend.id(), options.nodes(), options.processesPerNode(),
+          backend == TorchBackend.TRAIN_JOB ? ", runtime " + options.runtime() : ", master " + name + "-master-0:"
+              + options.masterPort());
+      if (!run.onCreated()) {
+        deleteObject(backend, name, "cancelled while being created");
+      }
+    } catch (KubernetesClientException e) {
+      run.fail(launchFailed(e, kind, name));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      run.fail(new ShellException("LaunchFailed", "Interrupted while creating " + kind + " " + ns + "/" + name, e));
+    }
+  }
+
+  private static ResourceDefinitionContext context(TorchBackend backend) {
+    return backend == TorchBackend.PYTORCH_JOB ? OperatorJobFactory.PYTORCHJOBS : OperatorJobFactory.TRAINJOBS;
+  }
+
+  /** Deletes the call's PyTorchJob or TrainJob (foreground: the operator's pods and Services go with it). */
+  void deleteObject(TorchBackend backend, String name, String why) {
+    String ns = options.namespace();
+    String kind = backend == TorchBackend.PYTORCH_JOB ? "PyTorchJob" : "TrainJob";
+    try {
+      gate.call("delete " + kind + " " + ns + "/" + name, () -> client.genericKubernetesResources(context(backend)).inNamespace(ns)
+          .withName(name).withPropagationPolicy(DeletionPropagation.FOREGROUND).delete());
+      log.info("deleted {} {}/{} ({})", kind, ns, name, why);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        log.warn("Could not delete {} {}/{} ({}): {}. Delete it with `kubectl delete {} -n {} {}`.", kind, ns, name, why,
+            ApiGate.describe(e), context(backend).getPlural(), ns, name);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  void untrack(OperatorRun run) {
+    operatorRuns.remove(run.name(), run);
+  }
+
+  /** The pods of the call's PyTorchJob or TrainJob; empty on errors. */
+  List<Pod> pods(TorchBackend backend, String name) {
+    String label = backend == TorchBackend.PYTORCH_JOB ? PYTORCH_JOB_NAME : JOBSET_NAME;
+    try {
+      return gate.call("list pods of " + name, () -> client.pods().inNamespace(options.namespace()).withLabel(label, name)
+          .list().getItems());
+    } catch (KubernetesClientException e) {
+      log.debug("Listing the pods of {} failed: {}", name, ApiGate.describe(e));
+      return List.of();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return List.of();
+    }
+  }
+
+  private void startCustomInformer(String ns, TorchBackend backend) {
+    customInformers.computeIfAbsent(ns + "/" + backend.id(), k -> client.genericKubernetesResources(context(backend))
+        .inNamespace(ns).withLabel(IndexedJobFactory.BACKEND_LABEL, backend.id())
+        .inform(new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(GenericKubernetesResource object) {
+            dispatchCustom(object, false);
+          }
+
+          @Override
+          public void onUpdate(GenericKubernetesResource old, GenericKubernetesResource object) {
+            dispatchCustom(object, false);
+          }
+
+          @Override
+          public void onDelete(GenericKubernetesResource object, boolean unknown) {
+            dispatchCustom(object, true);
+          }
+        }, 0));
+  }
+
+  private void dispatchCustom(GenericKubernetesResource object, boolean deleted) {
+    OperatorRun run = operatorRuns.get(object.getMetadata().getName());
+    if (run == null || !object.getMetadata().getName().equals(run.name())) {
+      return;
+    }
+    if (deleted) {
+      run.onDeleted();
+    } else {
+      run.onObject(object);
+    }
   }
 
   /** Deletes the Jobs of calls still running (foreground), stops the informers and threads. */
@@ -174,8 +475,12 @@ public final class TorchShell implements Shell {
     for (TorchRun run : List.copyOf(runs.values())) {
       run.cancel();
     }
+    for (OperatorRun run : List.copyOf(operatorRuns.values())) {
+      run.cancel();
+    }
     scheduler.shutdownNow();
     informers.values().forEach(SharedIndexInformer::close);
+    customInformers.values().forEach(SharedIndexInformer::close);
     executor.shutdown();
     try {
       if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
@@ -301,11 +606,16 @@ public final class TorchShell implements Shell {
     }
   }
 
-  /** The log of {@code pod}'s container so far; null when it cannot be read (yet). */
+  /** The log of {@code pod}'s node container so far; null when it cannot be read (yet). */
   String podLog(String pod) {
+    return podLog(pod, IndexedJobFactory.CONTAINER);
+  }
+
+  /** The log of {@code pod}'s {@code container} so far; null when it cannot be read (yet). */
+  String podLog(String pod, String container) {
     try {
       return gate.call("get log of " + pod, () -> client.pods().inNamespace(options.namespace()).withName(pod)
-          .inContainer(IndexedJobFactory.CONTAINER).getLog());
+          .inContainer(container).getLog());
     } catch (KubernetesClientException e) {
       return null;
     } catch (InterruptedException e) {
@@ -314,14 +624,9 @@ public final class TorchShell implements Shell {
     }
   }
 
-  /** The server's version, asked once (a failed request is not kept). */
+  /** The server's version, through the shared first contact ({@link ClusterProbe}: bounded, asked once). */
   private ClusterFeatures discover() throws InterruptedException {
-    ClusterFeatures known = features;
-    if (known != null) {
-      return known;
-    }
-    ClusterFeatures found = ClusterFeatures.of(gate.call("get /version", client::getKubernetesVersion));
-    log.info("torch shell: {}", found.describe());
+    ClusterFeatures found = probe.require();
     features = found;
     return found;
   }
@@ -365,6 +670,9 @@ public final class TorchShell implements Shell {
       for (TorchRun run : Set.copyOf(runs.values())) {
         run.tick(now);
       }
+      for (OperatorRun run : Set.copyOf(operatorRuns.values())) {
+        run.tick(now);
+      }
     } catch (RuntimeException e) {
       log.warn("torch shell watchdog failed: {}", e.toString(), e);
     }
@@ -375,8 +683,9 @@ public final class TorchShell implements Shell {
     String why = ApiGate.describe(e);
     String message = switch (e.getCode()) {
       case 401, 403 -> "Not allowed to create " + kind + " " + ns + "/" + name + " (" + why + "). The kube context needs RBAC "
-          + "create/get/list/watch/delete on jobs.batch, create on services and get/list on pods and pods/log in namespace '"
-          + ns + "'.";
+          + "create/get/list/watch/delete on " + (kind.equals("PyTorchJob") ? "pytorchjobs.kubeflow.org"
+              : kind.equals("TrainJob") ? "trainjobs.trainer.kubeflow.org" : "jobs.batch, create on services")
+          + " and get/list on pods and pods/log in namespace '" + ns + "'.";
       case 404 -> "Cannot create " + kind + " " + ns + "/" + name + " (" + why + "): does namespace '" + ns + "' exist?";
       case 400 -> "The API server rejected " + kind + " " + ns + "/" + name + " (" + why + "). The shell creates it with strict "
           + "field validation, so a field this server does not know is an error instead of being dropped: upgrade the "

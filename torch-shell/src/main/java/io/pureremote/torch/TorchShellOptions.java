@@ -31,6 +31,8 @@ import java.util.Optional;
 public final class TorchShellOptions {
   /** Default number of nodes (pods). */
   public static final int DEFAULT_NODES = 2;
+  /** The ClusterTrainingRuntime TrainJobs reference by default (Trainer's shipped torch runtime). */
+  public static final String DEFAULT_RUNTIME = "torch-distributed";
 
   private final String namespace;
   private final Optional<String> kubeContext;
@@ -43,6 +45,8 @@ public final class TorchShellOptions {
   private final Duration ttlAfterFinished;
   private final Duration pendingTimeout;
   private final int maxEvictionRetries;
+  private final Optional<TorchBackend> backend;
+  private final String runtime;
 
   private TorchShellOptions(Builder b) {
     namespace = b.namespace;
@@ -56,6 +60,8 @@ public final class TorchShellOptions {
     ttlAfterFinished = b.ttlAfterFinished;
     pendingTimeout = b.pendingTimeout;
     maxEvictionRetries = b.maxEvictionRetries;
+    backend = Optional.ofNullable(b.backend);
+    runtime = b.runtime;
   }
 
   /** A builder with the defaults: namespace {@code pureremote}, 2 nodes, 1 process per node, port 29500. */
@@ -122,6 +128,16 @@ public final class TorchShellOptions {
     return maxEvictionRetries;
   }
 
+  /** The forced backend; empty: discovered at the first launch ({@link TorchBackend}). */
+  public Optional<TorchBackend> backend() {
+    return backend;
+  }
+
+  /** The ClusterTrainingRuntime a TrainJob references ({@code runtimeRef.name}); default {@value #DEFAULT_RUNTIME}. */
+  public String runtime() {
+    return runtime;
+  }
+
   /** A builder holding these options. */
   public Builder toBuilder() {
     Builder b = new Builder();
@@ -136,13 +152,16 @@ public final class TorchShellOptions {
     b.ttlAfterFinished = ttlAfterFinished;
     b.pendingTimeout = pendingTimeout;
     b.maxEvictionRetries = maxEvictionRetries;
+    b.backend = backend.orElse(null);
+    b.runtime = runtime;
     return b;
   }
 
   @Override
   public String toString() {
     return "TorchShellOptions[namespace=" + namespace + ", image=" + pod.qualifiedImage() + ", nodes=" + nodes
-        + ", processesPerNode=" + processesPerNode + ", masterPort=" + masterPort + "]";
+        + ", processesPerNode=" + processesPerNode + ", masterPort=" + masterPort + ", backend="
+        + backend.map(TorchBackend::id).orElse("auto") + "]";
   }
 
   /** Builds {@link TorchShellOptions}; every setter checks its value. */
@@ -158,8 +177,27 @@ public final class TorchShellOptions {
     private Duration ttlAfterFinished = Duration.ofHours(1);
     private Duration pendingTimeout = Duration.ofMinutes(10);
     private int maxEvictionRetries = 3;
+    private TorchBackend backend;
+    private String runtime = DEFAULT_RUNTIME;
 
     private Builder() {}
+
+    /** Forces {@code backend} instead of discovering one; {@code null}: discover (the default). */
+    public Builder backend(TorchBackend backend) {
+      this.backend = backend;
+      return this;
+    }
+
+    /** The ClusterTrainingRuntime a TrainJob references (a DNS-1123 subdomain name, e.g. {@code torch-distributed}). */
+    public Builder runtime(String runtime) {
+      Objects.requireNonNull(runtime, "runtime");
+      if (runtime.isEmpty() || runtime.length() > 253 || !runtime.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?")) {
+        throw new IllegalArgumentException("runtime must name a ClusterTrainingRuntime (lower-case letters, digits, '-' "
+            + "and '.', at most 253), got \"" + runtime + "\"");
+      }
+      this.runtime = runtime;
+      return this;
+    }
 
     /** The namespace (a DNS-1123 label). */
     public Builder namespace(String namespace) {
@@ -272,6 +310,10 @@ public final class TorchShellOptions {
       List<String> problems = new ArrayList<>();
       if (pod == null) {
         problems.add("pod(PodTemplateOptions) is required: it names the image every node runs");
+      }
+      if (backend == TorchBackend.TRAIN_JOB && List.of("cpu", "gpu").contains(processesPerNode)) {
+        problems.add("processesPerNode " + processesPerNode + " cannot be expressed on a TrainJob (trainer.numProcPerNode is "
+            + "a number; leave it auto or give a number), or use backend pytorchjob or indexed-job");
       }
       if (!problems.isEmpty()) {
         throw new IllegalArgumentException("Invalid torch shell options:\n  - " + String.join("\n  - ", problems));

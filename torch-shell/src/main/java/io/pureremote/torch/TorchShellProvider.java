@@ -23,12 +23,16 @@ import java.util.Set;
  * ...), read by {@link KubernetesShellProvider#options} so the mapping and its checks exist once.
  * Torch keys: {@code nodes}, {@code processes-per-node} (a number, {@code auto}, {@code cpu} or
  * {@code gpu}), {@code master-port}, {@code backoff-limit-per-index}, {@code active-deadline},
- * {@code ttl-after-finished}, {@code pending-timeout}, {@code max-eviction-retries}. Unknown keys
+ * {@code ttl-after-finished}, {@code pending-timeout}, {@code max-eviction-retries}, {@code backend}
+ * ({@code auto}, the default: discovered; or {@code trainjob}, {@code pytorchjob}, {@code
+ * indexed-job}: forced, see {@link TorchBackend}) and {@code runtime} (the ClusterTrainingRuntime a
+ * TrainJob references, default {@value TorchShellOptions#DEFAULT_RUNTIME}). Unknown keys
  * and refused values fail with every key and what was expected.
  */
 public final class TorchShellProvider implements ShellProvider {
   private static final Set<String> TORCH_KEYS = Set.of("nodes", "processes-per-node", "master-port",
-      "backoff-limit-per-index", "active-deadline", "ttl-after-finished", "pending-timeout", "max-eviction-retries");
+      "backoff-limit-per-index", "active-deadline", "ttl-after-finished", "pending-timeout", "max-eviction-retries", "backend",
+      "runtime");
   /** Keys of the Job shell that mean nothing for the torch shell's pods. */
   private static final Set<String> JOB_ONLY_KEYS = Set.of("image-pull-bound", "log-streaming", "log-sample-fraction",
       "launch-concurrency", "api-qps", "api-burst", "api-retries", "watch-silence-bound", "backoff-limit");
@@ -111,6 +115,18 @@ public final class TorchShellProvider implements ShellProvider {
     step(problems, "ttl-after-finished", () -> s.duration("ttl-after-finished").ifPresent(b::ttlAfterFinished));
     step(problems, "pending-timeout", () -> s.duration("pending-timeout").ifPresent(b::pendingTimeout));
     step(problems, "max-eviction-retries", () -> s.integer("max-eviction-retries").ifPresent(b::maxEvictionRetries));
+    step(problems, "backend", () -> {
+      Object raw = torchKeys.get("backend");
+      if (raw != null) {
+        b.backend(TorchBackend.parse(String.valueOf(raw)).orElse(null));
+      }
+    });
+    step(problems, "runtime", () -> {
+      Object raw = torchKeys.get("runtime");
+      if (raw != null) {
+        b.runtime(String.valueOf(raw));
+      }
+    });
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("Invalid torch shell settings from " + settings.source() + ":\n  - "
           + String.join("\n  - ", problems));

@@ -34,6 +34,7 @@ class TorchConfigTest {
       [functions."com.acme.Train#fit".torch]
       processes-per-node = "gpu"
       master-port = 29400
+      backend = "pytorchjob"
       active-deadline = "4h"
       resources.gpus = 1
       env = { NCCL_DEBUG = "INFO" }
@@ -52,6 +53,24 @@ class TorchConfigTest {
     assertThat(o.masterPort()).isEqualTo(29400);
     assertThat(o.activeDeadline()).contains(Duration.ofHours(4));
     assertThat(o.ttlAfterFinished()).isEqualTo(Duration.ofMinutes(30));
+    assertThat(o.backend()).contains(TorchBackend.PYTORCH_JOB);
+    assertThat(o.runtime()).isEqualTo("torch-distributed");
+  }
+
+  @Test
+  void theBackendIsDiscoveredUnlessForcedAndARuntimeCanBeNamed() {
+    ShellSettings auto = ShellSettings.builder("test.toml [torch]").put("image", "acme/train:1").put("backend", "auto")
+        .put("runtime", "torch-tuned").build();
+    TorchShellOptions o = TorchShellProvider.options(auto).build();
+    assertThat(o.backend()).isEmpty();
+    assertThat(o.runtime()).isEqualTo("torch-tuned");
+    assertThat(TorchShellProvider.options(ShellSettings.builder("t").put("image", "acme/train:1").put("backend", "TrainJob")
+        .build()).build().backend()).contains(TorchBackend.TRAIN_JOB);
+    ShellSettings bad = ShellSettings.builder("test.toml [torch]").put("image", "acme/train:1").put("backend", "mpijob")
+        .put("runtime", "Torch_Distributed").build();
+    assertThatThrownBy(() -> TorchShellProvider.options(bad)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("backend: backend must be auto, trainjob, pytorchjob or indexed-job, got \"mpijob\"")
+        .hasMessageContaining("runtime: runtime must name a ClusterTrainingRuntime");
   }
 
   @Test

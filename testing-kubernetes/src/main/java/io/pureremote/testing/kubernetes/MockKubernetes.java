@@ -128,9 +128,17 @@ public final class MockKubernetes implements AutoCloseable {
     return server;
   }
 
-  /** Answers pod log requests (CRUD mode has none); a {@link FakeKubelet} sets itself here. */
-  public void logSource(Function<RecordedRequest, MockResponse> source) {
-    this.logSource = source;
+  /**
+   * Answers pod log requests (CRUD mode has none); a {@link FakeKubelet} sets itself here. A source
+   * set later is asked first; when it answers 404 (not its pod) the one set before it is asked, so
+   * several fixtures that run pods (a kubelet, a {@link FakeTrainingOperator}) serve their own.
+   */
+  public synchronized void logSource(Function<RecordedRequest, MockResponse> source) {
+    Function<RecordedRequest, MockResponse> before = this.logSource;
+    this.logSource = before == null ? source : r -> {
+      MockResponse answer = source.apply(r);
+      return answer.code() == 404 ? before.apply(r) : answer;
+    };
   }
 
   /** The next {@code times} requests with {@code method} whose path contains {@code pathPart} get {@code code}. */

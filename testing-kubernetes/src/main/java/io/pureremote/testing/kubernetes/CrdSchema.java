@@ -1,5 +1,6 @@
-package io.pureremote.mpi;
+package io.pureremote.testing.kubernetes;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
@@ -18,15 +19,34 @@ import java.util.Map;
  * array, string, integer, number, boolean, and {@code int-or-string}), enums and required fields.
  * It returns every problem with its JSON path. Not a full OpenAPI validator: no formats, patterns,
  * bounds or CEL rules.
+ *
+ * <p>The fabric8 mock server validates nothing and a real API server silently prunes unknown
+ * fields of a custom object sent without strict field validation, so a shell's tests check every
+ * custom object it emits here, against the operator's own CRD:
+ *
+ * <pre>{@code
+ * Path dir = SharedCrds.directory().orElseThrow();          // or any folder holding the CRD files
+ * CrdSchema schema = CrdSchema.load(dir, SharedCrds.PYTORCHJOB, "v1");
+ * List<String> problems = schema.problems(pytorchJob);     // e.g. ".spec.nProcPerNode: unknown field (...)"
+ * }</pre>
+ *
+ * <p>No test framework is needed (it returns the problems; the test asserts). Immutable and
+ * thread-safe.
  */
-final class CrdSchema {
+public final class CrdSchema {
   private final JSONSchemaProps root;
 
   private CrdSchema(JSONSchemaProps root) {
     this.root = root;
   }
 
-  static CrdSchema load(Path crdYaml, String version) throws IOException {
+  /**
+   * The schema of {@code version} in the CRD file {@code crdYaml}.
+   *
+   * @throws IOException when the file cannot be read
+   * @throws IllegalArgumentException when the CRD has no such version
+   */
+  public static CrdSchema load(Path crdYaml, String version) throws IOException {
     try (InputStream in = Files.newInputStream(crdYaml)) {
       CustomResourceDefinition crd = new KubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
       for (CustomResourceDefinitionVersion v : crd.getSpec().getVersions()) {
@@ -34,12 +54,34 @@ final class CrdSchema {
           return new CrdSchema(v.getSchema().getOpenAPIV3Schema());
         }
       }
-      throw new IllegalArgumentException(crdYaml + " has no version " + version);
+      throw new IllegalArgumentException(crdYaml + " has no version " + version + " (it has "
+          + crd.getSpec().getVersions().stream().map(CustomResourceDefinitionVersion::getName).toList() + ")");
     }
   }
 
-  /** Every problem of {@code object} (a JSON-like tree of maps, lists and scalars). */
-  List<String> problems(Object object) {
+  /**
+   * The schema of {@code version} in the CRD file {@code fileName} of {@code crdDirectory} (e.g.
+   * {@link SharedCrds#directory()}, and {@link SharedCrds#PYTORCHJOB}).
+   *
+   * @throws IOException when the file cannot be read (its path is in the message)
+   */
+  public static CrdSchema load(Path crdDirectory, String fileName, String version) throws IOException {
+    return load(crdDirectory.resolve(fileName), version);
+  }
+
+  /** Every problem of {@code object} (a fabric8 model object, e.g. a {@code GenericKubernetesResource}), serialized as the client sends it. */
+  public List<String> problems(HasMetadata object) {
+    KubernetesSerialization json = new KubernetesSerialization();
+    return problems(json.unmarshal(json.asJson(object), Map.class));
+  }
+
+  /**
+   * Every problem of {@code object}, a JSON-like tree of maps, lists and scalars (as Jackson reads
+   * JSON into {@code Map.class}); each names its JSON path, e.g. {@code .spec.slotsPerWorker:
+   * expected an integer, got String four}. Empty: the schema accepts it. {@code metadata} is left
+   * to the API server.
+   */
+  public List<String> problems(Object object) {
     List<String> problems = new ArrayList<>();
     walk("", object, root, problems);
     return problems;
