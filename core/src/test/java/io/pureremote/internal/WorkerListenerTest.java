@@ -105,7 +105,7 @@ class WorkerListenerTest {
       assertThat(calc.square(12)).isEqualTo(144);
       assertThat(CalcImpl.EXECUTIONS.get() - before).as("ran once, on the worker (this JVM)").isEqualTo(1);
       assertThatThrownBy(() -> calc.fail("net boom")).isInstanceOf(RemoteFunctionException.class)
-          .hasRootCauseMessage("net boom");
+          .cause().hasMessage("net boom");
       assertThat(store.list("pureremote/v1/net/").stream().filter(k -> k.contains("/runs/") && k.endsWith(".json")))
           .as("a run record per run, as a child JVM writes").hasSize(2);
       WorkerConnection.Status status = connection.status(Duration.ofSeconds(5));
