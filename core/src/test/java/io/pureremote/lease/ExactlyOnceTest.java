@@ -174,7 +174,13 @@ class ExactlyOnceTest {
       Thread.sleep(50);
     }
     List<ProcessHandle> orphans = first.descendants().toList();
-    Thread.sleep(1000);
+    // Kill the caller only once its remote has named itself in the lease record: before that, the
+    // lease rightly looks abandoned (all its processes gone) and the new caller takes the call over.
+    // A fixed sleep was too short for a JVM start on a loaded machine.
+    while (leaseProcesses(root) < 2) {
+      assertThat(System.nanoTime()).as("the remote joined the first caller's lease").isLessThan(until);
+      Thread.sleep(50);
+    }
     first.destroyForcibly().waitFor();
 
     FileBlobStore store = new FileBlobStore(root);
@@ -189,6 +195,24 @@ class ExactlyOnceTest {
     assertThat(executionsPerEntry(store, "slowSquare").values()).containsExactly(1L);
     System.out.printf("re-attach: the new caller waited %d ms for the orphaned run%n",
         Duration.ofNanos(System.nanoTime() - start).toMillis());
+  }
+
+  /** How many processes the (one) lease record under {@code root} names, or 0 before it exists. */
+  private static int leaseProcesses(Path root) throws java.io.IOException {
+    if (!Files.exists(root)) {
+      return 0;
+    }
+    try (var files = Files.walk(root)) {
+      for (Path lease : files.filter(f -> f.getFileName().toString().equals("lease")).toList()) {
+        try {
+          Object processes = io.pureremote.internal.Json.parseObject(Files.readString(lease)).get("processes");
+          return processes instanceof List<?> list ? list.size() : 0;
+        } catch (RuntimeException | java.io.IOException e) {
+          return 0; // being rewritten: look again
+        }
+      }
+    }
+    return 0;
   }
 
   @Test
