@@ -60,10 +60,11 @@ final class KubernetesScenarios {
    * finished Jobs deleted after 5 s (by the fake cluster's TTL controller), as a big fan-out would
    * set it, so the mock's store stays small; pod logs followed for 1% of calls, as the shell's
    * docs advise for big fan-outs (the logs are empty here, but following them is API traffic).
+   * One Job per call (batching off): scenario 2's batched row turns it on for a shell of its own.
    */
   static KubernetesShellOptions options(String namespace, int qps) {
     return KubernetesShellOptions.builder().namespace(namespace).image(FakeCluster.IN_PROCESS_IMAGE)
-        .apiRate(qps, qps).ttlAfterFinished(Duration.ofSeconds(5)).logSampleFraction(0.01).build();
+        .apiRate(qps, qps).ttlAfterFinished(Duration.ofSeconds(5)).logSampleFraction(0.01).batching(false).build();
   }
 
   private static RemoteRuntime runtime(FileBlobStore store, Shell shell, int maxConcurrentCalls) {
@@ -93,6 +94,25 @@ final class KubernetesScenarios {
     b.row(scenario, "all API requests per call", shell.total() / (double) shell.calls(),
         naive.total() / (double) naive.calls(), label);
     b.row(scenario, "wall time, all calls (s)", shell.seconds, naive.seconds, label);
+
+    // Batched: the same number of calls, all at once (a runtime.map over n misses), through a shell
+    // of its own (its own watches, counted) that runs them as Indexed Jobs of at most 100 calls.
+    KubernetesShellOptions batchedOptions = options(KUBELET_NAMESPACE, API_QPS).toBuilder().batching(true).build();
+    Traffic batched;
+    try (KubernetesShell batchedShell = new KubernetesShell(cluster.shellClient(), batchedOptions)) {
+      batched = traffic(b, cluster, batchedShell, "k8s-api-batched", 20_000_000, n, n);
+    }
+    Bench.log("    API requests, KubernetesShell batched: %s", batched.counts);
+    String perCallJob = "one Job per call (rows above), " + concurrency + " at a time";
+    String batchedScenario = "2. Kubernetes API load · " + Sizes.count(n) + " calls batched (Indexed Jobs of <= "
+        + batchedOptions.batchSize() + "), all at once";
+    b.row(batchedScenario, "API writes per call (create/update/delete)", batched.perCall("create", "update", "delete"),
+        shell.perCall("create", "update", "delete"), perCallJob);
+    b.row(batchedScenario, "API reads per call (get/list/log)", batched.perCall("get", "list", "log"),
+        shell.perCall("get", "list", "log"), perCallJob);
+    b.row(batchedScenario, "API watches per call (watch requests)", batched.perCall("watch"), shell.perCall("watch"),
+        perCallJob);
+    b.row(batchedScenario, "wall time, all calls (s)", batched.seconds, shell.seconds, perCallJob);
   }
 
   /** The shell's API requests and the wall time of {@code n} concurrent calls through {@code shell}. */

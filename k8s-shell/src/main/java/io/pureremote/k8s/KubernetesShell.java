@@ -81,6 +81,13 @@ import org.slf4j.LoggerFactory;
  * retried on 429, 5xx and connection errors. Pod logs follow to the SLF4J logger {@code
  * io.pureremote.k8s.pods} at INFO, prefixed {@code [job/pod]}.
  *
+ * <p>Batched fan-outs ({@link KubernetesShellOptions#batching()}, on by default): misses of one
+ * function that reach their launch together ({@link #grouping}) run as one Indexed Job per batch
+ * of at most {@link KubernetesShellOptions#batchSize()} calls ({@link #launchGroup}); index
+ * {@code i} runs member {@code i} of the batch manifest, and each call still ends, fails and is
+ * cancelled on its own. On servers without per-index backoff (before 1.33) each call gets its own
+ * Job.
+ *
  * <p>Per-function options: {@link #withOptions} makes sibling shells that share the client, the
  * informers, the API budget and the launch slots, so any number of option sets still cost one
  * Job and one Pod watch per namespace.
