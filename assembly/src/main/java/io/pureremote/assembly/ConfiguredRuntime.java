@@ -242,7 +242,8 @@ public final class ConfiguredRuntime implements AutoCloseable {
         if (existing != null) {
           return existing;
         }
-        ShellProvider provider = Shells.provider(name, providers);
+        // shell = "pool:<name>": the pool shell's provider, the pool's name among its settings.
+        ShellProvider provider = Shells.provider(name.startsWith("pool:") ? "pool" : name, providers);
         Shell shell;
         try {
           shell = provider.create(settings);

@@ -247,6 +247,25 @@ class ConfiguredRuntimeTest {
   }
 
   @Test
+  void shellPoolNameGoesToThePoolShellWithThatPoolsTable() throws Exception {
+    Path memo = Files.createDirectories(tmp.resolve("memo"));
+    PureRemoteConfig config = ConfigLoader.builder().userName("yu").build().parse("""
+        blob-root = "%s"
+        shell = "pool:linalg"
+        [pools.linalg]
+        namespace = "ml-team"
+        kube-context = "never-used"      # no call runs, so the client never connects
+        [functions."io.pureremote.assembly.testfns.Greeter#greet"]
+        shell = "in-process"
+        """.formatted(memo.toUri()), "pools.toml");
+    try (ConfiguredRuntime remote = ConfiguredRuntime.fromConfig(config)) {
+      assertThat(remote.shellFor("other#fn")).isInstanceOfSatisfying(io.pureremote.k8s.pool.PoolShell.class,
+          s -> assertThat(s.name()).isEqualTo("pool:linalg"));
+      assertThat(remote.shellFor("io.pureremote.assembly.testfns.Greeter#greet")).isInstanceOf(InProcessShell.class);
+    }
+  }
+
+  @Test
   void aCallRunsEndToEndFromConfiguration() throws Exception {
     Path memo = Files.createDirectories(tmp.resolve("memo"));
     PureRemoteConfig config = ConfigLoader.builder().userName("yu").build().parse("""

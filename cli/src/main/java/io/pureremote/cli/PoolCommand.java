@@ -165,8 +165,9 @@ final class PoolCommand implements Runnable {
       }
       WorkerPool pool = pools.create(poolSpec);
       out.println("created pool " + describe(pool));
-      out.println("use it: shell = \"pool\" with [pool] name = \"" + pool.name() + "\""
-          + (poolSpec.ownsNamespace() ? "" : " and namespace = \"" + pool.namespace() + "\"") + " (docs/pools.md)");
+      out.println("use it: shell = \"pool:" + pool.name() + "\""
+          + (poolSpec.ownsNamespace() ? "" : " with [pools." + pool.name() + "] namespace = \"" + pool.namespace() + "\"")
+          + " (docs/pools.md)");
       out.flush();
       return PureRemoteCli.OK;
     }
@@ -219,8 +220,8 @@ final class PoolCommand implements Runnable {
       WorkerPool p = pools.connect(name, namespace);
       out.println("pool " + describe(p));
       p.ready().forEach(w -> out.println("  worker " + w.pod() + " " + w.ip()));
-      out.println("use it: shell = \"pool\" with [pool] name = \"" + p.name() + "\""
-          + (namespace == null ? "" : " and namespace = \"" + p.namespace() + "\""));
+      out.println("use it: shell = \"pool:" + p.name() + "\""
+          + (namespace == null ? "" : " with [pools." + p.name() + "] namespace = \"" + p.namespace() + "\""));
       out.flush();
       return PureRemoteCli.OK;
     }

@@ -66,7 +66,7 @@ class PoolCommandTest {
         "--memory", "1Gi", "--spot", "aks", "--timeout", "60s");
     assertThat(created.code()).as(created.err()).isZero();
     assertThat(created.out()).contains("created pool calc in namespace " + NS + ": 1 of 1 workers ready, 2 slots each, store root " + root)
-        .contains("shell = \"pool\" with [pool] name = \"calc\"");
+        .contains("use it: shell = \"pool:calc\" (docs/pools.md)");
 
     Run list = cli("pool", "list");
     assertThat(list.out()).contains("NAME", "calc", NS, "1/1", root).contains("1 pool");

@@ -58,6 +58,12 @@ final class ConfigKeys {
 
   /** Blob root schemes of the core and the store modules, accepted even when a module is not on the class path. */
   static final Set<String> BUILT_IN_SCHEMES = Set.of("file", "s3", "abfss", "adls");
+  /** The Kubernetes pool shell's provider name; {@code shell = "pool:<name>"} selects the pool of that name. */
+  static final String POOL_SHELL = "pool";
+  /** {@code pool:}, the prefix of a shell name that names a Kubernetes pool. */
+  static final String POOL_SHELL_PREFIX = POOL_SHELL + ":";
+  /** {@code [pools.<name>]}: the settings of the pool shell for the pool of that name. */
+  static final String POOLS = "pools";
 
   private static final Kind NAMESPACE = Kind.text("namespace name", KubernetesValues::namespaceProblem);
   private static final Kind BLOB_ROOT = Kind.blobRoot();

@@ -108,16 +108,34 @@ interface Kind {
     return new Kind() {
       @Override
       public String type() {
-        return "`in-process` \\| `local` \\| `kubernetes` (or a registered shell)";
+        return "`in-process` \\| `local` \\| `kubernetes` \\| `pool:<name>` (or a registered shell)";
       }
 
       @Override
       public Object fromToml(Object raw, Origin at, Reading reading) {
+        if (raw instanceof String s && s.startsWith(ConfigKeys.POOL_SHELL_PREFIX)) {
+          return fromText(s, at, reading);
+        }
         return choice(names(reading)).fromToml(raw, at, reading);
       }
 
       @Override
       public Object fromText(String raw, Origin at, Reading reading) {
+        String s = raw.strip();
+        if (s.startsWith(ConfigKeys.POOL_SHELL_PREFIX)) {
+          // pool:<name>: the Kubernetes pool of that name, settings from [pools.<name>].
+          String pool = s.substring(ConfigKeys.POOL_SHELL_PREFIX.length());
+          if (!reading.shells.contains(ConfigKeys.POOL_SHELL)) {
+            reading.add(at, "\"" + s + "\" needs the pool shell: add pureremote-k8s-shell to the class path");
+            return null;
+          }
+          if (!io.pureremote.k8s.values.KubernetesValues.isDnsLabel(pool) || pool.length() > 40) {
+            reading.add(at, "\"" + s + "\": the pool name must be a DNS label (lowercase letters, digits, '-') of at most 40"
+                + " characters");
+            return null;
+          }
+          return s;
+        }
         return choice(names(reading)).fromText(raw, at, reading);
       }
 

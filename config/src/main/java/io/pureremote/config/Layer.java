@@ -55,6 +55,7 @@ final class Layer {
         case ConfigKeys.TEAMS -> layer.readSections(raw, at, Scope.TEAM, reading);
         case ConfigKeys.FUNCTIONS -> layer.readSections(raw, at, Scope.FUNCTION, reading);
         case ConfigKeys.BLOB_SETTINGS -> layer.readBlobSettings(raw, at, layer.blobSettings, reading);
+        case ConfigKeys.POOLS -> layer.readPools(raw, at, reading);
         default -> {
           if (isShellTable(key, reading)) {
             layer.readShellTable(raw, at, layer.shellTables.computeIfAbsent(key, k -> new LinkedHashMap<>()), "", reading);
@@ -195,6 +196,23 @@ final class Layer {
   }
 
   /** A table named after a registered shell that is not built in ({@code [mpi]}): its provider's settings. */
+  /** {@code [pools.<name>]}: one shell table per pool, kept as the table of shell {@code pool:<name>}. */
+  private void readPools(Object raw, Origin at, Reading reading) {
+    if (!(raw instanceof TomlTable table)) {
+      reading.wrongType(at, "tables [pools.<name>] of pool shell settings", raw);
+      return;
+    }
+    if (!reading.shells.contains(ConfigKeys.POOL_SHELL)) {
+      reading.add(at, "[pools] needs the pool shell: add pureremote-k8s-shell to the class path");
+      return;
+    }
+    for (String name : table.keySet()) {
+      Origin poolAt = at.child("." + name, table.inputPositionOf(List.of(name)));
+      readShellTable(table.get(List.of(name)), poolAt,
+          shellTables.computeIfAbsent(ConfigKeys.POOL_SHELL_PREFIX + name, k -> new LinkedHashMap<>()), "", reading);
+    }
+  }
+
   private static boolean isShellTable(String key, Reading reading) {
     return reading.shells.contains(key) && !ConfigKeys.BUILT_IN_SHELLS.contains(key);
   }

@@ -189,7 +189,7 @@ public record PureRemoteConfig(
     Optional<ShellSettings> table = Optional.ofNullable(shellTables.get(shellName));
     Optional<ShellSettings> own = ownSection ? functions.get(functionName).shellTable() : Optional.empty();
     boolean pods = POD_SHELLS.contains(shellName);
-    if (!pods && table.isEmpty() && own.isEmpty()) {
+    if (!pods && table.isEmpty() && own.isEmpty() && !shellName.startsWith(ConfigKeys.POOL_SHELL_PREFIX)) {
       return ShellSettings.empty();
     }
     List<String> parts = new ArrayList<>();
@@ -208,6 +208,9 @@ public record PureRemoteConfig(
     }
     table.ifPresent(t -> b.putAll(t.values()));
     own.ifPresent(t -> b.putAll(t.values()));
+    if (shellName.startsWith(ConfigKeys.POOL_SHELL_PREFIX)) {
+      b.put("name", shellName.substring(ConfigKeys.POOL_SHELL_PREFIX.length())); // the pool the shell name names
+    }
     return b.build();
   }
 

@@ -114,14 +114,16 @@ class SampleConfigTest {
     return blocks;
   }
 
+  private static final ClassLoader WITH_MPI_AND_POOL = PoolConfigTest.withPoolOver(ShellTablesTest.WITH_MPI);
+
   @Test
   void everyTomlBlockOfTheGuideLoads() throws IOException {
     List<String> blocks = guideBlocks("toml");
     assertThat(blocks).hasSizeGreaterThanOrEqualTo(4);
     for (String toml : blocks) {
       if (!toml.contains("docs:invalid")) {
-        // The guide shows [mpi] tables; a class path with the mpi shell (here its stand-in) reads them.
-        ConfigLoader.builder().userName("yu").classLoader(ShellTablesTest.WITH_MPI).build().parse(toml, "docs/configuration.md");
+        // The guide shows [mpi] and [pools] tables; a class path with those shells (here stand-ins) reads them.
+        ConfigLoader.builder().userName("yu").classLoader(WITH_MPI_AND_POOL).build().parse(toml, "docs/configuration.md");
       }
     }
   }

@@ -11,8 +11,10 @@ import java.util.Set;
  * with {@code pureremote pool create} or {@link WorkerPools#create}. Settings: {@code name} (the
  * pool, required), {@code namespace} (default {@code pureremote-pool-<name>}), {@code kube-context},
  * {@code addressing} ({@code auto}, {@code pod-ip}, {@code port-forward}), {@code max-dispatches},
- * {@code refresh-interval} and {@code connect-timeout} (durations). In TOML: {@code shell = "pool"}
- * with a {@code [pool]} table, or per function {@code [functions."<fn>".pool]}.
+ * {@code refresh-interval} and {@code connect-timeout} (durations). In TOML: {@code shell =
+ * "pool:<name>"} (at the top or per function) with an optional {@code [pools.<name>]} table, whose
+ * settings configuration hands over with {@code name} set; or {@code shell = "pool"} with a {@code
+ * [pool]} table naming the pool.
  */
 public final class PoolShellProvider implements ShellProvider {
   @Override

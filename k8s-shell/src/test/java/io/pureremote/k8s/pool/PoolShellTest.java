@@ -18,6 +18,7 @@ import io.pureremote.testing.kubernetes.FakeDeployments;
 import io.pureremote.testing.kubernetes.FakeKubelet;
 import io.pureremote.testing.kubernetes.MockKubernetes;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -89,6 +90,35 @@ class PoolShellTest {
     assertThat(keys("/result")).as("one result per distinct call").hasSize(20);
     assertThat(store.list("pureremote/v1/pool/").stream().filter(k -> k.contains("/runs/") && k.endsWith(".json")))
         .as("each distinct call ran once").hasSize(21);
+    // The token is in no blob (run records, logs, invocations) and in no worker's pod log.
+    String token = new String(pools.token(pools.connect("calc", null)), StandardCharsets.UTF_8);
+    for (String key : store.list("")) {
+      assertThat(new String(store.getBytes(key).orElseThrow(), StandardCharsets.ISO_8859_1)).as(key).doesNotContain(token);
+    }
+    for (String pod : deployments.pods()) {
+      assertThat(client.pods().inNamespace(NS).withName(pod).getLog()).as(pod).doesNotContain(token).contains("listening");
+    }
+  }
+
+  @Test
+  void aWarmMissCostsMillisecondsNotAPodStart() throws Exception {
+    assertThat(work.square(1000)).isEqualTo(1_000_000); // connections open, JIT warm enough
+    int n = 100;
+    long[] nanos = new long[n];
+    for (int i = 0; i < n; i++) {
+      long t0 = System.nanoTime();
+      assertThat(work.square(2000 + i)).isEqualTo((2000L + i) * (2000L + i));
+      nanos[i] = System.nanoTime() - t0;
+    }
+    java.util.Arrays.sort(nanos);
+    double p50 = nanos[n / 2] / 1e6;
+    double p99 = nanos[n * 99 / 100] / 1e6;
+    String line = String.format(java.util.Locale.ROOT,
+        "Kubernetes pool (fake cluster, 2 workers, FileBlobStore): %d sequential misses of a trivial function: p50 %.1f ms, p99 %.1f ms%n",
+        n, p50, p99);
+    System.out.print(line);
+    java.nio.file.Files.writeString(Path.of("target", "pool-latency.txt"), line);
+    assertThat(p50).as("a warm miss is no pod start").isLessThan(1000);
   }
 
   @Test
@@ -124,20 +154,45 @@ class PoolShellTest {
   }
 
   @Test
-  void aCallTimeoutCancelsTheCallOnItsWorkerAndKeepsTheWorker() {
+  void aCallTimeoutCancelsTheCallOnItsWorkerAndKeepsTheWorker() throws Exception {
     try (RemoteRuntime quick = RemoteRuntime.builder().blobRoot(store.root()).pipelineId("pool").shell(shell)
-        .defaults(CallOptions.builder().timeout(Duration.ofMillis(1500)).build()).build()) {
+        .defaults(CallOptions.builder().timeout(Duration.ofSeconds(3)).build()).build()) {
       Work w = quick.create(Work.class, WorkImpl.class);
-      assertThat(w.square(3)).isEqualTo(9); // warm: the timeout below is about the slow call
       assertThatThrownBy(() -> w.slow("too long", 60_000)).isInstanceOf(RemoteTimeoutException.class);
+    }
+    // The cancel interrupted the call on its worker: no worker still runs it (it would for a minute).
+    long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (running() > 0) {
+      assertThat(System.nanoTime()).as("the cancelled call stopped on its worker").isLessThan(until);
+      Thread.sleep(100);
     }
     assertThat(work.square(5)).as("the workers still serve").isEqualTo(25);
   }
 
+  /** Calls running on all workers, asked over the protocol. */
+  private int running() throws Exception {
+    byte[] token = pools.token(pools.connect("calc", null));
+    int sum = 0;
+    for (String pod : deployments.pods()) {
+      InetSocketAddress a = deployments.address(pod).orElse(null);
+      if (a != null) {
+        try (WorkerConnection c = WorkerConnection.open(a.getHostString(), a.getPort(), token, Duration.ofSeconds(2))) {
+          sum += c.status(Duration.ofSeconds(2)).running();
+        }
+      }
+    }
+    return sum;
+  }
+
   @Test
-  void aStoppedPoolFailsCallsWithAnErrorNamingIt() {
+  void aStoppedPoolFailsCallsWithAnErrorNamingIt() throws Exception {
     assertThat(work.square(2)).isEqualTo(4);
     pools.stop("calc", null);
+    long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (deployments.anyProcessAlive()) { // the workers are gone (a real pod would drain and refuse first)
+      assertThat(System.nanoTime()).isLessThan(until);
+      Thread.sleep(50);
+    }
     long start = System.nanoTime();
     assertThatThrownBy(() -> work.square(3)).satisfies(t -> {
       Throwable e = t;
