@@ -76,6 +76,11 @@ public final class Json {
 
   private static void quote(String s, StringBuilder sb) {
     sb.append('"');
+    if (plain(s)) {
+      // Most strings (keys, names, hashes, times) need no escape: append them whole.
+      sb.append(s).append('"');
+      return;
+    }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       switch (c) {
@@ -94,6 +99,17 @@ public final class Json {
       }
     }
     sb.append('"');
+  }
+
+  /** Whether {@code s} holds no character that JSON escapes. */
+  private static boolean plain(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c == '"' || c == '\\') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
