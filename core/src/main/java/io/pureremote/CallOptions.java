@@ -13,14 +13,16 @@ import java.util.Objects;
 public final class CallOptions {
 
   /** The built-in defaults: no timeout, {@link ExceptionPolicy#RERUN}. */
-  public static final CallOptions DEFAULTS = new CallOptions(Duration.ZERO, ExceptionPolicy.RERUN);
+  public static final CallOptions DEFAULTS = new CallOptions(Duration.ZERO, ExceptionPolicy.RERUN, false);
 
   private final Duration timeout;
   private final ExceptionPolicy exceptionPolicy;
+  private final boolean recompute;
 
-  private CallOptions(Duration timeout, ExceptionPolicy exceptionPolicy) {
+  private CallOptions(Duration timeout, ExceptionPolicy exceptionPolicy, boolean recompute) {
     this.timeout = timeout;
     this.exceptionPolicy = exceptionPolicy;
+    this.recompute = recompute;
   }
 
   /** A builder starting from {@link #DEFAULTS}. */
@@ -43,6 +45,15 @@ public final class CallOptions {
     return exceptionPolicy;
   }
 
+  /**
+   * Whether calls ignore a stored result (and error) and run again: the old result is set aside
+   * under {@code <entry>/aside/} (kind {@code recomputed}), the new one committed. Each distinct
+   * call is recomputed once per runtime; later equal calls hit the new result.
+   */
+  public boolean recompute() {
+    return recompute;
+  }
+
   /** Whether a timeout is set. */
   public boolean hasTimeout() {
     return !timeout.isZero();
@@ -50,27 +61,31 @@ public final class CallOptions {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof CallOptions other && timeout.equals(other.timeout) && exceptionPolicy == other.exceptionPolicy;
+    return o instanceof CallOptions other && timeout.equals(other.timeout) && exceptionPolicy == other.exceptionPolicy
+        && recompute == other.recompute;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(timeout, exceptionPolicy);
+    return Objects.hash(timeout, exceptionPolicy, recompute);
   }
 
   @Override
   public String toString() {
-    return "CallOptions[timeout=" + timeout + ", exceptionPolicy=" + exceptionPolicy + "]";
+    return "CallOptions[timeout=" + timeout + ", exceptionPolicy=" + exceptionPolicy
+        + (recompute ? ", recompute" : "") + "]";
   }
 
   /** Builder for {@link CallOptions}; not thread-safe. */
   public static final class Builder {
     private Duration timeout;
     private ExceptionPolicy exceptionPolicy;
+    private boolean recompute;
 
     private Builder(CallOptions from) {
       this.timeout = from.timeout;
       this.exceptionPolicy = from.exceptionPolicy;
+      this.recompute = from.recompute;
     }
 
     /**
@@ -93,9 +108,19 @@ public final class CallOptions {
       return this;
     }
 
+    /**
+     * Run calls again even when a result is stored ({@link CallOptions#recompute()}). Defaults to
+     * false. For a whole program without a code change: {@code -Dpureremote.recompute=all}, or a
+     * comma-separated list of function names ({@code name} or {@code name@version}).
+     */
+    public Builder recompute(boolean recompute) {
+      this.recompute = recompute;
+      return this;
+    }
+
     /** The options. */
     public CallOptions build() {
-      return new CallOptions(timeout, exceptionPolicy);
+      return new CallOptions(timeout, exceptionPolicy, recompute);
     }
   }
 }

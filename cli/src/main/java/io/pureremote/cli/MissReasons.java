@@ -52,6 +52,9 @@ final class MissReasons {
     }
     long durationMs = event.get("durationMs") instanceof Number n ? n.longValue() : 0;
     Optional<String> aside = setAside(entry, at, durationMs);
+    if (aside.isPresent() && aside.get().equals("recomputed")) {
+      return "recomputed on request (CallOptions.recompute or -Dpureremote.recompute): the old result is set aside";
+    }
     if (aside.isPresent()) {
       return "the stored result was unusable (" + aside.get() + "): set aside and recomputed";
     }

@@ -54,7 +54,9 @@ public final class Aside {
     /** The value is not of the type the function returns. */
     WRONG_TYPE("wrong-type"),
     /** A {@code BlobRef} in the value names content-addressed content that is not in the store. */
-    MISSING_CONTENT("missing-content");
+    MISSING_CONTENT("missing-content"),
+    /** Nothing is wrong with it: the caller asked to recompute the call ({@code CallOptions.recompute}). */
+    RECOMPUTED("recomputed");
 
     private final String label;
 
@@ -62,7 +64,7 @@ public final class Aside {
       this.label = label;
     }
 
-    /** The kind as printed: {@code corrupt}, {@code undecodable}, {@code wrong-type}, {@code missing-content}. */
+    /** The kind as printed: {@code corrupt}, {@code undecodable}, {@code wrong-type}, {@code missing-content}, {@code recomputed}. */
     public String label() {
       return label;
     }
@@ -198,9 +200,13 @@ public final class Aside {
         unchanged = now != null && now.version().equals(version);
       }
       boolean deleted = unchanged && store.delete(blobKey);
-      log.warn("{} was unusable ({}: {}); {} {} and removed it so the call recomputes", store.uri(blobKey),
-          problem.kind().label(), problem.detail(), first ? "kept it as" : "it was already kept as",
-          store.uri(asideKey));
+      if (problem.kind() == Kind.RECOMPUTED) {
+        log.info("{}: {}; kept the old one as {}", store.uri(blobKey), problem.detail(), store.uri(asideKey));
+      } else {
+        log.warn("{} was unusable ({}: {}); {} {} and removed it so the call recomputes", store.uri(blobKey),
+            problem.kind().label(), problem.detail(), first ? "kept it as" : "it was already kept as",
+            store.uri(asideKey));
+      }
       return Optional.of(new Moved(asideKey, deleted));
     }
   }

@@ -66,6 +66,13 @@ public final class CallPipeline implements AutoCloseable {
   private final ConcurrentHashMap<String, InFlight> singleFlight = new ConcurrentHashMap<>();
   /** Functions whose first miss this runtime has logged at INFO. */
   private final Set<FunctionId> announced = ConcurrentHashMap.newKeySet();
+  /** Entries recomputed on request in this runtime: each once, later equal calls hit the new result. */
+  private final Set<String> recomputed = ConcurrentHashMap.newKeySet();
+  /** {@code -Dpureremote.recompute}: {@code all}, or function names ({@code name} or {@code name@version}). */
+  private final Set<String> recomputeProperty = recomputeProperty(System.getProperty(RECOMPUTE_PROPERTY));
+
+  /** The system property that recomputes calls of a whole program (see {@code CallOptions.recompute}). */
+  public static final String RECOMPUTE_PROPERTY = "pureremote.recompute";
   private final ConcurrentHashMap<RemoteMethod, KryoCodec> codecs = new ConcurrentHashMap<>();
   private final EventLog events;
   private final ProgressTracker progress;
@@ -334,6 +341,10 @@ public final class CallPipeline implements AutoCloseable {
     CallOptions callOptions = options.callOptions(method.id().name());
     Instant started = Instant.now();
 
+    if (recomputes(method.id(), callOptions) && recomputed.add(key.prefix())) {
+      log.info("{}: recomputing on request (the stored result, if any, is set aside)", memoUri);
+      return runRecomputing(method, key, args, codec, callOptions, started);
+    }
     EntryReader.Read first = lookup(method, codec, key);
     if (first.hit()) {
       log.debug("memo hit {}", memoUri);
@@ -375,6 +386,58 @@ public final class CallPipeline implements AutoCloseable {
         lease.get().release();
       }
       // We lost the lease while our run went on and nothing was committed: follow the new holder.
+    }
+  }
+
+  private boolean recomputes(FunctionId function, CallOptions callOptions) {
+    return callOptions.recompute() || recomputeProperty.contains("all") || recomputeProperty.contains(function.name())
+        || recomputeProperty.contains(function.toString());
+  }
+
+  private static Set<String> recomputeProperty(String value) {
+    Set<String> names = new java.util.HashSet<>();
+    if (value != null) {
+      for (String part : value.split(",")) {
+        if (!part.isBlank()) {
+          names.add(part.strip());
+        }
+      }
+    }
+    return Set.copyOf(names);
+  }
+
+  /**
+   * A call recomputed on request: under its lease, the stored result is set aside and a stored
+   * error deleted, then it runs as a miss. Another process holding the lease is followed as usual
+   * (its run is a recomputation too, or a result it commits is new).
+   */
+  private Object runRecomputing(RemoteMethod method, MemoKey key, Object[] args, KryoCodec codec,
+      CallOptions callOptions, Instant started) throws InterruptedException {
+    boolean memoizeErrors = callOptions.exceptionPolicy() == ExceptionPolicy.MEMOIZE;
+    boolean setAside = false;
+    while (true) {
+      Optional<Leases.Lease> lease = leases.tryAcquire(key.key(Leases.LEASE));
+      if (lease.isEmpty()) {
+        Optional<Value> theirs = awaitOtherHolder(method, key, codec, callOptions, memoizeErrors, started);
+        if (theirs.isPresent()) {
+          return theirs.get().value();
+        }
+        continue;
+      }
+      try {
+        if (!setAside) {
+          Aside.setAside(store, key, new Aside.Problem(MemoKey.RESULT, Aside.Kind.RECOMPUTED,
+              "recomputed on request (CallOptions.recompute or -D" + RECOMPUTE_PROPERTY + ")", null));
+          store.delete(key.key(MemoKey.ERROR));
+          setAside = true;
+        }
+        Optional<Value> value = runHoldingLease(method, key, args, codec, callOptions, lease.get(), started, false);
+        if (value.isPresent()) {
+          return value.get().value();
+        }
+      } finally {
+        lease.get().release();
+      }
     }
   }
 
