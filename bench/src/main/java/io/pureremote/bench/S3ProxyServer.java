@@ -34,10 +34,15 @@ public final class S3ProxyServer implements AutoCloseable {
 
   /** Starts a proxy on a free loopback port, keeping objects under {@code folder}. */
   public static S3ProxyServer start(Path folder) throws Exception {
+    return start(folder, 0);
+  }
+
+  /** Starts a proxy on loopback port {@code port} (0: a free one), keeping objects under {@code folder}. */
+  public static S3ProxyServer start(Path folder, int port) throws Exception {
     Properties props = new Properties();
     props.setProperty("jclouds.filesystem.basedir", folder.toString());
     org.gaul.s3proxy.blobstore.BlobStore backend = org.gaul.s3proxy.BlobStores.create("filesystem-nio2", props);
-    S3Proxy proxy = S3Proxy.builder().blobStore(backend).endpoint(URI.create("http://127.0.0.1:0"))
+    S3Proxy proxy = S3Proxy.builder().blobStore(backend).endpoint(URI.create("http://127.0.0.1:" + port))
         .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY).build();
     proxy.start();
     long deadline = System.nanoTime() + 30_000_000_000L;
@@ -54,6 +59,11 @@ public final class S3ProxyServer implements AutoCloseable {
   public URI endpoint() {
     return endpoint;
   }
+
+  /** The access key the proxy accepts (with {@link #SECRET}): for {@code AWS_ACCESS_KEY_ID}. */
+  public static final String ACCESS = ACCESS_KEY;
+  /** The secret key the proxy accepts: for {@code AWS_SECRET_ACCESS_KEY}. */
+  public static final String SECRET = SECRET_KEY;
 
   private static StaticCredentialsProvider credentials() {
     return StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY));
