@@ -91,34 +91,8 @@ final class JobFactory {
         .withBackoffLimit(options.backoffLimit())
         // A replacement pod starts only once the failed one has fully terminated, so one call never
         // runs twice at once (the server forces this with a podFailurePolicy; set it for every Job).
-        .withPodReplacementPolicy(POD_REPLACEMENT_POLICY)
-        .withTtlSecondsAfterFinished((int) options.ttlAfterFinished().getSeconds())
-        .withNewTemplate()
-          .withNewMetadata().withLabels(podLabels).endMetadata()
-          .withSpec(pod.build())
-        .endTemplate();
-    if (!options.pod().annotations().isEmpty()) {
-      spec.editTemplate().editMetadata().withAnnotations(new LinkedHashMap<>(options.pod().annotations())).endMetadata().endTemplate();
-    }
-    options.activeDeadline().ifPresent(d -> spec.withActiveDeadlineSeconds(d.getSeconds()));
-    if (options.podFailurePolicy()) {
-      spec.withPodFailurePolicy(podFailurePolicy());
-    }
-
-    // Kueue reads these from the Job (not its pods); it suspends and admits the Job itself.
-    Map<String, String> jobLabels = new LinkedHashMap<>(labels);
-    options.queueName().ifPresent(q -> jobLabels.put(KubernetesShellOptions.KUEUE_QUEUE_LABEL, q));
-    options.workloadPriorityClass().ifPresent(c -> jobLabels.put(KubernetesShellOptions.KUEUE_PRIORITY_LABEL, c));
-    Job job = new JobBuilder()
-        .withNewMetadata()
-          .withName(name)
-          .withNamespace(namespace)
-          .withLabels(jobLabels)
-          .withAnnotations(annotations)
-        .endMetadata()
-        .withSpec(spec.build())
-        .build();
-    return customize(job, name, labels);
+        .withPodReplacementPolicy(POD_REPLACEMENT_POLICY);
+    return finish(spec, podLabels, pod, podFailurePolicy(), name, labels, annotations);
   }
 
   /** The name of the batch Job running the members of {@code manifestUri}: prefix + 10 hex digits of its hash + {@code -b}. */
@@ -174,8 +148,20 @@ final class JobFactory {
         .withParallelism(parallelism)
         .withBackoffLimitPerIndex(options.backoffLimit())
         .withMaxFailedIndexes(n)
-        .withPodReplacementPolicy(POD_REPLACEMENT_POLICY)
-        .withTtlSecondsAfterFinished((int) options.ttlAfterFinished().getSeconds())
+        .withPodReplacementPolicy(POD_REPLACEMENT_POLICY);
+    return finish(spec, podLabels, pod, batchPodFailurePolicy(), name, labels, annotations);
+  }
+
+  /**
+   * What every Job of this shell shares, whether it runs one call or a batch: the TTL, the pod
+   * template (its labels and annotations), the active deadline, the pod failure policy when
+   * enabled, and the Kueue labels, which Kueue reads from the Job (not its pods) to suspend and
+   * admit it.
+   */
+  private Job finish(JobSpecBuilder spec, Map<String, String> podLabels, PodSpecBuilder pod,
+      PodFailurePolicy failurePolicy, String name,
+      Map<String, String> labels, Map<String, String> annotations) {
+    spec.withTtlSecondsAfterFinished((int) options.ttlAfterFinished().getSeconds())
         .withNewTemplate()
           .withNewMetadata().withLabels(podLabels).endMetadata()
           .withSpec(pod.build())
@@ -185,7 +171,7 @@ final class JobFactory {
     }
     options.activeDeadline().ifPresent(d -> spec.withActiveDeadlineSeconds(d.getSeconds()));
     if (options.podFailurePolicy()) {
-      spec.withPodFailurePolicy(batchPodFailurePolicy());
+      spec.withPodFailurePolicy(failurePolicy);
     }
     Map<String, String> jobLabels = new LinkedHashMap<>(labels);
     options.queueName().ifPresent(q -> jobLabels.put(KubernetesShellOptions.KUEUE_QUEUE_LABEL, q));
@@ -193,7 +179,7 @@ final class JobFactory {
     Job job = new JobBuilder()
         .withNewMetadata()
           .withName(name)
-          .withNamespace(namespace)
+          .withNamespace(options.namespace())
           .withLabels(jobLabels)
           .withAnnotations(annotations)
         .endMetadata()
