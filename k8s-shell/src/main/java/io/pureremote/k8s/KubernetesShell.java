@@ -376,20 +376,7 @@ public final class KubernetesShell implements Shell {
     /** One GET of the Job; absent means it vanished. */
     @Override
     public void verify(JobRun run, String name) {
-      submit(() -> {
-        try {
-          Job job = gate.call("get Job " + options.namespace() + "/" + name, () -> jobs().withName(name).get());
-          if (job == null) {
-            run.onVanished(name, null, "a GET found no such Job");
-          } else {
-            run.onJob(job);
-          }
-        } catch (KubernetesClientException e) {
-          log.debug("Checking Job {}/{} failed: {}", options.namespace(), name, ApiGate.describe(e));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
+      verifyJob(run, name);
     }
 
     /** Lists the Job's pods once (label job-name) so a failure can be explained, then decides. */
@@ -416,6 +403,24 @@ public final class KubernetesShell implements Shell {
     }
   }
 
+  /** One GET of Job {@code name} for a run of either kind; absent means it vanished. */
+  private void verifyJob(TrackedRun run, String name) {
+    submit(() -> {
+      try {
+        Job job = gate.call("get Job " + options.namespace() + "/" + name, () -> jobs().withName(name).get());
+        if (job == null) {
+          run.onVanished(name, null, "a GET found no such Job");
+        } else {
+          run.onJob(job);
+        }
+      } catch (KubernetesClientException e) {
+        log.debug("Checking Job {}/{} failed: {}", options.namespace(), name, ApiGate.describe(e));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+  }
+
   /** What a batch asks of the cluster, carried out on the shared executor. */
   private final class ShellBatchActions implements BatchRun.Actions {
     @Override
@@ -430,20 +435,7 @@ public final class KubernetesShell implements Shell {
 
     @Override
     public void verify(BatchRun run, String name) {
-      submit(() -> {
-        try {
-          Job job = gate.call("get Job " + options.namespace() + "/" + name, () -> jobs().withName(name).get());
-          if (job == null) {
-            run.onVanished(name, null, "a GET found no such Job");
-          } else {
-            run.onJob(job);
-          }
-        } catch (KubernetesClientException e) {
-          log.debug("Checking Job {}/{} failed: {}", options.namespace(), name, ApiGate.describe(e));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
+      verifyJob(run, name);
     }
 
     @Override
