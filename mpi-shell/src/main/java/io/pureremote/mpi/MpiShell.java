@@ -1,36 +1,30 @@
 package io.pureremote.mpi;
 
-import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.FieldValidateable.Validation;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.pureremote.ShellException;
 import io.pureremote.k8s.ApiGate;
+import io.pureremote.k8s.ClusterObjects;
 import io.pureremote.k8s.ClusterProbe;
 import io.pureremote.k8s.KubeConfigs;
 import io.pureremote.k8s.PodSpecs;
+import io.pureremote.k8s.ShellThreads;
 import io.pureremote.spi.Launch;
 import io.pureremote.spi.LaunchRequest;
 import io.pureremote.spi.Shell;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,7 +82,7 @@ public final class MpiShell implements Shell {
   static final ResourceDefinitionContext MPIJOBS = new ResourceDefinitionContext.Builder()
       .withGroup("kubeflow.org").withVersion(VERSION).withKind(MpiJobFactory.KIND).withPlural("mpijobs").withNamespaced(true)
       .build();
-  private static final long TICK_MILLIS = 250;
+  private static final Duration TICK = Duration.ofMillis(250);
 
   private final KubernetesClient client;
   private final boolean ownsClient;
@@ -98,12 +92,8 @@ public final class MpiShell implements Shell {
   private final ClusterProbe probe;
   private final Map<String, MpiRun> runs = new ConcurrentHashMap<>();
   private final Map<String, SharedIndexInformer<GenericKubernetesResource>> informers = new ConcurrentHashMap<>();
-  private final ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pureremote-mpi-", 0).factory());
-  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "pureremote-mpi-watchdog");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ClusterObjects objects;
+  private final ShellThreads threads;
   private volatile Optional<String> discovered;
   private volatile BiConsumer<String, String> logSink = (prefix, line) -> podLog.info("{}{}", prefix, line);
   private volatile boolean closed;
@@ -124,7 +114,8 @@ public final class MpiShell implements Shell {
     this.probe = new ClusterProbe(client, gate, source);
     this.options = Objects.requireNonNull(options, "options");
     this.factory = new MpiJobFactory(options);
-    scheduler.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    this.objects = new ClusterObjects(client, gate, options.namespace());
+    this.threads = new ShellThreads("mpi", TICK, this::tick);
   }
 
   /**
@@ -186,17 +177,8 @@ public final class MpiShell implements Shell {
     for (MpiRun run : List.copyOf(runs.values())) {
       run.cancel();
     }
-    scheduler.shutdownNow();
     informers.values().forEach(SharedIndexInformer::close);
-    executor.shutdown();
-    try {
-      if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
-        executor.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      executor.shutdownNow();
-      Thread.currentThread().interrupt();
-    }
+    threads.close();
     if (ownsClient) {
       client.close();
     }
@@ -214,11 +196,7 @@ public final class MpiShell implements Shell {
   // ---- actions a run asks for ----
 
   void submit(Runnable task) {
-    try {
-      executor.execute(task);
-    } catch (RejectedExecutionException e) {
-      log.debug("MPI shell closed; dropped a background task");
-    }
+    threads.submit(task);
   }
 
   void untrack(MpiRun run) {
@@ -251,8 +229,7 @@ public final class MpiShell implements Shell {
       }
       runs.put(name, run);
       startInformer(ns);
-      gate.call("create MPIJob " + ns + "/" + name,
-          () -> client.genericKubernetesResources(MPIJOBS).inNamespace(ns).resource(job).fieldValidation(Validation.STRICT).create());
+      objects.create("MPIJob", client.genericKubernetesResources(MPIJOBS), job);
       log.info("created MPIJob {}/{} for {} ({} worker(s) × {} slot(s))", ns, name, run.request().shortLabel(),
           options.workers(), options.slotsPerWorker());
       if (!run.onCreated(name)) {
@@ -273,46 +250,18 @@ public final class MpiShell implements Shell {
   }
 
   void delete(String name, String why) {
-    String ns = options.namespace();
-    try {
-      gate.call("delete MPIJob " + ns + "/" + name, () -> client.genericKubernetesResources(MPIJOBS).inNamespace(ns)
-          .withName(name).withPropagationPolicy(DeletionPropagation.FOREGROUND).delete());
-      log.info("deleted MPIJob {}/{} ({})", ns, name, why);
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 404) {
-        log.warn("Could not delete MPIJob {}/{} ({}): {}. Delete it with `kubectl delete mpijob -n {} {}`.", ns, name, why,
-            ApiGate.describe(e), ns, name);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    objects.delete("MPIJob", "mpijob", client.genericKubernetesResources(MPIJOBS), name, why);
   }
 
   /** The pods the operator made for MPIJob {@code name} with {@code role} (launcher or worker); empty on errors. */
   List<Pod> pods(String name, String role) {
-    try {
-      return gate.call("list pods of MPIJob " + name, () -> client.pods().inNamespace(options.namespace())
-          .withLabel(MpiJobFactory.JOB_NAME_LABEL, name).withLabel(MpiJobFactory.JOB_ROLE_LABEL, role).list().getItems());
-    } catch (KubernetesClientException e) {
-      log.debug("Listing {} pods of MPIJob {} failed: {}", role, name, ApiGate.describe(e));
-      return List.of();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return List.of();
-    }
+    return objects.pods(role + "s of MPIJob " + name, Map.of(MpiJobFactory.JOB_NAME_LABEL, name,
+        MpiJobFactory.JOB_ROLE_LABEL, role));
   }
 
   /** The log of {@code pod}'s container so far; null when it cannot be read (yet). */
   String podLog(String pod) {
-    try {
-      return gate.call("get log of " + pod, () -> client.pods().inNamespace(options.namespace()).withName(pod)
-          .inContainer(MpiJobFactory.CONTAINER).getLog());
-    } catch (KubernetesClientException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
+    return objects.log(pod, MpiJobFactory.CONTAINER);
   }
 
   /**
@@ -324,21 +273,7 @@ public final class MpiShell implements Shell {
     if (known != null) {
       return known;
     }
-    List<String> served;
-    try {
-      CustomResourceDefinition crd = gate.call("get CRD " + CRD_NAME,
-          () -> client.apiextensions().v1().customResourceDefinitions().withName(CRD_NAME).get());
-      served = crd == null || crd.getSpec() == null ? List.of() : crd.getSpec().getVersions().stream()
-          .filter(v -> Boolean.TRUE.equals(v.getServed())).map(CustomResourceDefinitionVersion::getName).toList();
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 403 && e.getCode() != 401) {
-        throw e;
-      }
-      // Reading CRDs is cluster-scoped RBAC many users lack; API discovery is open to every user.
-      served = client.getApiResources("kubeflow.org/" + VERSION) != null
-          && client.getApiResources("kubeflow.org/" + VERSION).getResources().stream().anyMatch(r -> "mpijobs".equals(r.getName()))
-          ? List.of(VERSION) : List.of();
-    }
+    List<String> served = objects.servedVersions(CRD_NAME, MPIJOBS);
     Optional<String> refusal;
     if (served.contains(VERSION)) {
       refusal = Optional.empty();
@@ -396,32 +331,15 @@ public final class MpiShell implements Shell {
   }
 
   private void tick() {
-    try {
-      long now = System.nanoTime();
-      for (MpiRun run : Set.copyOf(runs.values())) {
-        run.tick(now);
-      }
-    } catch (RuntimeException e) {
-      log.warn("MPI shell watchdog failed: {}", e.toString(), e);
+    long now = System.nanoTime();
+    for (MpiRun run : Set.copyOf(runs.values())) {
+      run.tick(now);
     }
   }
 
   private ShellException launchFailed(KubernetesClientException e, String name) {
-    String ns = options.namespace();
-    String why = ApiGate.describe(e);
-    String message = switch (e.getCode()) {
-      case 401, 403 -> "Not allowed to create MPIJob " + ns + "/" + name + " (" + why + "). The kube context needs RBAC "
-          + "create/get/list/watch/delete on mpijobs.kubeflow.org and get/list on pods and pods/log in namespace '" + ns + "'.";
-      case 404 -> "Cannot create MPIJob " + ns + "/" + name + " (" + why + "): does namespace '" + ns + "' exist, and is the "
-          + "MPI Operator's CRD installed (`kubectl get crd " + CRD_NAME + "`)?";
-      case 400 -> "The API server rejected MPIJob " + ns + "/" + name + " (" + why + "). The shell creates MPIJobs with "
-          + "strict field validation, so a field this operator version does not know is an error instead of being pruned: "
-          + "upgrade the MPI Operator (v0.5+ for launcherCreationPolicy and runLauncherAsWorker) or drop the option.";
-      case 422 -> "The API server rejected MPIJob " + ns + "/" + name + " as invalid (" + why + "). Check the MPI shell options.";
-      default -> "Cannot create MPIJob " + ns + "/" + name + " (" + why + ").";
-    };
-    ShellException failure = new ShellException("LaunchFailed", null, message, ApiGate.isTransient(e));
-    failure.initCause(e);
-    return failure;
+    return objects.createFailed(e, "MPIJob", name, "MPI", "create/get/list/watch/delete on mpijobs.kubeflow.org",
+        ", and is the MPI Operator's CRD installed (`kubectl get crd " + CRD_NAME + "`)",
+        "upgrade the MPI Operator (v0.5+ for launcherCreationPolicy and runLauncherAsWorker) or drop the option");
   }
 }

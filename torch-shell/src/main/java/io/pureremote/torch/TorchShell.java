@@ -1,39 +1,33 @@
 package io.pureremote.torch;
 
-import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.FieldValidateable.Validation;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.pureremote.ShellException;
 import io.pureremote.k8s.ApiGate;
 import io.pureremote.k8s.ClusterFeatures;
+import io.pureremote.k8s.ClusterObjects;
 import io.pureremote.k8s.ClusterProbe;
 import io.pureremote.k8s.KubeConfigs;
 import io.pureremote.k8s.PodSpecs;
+import io.pureremote.k8s.ShellThreads;
 import io.pureremote.spi.Launch;
 import io.pureremote.spi.LaunchRequest;
 import io.pureremote.spi.Shell;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,7 +81,7 @@ import org.slf4j.LoggerFactory;
 public final class TorchShell implements Shell {
   private static final Logger log = LoggerFactory.getLogger(TorchShell.class);
   private static final Logger podLog = LoggerFactory.getLogger("io.pureremote.torch.pods");
-  private static final long TICK_MILLIS = 250;
+  private static final Duration TICK = Duration.ofMillis(250);
 
   private final KubernetesClient client;
   private final boolean ownsClient;
@@ -100,12 +94,8 @@ public final class TorchShell implements Shell {
   private final Map<String, OperatorRun> operatorRuns = new ConcurrentHashMap<>();
   private final Map<String, SharedIndexInformer<Job>> informers = new ConcurrentHashMap<>();
   private final Map<String, SharedIndexInformer<GenericKubernetesResource>> customInformers = new ConcurrentHashMap<>();
-  private final ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pureremote-torch-", 0).factory());
-  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "pureremote-torch-watchdog");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ClusterObjects objects;
+  private final ShellThreads threads;
   private volatile ClusterFeatures features;
   private volatile TorchBackend chosen;
   private volatile BiConsumer<String, String> logSink = (prefix, line) -> podLog.info("{}{}", prefix, line);
@@ -128,7 +118,8 @@ public final class TorchShell implements Shell {
     this.probe = new ClusterProbe(client, gate, source);
     this.factory = new IndexedJobFactory(options);
     this.operatorFactory = new OperatorJobFactory(options);
-    scheduler.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    this.objects = new ClusterObjects(client, gate, options.namespace());
+    this.threads = new ShellThreads("torch", TICK, this::tick);
   }
 
   /**
@@ -314,19 +305,7 @@ public final class TorchShell implements Shell {
 
   /** Whether {@code crdName} serves {@code kind}'s version (API discovery where reading CRDs is not allowed). */
   private boolean served(String crdName, ResourceDefinitionContext kind) throws InterruptedException {
-    try {
-      CustomResourceDefinition crd = gate.call("get CRD " + crdName,
-          () -> client.apiextensions().v1().customResourceDefinitions().withName(crdName).get());
-      return crd != null && crd.getSpec() != null && crd.getSpec().getVersions().stream()
-          .anyMatch(v -> kind.getVersion().equals(v.getName()) && Boolean.TRUE.equals(v.getServed()));
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 401 && e.getCode() != 403) {
-        throw e;
-      }
-      // Reading CRDs is cluster-scoped RBAC many users lack; API discovery is open to every user.
-      var resources = client.getApiResources(kind.getGroup() + "/" + kind.getVersion());
-      return resources != null && resources.getResources().stream().anyMatch(r -> kind.getPlural().equals(r.getName()));
-    }
+    return objects.servedVersions(crdName, kind).contains(kind.getVersion());
   }
 
   /** Whether the ClusterTrainingRuntime exists; empty when this client may not read it. */
@@ -374,8 +353,7 @@ public final class TorchShell implements Shell {
     try {
       operatorRuns.put(name, run);
       startCustomInformer(ns, backend);
-      gate.call("create " + kind + " " + ns + "/" + name, () -> client.genericKubernetesResources(context(backend))
-          .inNamespace(ns).resource(object).fieldValidation(Validation.STRICT).create());
+      objects.create(kind, client.genericKubernetesResources(context(backend)), object);
       log.info("created {} {}/{} for {} (backend {}: {} node(s) × {} process(es){})", kind, ns, name,
           run.request().shortLabel(), backend.id(), options.nodes(), options.processesPerNode(),
           backend == TorchBackend.TRAIN_JOB ? ", runtime " + options.runtime() : ", master " + name + "-master-0:"
@@ -397,20 +375,8 @@ public final class TorchShell implements Shell {
 
   /** Deletes the call's PyTorchJob or TrainJob (foreground: the operator's pods and Services go with it). */
   void deleteObject(TorchBackend backend, String name, String why) {
-    String ns = options.namespace();
-    String kind = backend == TorchBackend.PYTORCH_JOB ? "PyTorchJob" : "TrainJob";
-    try {
-      gate.call("delete " + kind + " " + ns + "/" + name, () -> client.genericKubernetesResources(context(backend)).inNamespace(ns)
-          .withName(name).withPropagationPolicy(DeletionPropagation.FOREGROUND).delete());
-      log.info("deleted {} {}/{} ({})", kind, ns, name, why);
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 404) {
-        log.warn("Could not delete {} {}/{} ({}): {}. Delete it with `kubectl delete {} -n {} {}`.", kind, ns, name, why,
-            ApiGate.describe(e), context(backend).getPlural(), ns, name);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    objects.delete(backend == TorchBackend.PYTORCH_JOB ? "PyTorchJob" : "TrainJob", context(backend).getPlural(),
+        client.genericKubernetesResources(context(backend)), name, why);
   }
 
   void untrack(OperatorRun run) {
@@ -419,17 +385,7 @@ public final class TorchShell implements Shell {
 
   /** The pods of the call's PyTorchJob or TrainJob; empty on errors. */
   List<Pod> pods(TorchBackend backend, String name) {
-    String label = backend == TorchBackend.PYTORCH_JOB ? PYTORCH_JOB_NAME : JOBSET_NAME;
-    try {
-      return gate.call("list pods of " + name, () -> client.pods().inNamespace(options.namespace()).withLabel(label, name)
-          .list().getItems());
-    } catch (KubernetesClientException e) {
-      log.debug("Listing the pods of {} failed: {}", name, ApiGate.describe(e));
-      return List.of();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return List.of();
-    }
+    return objects.pods(name, Map.of(backend == TorchBackend.PYTORCH_JOB ? PYTORCH_JOB_NAME : JOBSET_NAME, name));
   }
 
   private void startCustomInformer(String ns, TorchBackend backend) {
@@ -478,18 +434,9 @@ public final class TorchShell implements Shell {
     for (OperatorRun run : List.copyOf(operatorRuns.values())) {
       run.cancel();
     }
-    scheduler.shutdownNow();
     informers.values().forEach(SharedIndexInformer::close);
     customInformers.values().forEach(SharedIndexInformer::close);
-    executor.shutdown();
-    try {
-      if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
-        executor.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      executor.shutdownNow();
-      Thread.currentThread().interrupt();
-    }
+    threads.close();
     if (ownsClient) {
       client.close();
     }
@@ -512,11 +459,7 @@ public final class TorchShell implements Shell {
   // ---- actions a run asks for ----
 
   void submit(Runnable task) {
-    try {
-      executor.execute(task);
-    } catch (RejectedExecutionException e) {
-      log.debug("torch shell closed; dropped a background task");
-    }
+    threads.submit(task);
   }
 
   void untrack(TorchRun run) {
@@ -549,12 +492,10 @@ public final class TorchShell implements Shell {
       }
       runs.put(name, run);
       startInformer(ns);
-      Job created = gate.call("create Job " + ns + "/" + name,
-          () -> client.batch().v1().jobs().inNamespace(ns).resource(job).fieldValidation(Validation.STRICT).create());
+      Job created = objects.create("Job", client.batch().v1().jobs(), job);
       Service service = factory.service(name, created.getMetadata().getUid(), job.getMetadata().getLabels());
       try {
-        gate.call("create Service " + ns + "/" + name,
-            () -> client.services().inNamespace(ns).resource(service).fieldValidation(Validation.STRICT).create());
+        objects.create("Service", client.services(), service);
       } catch (KubernetesClientException e) {
         delete(name, "its Service could not be created");
         run.fail(launchFailed(e, "Service", name));
@@ -577,33 +518,12 @@ public final class TorchShell implements Shell {
   }
 
   void delete(String name, String why) {
-    String ns = options.namespace();
-    try {
-      gate.call("delete Job " + ns + "/" + name, () -> client.batch().v1().jobs().inNamespace(ns).withName(name)
-          .withPropagationPolicy(DeletionPropagation.FOREGROUND).delete());
-      log.info("deleted Job {}/{} ({})", ns, name, why);
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 404) {
-        log.warn("Could not delete Job {}/{} ({}): {}. Delete it with `kubectl delete job -n {} {}`.", ns, name, why,
-            ApiGate.describe(e), ns, name);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    objects.delete("Job", "job", client.batch().v1().jobs(), name, why);
   }
 
   /** The pods of Job {@code name}; empty on errors. */
   List<Pod> pods(String name) {
-    try {
-      return gate.call("list pods of Job " + name, () -> client.pods().inNamespace(options.namespace())
-          .withLabel(IndexedJobFactory.JOB_NAME_LABEL, name).list().getItems());
-    } catch (KubernetesClientException e) {
-      log.debug("Listing the pods of Job {} failed: {}", name, ApiGate.describe(e));
-      return List.of();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return List.of();
-    }
+    return objects.pods("Job " + name, Map.of(IndexedJobFactory.JOB_NAME_LABEL, name));
   }
 
   /** The log of {@code pod}'s node container so far; null when it cannot be read (yet). */
@@ -613,15 +533,7 @@ public final class TorchShell implements Shell {
 
   /** The log of {@code pod}'s {@code container} so far; null when it cannot be read (yet). */
   String podLog(String pod, String container) {
-    try {
-      return gate.call("get log of " + pod, () -> client.pods().inNamespace(options.namespace()).withName(pod)
-          .inContainer(container).getLog());
-    } catch (KubernetesClientException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
+    return objects.log(pod, container);
   }
 
   /** The server's version, through the shared first contact ({@link ClusterProbe}: bounded, asked once). */
@@ -665,37 +577,21 @@ public final class TorchShell implements Shell {
   }
 
   private void tick() {
-    try {
-      long now = System.nanoTime();
-      for (TorchRun run : Set.copyOf(runs.values())) {
-        run.tick(now);
-      }
-      for (OperatorRun run : Set.copyOf(operatorRuns.values())) {
-        run.tick(now);
-      }
-    } catch (RuntimeException e) {
-      log.warn("torch shell watchdog failed: {}", e.toString(), e);
+    long now = System.nanoTime();
+    for (TorchRun run : Set.copyOf(runs.values())) {
+      run.tick(now);
+    }
+    for (OperatorRun run : Set.copyOf(operatorRuns.values())) {
+      run.tick(now);
     }
   }
 
   private ShellException launchFailed(KubernetesClientException e, String kind, String name) {
-    String ns = options.namespace();
-    String why = ApiGate.describe(e);
-    String message = switch (e.getCode()) {
-      case 401, 403 -> "Not allowed to create " + kind + " " + ns + "/" + name + " (" + why + "). The kube context needs RBAC "
-          + "create/get/list/watch/delete on " + (kind.equals("PyTorchJob") ? "pytorchjobs.kubeflow.org"
-              : kind.equals("TrainJob") ? "trainjobs.trainer.kubeflow.org" : "jobs.batch, create on services")
-          + " and get/list on pods and pods/log in namespace '" + ns + "'.";
-      case 404 -> "Cannot create " + kind + " " + ns + "/" + name + " (" + why + "): does namespace '" + ns + "' exist?";
-      case 400 -> "The API server rejected " + kind + " " + ns + "/" + name + " (" + why + "). The shell creates it with strict "
-          + "field validation, so a field this server does not know is an error instead of being dropped: upgrade the "
-          + "cluster or drop the option.";
-      case 422 -> "The API server rejected " + kind + " " + ns + "/" + name + " as invalid (" + why + "). Check the torch "
-          + "shell options.";
-      default -> "Cannot create " + kind + " " + ns + "/" + name + " (" + why + ").";
+    String rbac = "create/get/list/watch/delete on " + switch (kind) {
+      case "PyTorchJob" -> "pytorchjobs.kubeflow.org";
+      case "TrainJob" -> "trainjobs.trainer.kubeflow.org";
+      default -> "jobs.batch, create on services";
     };
-    ShellException failure = new ShellException("LaunchFailed", null, message, ApiGate.isTransient(e));
-    failure.initCause(e);
-    return failure;
+    return objects.createFailed(e, kind, name, "torch", rbac, "", "upgrade the cluster or drop the option");
   }
 }
