@@ -23,9 +23,9 @@ module io.pureremote {
   uses io.pureremote.spi.CallListener;
   uses io.pureremote.spi.ShellProvider;
 
-  provides io.pureremote.spi.BlobStoreProvider with io.pureremote.local.FileBlobStoreProvider;
+  provides io.pureremote.spi.BlobStoreProvider with io.pureremote.internal.FileBlobStoreProvider;
   provides io.pureremote.spi.ShellProvider with
-      io.pureremote.local.LocalShellProvider,
-      io.pureremote.local.InProcessShellProvider,
-      io.pureremote.local.LocalPoolShellProvider;
+      io.pureremote.internal.LocalShellProvider,
+      io.pureremote.internal.InProcessShellProvider,
+      io.pureremote.internal.LocalPoolShellProvider;
 }

@@ -56,15 +56,11 @@ class CoreModuleTest {
       "io.pureremote.ShellException",
       "io.pureremote.TorchDistributed",
       "io.pureremote.local.FileBlobStore",
-      "io.pureremote.local.FileBlobStoreProvider",
       "io.pureremote.local.InProcessShell",
-      "io.pureremote.local.InProcessShellProvider",
       "io.pureremote.local.LocalPoolOptions",
       "io.pureremote.local.LocalPoolShell",
-      "io.pureremote.local.LocalPoolShellProvider",
       "io.pureremote.local.LocalProcessShell",
       "io.pureremote.local.LocalProcessShellOptions",
-      "io.pureremote.local.LocalShellProvider",
       "io.pureremote.spi.BlobContent",
       "io.pureremote.spi.BlobStore",
       "io.pureremote.spi.BlobStoreProvider",
@@ -95,8 +91,8 @@ class CoreModuleTest {
         .containsExactlyInAnyOrder("io.pureremote", "io.pureremote.spi", "io.pureremote.local");
     assertThat(core.packages()).contains("io.pureremote.internal");
     assertThat(core.provides().stream().flatMap(p -> p.providers().stream()).toList()).containsExactlyInAnyOrder(
-        "io.pureremote.local.FileBlobStoreProvider", "io.pureremote.local.LocalShellProvider",
-        "io.pureremote.local.InProcessShellProvider", "io.pureremote.local.LocalPoolShellProvider");
+        "io.pureremote.internal.FileBlobStoreProvider", "io.pureremote.internal.LocalShellProvider",
+        "io.pureremote.internal.InProcessShellProvider", "io.pureremote.internal.LocalPoolShellProvider");
     assertThat(core.uses()).containsExactlyInAnyOrder("io.pureremote.spi.BlobStoreProvider",
         "io.pureremote.spi.CallListener", "io.pureremote.spi.ShellProvider");
   }

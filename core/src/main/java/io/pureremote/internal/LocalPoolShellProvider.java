@@ -1,5 +1,7 @@
-package io.pureremote.local;
+package io.pureremote.internal;
 
+import io.pureremote.local.LocalPoolOptions;
+import io.pureremote.local.LocalPoolShell;
 import io.pureremote.spi.Shell;
 import io.pureremote.spi.ShellProvider;
 import io.pureremote.spi.ShellSettings;
@@ -10,6 +12,7 @@ import java.util.Set;
  * (integer, warm JVMs per store root), {@code slots} (integer, calls per worker at once), {@code
  * max-dispatches} (integer), {@code stream-output} ({@code true}/{@code false}).
  */
+// Public only for ServiceLoader on the class path; the package is not exported.
 public final class LocalPoolShellProvider implements ShellProvider {
   @Override
   public String name() {

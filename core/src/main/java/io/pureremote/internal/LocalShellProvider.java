@@ -1,5 +1,7 @@
-package io.pureremote.local;
+package io.pureremote.internal;
 
+import io.pureremote.local.LocalProcessShell;
+import io.pureremote.local.LocalProcessShellOptions;
 import io.pureremote.spi.Shell;
 import io.pureremote.spi.ShellProvider;
 import io.pureremote.spi.ShellSettings;
@@ -9,6 +11,7 @@ import java.util.Set;
  * Provides the {@code local} shell ({@link LocalProcessShell}). Settings: {@code max-processes}
  * (integer), {@code stream-output} ({@code true}/{@code false}).
  */
+// Public only for ServiceLoader on the class path; the package is not exported.
 public final class LocalShellProvider implements ShellProvider {
   @Override
   public String name() {

@@ -1,5 +1,6 @@
-package io.pureremote.local;
+package io.pureremote.internal;
 
+import io.pureremote.local.FileBlobStore;
 import io.pureremote.spi.BlobStore;
 import io.pureremote.spi.BlobStoreProvider;
 import java.net.URI;
@@ -8,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** Opens {@link FileBlobStore}s for {@code file:} URIs, e.g. {@code file:///data/memo}. */
+// Public only for ServiceLoader on the class path; the package is not exported.
 public final class FileBlobStoreProvider implements BlobStoreProvider {
   @Override
   public Set<String> schemes() {
