@@ -596,7 +596,9 @@ public record KubernetesShellOptions(
     }
     /**
      * A batch is launched once no miss of its function has joined it for this long, at most 8
-     * windows after its first miss (a full batch goes at once); a lone miss waits one window. At
+     * windows after its first miss (a full batch goes at once); a lone miss waits one window (kept:
+     * the shell cannot tell it from the first miss of a fan-out; for a function called one at a
+     * time, latency first, turn {@link #batching(boolean) batching} off or lower the window). At
      * most 1 minute. Defaults to 250 ms.
      */
     public Builder batchWindow(Duration batchWindow) {

@@ -13,6 +13,7 @@ import io.pureremote.k8s.testfns.Work;
 import io.pureremote.k8s.testfns.WorkImpl;
 import io.pureremote.local.FileBlobStore;
 import io.pureremote.local.InProcessShell;
+import io.pureremote.testing.kubernetes.ApiServerJobRules;
 import io.pureremote.testing.kubernetes.FakeKubelet;
 import io.pureremote.testing.kubernetes.MockKubernetes;
 import java.nio.charset.StandardCharsets;
@@ -98,6 +99,7 @@ class BatchedFanOutTest {
     assertThat(job.getSpec().getPodFailurePolicy().getRules().getFirst().getAction()).isEqualTo("FailIndex");
     assertThat(job.getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs()).first().isEqualTo("batch");
     assertThat(job.getStatus().getCompletedIndexes()).isEqualTo("0-7");
+    assertThat(ApiServerJobRules.jobProblems(job)).as("what the API server would refuse in the batch Job").isEmpty();
     // Each call keeps its own run record and log, written by its own pod.
     for (long x : inputs) {
       String prefix = memoUri("square", x).substring(store.root().length() + 1);
@@ -208,6 +210,7 @@ class BatchedFanOutTest {
     assertThat(runtime.map(List.of(1L, 2L, 3L, 4L), work::square)).containsExactly(1L, 4L, 9L, 16L);
     assertThat(cluster.count(SHELL, "create jobs")).isEqualTo(4);
     assertThat(jobs()).allSatisfy(j -> assertThat(j.getSpec().getCompletionMode()).isNotEqualTo("Indexed"));
+    assertThat(jobs()).allSatisfy(j -> assertThat(ApiServerJobRules.jobProblems(j)).as("single-call Job").isEmpty());
   }
 
   @Test
@@ -215,6 +218,7 @@ class BatchedFanOutTest {
     start("1.34", IMAGE, b -> b.batching(false));
     assertThat(runtime.map(List.of(1L, 2L, 3L), work::square)).containsExactly(1L, 4L, 9L);
     assertThat(cluster.count(SHELL, "create jobs")).isEqualTo(3);
+    assertThat(jobs()).allSatisfy(j -> assertThat(ApiServerJobRules.jobProblems(j)).as("single-call Job").isEmpty());
   }
 
   private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {

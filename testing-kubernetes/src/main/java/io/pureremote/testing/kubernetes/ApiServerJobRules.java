@@ -1,4 +1,4 @@
-package io.pureremote.torch;
+package io.pureremote.testing.kubernetes;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -16,14 +16,15 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The API server's validation of the objects the Indexed Job backend creates, as the mock server
+ * The API server's validation of the Jobs and Services the shells create (the single-call Job,
+ * the batch Indexed Job, the torch backend's Indexed Job and headless Service), as the mock server
  * does none: the rules of {@code kubernetes/kubernetes} {@code pkg/apis/batch/validation}
  * ({@code validateJobSpec}, {@code validatePodFailurePolicy}, {@code validateSuccessPolicy}) and
  * {@code pkg/apis/core/validation} ({@code ValidateService}, {@code ValidateOwnerReferences}, the
  * pod's hostname/subdomain and env rules) that these objects touch. A test kit, not a validator
  * for every Job.
  */
-final class ApiServerJobRules {
+public final class ApiServerJobRules {
   private ApiServerJobRules() {}
 
   private static final Pattern ENV_NAME = Pattern.compile("[-._a-zA-Z][-._a-zA-Z0-9]*");
@@ -32,7 +33,11 @@ final class ApiServerJobRules {
       "metadata\\.(name|namespace|uid)|metadata\\.(annotations|labels)\\['[^']+'\\]|spec\\.(nodeName|serviceAccountName)"
           + "|status\\.(hostIP|podIP|podIPs|hostIPs)");
 
-  static List<String> jobProblems(Job job) {
+  /**
+   * What the API server would refuse in {@code job}, as one line per problem; empty when it
+   * accepts the Job (as far as these rules go).
+   */
+  public static List<String> jobProblems(Job job) {
     List<String> p = new ArrayList<>();
     String name = job.getMetadata().getName();
     if (!KubernetesValues.isDnsSubdomain(name)) {
@@ -152,7 +157,11 @@ final class ApiServerJobRules {
     return p;
   }
 
-  static List<String> serviceProblems(Service service) {
+  /**
+   * What the API server would refuse in {@code service} (a headless Service owned by a Job), as
+   * one line per problem; empty when it accepts it.
+   */
+  public static List<String> serviceProblems(Service service) {
     List<String> p = new ArrayList<>();
     if (!KubernetesValues.isDnsLabel(service.getMetadata().getName())) {
       p.add("a Service name must be a DNS-1035 label");
