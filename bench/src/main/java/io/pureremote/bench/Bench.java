@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What every scenario gets: the sizes of this run, the table to add rows to, a scratch folder,
@@ -23,6 +24,7 @@ final class Bench implements AutoCloseable {
   private CompletableFuture<FakeCluster> clusterStarting;
   private final Map<String, KubernetesShell> k8sShells = new LinkedHashMap<>();
   private int buckets;
+  private final AtomicInteger clusters = new AtomicInteger();
 
   Bench(Sizes sizes, Table table, Path scratch) {
     this.sizes = sizes;
@@ -67,13 +69,31 @@ final class Bench implements AutoCloseable {
     return FakeCluster.start(this, KubernetesScenarios.KUBELET_NAMESPACE, KubernetesScenarios.FAST_NAMESPACE, "3g");
   }
 
-  /** The fake Kubernetes cluster shared by scenarios 2 and 3, started on first use. */
+  /** The fake Kubernetes cluster, started on first use. */
   synchronized FakeCluster cluster() throws Exception {
     if (cluster == null) {
       cluster = clusterStarting != null ? clusterStarting.join() : startCluster();
       clusterStarting = null;
     }
     return cluster;
+  }
+
+  /**
+   * A fake cluster no earlier scenario has used: the one in use (and its shells) is stopped first.
+   * Scenario 3 needs it: after scenario 2's thousands of Jobs the API server could miss the
+   * shell's 10 s version probe, and its leftover Jobs and watches would be billed to scenario 3.
+   */
+  synchronized FakeCluster freshCluster() throws Exception {
+    stopCluster();
+    return cluster();
+  }
+
+  /**
+   * The number of the next fake cluster this run starts, for its log's name. Not synchronized: a
+   * prestarted cluster asks for it while {@link #cluster} waits for that start holding the lock.
+   */
+  int nextClusterNumber() {
+    return clusters.incrementAndGet();
   }
 
   /**
@@ -126,7 +146,16 @@ final class Bench implements AutoCloseable {
   public void close() throws Exception {
     if (clusterStarting != null) {
       cluster = clusterStarting.join(); // started but never used: stop it all the same
+      clusterStarting = null;
     }
+    stopCluster();
+    if (s3 != null) {
+      s3.close();
+    }
+  }
+
+  /** Stops the fake cluster in use, if any, after its shells; a prestarted unused one is kept. */
+  private synchronized void stopCluster() throws Exception {
     if (cluster != null) {
       try {
         cluster.quiesce();
@@ -134,10 +163,9 @@ final class Bench implements AutoCloseable {
         log("fake cluster: %s", e);
       }
       k8sShells.values().forEach(KubernetesShell::close);
+      k8sShells.clear();
       cluster.close();
-    }
-    if (s3 != null) {
-      s3.close();
+      cluster = null;
     }
   }
 }

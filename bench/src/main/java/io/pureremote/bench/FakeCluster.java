@@ -68,7 +68,7 @@ final class FakeCluster implements AutoCloseable {
     cmd.add("-Xmx" + maxHeap);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchClusterMain.class.getName(),
         kubeletNamespace, fastNamespace, IN_PROCESS_IMAGE));
-    Path log = b.scratch.resolve("fake-cluster.log");
+    Path log = b.scratch.resolve("fake-cluster-" + b.nextClusterNumber() + ".log");
     Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
     return new FakeCluster(p, log);
   }

@@ -164,7 +164,7 @@ final class KubernetesScenarios {
   static void fanOut(Bench b) throws Exception {
     int n = b.sizes.k8sFanOut();
     String scenario = "3. fan-out · " + Sizes.count(n) + " concurrent calls";
-    FakeCluster cluster = b.cluster();
+    FakeCluster cluster = b.freshCluster();
     FileBlobStore store = new FileBlobStore(b.folder("k8s-fanout"));
     try (RemoteRuntime runtime = runtime(store, b.k8sShell(options(FAST_NAMESPACE, FAN_OUT_QPS)), n)) {
       BenchFns fns = runtime.create(BenchFns.class, BenchFnsImpl.class);
