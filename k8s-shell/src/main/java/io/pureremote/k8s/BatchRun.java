@@ -349,6 +349,11 @@ final class BatchRun implements TrackedRun {
   }
 
   /** Whether the Job is still being created (tests). */
+  /** Whether the batch Job is suspended: queued until admitted, as every member says (tests). */
+  synchronized boolean queued() {
+    return queued;
+  }
+
   synchronized JobRun.Phase phase() {
     return phase;
   }
