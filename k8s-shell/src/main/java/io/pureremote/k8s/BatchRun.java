@@ -42,6 +42,9 @@ final class BatchRun implements TrackedRun {
     void verify(BatchRun run, String name);
 
     void untrack(BatchRun run);
+
+    /** Follows the log of the pod of {@code index} to the caller's log (once per pod). */
+    void followLogs(BatchRun run, int index, String pod);
   }
 
   final String jobName;
@@ -60,6 +63,7 @@ final class BatchRun implements TrackedRun {
   private boolean queued;
   /** The last pod seen of each index. */
   private final Map<Integer, Pod> podByIndex = new HashMap<>();
+  private final Set<String> logPods = new java.util.HashSet<>();
   /** Failed indexes waiting (at most {@link JobRun#POD_FACTS_GRACE}) for their pod's final state. */
   private final Map<Integer, Long> failedAwaitingPod = new HashMap<>();
   private Long imagePullSince;
@@ -246,6 +250,9 @@ final class BatchRun implements TrackedRun {
       return;
     }
     podByIndex.put(index, pod);
+    if ((KubeStatus.isRunning(pod) || KubeStatus.isFinished(pod)) && logPods.add(pod.getMetadata().getName())) {
+      actions.followLogs(this, index, pod.getMetadata().getName());
+    }
     long now = System.nanoTime();
     Optional<ContainerStateWaiting> waiting = KubeStatus.waiting(pod);
     if (waiting.isPresent() && KubeStatus.IMAGE_PULL_REASONS.contains(waiting.get().getReason()) && !queued) {
@@ -349,6 +356,26 @@ final class BatchRun implements TrackedRun {
   }
 
   /** Whether the Job is still being created (tests). */
+  /** Whether the batch is over (every call ended). */
+  synchronized boolean isDone() {
+    return phase == JobRun.Phase.DONE;
+  }
+
+  /** Whether pod {@code podName} of the batch has finished, or the batch is over. */
+  synchronized boolean podFinished(String podName) {
+    if (phase == JobRun.Phase.DONE) {
+      return true;
+    }
+    // A pod no index has any more was replaced: it finished.
+    return podByIndex.values().stream().filter(p -> podName.equals(p.getMetadata().getName()))
+        .allMatch(KubeStatus::isFinished);
+  }
+
+  /** Whether the batch Job is suspended: queued until admitted, as every member says (tests). */
+  synchronized boolean queued() {
+    return queued;
+  }
+
   synchronized JobRun.Phase phase() {
     return phase;
   }

@@ -398,8 +398,8 @@ public final class KubernetesShell implements Shell {
 
     @Override
     public void followLogs(JobRun run, String job, String pod) {
-      submit(new PodLogFollower(KubernetesShell.this::isClosed, shared.logWatches, client, gate, options.namespace(), run,
-          job, pod, logSink));
+      submit(new PodLogFollower(KubernetesShell.this::isClosed, shared.logWatches, client, gate, options.namespace(),
+          run::podFinished, run::isDone, run::logLine, job, pod, logSink));
     }
   }
 
@@ -436,6 +436,16 @@ public final class KubernetesShell implements Shell {
     @Override
     public void verify(BatchRun run, String name) {
       verifyJob(run, name);
+    }
+
+    @Override
+    public void followLogs(BatchRun run, int index, String pod) {
+      // Sampled by call, as a single-call Job's pod is; a batch keeps no log tail (each call's
+      // log is stored under its runs/).
+      if (sampled(run.members.get(index).request)) {
+        submit(new PodLogFollower(KubernetesShell.this::isClosed, shared.logWatches, client, gate, options.namespace(),
+            run::podFinished, run::isDone, line -> { }, run.jobName, pod, logSink));
+      }
     }
 
     @Override

@@ -32,7 +32,9 @@ final class PodLogFollower implements Runnable {
   private final KubernetesClient client;
   private final ApiGate gate;
   private final String namespace;
-  private final JobRun run;
+  private final java.util.function.Predicate<String> podFinished;
+  private final BooleanSupplier runDone;
+  private final java.util.function.Consumer<String> tail;
   private final String job;
   private final String pod;
   private final BiConsumer<String, String> sink;
@@ -44,15 +46,21 @@ final class PodLogFollower implements Runnable {
   /**
    * @param shellClosed whether the shell closed (stop re-attaching)
    * @param openWatches where open log streams are registered, so closing the shell can close them
+   * @param podFinished whether a pod of the run has finished (or the run is over)
+   * @param runDone whether the run (the call's Job, or the whole batch) is over
+   * @param tail takes each line printed, for the run's own use (a failed call's log tail)
    */
   PodLogFollower(BooleanSupplier shellClosed, Set<LogWatch> openWatches, KubernetesClient client, ApiGate gate,
-      String namespace, JobRun run, String job, String pod, BiConsumer<String, String> sink) {
+      String namespace, java.util.function.Predicate<String> podFinished, BooleanSupplier runDone,
+      java.util.function.Consumer<String> tail, String job, String pod, BiConsumer<String, String> sink) {
     this.shellClosed = shellClosed;
     this.openWatches = openWatches;
     this.client = client;
     this.gate = gate;
     this.namespace = namespace;
-    this.run = run;
+    this.podFinished = podFinished;
+    this.runDone = runDone;
+    this.tail = tail;
     this.job = job;
     this.pod = pod;
     this.sink = sink;
@@ -65,7 +73,7 @@ final class PodLogFollower implements Runnable {
     for (int attachment = 0; attachment < MAX_ATTACHMENTS && !shellClosed.getAsBoolean(); attachment++) {
       // If the container had ended before this attachment began, the stream returns everything
       // that is left and closes: no need for another one.
-      boolean endedBefore = run.podFinished(pod);
+      boolean endedBefore = podFinished.test(pod);
       try {
         String since = lastStamp == null ? null : lastStamp.toString();
         try (LogWatch watch = gate.call("follow the log of pod " + namespace + "/" + pod, () -> open(since))) {
@@ -88,7 +96,7 @@ final class PodLogFollower implements Runnable {
         Thread.currentThread().interrupt();
         return;
       }
-      if (endedBefore || (run.isDone() && attachment > 0)) {
+      if (endedBefore || (runDone.getAsBoolean() && attachment > 0)) {
         return;
       }
       try {
@@ -136,7 +144,7 @@ final class PodLogFollower implements Runnable {
           linesAtLastStamp.add(text);
         }
         sink.accept(prefix, text);
-        run.logLine(text);
+        tail.accept(text);
       }
     }
   }

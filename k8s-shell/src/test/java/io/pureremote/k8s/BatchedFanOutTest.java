@@ -83,9 +83,14 @@ class BatchedFanOutTest {
   @Test
   void aFanOutIsOneIndexedJobWhosePodsRunOneCallEach() throws Exception {
     start("1.34", JVM_IMAGE, b -> b);
+    List<String> followed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    shell.logSink((prefix, line) -> followed.add(prefix + line));
     List<Long> inputs = LongStream.rangeClosed(1, 8).boxed().toList();
 
     assertThat(runtime.map(inputs, work::square)).containsExactlyElementsOf(inputs.stream().map(x -> x * x).toList());
+    // Each batch pod's log is followed to the caller's log, prefixed by its Job and pod.
+    waitFor(() -> inputs.stream().allMatch(x -> followed.stream().anyMatch(l -> l.endsWith("squaring " + x))));
+    assertThat(followed).filteredOn(l -> l.contains("squaring 3")).first().asString().startsWith("[work-square-").contains("-b/");
 
     assertThat(cluster.count(SHELL, "create jobs")).as("one Job for the batch").isEqualTo(1);
     Job job = jobs().getFirst();

@@ -112,6 +112,33 @@ class KueueTest {
   }
 
   @Test
+  void aBatchWaitingForAdmissionIsQueuedNotFailedAndRunsWhenAdmitted() throws Exception {
+    start(IN_PROCESS, b -> b.batching(true).pendingTimeout(java.time.Duration.ofSeconds(1))
+        .imagePullBound(java.time.Duration.ofSeconds(1)));
+    kueue.hold(true);
+    CompletableFuture<List<Long>> calls = CompletableFuture.supplyAsync(() -> runtime.map(List.of(2L, 3L, 4L), work::square));
+    await("the batch Job is created and suspended", () -> !kueue.suspendedOnCreate().isEmpty() && !kubelet.jobsSeen().isEmpty());
+    Job batch = job(kubelet.jobsSeen().getFirst());
+    assertThat(batch.getSpec().getCompletionMode()).isEqualTo("Indexed");
+    assertThat(batch.getMetadata().getLabels()).containsEntry(FakeKueue.QUEUE_LABEL, "team-q-queue");
+    await("the shell sees the batch queued", () -> !shell.batchRuns().isEmpty() && shell.batchRuns().getFirst().queued());
+    await("the controller marks it suspended", () -> job(batch.getMetadata().getName()).getStatus() != null
+        && job(batch.getMetadata().getName()).getStatus().getConditions() != null
+        && job(batch.getMetadata().getName()).getStatus().getConditions().stream()
+            .anyMatch(c -> c.getType().equals("Suspended") && c.getStatus().equals("True")));
+    // Three times the pending bound in the queue fails nothing, and no pod runs while it is held.
+    Thread.sleep(3_000);
+    assertThat(calls).isNotDone();
+    assertThat(cluster.client("test").pods().inNamespace(NS).list().getItems()).as("no pods while suspended").isEmpty();
+    kueue.hold(false);
+    assertThat(calls.get(60, TimeUnit.SECONDS)).containsExactly(4L, 9L, 16L);
+    assertThat(kubelet.jobsSeen()).as("one batch Job, never re-created: no retry spent").hasSize(1);
+    assertThat(cluster.count(SHELL, "create jobs")).isEqualTo(1);
+    assertThat(job(batch.getMetadata().getName()).getStatus().getConditions()).extracting(c -> c.getType() + "=" + c.getStatus())
+        .contains("Suspended=False");
+  }
+
+  @Test
   void aPreemptedJobIsQueuedAgainAndSpendsNoRetry() throws Exception {
     // No disruption allowed: a preemption counted as one would fail the call.
     start(IMAGE, b -> b.maxEvictionRetries(0));

@@ -69,7 +69,8 @@ import org.slf4j.LoggerFactory;
  * Job shell's batches) run like the controller runs them: a pod per index with hostname, index
  * annotation, label and {@code JOB_COMPLETION_INDEX}, at most {@code parallelism} at once,
  * per-index backoff with {@code status.completedIndexes}/{@code failedIndexes}, {@code
- * maxFailedIndexes}, FailIndex rules and a success policy; they do not play suspension yet.
+ * maxFailedIndexes}, FailIndex rules and a success policy; one created suspended gets no pods
+ * until it is resumed (Kueue's admission), but a suspension while its pods run is not played yet.
  *
  * <p>Each new Job takes the next queued {@link Behaviour} ({@link #then}); without one it runs
  * normally. Pod logs are kept per pod with timestamps and served through {@link MockKubernetes}.
@@ -419,14 +420,28 @@ public final class FakeKubelet implements AutoCloseable {
      * others go on; {@code maxFailedIndexes} exceeded fails the Job), else the Job-wide {@code
      * backoffLimit}; pod failure policy actions FailJob, FailIndex, Ignore and Count; once every
      * index is done the Job succeeds, or fails with reason {@code FailedIndexes} when one failed.
+     * A Job created suspended gets no pods until it is resumed; a suspension once its pods run is
+     * not played yet.
      */
     private void runIndexed() {
       try {
         int n = job.getSpec().getCompletions() == null ? 1 : job.getSpec().getCompletions();
         Integer parallelismSpec = job.getSpec().getParallelism();
         int parallelism = parallelismSpec == null ? n : Math.max(1, Math.min(n, parallelismSpec));
+        if (suspended) {
+          // Created suspended (Kueue holds it until admitted): no pods, Suspended=True, as the Job
+          // controller does; admission clears suspend and the indexes start.
+          everSuspended = true;
+          String at = Instant.now().toString();
+          updateJob(s -> withCondition(s.withActive(0).withReady(0), "Suspended", "True", "JobSuspended", "Job suspended", at));
+          awaitResumeOrStop();
+          if (stopped) {
+            return;
+          }
+        }
         Instant started = Instant.now();
-        updateJob(s -> s.withActive(parallelism).withStartTime(started.toString()));
+        updateJob(s -> (everSuspended ? withCondition(s, "Suspended", "False", "JobResumed", "Job resumed", started.toString()) : s)
+            .withActive(parallelism).withStartTime(started.toString()));
         String subdomain = job.getSpec().getTemplate().getSpec().getSubdomain();
         if (subdomain != null) {
           hostsFile = writeHosts(subdomain, n);
