@@ -104,6 +104,7 @@ final class ConfigKeys {
       team("kube-context", Kind.nonBlank("kubeconfig context"), "`kubernetes.kube-context`",
           "The kubeconfig context of the team's cluster."),
       team("blob-root", BLOB_ROOT, "`blob-root`", "The team's memo store root."),
+      team("shell", Kind.shell(), "`shell`", "Where the team's calls run, e.g. `pool:<name>`; a function's `shell` beats it."),
       new KeySpec(Scope.TEAM, BLOB_SETTINGS + ".<name>", Kind.stringTable(), null, "none",
           "Settings for the team's `blob-root`; used instead of the top-level `[blob-settings]` when the team sets `blob-root`."),
       team("registry", REGISTRY, "`kubernetes.registry`", "The team's image registry."),
@@ -190,6 +191,7 @@ final class ConfigKeys {
    */
   static final Map<String, String> TEAM_OVERLAY = orderedMap(
       "blob-root", "blob-root",
+      "shell", "shell",
       "kubernetes.kube-context", "kube-context",
       "kubernetes.registry", "registry",
       "kubernetes.image", "image",

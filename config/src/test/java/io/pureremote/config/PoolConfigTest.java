@@ -70,6 +70,37 @@ class PoolConfigTest {
   }
 
   @Test
+  void aTeamsShellNamesItsPoolAndAFunctionsShellBeatsIt() {
+    String toml = """
+        shell = "local"
+        team = "ml"
+
+        [teams.ml]
+        shell = "pool:linalg"
+
+        [teams.web]
+
+        [pools.linalg]
+        namespace = "ml-team"
+
+        [functions."com.acme.Train#fit"]
+        shell = "in-process"
+        """;
+    PureRemoteConfig config = parse(toml, WITH_POOL);
+
+    assertThat(config.shell()).isEqualTo("pool:linalg");
+    assertThat(config.shellSettings("").string("name")).hasValue("linalg");
+    assertThat(config.shellSettings("").string("namespace")).hasValue("ml-team");
+    assertThat(config.shellFor("com.acme.Other#run")).isEqualTo("pool:linalg");
+    assertThat(config.shellFor("com.acme.Train#fit")).isEqualTo("in-process");
+    // Another team without a shell keeps the runtime-wide one.
+    assertThat(parse(toml.replace("team = \"ml\"", "team = \"web\""), WITH_POOL).shell()).isEqualTo("local");
+    assertThatThrownBy(() -> parse("team = \"ml\"\n[teams.ml]\nshell = \"pool:Bad_Name\"", WITH_POOL))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("test.toml:3")
+        .hasMessageContaining("the pool name must be a DNS label");
+  }
+
+  @Test
   void badPoolNamesAndAMissingPoolShellAreProblemsWithTheirLine() {
     assertThatThrownBy(() -> parse("shell = \"pool:Bad_Name\"", WITH_POOL)).isInstanceOf(ConfigException.class)
         .hasMessageContaining("test.toml:1").hasMessageContaining("the pool name must be a DNS label");

@@ -75,7 +75,7 @@ class ValidationTest {
         + "ephemeral-storage, gpus, memory, memory-limit");
     rejects("[teams.fc]\nnamepsace = \"fc\"\n").hasMessageContaining(FILE + ":2:1: teams.fc.namepsace: unknown key "
         + "(did you mean 'namespace'?); keys allowed in a team section: azure-client-id, blob-root, blob-settings, "
-        + "cloud, image, kube-context, namespace, queue, queue-priority, registry, service-account, workload-identity");
+        + "cloud, image, kube-context, namespace, queue, queue-priority, registry, service-account, shell, workload-identity");
     rejects("[functions.\"com.acme.Fns#fit\"]\nmemory = \"4Gi\"\n").hasMessageContaining(FILE
         + ":2:1: functions.\"com.acme.Fns#fit\".memory: unknown key; keys allowed in a function section: "
         + "batching, exception-policy, image, queue, queue-priority, resources, shell, timeout, tolerations");
