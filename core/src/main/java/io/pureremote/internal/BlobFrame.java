@@ -149,7 +149,7 @@ public record BlobFrame(Map<String, Object> header, byte[] payload) {
         byte[] bytes = in.readNBytes((int) size);
         if (bytes.length < size) {
           throw new CorruptBlobException(uri,
-              "Blob payload is truncated: " + bytes.length + " of " + size + " bytes; delete it to recompute.");
+              "Blob payload is truncated: " + bytes.length + " of " + size + " bytes. " + DAMAGED);
         }
         payload = Spool.wrap(bytes);
       } else {
@@ -158,19 +158,19 @@ public record BlobFrame(Map<String, Object> header, byte[] payload) {
       }
       payload.finish();
       if (in.read() != -1) {
-        throw new CorruptBlobException(uri, "Blob has bytes after its payload; it is damaged. Delete it to recompute.");
+        throw new CorruptBlobException(uri, "Blob has bytes after its payload; it is damaged. " + DAMAGED);
       }
       String expected = String.valueOf(header.get("payloadSha256"));
       String actual = payload.sha256Hex();
       if (!actual.equals(expected)) {
         throw new CorruptBlobException(uri,
             "Blob payload checksum mismatch (header " + expected + ", content " + actual
-                + "): the blob is corrupt. Delete it to recompute.");
+                + "): the blob is corrupt. " + DAMAGED);
       }
       return new Spooled(header, payload);
     } catch (EOFException e) {
       closeQuietly(payload);
-      throw new CorruptBlobException(uri, "Blob is truncated; delete it to recompute.");
+      throw new CorruptBlobException(uri, "Blob is truncated. " + DAMAGED);
     } catch (IOException e) {
       closeQuietly(payload);
       throw new io.pureremote.BlobStoreException(uri, "Cannot read blob: " + e, e, true);
@@ -186,6 +186,15 @@ public record BlobFrame(Map<String, Object> header, byte[] payload) {
     }
   }
 
+  /**
+   * What happens to a damaged blob and what the user can do, appended to every refusal: a call
+   * never fails on a damaged memoized result (it sets it aside and recomputes), so only tools and
+   * other blobs (inputs, content) meet the exception.
+   */
+  static final String DAMAGED = "A call treats a damaged stored result as a miss: it sets the blob aside (under "
+      + "<entry>/aside/, never deleted) and recomputes. To set damaged blobs aside now, run "
+      + "`pureremote verify <root> --repair`.";
+
   /** Payloads up to this size are read into one array. */
   private static final long WHOLE_PAYLOAD_BYTES = 1 << 20;
 
@@ -196,7 +205,7 @@ public record BlobFrame(Map<String, Object> header, byte[] payload) {
       int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
       if (n < 0) {
         throw new CorruptBlobException(uri,
-            "Blob payload is truncated: " + (size - remaining) + " of " + size + " bytes; delete it to recompute.");
+            "Blob payload is truncated: " + (size - remaining) + " of " + size + " bytes. " + DAMAGED);
       }
       payload.write(buffer, 0, n);
       remaining -= n;
@@ -209,21 +218,21 @@ public record BlobFrame(Map<String, Object> header, byte[] payload) {
     if (n != MAGIC.length || !Arrays.equals(magic, MAGIC)) {
       throw new CorruptBlobException(uri,
           "Not a Pure Remote blob (wrong magic bytes). It was not written by Pure Remote or was "
-              + "modified; delete it (or the whole memo entry) to recompute.");
+              + "modified. " + DAMAGED);
     }
     int headerLength = in.readInt();
     if (headerLength <= 0 || headerLength > MAX_HEADER_BYTES) {
-      throw new CorruptBlobException(uri, "Blob header length " + headerLength + " is out of range; the blob is damaged. Delete it to recompute.");
+      throw new CorruptBlobException(uri, "Blob header length " + headerLength + " is out of range; the blob is damaged. " + DAMAGED);
     }
     byte[] json = in.readNBytes(headerLength);
     if (json.length != headerLength) {
-      throw new CorruptBlobException(uri, "Blob is truncated inside its header; delete it to recompute.");
+      throw new CorruptBlobException(uri, "Blob is truncated inside its header. " + DAMAGED);
     }
     Map<String, Object> header;
     try {
       header = Json.parseObject(new String(json, StandardCharsets.UTF_8));
     } catch (IllegalArgumentException e) {
-      throw new CorruptBlobException(uri, "Blob header is not valid JSON (" + e.getMessage() + "); delete it to recompute.");
+      throw new CorruptBlobException(uri, "Blob header is not valid JSON (" + e.getMessage() + "). " + DAMAGED);
     }
     Object format = header.get("format");
     if (!(format instanceof Long f) || f != FORMAT_VERSION) {

@@ -290,7 +290,7 @@ public final class KryoCodec {
     if (reason == null) {
       return null;
     }
-    String message = reason + ": the blob is damaged or was not written by Pure Remote. Delete it to recompute.";
+    String message = reason + ": the blob is damaged or was not written by Pure Remote. " + BlobFrame.DAMAGED;
     return uri != null ? new CorruptBlobException(uri, message) : new SerializationException(message, e);
   }
 

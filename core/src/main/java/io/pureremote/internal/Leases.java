@@ -236,11 +236,16 @@ public final class Leases {
    * Joins a lease that {@code holder} took elsewhere (the remote side of a call): renews it in the
    * background while its record still names that holder.
    *
-   * @return the lease, or empty when the record names another live holder (the call was taken over)
+   * @return the lease, or empty when the record names another holder, live or not (the call was
+   *     taken over: the new holder's run, or the next caller's takeover of it, decides the call)
    */
   public Optional<Lease> join(String leaseKey, String holder) {
     Optional<State> current = read(leaseKey);
-    if (current.isPresent() && !current.get().holder().equals(holder) && current.get().live(clock.instant())) {
+    if (current.isPresent() && !current.get().holder().equals(holder)) {
+      // Not only a live one: a slow remote (a child JVM still starting) may join after the new
+      // holder's own run committed and released, or after the new holder died in turn. Its look
+      // for a result came before that commit, so joining a released or expired record of another
+      // holder would run the call twice.
       return Optional.empty();
     }
     String version = current.map(State::version).orElse(null);

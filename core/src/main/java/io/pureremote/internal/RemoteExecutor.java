@@ -224,7 +224,8 @@ public final class RemoteExecutor {
     leases = new Leases(store, terms.expiry(), terms.renewEvery(), Clock.systemUTC(), RenewalScheduler.INSTANCE);
     Optional<Leases.Lease> joined = leases.join(key.key(Leases.LEASE), terms.holder());
     if (joined.isEmpty()) {
-      log.warn("{}: another run holds the call's lease now; not running it again", key.function());
+      log.warn("{}: the call's lease names another holder now (a new caller took it over); not running it again",
+          key.function());
       return new LeaseJoin(null, true);
     }
     return new LeaseJoin(joined.get(), false);

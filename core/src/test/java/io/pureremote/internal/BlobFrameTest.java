@@ -148,7 +148,7 @@ class BlobFrameTest {
     bytes[1] = 'X';
     assertCorrupt(bytes)
         .hasMessageContaining("Not a Pure Remote blob (wrong magic bytes)")
-        .hasMessageContaining("delete it (or the whole memo entry) to recompute");
+        .hasMessageContaining("modified. " + BlobFrame.DAMAGED);
   }
 
   @Test
@@ -161,7 +161,7 @@ class BlobFrameTest {
   @Test
   void truncatedHeaderLengthIsRefused() {
     assertCorrupt(Arrays.copyOf(frameBytes(), 10))
-        .hasMessageContaining("Blob is truncated; delete it to recompute.");
+        .hasMessageContaining("Blob is truncated. " + BlobFrame.DAMAGED);
   }
 
   @Test
@@ -169,7 +169,7 @@ class BlobFrameTest {
     byte[] bytes = frameBytes();
     int headerLength = ByteBuffer.wrap(bytes, 8, 4).getInt();
     assertCorrupt(Arrays.copyOf(bytes, 12 + headerLength / 2))
-        .hasMessageContaining("Blob is truncated inside its header; delete it to recompute.");
+        .hasMessageContaining("Blob is truncated inside its header. " + BlobFrame.DAMAGED);
   }
 
   @Test
@@ -191,7 +191,7 @@ class BlobFrameTest {
   void truncatedPayloadIsRefused() {
     byte[] bytes = frameBytes();
     assertCorrupt(Arrays.copyOf(bytes, bytes.length - 10))
-        .hasMessageContaining("Blob payload is truncated: 9990 of 10000 bytes; delete it to recompute.");
+        .hasMessageContaining("Blob payload is truncated: 9990 of 10000 bytes. " + BlobFrame.DAMAGED);
   }
 
   @Test
@@ -200,7 +200,7 @@ class BlobFrameTest {
     bytes[bytes.length - 100] ^= 0x01;
     assertCorrupt(bytes)
         .hasMessageContaining("Blob payload checksum mismatch (header " + BlobFrame.sha256Hex(payload()))
-        .hasMessageContaining("the blob is corrupt. Delete it to recompute.");
+        .hasMessageContaining("the blob is corrupt. " + BlobFrame.DAMAGED);
   }
 
   @Test
@@ -245,7 +245,7 @@ class BlobFrameTest {
 
     assertCorrupt(bytes)
         .hasMessageContaining("Blob header is not valid JSON (Invalid JSON at offset 0: unrecognized token 'this')")
-        .hasMessageContaining("delete it to recompute.");
+        .hasMessageContaining("pureremote verify <root> --repair");
   }
 
   @Test

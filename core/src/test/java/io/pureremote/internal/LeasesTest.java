@@ -163,4 +163,31 @@ class LeasesTest {
     assertThat(leases.read(KEY).orElseThrow().holder()).isEqualTo(takeovers.get(0).holder());
     takeovers.get(0).release();
   }
+
+  @Test
+  void aRemoteThatJoinsAfterItsCallWasTakenOverAndFinishedDoesNotRunIt() {
+    // The interleaving behind the orphan double run: the caller dies before its remote named itself
+    // in the record; a new caller takes the lease over at once, its own run commits and it releases;
+    // only then does the slow orphan (a child JVM still starting) join. Its look for a result came
+    // before that commit, so the join is its last chance to see that the call is another's.
+    Leases.Lease caller = leases.tryAcquire(KEY).orElseThrow();
+    caller.stop(); // the caller dies: no more renewals, no release
+    Leases later = new Leases(store, Duration.ofSeconds(3), Duration.ofMillis(300),
+        Clock.offset(Clock.systemUTC(), Duration.ofHours(1)), scheduler);
+    Leases.Lease newCaller = later.tryAcquire(KEY).orElseThrow();
+    newCaller.release(); // its run committed
+
+    assertThat(later.join(KEY, caller.holder())).as("join after the new holder released").isEmpty();
+    assertThat(leases.read(KEY).orElseThrow().holder()).isEqualTo(newCaller.holder());
+    assertThat(leases.read(KEY).orElseThrow().released()).isTrue();
+
+    // Likewise when the new holder's lease merely expired (its caller died too): the call is still
+    // the new holder's, whose own run (or the next caller's takeover) decides it.
+    Leases.Lease third = later.tryAcquire(KEY).orElseThrow();
+    third.stop();
+    Leases muchLater = new Leases(store, Duration.ofSeconds(3), Duration.ofMillis(300),
+        Clock.offset(Clock.systemUTC(), Duration.ofHours(2)), scheduler);
+    assertThat(muchLater.join(KEY, caller.holder())).as("join after the new holder expired").isEmpty();
+    assertThat(leases.read(KEY).orElseThrow().holder()).isEqualTo(third.holder());
+  }
 }
