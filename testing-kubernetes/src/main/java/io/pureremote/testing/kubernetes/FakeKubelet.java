@@ -343,14 +343,8 @@ public final class FakeKubelet implements AutoCloseable {
           if (suspended || started == null) {
             // A suspended Job has no pods and a Suspended condition; resuming resets startTime
             // (and with it the activeDeadlineSeconds timer), as the Job controller does.
-            if (suspended) {
-              everSuspended = true;
-              String at = Instant.now().toString();
-              updateJob(s -> withCondition(s.withActive(0).withReady(0), "Suspended", "True", "JobSuspended", "Job suspended", at));
-              awaitResumeOrStop();
-              if (stopped) {
-                return;
-              }
+            if (suspended && !holdWhileSuspended()) {
+              return;
             }
             Instant now = Instant.now();
             started = now;
@@ -428,16 +422,9 @@ public final class FakeKubelet implements AutoCloseable {
         int n = job.getSpec().getCompletions() == null ? 1 : job.getSpec().getCompletions();
         Integer parallelismSpec = job.getSpec().getParallelism();
         int parallelism = parallelismSpec == null ? n : Math.max(1, Math.min(n, parallelismSpec));
-        if (suspended) {
-          // Created suspended (Kueue holds it until admitted): no pods, Suspended=True, as the Job
-          // controller does; admission clears suspend and the indexes start.
-          everSuspended = true;
-          String at = Instant.now().toString();
-          updateJob(s -> withCondition(s.withActive(0).withReady(0), "Suspended", "True", "JobSuspended", "Job suspended", at));
-          awaitResumeOrStop();
-          if (stopped) {
-            return;
-          }
+        // Created suspended (Kueue holds it until admitted): admission clears suspend and the indexes start.
+        if (suspended && !holdWhileSuspended()) {
+          return;
         }
         Instant started = Instant.now();
         updateJob(s -> (everSuspended ? withCondition(s, "Suspended", "False", "JobResumed", "Job resumed", started.toString()) : s)
@@ -1067,6 +1054,18 @@ public final class FakeKubelet implements AutoCloseable {
       while (!stopped) {
         Thread.sleep(50);
       }
+    }
+
+    /**
+     * A suspended Job as the Job controller plays it: no pods and {@code Suspended=True} until it
+     * is resumed; false when the kubelet stopped meanwhile.
+     */
+    private boolean holdWhileSuspended() throws InterruptedException {
+      everSuspended = true;
+      String at = Instant.now().toString();
+      updateJob(s -> withCondition(s.withActive(0).withReady(0), "Suspended", "True", "JobSuspended", "Job suspended", at));
+      awaitResumeOrStop();
+      return !stopped;
     }
 
     private void awaitResumeOrStop() throws InterruptedException {
