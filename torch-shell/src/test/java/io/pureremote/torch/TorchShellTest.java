@@ -100,11 +100,13 @@ class TorchShellTest {
     assertThat(kubelet.jobsSeen()).hasSize(1);
     String name = kubelet.jobsSeen().getFirst();
     assertThat(name).startsWith("all-reduce-sum-of-squares-");
-    // Every node ran, each left its run record; only node 0's says it committed.
-    assertThat(runRecords()).hasSize(3)
+    // Node 0 committed and says so. Every node ran (node 0's all-reduce below got ranks 1 and 2),
+    // but the shell deletes the Job as soon as node 0 succeeded (nodes still running hold quota),
+    // so a node still writing its own run record may be killed first: theirs are not required.
+    List<String> records = runRecords();
+    assertThat(records).hasSizeBetween(1, 3)
         .anyMatch(r -> r.contains("\"status\":\"succeeded\"") && r.contains("\"nodeRank\":0") && r.contains("indexed-job"))
-        .anyMatch(r -> r.contains("\"status\":\"node-succeeded\"") && r.contains("\"nodeRank\":1"))
-        .anyMatch(r -> r.contains("\"status\":\"node-succeeded\"") && r.contains("\"nodeRank\":2"));
+        .allMatch(r -> r.contains("\"nodeRank\":0") || r.contains("\"status\":\"node-succeeded\""));
     assertThat(rankZeroLog).anyMatch(l -> l.startsWith("[" + name + "/" + name + "-0-") && l.contains("all-reduce: ranks 0 and [1, 2] gave 140"));
     // The Job is deleted once the call succeeded (nodes still running would hold quota).
     assertThat(client.batch().v1().jobs().inNamespace(NS).withName(name).get()).isNull();
