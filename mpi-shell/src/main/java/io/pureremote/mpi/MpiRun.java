@@ -11,7 +11,6 @@ import io.pureremote.spi.Launch;
 import io.pureremote.spi.LaunchRequest;
 import io.pureremote.spi.Outcome;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,7 +44,6 @@ final class MpiRun implements Launch {
   private long createdAt;
   private long lastLogPoll;
   private boolean logPollBusy;
-  private String launcherPod;
   private boolean cancelled;
 
   MpiRun(MpiShell shell, LaunchRequest request, String name) {
@@ -144,7 +142,6 @@ final class MpiRun implements Launch {
               evictions, shell.options().maxEvictionRetries());
           name = next;
           phase = Phase.CREATING;
-          launcherPod = null;
           tail.reset();
           shell.rename(this, old, next);
           int attempt = evictions;
@@ -273,22 +270,7 @@ final class MpiRun implements Launch {
   /** Reads the launcher pod's log and passes on the lines not seen yet. */
   private void followLogOnce() {
     String job = name();
-    String pod;
-    synchronized (this) {
-      pod = launcherPod;
-    }
-    if (pod == null) {
-      List<Pod> pods = new ArrayList<>(shell.pods(job, "launcher"));
-      if (pods.isEmpty()) {
-        return;
-      }
-      pods.sort(Comparator.comparing(p -> String.valueOf(p.getMetadata().getCreationTimestamp())));
-      pod = pods.get(pods.size() - 1).getMetadata().getName();
-      synchronized (this) {
-        launcherPod = pod;
-      }
-    }
-    tail.offer(shell.podLog(pod), "[" + job + "/" + pod + "] ", shell.logSink());
+    tail.follow(job, () -> shell.pods(job, "launcher"), shell::podLog, shell.logSink());
   }
 
   private Optional<Integer> launcherExitCode(String job) {

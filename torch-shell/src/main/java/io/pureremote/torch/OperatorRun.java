@@ -61,7 +61,6 @@ final class OperatorRun implements Launch {
   private boolean pollBusy;
   private boolean sawPods;
   private boolean restartingLogged;
-  private String rankZeroPod;
   private boolean cancelled;
 
   OperatorRun(TorchShell shell, LaunchRequest request, String name, TorchBackend backend) {
@@ -216,7 +215,6 @@ final class OperatorRun implements Launch {
         next = OperatorJobFactory.objectName(shell.options(), backend, request, "-r" + attempt);
         name = next;
         phase = Phase.CREATING;
-        rankZeroPod = null;
         sawPods = false;
         tail.reset();
       }
@@ -364,21 +362,9 @@ final class OperatorRun implements Launch {
 
   /** Reads node 0's log and passes on the lines not seen yet. */
   private void followLogOnce() {
-    String pod;
-    synchronized (this) {
-      pod = rankZeroPod;
-    }
-    if (pod == null) {
-      pod = shell.pods(backend, name).stream().filter(p -> nodeIndex(p) == 0).map(p -> p.getMetadata().getName())
-          .reduce((a, b) -> b).orElse(null);
-      if (pod == null) {
-        return;
-      }
-      synchronized (this) {
-        rankZeroPod = pod;
-      }
-    }
-    tail.offer(shell.podLog(pod, container()), "[" + name + "/" + pod + "] ", shell.logSink());
+    String job = name;
+    tail.follow(job, () -> shell.pods(backend, job).stream().filter(p -> nodeIndex(p) == 0).toList(),
+        pod -> shell.podLog(pod, container()), shell.logSink());
   }
 
   private String tailText() {

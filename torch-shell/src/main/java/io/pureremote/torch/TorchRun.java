@@ -9,8 +9,6 @@ import io.pureremote.k8s.PodSpecs;
 import io.pureremote.spi.Launch;
 import io.pureremote.spi.LaunchRequest;
 import io.pureremote.spi.Outcome;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -42,7 +40,6 @@ final class TorchRun implements Launch {
   private long createdAt;
   private long lastPoll;
   private boolean pollBusy;
-  private String rankZeroPod;
   private boolean cancelled;
 
   TorchRun(TorchShell shell, LaunchRequest request, String name) {
@@ -139,7 +136,6 @@ final class TorchRun implements Launch {
             evictions, shell.options().maxEvictionRetries());
         name = next;
         phase = Phase.CREATING;
-        rankZeroPod = null;
         tail.reset();
         shell.rename(this, old, next);
         int attempt = evictions;
@@ -279,22 +275,7 @@ final class TorchRun implements Launch {
   /** Reads node 0's log and passes on the lines not seen yet. */
   private void followLogOnce() {
     String job = name();
-    String pod;
-    synchronized (this) {
-      pod = rankZeroPod;
-    }
-    if (pod == null) {
-      List<Pod> zero = new ArrayList<>(shell.pods(job).stream().filter(p -> index(p) == 0).toList());
-      if (zero.isEmpty()) {
-        return;
-      }
-      zero.sort(Comparator.comparing(p -> String.valueOf(p.getMetadata().getCreationTimestamp())));
-      pod = zero.getLast().getMetadata().getName();
-      synchronized (this) {
-        rankZeroPod = pod;
-      }
-    }
-    tail.offer(shell.podLog(pod), "[" + job + "/" + pod + "] ", shell.logSink());
+    tail.follow(job, () -> shell.pods(job).stream().filter(p -> index(p) == 0).toList(), shell::podLog, shell.logSink());
   }
 
   private String tailText() {
