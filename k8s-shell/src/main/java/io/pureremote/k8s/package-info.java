@@ -20,7 +20,8 @@
  * {@link io.pureremote.k8s.KubernetesShellProvider}; shared with the other cluster shells: {@link
  * io.pureremote.k8s.ClusterProbe} (first contact, version gate), {@link io.pureremote.k8s.ClusterFeatures},
  * {@link io.pureremote.k8s.ApiGate}, {@link io.pureremote.k8s.ClusterObjects} (create, delete, pods, logs, CRD
- * discovery), {@link io.pureremote.k8s.ShellThreads}, {@link io.pureremote.k8s.KubeConfigs} and {@link
+ * discovery), {@link io.pureremote.k8s.ClusterRun} (one call's object from creation to its outcome),
+ * {@link io.pureremote.k8s.ShellThreads}, {@link io.pureremote.k8s.KubeConfigs} and {@link
  * io.pureremote.k8s.PodSpecs}.
  * Everything else is package-private. See
  * {@code docs/kubernetes.md} for options, failure reasons and the test fixture.

@@ -12,6 +12,7 @@ import io.pureremote.ShellException;
 import io.pureremote.k8s.ApiGate;
 import io.pureremote.k8s.ClusterObjects;
 import io.pureremote.k8s.ClusterProbe;
+import io.pureremote.k8s.ClusterRun;
 import io.pureremote.k8s.KubeConfigs;
 import io.pureremote.k8s.PodSpecs;
 import io.pureremote.k8s.ShellThreads;
@@ -90,13 +91,14 @@ public final class MpiShell implements Shell {
   private final MpiJobFactory factory;
   private final ApiGate gate = new ApiGate(20, 40, 5);
   private final ClusterProbe probe;
-  private final Map<String, MpiRun> runs = new ConcurrentHashMap<>();
+  private final Map<String, ClusterRun<GenericKubernetesResource>> runs = new ConcurrentHashMap<>();
   private final Map<String, SharedIndexInformer<GenericKubernetesResource>> informers = new ConcurrentHashMap<>();
   private final ClusterObjects objects;
   private final ShellThreads threads;
   private volatile Optional<String> discovered;
   private volatile BiConsumer<String, String> logSink = (prefix, line) -> podLog.info("{}{}", prefix, line);
   private volatile boolean closed;
+  private final ClusterRun.Actions<GenericKubernetesResource> actions = new RunActions();
 
   /**
    * A shell that creates MPIJobs through {@code client}, which it does not close.
@@ -163,7 +165,7 @@ public final class MpiShell implements Shell {
       run.fail(new ShellException("CredentialInEnvironment", null, envProblem.get(), false));
       return run;
     }
-    submit(() -> create(run, run.name(), 0));
+    threads.submit(() -> create(run, run.name(), 0));
     return run;
   }
 
@@ -174,7 +176,7 @@ public final class MpiShell implements Shell {
       return;
     }
     closed = true;
-    for (MpiRun run : List.copyOf(runs.values())) {
+    for (ClusterRun<GenericKubernetesResource> run : List.copyOf(runs.values())) {
       run.cancel();
     }
     informers.values().forEach(SharedIndexInformer::close);
@@ -195,16 +197,13 @@ public final class MpiShell implements Shell {
 
   // ---- actions a run asks for ----
 
-  void submit(Runnable task) {
-    threads.submit(task);
-  }
-
-  void untrack(MpiRun run) {
-    runs.remove(run.name(), run);
+  /** What this shell's runs ask of it. */
+  ClusterRun.Actions<GenericKubernetesResource> runActions() {
+    return actions;
   }
 
   /** Creates the MPIJob {@code name} for {@code run} (attempt counts re-creations after evictions). */
-  void create(MpiRun run, String name, int attempt) {
+  private void create(ClusterRun<GenericKubernetesResource> run, String name, int attempt) {
     String ns = options.namespace();
     try {
       // The same first contact as the Job shell: version gate, bounded, and a clear error without a cluster.
@@ -243,13 +242,7 @@ public final class MpiShell implements Shell {
     }
   }
 
-  /** Tracks the run under its new name (after an eviction). */
-  void rename(MpiRun run, String from, String to) {
-    runs.put(to, run);
-    runs.remove(from, run);
-  }
-
-  void delete(String name, String why) {
+  private void delete(String name, String why) {
     objects.delete("MPIJob", "mpijob", client.genericKubernetesResources(MPIJOBS), name, why);
   }
 
@@ -319,20 +312,20 @@ public final class MpiShell implements Shell {
   }
 
   private void dispatch(GenericKubernetesResource job, boolean deleted) {
-    MpiRun run = runs.get(job.getMetadata().getName());
+    ClusterRun<GenericKubernetesResource> run = runs.get(job.getMetadata().getName());
     if (run == null) {
       return;
     }
     if (deleted) {
       run.onDeleted(job.getMetadata().getName());
     } else {
-      run.onMpiJob(job);
+      run.onObject(job);
     }
   }
 
   private void tick() {
     long now = System.nanoTime();
-    for (MpiRun run : Set.copyOf(runs.values())) {
+    for (ClusterRun<GenericKubernetesResource> run : Set.copyOf(runs.values())) {
       run.tick(now);
     }
   }
@@ -341,5 +334,34 @@ public final class MpiShell implements Shell {
     return objects.createFailed(e, "MPIJob", name, "MPI", "create/get/list/watch/delete on mpijobs.kubeflow.org",
         ", and is the MPI Operator's CRD installed (`kubectl get crd " + CRD_NAME + "`)",
         "upgrade the MPI Operator (v0.5+ for launcherCreationPolicy and runLauncherAsWorker) or drop the option");
+  }
+
+  /** The cluster requests and routing the shell's runs ask for. */
+  private final class RunActions implements ClusterRun.Actions<GenericKubernetesResource> {
+    @Override
+    public void submit(Runnable task) {
+      threads.submit(task);
+    }
+
+    @Override
+    public void create(ClusterRun<GenericKubernetesResource> run, String name, int attempt) {
+      MpiShell.this.create(run, name, attempt);
+    }
+
+    @Override
+    public void delete(String name, String why) {
+      MpiShell.this.delete(name, why);
+    }
+
+    @Override
+    public void untrack(ClusterRun<GenericKubernetesResource> run) {
+      runs.remove(run.name(), run);
+    }
+
+    @Override
+    public void retrack(ClusterRun<GenericKubernetesResource> run, String from, String to) {
+      runs.put(to, run);
+      runs.remove(from, run);
+    }
   }
 }

@@ -15,6 +15,7 @@ import io.pureremote.k8s.ApiGate;
 import io.pureremote.k8s.ClusterFeatures;
 import io.pureremote.k8s.ClusterObjects;
 import io.pureremote.k8s.ClusterProbe;
+import io.pureremote.k8s.ClusterRun;
 import io.pureremote.k8s.KubeConfigs;
 import io.pureremote.k8s.PodSpecs;
 import io.pureremote.k8s.ShellThreads;
@@ -90,8 +91,12 @@ public final class TorchShell implements Shell {
   private final OperatorJobFactory operatorFactory;
   private final ApiGate gate = new ApiGate(20, 40, 5);
   private final ClusterProbe probe;
-  private final Map<String, TorchRun> runs = new ConcurrentHashMap<>();
-  private final Map<String, OperatorRun> operatorRuns = new ConcurrentHashMap<>();
+  private final Map<String, ClusterRun<Job>> runs = new ConcurrentHashMap<>();
+  private final Map<String, ClusterRun<GenericKubernetesResource>> operatorRuns = new ConcurrentHashMap<>();
+  private final ClusterRun.Actions<Job> indexedActions = new IndexedRunActions();
+  private final Map<TorchBackend, ClusterRun.Actions<GenericKubernetesResource>> operatorActions = Map.of(
+      TorchBackend.PYTORCH_JOB, new OperatorRunActions(TorchBackend.PYTORCH_JOB),
+      TorchBackend.TRAIN_JOB, new OperatorRunActions(TorchBackend.TRAIN_JOB));
   private final Map<String, SharedIndexInformer<Job>> informers = new ConcurrentHashMap<>();
   private final Map<String, SharedIndexInformer<GenericKubernetesResource>> customInformers = new ConcurrentHashMap<>();
   private final ClusterObjects objects;
@@ -231,7 +236,7 @@ public final class TorchShell implements Shell {
     } else {
       OperatorRun run = new OperatorRun(this, request, OperatorJobFactory.objectName(options, backend, request, ""), backend);
       if (launch.attach(run)) {
-        createOperatorJob(run);
+        createOperatorJob(run, backend, run.name(), 0);
       }
     }
   }
@@ -329,22 +334,14 @@ public final class TorchShell implements Shell {
         + "in TOML).", false);
   }
 
-  /** Tracks the operator run under its new name (after a disruption). */
-  void rename(OperatorRun run, String from, String to) {
-    operatorRuns.put(to, run);
-    operatorRuns.remove(from, run);
-  }
-
-  /** Creates the PyTorchJob or TrainJob of {@code run} (named {@link OperatorRun#name()}). */
-  void createOperatorJob(OperatorRun run) {
+  /** Creates the PyTorchJob or TrainJob {@code name} of {@code run} ({@code attempt} counts re-creations). */
+  private void createOperatorJob(ClusterRun<GenericKubernetesResource> run, TorchBackend backend, String name, int attempt) {
     String ns = options.namespace();
-    String name = run.name();
-    TorchBackend backend = run.backend();
-    String kind = backend == TorchBackend.PYTORCH_JOB ? "PyTorchJob" : "TrainJob";
+    String kind = OperatorRun.kind(backend);
     GenericKubernetesResource object;
     try {
-      object = backend == TorchBackend.PYTORCH_JOB ? operatorFactory.pytorchJob(run.request(), name, run.attempt())
-          : operatorFactory.trainJob(run.request(), name, run.attempt());
+      object = backend == TorchBackend.PYTORCH_JOB ? operatorFactory.pytorchJob(run.request(), name, attempt)
+          : operatorFactory.trainJob(run.request(), name, attempt);
     } catch (RuntimeException e) {
       run.fail(new ShellException("InvalidJob", "Cannot build the " + kind + " for " + run.request().shortLabel() + ": "
           + e.getMessage(), e));
@@ -358,7 +355,7 @@ public final class TorchShell implements Shell {
           run.request().shortLabel(), backend.id(), options.nodes(), options.processesPerNode(),
           backend == TorchBackend.TRAIN_JOB ? ", runtime " + options.runtime() : ", master " + name + "-master-0:"
               + options.masterPort());
-      if (!run.onCreated()) {
+      if (!run.onCreated(name)) {
         deleteObject(backend, name, "cancelled while being created");
       }
     } catch (KubernetesClientException e) {
@@ -374,13 +371,9 @@ public final class TorchShell implements Shell {
   }
 
   /** Deletes the call's PyTorchJob or TrainJob (foreground: the operator's pods and Services go with it). */
-  void deleteObject(TorchBackend backend, String name, String why) {
-    objects.delete(backend == TorchBackend.PYTORCH_JOB ? "PyTorchJob" : "TrainJob", context(backend).getPlural(),
+  private void deleteObject(TorchBackend backend, String name, String why) {
+    objects.delete(OperatorRun.kind(backend), context(backend).getPlural(),
         client.genericKubernetesResources(context(backend)), name, why);
-  }
-
-  void untrack(OperatorRun run) {
-    operatorRuns.remove(run.name(), run);
   }
 
   /** The pods of the call's PyTorchJob or TrainJob; empty on errors. */
@@ -410,12 +403,12 @@ public final class TorchShell implements Shell {
   }
 
   private void dispatchCustom(GenericKubernetesResource object, boolean deleted) {
-    OperatorRun run = operatorRuns.get(object.getMetadata().getName());
+    ClusterRun<GenericKubernetesResource> run = operatorRuns.get(object.getMetadata().getName());
     if (run == null || !object.getMetadata().getName().equals(run.name())) {
       return;
     }
     if (deleted) {
-      run.onDeleted();
+      run.onDeleted(object.getMetadata().getName());
     } else {
       run.onObject(object);
     }
@@ -428,10 +421,10 @@ public final class TorchShell implements Shell {
       return;
     }
     closed = true;
-    for (TorchRun run : List.copyOf(runs.values())) {
+    for (ClusterRun<Job> run : List.copyOf(runs.values())) {
       run.cancel();
     }
-    for (OperatorRun run : List.copyOf(operatorRuns.values())) {
+    for (ClusterRun<GenericKubernetesResource> run : List.copyOf(operatorRuns.values())) {
       run.cancel();
     }
     informers.values().forEach(SharedIndexInformer::close);
@@ -458,22 +451,22 @@ public final class TorchShell implements Shell {
 
   // ---- actions a run asks for ----
 
-  void submit(Runnable task) {
+  /** What the shell's Indexed Job runs ask of it. */
+  ClusterRun.Actions<Job> indexedRunActions() {
+    return indexedActions;
+  }
+
+  /** What the shell's runs on {@code backend} (PyTorchJob or TrainJob) ask of it. */
+  ClusterRun.Actions<GenericKubernetesResource> operatorRunActions(TorchBackend backend) {
+    return Objects.requireNonNull(operatorActions.get(backend), () -> "no operator run on backend " + backend);
+  }
+
+  private void submit(Runnable task) {
     threads.submit(task);
   }
 
-  void untrack(TorchRun run) {
-    runs.remove(run.name(), run);
-  }
-
-  /** Tracks the run under its new name (after an eviction). */
-  void rename(TorchRun run, String from, String to) {
-    runs.put(to, run);
-    runs.remove(from, run);
-  }
-
   /** Creates the Job {@code name} and its Service for {@code run} ({@code attempt} counts re-creations). */
-  void create(TorchRun run, String name, int attempt) {
+  private void create(ClusterRun<Job> run, String name, int attempt) {
     String ns = options.namespace();
     try {
       ClusterFeatures found = discover();
@@ -517,7 +510,7 @@ public final class TorchShell implements Shell {
     }
   }
 
-  void delete(String name, String why) {
+  private void delete(String name, String why) {
     objects.delete("Job", "job", client.batch().v1().jobs(), name, why);
   }
 
@@ -565,23 +558,23 @@ public final class TorchShell implements Shell {
   }
 
   private void dispatch(Job job, boolean deleted) {
-    TorchRun run = runs.get(job.getMetadata().getName());
+    ClusterRun<Job> run = runs.get(job.getMetadata().getName());
     if (run == null) {
       return;
     }
     if (deleted) {
       run.onDeleted(job.getMetadata().getName());
     } else {
-      run.onJob(job);
+      run.onObject(job);
     }
   }
 
   private void tick() {
     long now = System.nanoTime();
-    for (TorchRun run : Set.copyOf(runs.values())) {
+    for (ClusterRun<Job> run : Set.copyOf(runs.values())) {
       run.tick(now);
     }
-    for (OperatorRun run : Set.copyOf(operatorRuns.values())) {
+    for (ClusterRun<GenericKubernetesResource> run : Set.copyOf(operatorRuns.values())) {
       run.tick(now);
     }
   }
@@ -593,5 +586,69 @@ public final class TorchShell implements Shell {
       default -> "jobs.batch, create on services";
     };
     return objects.createFailed(e, kind, name, "torch", rbac, "", "upgrade the cluster or drop the option");
+  }
+
+  /** The cluster requests and routing the shell's Indexed Job runs ask for. */
+  private final class IndexedRunActions implements ClusterRun.Actions<Job> {
+    @Override
+    public void submit(Runnable task) {
+      threads.submit(task);
+    }
+
+    @Override
+    public void create(ClusterRun<Job> run, String name, int attempt) {
+      TorchShell.this.create(run, name, attempt);
+    }
+
+    @Override
+    public void delete(String name, String why) {
+      TorchShell.this.delete(name, why);
+    }
+
+    @Override
+    public void untrack(ClusterRun<Job> run) {
+      runs.remove(run.name(), run);
+    }
+
+    @Override
+    public void retrack(ClusterRun<Job> run, String from, String to) {
+      runs.put(to, run);
+      runs.remove(from, run);
+    }
+  }
+
+  /** The cluster requests and routing the shell's PyTorchJob or TrainJob runs ask for. */
+  private final class OperatorRunActions implements ClusterRun.Actions<GenericKubernetesResource> {
+    private final TorchBackend backend;
+
+    OperatorRunActions(TorchBackend backend) {
+      this.backend = backend;
+    }
+
+    @Override
+    public void submit(Runnable task) {
+      threads.submit(task);
+    }
+
+    @Override
+    public void create(ClusterRun<GenericKubernetesResource> run, String name, int attempt) {
+      createOperatorJob(run, backend, name, attempt);
+    }
+
+    @Override
+    public void delete(String name, String why) {
+      deleteObject(backend, name, why);
+    }
+
+    @Override
+    public void untrack(ClusterRun<GenericKubernetesResource> run) {
+      operatorRuns.remove(run.name(), run);
+    }
+
+    @Override
+    public void retrack(ClusterRun<GenericKubernetesResource> run, String from, String to) {
+      operatorRuns.put(to, run);
+      operatorRuns.remove(from, run);
+    }
   }
 }
