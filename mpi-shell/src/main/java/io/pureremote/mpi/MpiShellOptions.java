@@ -1,5 +1,6 @@
 package io.pureremote.mpi;
 
+import io.pureremote.k8s.ClusterShellOptions;
 import io.pureremote.k8s.PodTemplateOptions;
 import io.pureremote.k8s.values.KubernetesValues;
 import java.time.Duration;
@@ -30,10 +31,13 @@ import java.util.Set;
  *     .build();
  * }</pre>
  *
+ * <p>The namespace, kube context, TTL, deadline, pending timeout and re-creations after evictions
+ * are the settings every cluster shell shares ({@link ClusterShellOptions}).
+ *
  * <p>Immutable and thread-safe; each setter checks its value and throws at once, {@link
  * Builder#build()} checks what needs several values.
  */
-public final class MpiShellOptions {
+public final class MpiShellOptions extends ClusterShellOptions {
   /** {@code runPolicy.cleanPodPolicy}: which pods the operator deletes when the job ends. */
   public enum CleanPodPolicy {
     /** Delete every pod. */
@@ -101,8 +105,6 @@ public final class MpiShellOptions {
   /** What a worker runs unless told otherwise: the ssh daemon mpirun connects to. */
   public static final List<String> DEFAULT_WORKER_COMMAND = List.of("/usr/sbin/sshd", "-De");
 
-  private final String namespace;
-  private final Optional<String> kubeContext;
   private final PodTemplateOptions launcher;
   private final PodTemplateOptions worker;
   private final List<String> workerCommand;
@@ -110,8 +112,6 @@ public final class MpiShellOptions {
   private final int slotsPerWorker;
   private final boolean runLauncherAsWorker;
   private final CleanPodPolicy cleanPodPolicy;
-  private final Duration ttlAfterFinished;
-  private final Optional<Duration> activeDeadline;
   private final int backoffLimit;
   private final OptionalInt schedulingMinAvailable;
   private final Optional<String> schedulingQueue;
@@ -128,12 +128,9 @@ public final class MpiShellOptions {
   private final String workerRestartPolicy;
   private final OptionalLong runAsUser;
   private final Duration operatorPickupBound;
-  private final Duration pendingTimeout;
-  private final int maxEvictionRetries;
 
   private MpiShellOptions(Builder b) {
-    namespace = b.namespace;
-    kubeContext = Optional.ofNullable(b.kubeContext);
+    super(b);
     launcher = b.launcher;
     worker = b.worker == null ? b.launcher : b.worker;
     workerCommand = List.copyOf(b.workerCommand);
@@ -141,8 +138,6 @@ public final class MpiShellOptions {
     slotsPerWorker = b.slotsPerWorker;
     runLauncherAsWorker = b.runLauncherAsWorker;
     cleanPodPolicy = b.cleanPodPolicy;
-    ttlAfterFinished = b.ttlAfterFinished;
-    activeDeadline = Optional.ofNullable(b.activeDeadline);
     backoffLimit = b.backoffLimit;
     schedulingMinAvailable = b.schedulingMinAvailable == null ? OptionalInt.empty() : OptionalInt.of(b.schedulingMinAvailable);
     schedulingQueue = Optional.ofNullable(b.schedulingQueue);
@@ -159,23 +154,11 @@ public final class MpiShellOptions {
     workerRestartPolicy = b.workerRestartPolicy;
     runAsUser = b.runAsUser == null ? OptionalLong.empty() : OptionalLong.of(b.runAsUser);
     operatorPickupBound = b.operatorPickupBound;
-    pendingTimeout = b.pendingTimeout;
-    maxEvictionRetries = b.maxEvictionRetries;
   }
 
   /** A builder with the defaults; {@link Builder#launcher} is required. */
   public static Builder builder() {
     return new Builder();
-  }
-
-  /** The namespace MPIJobs are created in. */
-  public String namespace() {
-    return namespace;
-  }
-
-  /** The kubeconfig context of a shell that builds its own client. */
-  public Optional<String> kubeContext() {
-    return kubeContext;
   }
 
   /** The launcher pod: its image's entrypoint runs {@code RemoteMain run <memo uri>}. */
@@ -221,16 +204,6 @@ public final class MpiShellOptions {
   /** {@code runPolicy.cleanPodPolicy}. */
   public CleanPodPolicy cleanPodPolicy() {
     return cleanPodPolicy;
-  }
-
-  /** {@code runPolicy.ttlSecondsAfterFinished}. */
-  public Duration ttlAfterFinished() {
-    return ttlAfterFinished;
-  }
-
-  /** {@code runPolicy.activeDeadlineSeconds}, if bounded. */
-  public Optional<Duration> activeDeadline() {
-    return activeDeadline;
   }
 
   /** {@code runPolicy.backoffLimit}: launcher retries by the launcher Job. */
@@ -319,20 +292,8 @@ public final class MpiShellOptions {
     return operatorPickupBound;
   }
 
-  /** How long pods may stay pending before the call fails with their reasons. */
-  public Duration pendingTimeout() {
-    return pendingTimeout;
-  }
-
-  /** How often an MPIJob that failed with {@code MPIJobEvicted} is re-created (not the caller's retries). */
-  public int maxEvictionRetries() {
-    return maxEvictionRetries;
-  }
-
   /** Builds {@link MpiShellOptions}. */
-  public static final class Builder {
-    private String namespace = KubernetesValues.namespaceFor(System.getProperty("user.name"));
-    private String kubeContext;
+  public static final class Builder extends ClusterShellOptions.Builder<Builder> {
     private PodTemplateOptions launcher;
     private PodTemplateOptions worker;
     private List<String> workerCommand = DEFAULT_WORKER_COMMAND;
@@ -340,8 +301,6 @@ public final class MpiShellOptions {
     private int slotsPerWorker = 1;
     private boolean runLauncherAsWorker;
     private CleanPodPolicy cleanPodPolicy = CleanPodPolicy.RUNNING;
-    private Duration ttlAfterFinished = Duration.ofHours(1);
-    private Duration activeDeadline;
     private int backoffLimit;
     private Integer schedulingMinAvailable;
     private String schedulingQueue;
@@ -358,24 +317,13 @@ public final class MpiShellOptions {
     private String workerRestartPolicy = "Never";
     private Long runAsUser;
     private Duration operatorPickupBound = Duration.ofSeconds(60);
-    private Duration pendingTimeout = Duration.ofMinutes(10);
-    private int maxEvictionRetries = 3;
 
-    private Builder() {}
-
-    /** The namespace MPIJobs are created in (a DNS-1123 label); default: the user name as a label. */
-    public Builder namespace(String namespace) {
-      Optional<String> problem = KubernetesValues.namespaceProblem(Objects.requireNonNull(namespace, "namespace"));
-      if (problem.isPresent()) {
-        throw new IllegalArgumentException("namespace: " + problem.get());
-      }
-      this.namespace = namespace;
-      return this;
+    private Builder() {
+      super(KubernetesValues.namespaceFor(System.getProperty("user.name")));
     }
 
-    /** The kubeconfig context of a shell built with {@link MpiShell#fromKubeConfig}. */
-    public Builder kubeContext(String kubeContext) {
-      this.kubeContext = kubeContext;
+    @Override
+    protected Builder self() {
       return this;
     }
 
@@ -422,18 +370,6 @@ public final class MpiShellOptions {
     /** Which pods the operator deletes at the end; default {@link CleanPodPolicy#RUNNING}. */
     public Builder cleanPodPolicy(CleanPodPolicy policy) {
       this.cleanPodPolicy = Objects.requireNonNull(policy, "cleanPodPolicy");
-      return this;
-    }
-
-    /** How long the finished MPIJob is kept; default 1 h, whole seconds, 0 to 400 days. */
-    public Builder ttlAfterFinished(Duration ttl) {
-      this.ttlAfterFinished = seconds("ttlAfterFinished", ttl, 0);
-      return this;
-    }
-
-    /** A bound on the whole run ({@code activeDeadlineSeconds}); the operator fails the job past it. */
-    public Builder activeDeadline(Duration deadline) {
-      this.activeDeadline = seconds("activeDeadline", deadline, 1);
       return this;
     }
 
@@ -562,18 +498,6 @@ public final class MpiShellOptions {
       return this;
     }
 
-    /** How long pods may stay pending before the call fails with their reasons; default 10 min. */
-    public Builder pendingTimeout(Duration timeout) {
-      this.pendingTimeout = positive("pendingTimeout", timeout);
-      return this;
-    }
-
-    /** How often an evicted MPIJob is re-created, 0 to 20; default 3. */
-    public Builder maxEvictionRetries(int retries) {
-      this.maxEvictionRetries = range("maxEvictionRetries", retries, 0, 20);
-      return this;
-    }
-
     /**
      * The options.
      *
@@ -600,21 +524,6 @@ public final class MpiShellOptions {
         throw new IllegalArgumentException("Invalid MPI shell options:\n  - " + String.join("\n  - ", problems));
       }
       return new MpiShellOptions(this);
-    }
-
-    private static int range(String name, int value, int min, int max) {
-      if (value < min || value > max) {
-        throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got " + value);
-      }
-      return value;
-    }
-
-    private static Duration seconds(String name, Duration d, long minSeconds) {
-      Objects.requireNonNull(d, name);
-      if (d.getNano() != 0 || d.getSeconds() < minSeconds || d.compareTo(Duration.ofDays(400)) > 0) {
-        throw new IllegalArgumentException(name + " must be whole seconds between " + minSeconds + " s and 400 days, got " + d);
-      }
-      return d;
     }
 
     private static Duration positive(String name, Duration d) {

@@ -1,17 +1,16 @@
 package io.pureremote.mpi;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.pureremote.PureRemoteException;
+import io.pureremote.k8s.ClusterShellSettings;
 import io.pureremote.k8s.KubernetesShellOptions;
-import io.pureremote.k8s.KubernetesShellProvider;
 import io.pureremote.spi.Shell;
 import io.pureremote.spi.ShellProvider;
 import io.pureremote.spi.ShellSettings;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -20,7 +19,7 @@ import java.util.Set;
  *
  * <p>The launcher pod takes the Kubernetes shell's pod keys ({@code namespace}, {@code
  * kube-context}, {@code image}, {@code resources.*}, {@code tolerations}, {@code service-account},
- * {@code env}, ...), read by {@link KubernetesShellProvider#options} so the mapping and its checks
+ * {@code env}, ...), read by {@link io.pureremote.k8s.KubernetesShellProvider#options} so the mapping and its checks
  * exist once; the workers take the launcher's keys with the same keys prefixed {@code worker.} laid over them.
  * MPI keys: {@code workers}, {@code slots-per-worker}, {@code run-launcher-as-worker}, {@code
  * clean-pod-policy} ({@code All|Running|None}), {@code ttl-after-finished}, {@code active-deadline},
@@ -30,18 +29,14 @@ import java.util.Set;
  * run-as-user}, {@code operator-pickup-bound}, {@code pending-timeout}, {@code
  * max-eviction-retries}, {@code scheduling.min-available}, {@code scheduling.queue}, {@code
  * scheduling.priority-class}, {@code scheduling.timeout}. Unknown keys and refused values fail
- * with every key and what was expected.
+ * with every key and what was expected. The keys are sorted and the shared ones read by {@link
+ * ClusterShellSettings}, as the torch shell's are.
  */
 public final class MpiShellProvider implements ShellProvider {
   private static final Set<String> MPI_KEYS = Set.of("workers", "slots-per-worker", "run-launcher-as-worker",
-      "clean-pod-policy", "ttl-after-finished", "active-deadline", "backoff-limit", "ssh-auth-mount-path",
-      "mpi-implementation", "launcher-creation-policy", "memory-limit-env", "launcher-restart-policy",
-      "worker-restart-policy", "run-as-user", "operator-pickup-bound", "pending-timeout", "max-eviction-retries",
+      "clean-pod-policy", "backoff-limit", "ssh-auth-mount-path", "mpi-implementation", "launcher-creation-policy",
+      "memory-limit-env", "launcher-restart-policy", "worker-restart-policy", "run-as-user", "operator-pickup-bound",
       "scheduling.min-available", "scheduling.queue", "scheduling.priority-class", "scheduling.timeout");
-  /** Keys of the Job shell that mean nothing for an MPIJob's pods. */
-  private static final Set<String> JOB_ONLY_KEYS = Set.of("image-pull-bound", "log-streaming", "log-sample-fraction",
-      "launch-concurrency", "api-qps", "api-burst", "api-retries", "watch-silence-bound");
-  private static final String WORKER = "worker.";
 
   private final KubernetesClient client;
 
@@ -67,16 +62,8 @@ public final class MpiShellProvider implements ShellProvider {
   @Override
   public Shell create(ShellSettings settings) {
     MpiShellOptions options = options(settings).build();
-    if (client != null) {
-      return new MpiShell(client, options);
-    }
-    try {
-      return MpiShell.fromKubeConfig(options);
-    } catch (IllegalArgumentException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw new PureRemoteException("Cannot set up a Kubernetes client for the MPI shell: " + e, e);
-    }
+    return client != null ? new MpiShell(client, options)
+        : ClusterShellSettings.fromKubeConfig("MPI", () -> MpiShell.fromKubeConfig(options));
   }
 
   /**
@@ -85,80 +72,38 @@ public final class MpiShellProvider implements ShellProvider {
    * @throws IllegalArgumentException naming each unknown key and each refused value
    */
   public static MpiShellOptions.Builder options(ShellSettings settings) {
-    Map<String, Object> launcherKeys = new LinkedHashMap<>();
-    Map<String, Object> workerKeys = new LinkedHashMap<>();
-    Map<String, Object> mpiKeys = new LinkedHashMap<>();
-    List<String> problems = new ArrayList<>();
-    settings.values().forEach((k, v) -> {
-      if (MPI_KEYS.contains(k)) {
-        mpiKeys.put(k, v);
-      } else if (k.startsWith(WORKER)) {
-        workerKeys.put(k.substring(WORKER.length()), v);
-      } else if (JOB_ONLY_KEYS.contains(k)) {
-        problems.add(k + ": a Kubernetes Job shell setting; the MPI shell has no such setting");
-      } else {
-        launcherKeys.put(k, v);
-      }
-    });
+    ClusterShellSettings keys = new ClusterShellSettings(settings, "mpi", "MPI", MPI_KEYS, "worker.", Map.of());
     MpiShellOptions.Builder b = MpiShellOptions.builder();
-    KubernetesShellOptions launcher = null;
-    try {
-      launcher = KubernetesShellProvider.options(ShellSettings.builder(settings.source() + " (launcher)").putAll(launcherKeys)
-          .build()).build();
-      b.namespace(launcher.namespace()).launcher(launcher.pod());
-      launcher.kubeContext().ifPresent(b::kubeContext);
-    } catch (IllegalArgumentException e) {
-      problems.add("the launcher pod: " + e.getMessage().replace("\n  - ", "\n      "));
-    }
-    if (!workerKeys.isEmpty() && launcher != null) {
+    Optional<KubernetesShellOptions> launcher = keys.pod("launcher pod");
+    launcher.ifPresent(l -> {
+      b.launcher(l.pod());
       // The workers' pods are the launcher's, with the worker.* keys laid over them.
-      Map<String, Object> w = new LinkedHashMap<>(launcherKeys);
-      w.putAll(workerKeys);
-      try {
-        b.worker(KubernetesShellProvider.options(ShellSettings.builder(settings.source() + " (worker.)").putAll(w).build())
-            .build().pod());
-      } catch (IllegalArgumentException e) {
-        problems.add("worker.* (the worker pods): " + e.getMessage().replace("\n  - ", "\n      "));
-      }
-    }
-    ShellSettings s = ShellSettings.builder(settings.source()).putAll(mpiKeys).build();
-    step(problems, "workers", () -> s.integer("workers").ifPresent(b::workers));
-    step(problems, "slots-per-worker", () -> s.integer("slots-per-worker").ifPresent(b::slotsPerWorker));
-    step(problems, "run-launcher-as-worker", () -> s.bool("run-launcher-as-worker").ifPresent(b::runLauncherAsWorker));
-    step(problems, "clean-pod-policy", () -> s.string("clean-pod-policy").ifPresent(v -> b.cleanPodPolicy(
+      keys.overlaidPod("worker pods").ifPresent(w -> b.worker(w.pod()));
+    });
+    keys.shared(b, launcher);
+    ShellSettings s = keys.own();
+    keys.step("workers", () -> s.integer("workers").ifPresent(b::workers));
+    keys.step("slots-per-worker", () -> s.integer("slots-per-worker").ifPresent(b::slotsPerWorker));
+    keys.step("run-launcher-as-worker", () -> s.bool("run-launcher-as-worker").ifPresent(b::runLauncherAsWorker));
+    keys.step("clean-pod-policy", () -> s.string("clean-pod-policy").ifPresent(v -> b.cleanPodPolicy(
         pick(MpiShellOptions.CleanPodPolicy.values(), v, MpiShellOptions.CleanPodPolicy::value))));
-    step(problems, "ttl-after-finished", () -> s.duration("ttl-after-finished").ifPresent(b::ttlAfterFinished));
-    step(problems, "active-deadline", () -> s.duration("active-deadline").ifPresent(b::activeDeadline));
-    step(problems, "backoff-limit", () -> s.integer("backoff-limit").ifPresent(b::backoffLimit));
-    step(problems, "ssh-auth-mount-path", () -> s.string("ssh-auth-mount-path").ifPresent(b::sshAuthMountPath));
-    step(problems, "mpi-implementation", () -> s.string("mpi-implementation").ifPresent(v -> b.mpiImplementation(
+    keys.step("backoff-limit", () -> s.integer("backoff-limit").ifPresent(b::backoffLimit));
+    keys.step("ssh-auth-mount-path", () -> s.string("ssh-auth-mount-path").ifPresent(b::sshAuthMountPath));
+    keys.step("mpi-implementation", () -> s.string("mpi-implementation").ifPresent(v -> b.mpiImplementation(
         pick(MpiShellOptions.MpiImplementation.values(), v, MpiShellOptions.MpiImplementation::value))));
-    step(problems, "launcher-creation-policy", () -> s.string("launcher-creation-policy").ifPresent(v -> b.launcherCreationPolicy(
+    keys.step("launcher-creation-policy", () -> s.string("launcher-creation-policy").ifPresent(v -> b.launcherCreationPolicy(
         pick(MpiShellOptions.LauncherCreationPolicy.values(), v, MpiShellOptions.LauncherCreationPolicy::value))));
-    step(problems, "memory-limit-env", () -> s.string("memory-limit-env").ifPresent(b::memoryLimitEnv));
-    step(problems, "launcher-restart-policy", () -> s.string("launcher-restart-policy").ifPresent(b::launcherRestartPolicy));
-    step(problems, "worker-restart-policy", () -> s.string("worker-restart-policy").ifPresent(b::workerRestartPolicy));
-    step(problems, "run-as-user", () -> s.integer("run-as-user").ifPresent(b::runAsUser));
-    step(problems, "operator-pickup-bound", () -> s.duration("operator-pickup-bound").ifPresent(b::operatorPickupBound));
-    step(problems, "pending-timeout", () -> s.duration("pending-timeout").ifPresent(b::pendingTimeout));
-    step(problems, "max-eviction-retries", () -> s.integer("max-eviction-retries").ifPresent(b::maxEvictionRetries));
-    step(problems, "scheduling.min-available", () -> s.integer("scheduling.min-available").ifPresent(b::schedulingMinAvailable));
-    step(problems, "scheduling.queue", () -> s.string("scheduling.queue").ifPresent(b::schedulingQueue));
-    step(problems, "scheduling.priority-class", () -> s.string("scheduling.priority-class").ifPresent(b::schedulingPriorityClass));
-    step(problems, "scheduling.timeout", () -> s.duration("scheduling.timeout").ifPresent(b::scheduleTimeout));
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException("Invalid mpi shell settings from " + settings.source() + ":\n  - "
-          + String.join("\n  - ", problems));
-    }
+    keys.step("memory-limit-env", () -> s.string("memory-limit-env").ifPresent(b::memoryLimitEnv));
+    keys.step("launcher-restart-policy", () -> s.string("launcher-restart-policy").ifPresent(b::launcherRestartPolicy));
+    keys.step("worker-restart-policy", () -> s.string("worker-restart-policy").ifPresent(b::workerRestartPolicy));
+    keys.step("run-as-user", () -> s.integer("run-as-user").ifPresent(b::runAsUser));
+    keys.step("operator-pickup-bound", () -> s.duration("operator-pickup-bound").ifPresent(b::operatorPickupBound));
+    keys.step("scheduling.min-available", () -> s.integer("scheduling.min-available").ifPresent(b::schedulingMinAvailable));
+    keys.step("scheduling.queue", () -> s.string("scheduling.queue").ifPresent(b::schedulingQueue));
+    keys.step("scheduling.priority-class", () -> s.string("scheduling.priority-class").ifPresent(b::schedulingPriorityClass));
+    keys.step("scheduling.timeout", () -> s.duration("scheduling.timeout").ifPresent(b::scheduleTimeout));
+    keys.check();
     return b;
-  }
-
-  private static void step(List<String> problems, String key, Runnable r) {
-    try {
-      r.run();
-    } catch (IllegalArgumentException e) {
-      problems.add(key + ": " + e.getMessage());
-    }
   }
 
   private static <E extends Enum<E>> E pick(E[] values, String v, java.util.function.Function<E, String> name) {

@@ -1,9 +1,9 @@
 package io.pureremote.torch;
 
 import io.pureremote.TorchDistributed;
+import io.pureremote.k8s.ClusterShellOptions;
 import io.pureremote.k8s.PodTemplateOptions;
 import io.pureremote.k8s.values.KubernetesValues;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -26,40 +26,32 @@ import java.util.Optional;
  *     .build();
  * }</pre>
  *
+ * <p>The namespace, kube context, TTL, deadline, pending timeout and re-creations after evictions
+ * are the settings every cluster shell shares ({@link ClusterShellOptions}).
+ *
  * <p>Immutable and thread-safe; each setter checks its value and throws at once.
  */
-public final class TorchShellOptions {
+public final class TorchShellOptions extends ClusterShellOptions {
   /** Default number of nodes (pods). */
   public static final int DEFAULT_NODES = 2;
   /** The ClusterTrainingRuntime TrainJobs reference by default (Trainer's shipped torch runtime). */
   public static final String DEFAULT_RUNTIME = "torch-distributed";
 
-  private final String namespace;
-  private final Optional<String> kubeContext;
   private final PodTemplateOptions pod;
   private final int nodes;
   private final String processesPerNode;
   private final int masterPort;
   private final int backoffLimitPerIndex;
-  private final Optional<Duration> activeDeadline;
-  private final Duration ttlAfterFinished;
-  private final Duration pendingTimeout;
-  private final int maxEvictionRetries;
   private final Optional<TorchBackend> backend;
   private final String runtime;
 
   private TorchShellOptions(Builder b) {
-    namespace = b.namespace;
-    kubeContext = Optional.ofNullable(b.kubeContext);
+    super(b);
     pod = b.pod;
     nodes = b.nodes;
     processesPerNode = b.processesPerNode;
     masterPort = b.masterPort;
     backoffLimitPerIndex = b.backoffLimitPerIndex;
-    activeDeadline = Optional.ofNullable(b.activeDeadline);
-    ttlAfterFinished = b.ttlAfterFinished;
-    pendingTimeout = b.pendingTimeout;
-    maxEvictionRetries = b.maxEvictionRetries;
     backend = Optional.ofNullable(b.backend);
     runtime = b.runtime;
   }
@@ -67,16 +59,6 @@ public final class TorchShellOptions {
   /** A builder with the defaults: namespace {@code pureremote}, 2 nodes, 1 process per node, port 29500. */
   public static Builder builder() {
     return new Builder();
-  }
-
-  /** The namespace the Jobs and Services are created in. */
-  public String namespace() {
-    return namespace;
-  }
-
-  /** The kubeconfig context of {@link TorchShell#fromKubeConfig}; empty: the current one (or in-cluster). */
-  public Optional<String> kubeContext() {
-    return kubeContext;
   }
 
   /** The pod every node runs; its container runs {@code RemoteMain run <memo uri>}. */
@@ -108,26 +90,6 @@ public final class TorchShellOptions {
     return backoffLimitPerIndex;
   }
 
-  /** The Job's {@code activeDeadlineSeconds}; empty: none. */
-  public Optional<Duration> activeDeadline() {
-    return activeDeadline;
-  }
-
-  /** The Job's {@code ttlSecondsAfterFinished} (the shell deletes it itself once the call ended). */
-  public Duration ttlAfterFinished() {
-    return ttlAfterFinished;
-  }
-
-  /** How long the pods may stay pending (unschedulable, image pull) before the call fails with their reasons. */
-  public Duration pendingTimeout() {
-    return pendingTimeout;
-  }
-
-  /** How many times an evicted or preempted run is re-created without spending the caller's retries. */
-  public int maxEvictionRetries() {
-    return maxEvictionRetries;
-  }
-
   /** The forced backend; empty: discovered at the first launch ({@link TorchBackend}). */
   public Optional<TorchBackend> backend() {
     return backend;
@@ -141,17 +103,12 @@ public final class TorchShellOptions {
   /** A builder holding these options. */
   public Builder toBuilder() {
     Builder b = new Builder();
-    b.namespace = namespace;
-    b.kubeContext = kubeContext.orElse(null);
+    b.shared(this);
     b.pod = pod;
     b.nodes = nodes;
     b.processesPerNode = processesPerNode;
     b.masterPort = masterPort;
     b.backoffLimitPerIndex = backoffLimitPerIndex;
-    b.activeDeadline = activeDeadline.orElse(null);
-    b.ttlAfterFinished = ttlAfterFinished;
-    b.pendingTimeout = pendingTimeout;
-    b.maxEvictionRetries = maxEvictionRetries;
     b.backend = backend.orElse(null);
     b.runtime = runtime;
     return b;
@@ -159,28 +116,33 @@ public final class TorchShellOptions {
 
   @Override
   public String toString() {
-    return "TorchShellOptions[namespace=" + namespace + ", image=" + pod.qualifiedImage() + ", nodes=" + nodes
+    return "TorchShellOptions[namespace=" + namespace() + ", image=" + pod.qualifiedImage() + ", nodes=" + nodes
         + ", processesPerNode=" + processesPerNode + ", masterPort=" + masterPort + ", backend="
         + backend.map(TorchBackend::id).orElse("auto") + "]";
   }
 
   /** Builds {@link TorchShellOptions}; every setter checks its value. */
-  public static final class Builder {
-    private String namespace = KubernetesValues.FALLBACK_NAMESPACE;
-    private String kubeContext;
+  public static final class Builder extends ClusterShellOptions.Builder<Builder> {
     private PodTemplateOptions pod;
     private int nodes = DEFAULT_NODES;
     private String processesPerNode = "1";
     private int masterPort = TorchDistributed.DEFAULT_MASTER_PORT;
     private int backoffLimitPerIndex;
-    private Duration activeDeadline;
-    private Duration ttlAfterFinished = Duration.ofHours(1);
-    private Duration pendingTimeout = Duration.ofMinutes(10);
-    private int maxEvictionRetries = 3;
     private TorchBackend backend;
     private String runtime = DEFAULT_RUNTIME;
 
-    private Builder() {}
+    private Builder() {
+      super(KubernetesValues.FALLBACK_NAMESPACE);
+    }
+
+    @Override
+    protected Builder self() {
+      return this;
+    }
+
+    private void shared(TorchShellOptions options) {
+      copy(options);
+    }
 
     /** Forces {@code backend} instead of discovering one; {@code null}: discover (the default). */
     public Builder backend(TorchBackend backend) {
@@ -196,22 +158,6 @@ public final class TorchShellOptions {
             + "and '.', at most 253), got \"" + runtime + "\"");
       }
       this.runtime = runtime;
-      return this;
-    }
-
-    /** The namespace (a DNS-1123 label). */
-    public Builder namespace(String namespace) {
-      Objects.requireNonNull(namespace, "namespace");
-      KubernetesValues.namespaceProblem(namespace).ifPresent(p -> {
-        throw new IllegalArgumentException(p);
-      });
-      this.namespace = namespace;
-      return this;
-    }
-
-    /** The kubeconfig context to use. */
-    public Builder kubeContext(String context) {
-      this.kubeContext = Objects.requireNonNull(context, "context");
       return this;
     }
 
@@ -264,41 +210,6 @@ public final class TorchShellOptions {
       }
       this.backoffLimitPerIndex = retries;
       return this;
-    }
-
-    /** The Job's deadline (whole seconds, at least 1). */
-    public Builder activeDeadline(Duration deadline) {
-      this.activeDeadline = seconds("activeDeadline", deadline, 1);
-      return this;
-    }
-
-    /** The Job's TTL after it finished (whole seconds, 0 or more). */
-    public Builder ttlAfterFinished(Duration ttl) {
-      this.ttlAfterFinished = seconds("ttlAfterFinished", ttl, 0);
-      return this;
-    }
-
-    /** How long pods may stay pending (at least 1 s). */
-    public Builder pendingTimeout(Duration timeout) {
-      this.pendingTimeout = seconds("pendingTimeout", timeout, 1);
-      return this;
-    }
-
-    /** Re-creations after an eviction or preemption, 0 to 10. */
-    public Builder maxEvictionRetries(int retries) {
-      if (retries < 0 || retries > 10) {
-        throw new IllegalArgumentException("maxEvictionRetries must be 0 to 10, got " + retries);
-      }
-      this.maxEvictionRetries = retries;
-      return this;
-    }
-
-    private static Duration seconds(String what, Duration d, long min) {
-      Objects.requireNonNull(d, what);
-      if (d.toNanos() % 1_000_000_000L != 0 || d.toSeconds() < min) {
-        throw new IllegalArgumentException(what + " must be whole seconds, at least " + min + " s, got " + d);
-      }
-      return d;
     }
 
     /**

@@ -1,17 +1,14 @@
 package io.pureremote.torch;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.pureremote.PureRemoteException;
+import io.pureremote.k8s.ClusterShellSettings;
 import io.pureremote.k8s.KubernetesShellOptions;
-import io.pureremote.k8s.KubernetesShellProvider;
 import io.pureremote.spi.Shell;
 import io.pureremote.spi.ShellProvider;
 import io.pureremote.spi.ShellSettings;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -20,22 +17,19 @@ import java.util.Set;
  *
  * <p>The node pod takes the Kubernetes shell's pod keys ({@code namespace}, {@code kube-context},
  * {@code image}, {@code resources.*}, {@code tolerations}, {@code service-account}, {@code env},
- * ...), read by {@link KubernetesShellProvider#options} so the mapping and its checks exist once.
+ * ...), read by {@link io.pureremote.k8s.KubernetesShellProvider#options} so the mapping and its checks exist once.
  * Torch keys: {@code nodes}, {@code processes-per-node} (a number, {@code auto}, {@code cpu} or
  * {@code gpu}), {@code master-port}, {@code backoff-limit-per-index}, {@code active-deadline},
  * {@code ttl-after-finished}, {@code pending-timeout}, {@code max-eviction-retries}, {@code backend}
  * ({@code auto}, the default: discovered; or {@code trainjob}, {@code pytorchjob}, {@code
  * indexed-job}: forced, see {@link TorchBackend}) and {@code runtime} (the ClusterTrainingRuntime a
  * TrainJob references, default {@value TorchShellOptions#DEFAULT_RUNTIME}). Unknown keys
- * and refused values fail with every key and what was expected.
+ * and refused values fail with every key and what was expected. The keys are sorted and the shared
+ * ones read by {@link ClusterShellSettings}, as the MPI shell's are.
  */
 public final class TorchShellProvider implements ShellProvider {
   private static final Set<String> TORCH_KEYS = Set.of("nodes", "processes-per-node", "master-port",
-      "backoff-limit-per-index", "active-deadline", "ttl-after-finished", "pending-timeout", "max-eviction-retries", "backend",
-      "runtime");
-  /** Keys of the Job shell that mean nothing for the torch shell's pods. */
-  private static final Set<String> JOB_ONLY_KEYS = Set.of("image-pull-bound", "log-streaming", "log-sample-fraction",
-      "launch-concurrency", "api-qps", "api-burst", "api-retries", "watch-silence-bound", "backoff-limit");
+      "backoff-limit-per-index", "backend", "runtime");
 
   private final KubernetesClient client;
 
@@ -61,16 +55,8 @@ public final class TorchShellProvider implements ShellProvider {
   @Override
   public Shell create(ShellSettings settings) {
     TorchShellOptions options = options(settings).build();
-    if (client != null) {
-      return new TorchShell(client, options);
-    }
-    try {
-      return TorchShell.fromKubeConfig(options);
-    } catch (IllegalArgumentException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw new PureRemoteException("Cannot set up a Kubernetes client for the torch shell: " + e, e);
-    }
+    return client != null ? new TorchShell(client, options)
+        : ClusterShellSettings.fromKubeConfig("torch", () -> TorchShell.fromKubeConfig(options));
   }
 
   /**
@@ -79,66 +65,20 @@ public final class TorchShellProvider implements ShellProvider {
    * @throws IllegalArgumentException naming each unknown key and each refused value
    */
   public static TorchShellOptions.Builder options(ShellSettings settings) {
-    Map<String, Object> podKeys = new LinkedHashMap<>();
-    Map<String, Object> torchKeys = new LinkedHashMap<>();
-    List<String> problems = new ArrayList<>();
-    settings.values().forEach((k, v) -> {
-      if (TORCH_KEYS.contains(k)) {
-        torchKeys.put(k, v);
-      } else if (JOB_ONLY_KEYS.contains(k)) {
-        problems.add(k + ": a Kubernetes Job shell setting; the torch shell has no such setting"
-            + (k.equals("backoff-limit") ? " (use backoff-limit-per-index)" : ""));
-      } else {
-        podKeys.put(k, v);
-      }
-    });
+    ClusterShellSettings keys = new ClusterShellSettings(settings, "torch", "torch", TORCH_KEYS, null,
+        Map.of("backoff-limit", "use backoff-limit-per-index"));
     TorchShellOptions.Builder b = TorchShellOptions.builder();
-    try {
-      KubernetesShellOptions pod = KubernetesShellProvider.options(ShellSettings.builder(settings.source() + " (node pod)")
-          .putAll(podKeys).build()).build();
-      b.namespace(pod.namespace()).pod(pod.pod());
-      pod.kubeContext().ifPresent(b::kubeContext);
-    } catch (IllegalArgumentException e) {
-      problems.add("the node pod: " + e.getMessage().replace("\n  - ", "\n      "));
-    }
-    ShellSettings s = ShellSettings.builder(settings.source()).putAll(torchKeys).build();
-    step(problems, "nodes", () -> s.integer("nodes").ifPresent(b::nodes));
-    step(problems, "processes-per-node", () -> {
-      Object raw = torchKeys.get("processes-per-node");
-      if (raw != null) {
-        b.processesPerNode(String.valueOf(raw));
-      }
-    });
-    step(problems, "master-port", () -> s.integer("master-port").ifPresent(b::masterPort));
-    step(problems, "backoff-limit-per-index", () -> s.integer("backoff-limit-per-index").ifPresent(b::backoffLimitPerIndex));
-    step(problems, "active-deadline", () -> s.duration("active-deadline").ifPresent(b::activeDeadline));
-    step(problems, "ttl-after-finished", () -> s.duration("ttl-after-finished").ifPresent(b::ttlAfterFinished));
-    step(problems, "pending-timeout", () -> s.duration("pending-timeout").ifPresent(b::pendingTimeout));
-    step(problems, "max-eviction-retries", () -> s.integer("max-eviction-retries").ifPresent(b::maxEvictionRetries));
-    step(problems, "backend", () -> {
-      Object raw = torchKeys.get("backend");
-      if (raw != null) {
-        b.backend(TorchBackend.parse(String.valueOf(raw)).orElse(null));
-      }
-    });
-    step(problems, "runtime", () -> {
-      Object raw = torchKeys.get("runtime");
-      if (raw != null) {
-        b.runtime(String.valueOf(raw));
-      }
-    });
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException("Invalid torch shell settings from " + settings.source() + ":\n  - "
-          + String.join("\n  - ", problems));
-    }
+    Optional<KubernetesShellOptions> pod = keys.pod("node pod");
+    pod.ifPresent(p -> b.pod(p.pod()));
+    keys.shared(b, pod);
+    ShellSettings s = keys.own();
+    keys.step("nodes", () -> s.integer("nodes").ifPresent(b::nodes));
+    keys.step("processes-per-node", () -> keys.raw("processes-per-node").ifPresent(v -> b.processesPerNode(String.valueOf(v))));
+    keys.step("master-port", () -> s.integer("master-port").ifPresent(b::masterPort));
+    keys.step("backoff-limit-per-index", () -> s.integer("backoff-limit-per-index").ifPresent(b::backoffLimitPerIndex));
+    keys.step("backend", () -> keys.raw("backend").ifPresent(v -> b.backend(TorchBackend.parse(String.valueOf(v)).orElse(null))));
+    keys.step("runtime", () -> keys.raw("runtime").ifPresent(v -> b.runtime(String.valueOf(v))));
+    keys.check();
     return b;
-  }
-
-  private static void step(List<String> problems, String key, Runnable r) {
-    try {
-      r.run();
-    } catch (IllegalArgumentException e) {
-      problems.add(key + ": " + e.getMessage());
-    }
   }
 }
