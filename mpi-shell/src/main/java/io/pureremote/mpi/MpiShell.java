@@ -6,13 +6,13 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.pureremote.ShellException;
 import io.pureremote.k8s.ApiGate;
 import io.pureremote.k8s.ClusterObjects;
 import io.pureremote.k8s.ClusterProbe;
 import io.pureremote.k8s.ClusterRun;
+import io.pureremote.k8s.ClusterRuns;
 import io.pureremote.k8s.KubeConfigs;
 import io.pureremote.k8s.PodSpecs;
 import io.pureremote.k8s.ShellThreads;
@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -91,14 +90,14 @@ public final class MpiShell implements Shell {
   private final MpiJobFactory factory;
   private final ApiGate gate = new ApiGate(20, 40, 5);
   private final ClusterProbe probe;
-  private final Map<String, ClusterRun<GenericKubernetesResource>> runs = new ConcurrentHashMap<>();
+  private final ClusterRuns<GenericKubernetesResource> runs = new ClusterRuns<>(task -> threads().submit(task), this::create,
+      this::delete);
   private final Map<String, SharedIndexInformer<GenericKubernetesResource>> informers = new ConcurrentHashMap<>();
   private final ClusterObjects objects;
   private final ShellThreads threads;
   private volatile Optional<String> discovered;
   private volatile BiConsumer<String, String> logSink = (prefix, line) -> podLog.info("{}{}", prefix, line);
   private volatile boolean closed;
-  private final ClusterRun.Actions<GenericKubernetesResource> actions = new RunActions();
 
   /**
    * A shell that creates MPIJobs through {@code client}, which it does not close.
@@ -176,9 +175,7 @@ public final class MpiShell implements Shell {
       return;
     }
     closed = true;
-    for (ClusterRun<GenericKubernetesResource> run : List.copyOf(runs.values())) {
-      run.cancel();
-    }
+    runs.cancelAll();
     informers.values().forEach(SharedIndexInformer::close);
     threads.close();
     if (ownsClient) {
@@ -199,7 +196,11 @@ public final class MpiShell implements Shell {
 
   /** What this shell's runs ask of it. */
   ClusterRun.Actions<GenericKubernetesResource> runActions() {
-    return actions;
+    return runs.actions();
+  }
+
+  private ShellThreads threads() {
+    return threads;
   }
 
   /** Creates the MPIJob {@code name} for {@code run} (attempt counts re-creations after evictions). */
@@ -226,7 +227,7 @@ public final class MpiShell implements Shell {
             + e.getMessage(), e));
         return;
       }
-      runs.put(name, run);
+      runs.track(name, run);
       startInformer(ns);
       objects.create("MPIJob", client.genericKubernetesResources(MPIJOBS), job);
       log.info("created MPIJob {}/{} for {} ({} worker(s) × {} slot(s))", ns, name, run.request().shortLabel(),
@@ -292,76 +293,18 @@ public final class MpiShell implements Shell {
     informers.computeIfAbsent(ns, n -> {
       Map.Entry<String, String> managed = PodSpecs.managedBy();
       return client.genericKubernetesResources(MPIJOBS).inNamespace(n).withLabel(managed.getKey(), managed.getValue())
-          .inform(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(GenericKubernetesResource job) {
-              dispatch(job, false);
-            }
-
-            @Override
-            public void onUpdate(GenericKubernetesResource old, GenericKubernetesResource job) {
-              dispatch(job, false);
-            }
-
-            @Override
-            public void onDelete(GenericKubernetesResource job, boolean unknown) {
-              dispatch(job, true);
-            }
-          }, 0);
+          .inform(runs.events(), 0);
     });
-  }
-
-  private void dispatch(GenericKubernetesResource job, boolean deleted) {
-    ClusterRun<GenericKubernetesResource> run = runs.get(job.getMetadata().getName());
-    if (run == null) {
-      return;
-    }
-    if (deleted) {
-      run.onDeleted(job.getMetadata().getName());
-    } else {
-      run.onObject(job);
-    }
   }
 
   private void tick() {
     long now = System.nanoTime();
-    for (ClusterRun<GenericKubernetesResource> run : Set.copyOf(runs.values())) {
-      run.tick(now);
-    }
+    runs.tick(now);
   }
 
   private ShellException launchFailed(KubernetesClientException e, String name) {
     return objects.createFailed(e, "MPIJob", name, "MPI", "create/get/list/watch/delete on mpijobs.kubeflow.org",
         ", and is the MPI Operator's CRD installed (`kubectl get crd " + CRD_NAME + "`)",
         "upgrade the MPI Operator (v0.5+ for launcherCreationPolicy and runLauncherAsWorker) or drop the option");
-  }
-
-  /** The cluster requests and routing the shell's runs ask for. */
-  private final class RunActions implements ClusterRun.Actions<GenericKubernetesResource> {
-    @Override
-    public void submit(Runnable task) {
-      threads.submit(task);
-    }
-
-    @Override
-    public void create(ClusterRun<GenericKubernetesResource> run, String name, int attempt) {
-      MpiShell.this.create(run, name, attempt);
-    }
-
-    @Override
-    public void delete(String name, String why) {
-      MpiShell.this.delete(name, why);
-    }
-
-    @Override
-    public void untrack(ClusterRun<GenericKubernetesResource> run) {
-      runs.remove(run.name(), run);
-    }
-
-    @Override
-    public void retrack(ClusterRun<GenericKubernetesResource> run, String from, String to) {
-      runs.put(to, run);
-      runs.remove(from, run);
-    }
   }
 }

@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.pureremote.ShellException;
 import io.pureremote.k8s.ApiGate;
@@ -16,6 +15,7 @@ import io.pureremote.k8s.ClusterFeatures;
 import io.pureremote.k8s.ClusterObjects;
 import io.pureremote.k8s.ClusterProbe;
 import io.pureremote.k8s.ClusterRun;
+import io.pureremote.k8s.ClusterRuns;
 import io.pureremote.k8s.KubeConfigs;
 import io.pureremote.k8s.PodSpecs;
 import io.pureremote.k8s.ShellThreads;
@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -91,12 +90,11 @@ public final class TorchShell implements Shell {
   private final OperatorJobFactory operatorFactory;
   private final ApiGate gate = new ApiGate(20, 40, 5);
   private final ClusterProbe probe;
-  private final Map<String, ClusterRun<Job>> runs = new ConcurrentHashMap<>();
-  private final Map<String, ClusterRun<GenericKubernetesResource>> operatorRuns = new ConcurrentHashMap<>();
-  private final ClusterRun.Actions<Job> indexedActions = new IndexedRunActions();
-  private final Map<TorchBackend, ClusterRun.Actions<GenericKubernetesResource>> operatorActions = Map.of(
-      TorchBackend.PYTORCH_JOB, new OperatorRunActions(TorchBackend.PYTORCH_JOB),
-      TorchBackend.TRAIN_JOB, new OperatorRunActions(TorchBackend.TRAIN_JOB));
+  private final ClusterRuns<Job> runs = new ClusterRuns<>(task -> threads().submit(task), this::create, this::delete);
+  /** The PyTorchJob and TrainJob runs, by backend. */
+  private final Map<TorchBackend, ClusterRuns<GenericKubernetesResource>> operatorRuns = Map.of(
+      TorchBackend.PYTORCH_JOB, newOperatorRuns(TorchBackend.PYTORCH_JOB),
+      TorchBackend.TRAIN_JOB, newOperatorRuns(TorchBackend.TRAIN_JOB));
   private final Map<String, SharedIndexInformer<Job>> informers = new ConcurrentHashMap<>();
   private final Map<String, SharedIndexInformer<GenericKubernetesResource>> customInformers = new ConcurrentHashMap<>();
   private final ClusterObjects objects;
@@ -348,7 +346,7 @@ public final class TorchShell implements Shell {
       return;
     }
     try {
-      operatorRuns.put(name, run);
+      operatorRuns.get(backend).track(name, run);
       startCustomInformer(ns, backend);
       objects.create(kind, client.genericKubernetesResources(context(backend)), object);
       log.info("created {} {}/{} for {} (backend {}: {} node(s) × {} process(es){})", kind, ns, name,
@@ -384,34 +382,7 @@ public final class TorchShell implements Shell {
   private void startCustomInformer(String ns, TorchBackend backend) {
     customInformers.computeIfAbsent(ns + "/" + backend.id(), k -> client.genericKubernetesResources(context(backend))
         .inNamespace(ns).withLabel(IndexedJobFactory.BACKEND_LABEL, backend.id())
-        .inform(new ResourceEventHandler<>() {
-          @Override
-          public void onAdd(GenericKubernetesResource object) {
-            dispatchCustom(object, false);
-          }
-
-          @Override
-          public void onUpdate(GenericKubernetesResource old, GenericKubernetesResource object) {
-            dispatchCustom(object, false);
-          }
-
-          @Override
-          public void onDelete(GenericKubernetesResource object, boolean unknown) {
-            dispatchCustom(object, true);
-          }
-        }, 0));
-  }
-
-  private void dispatchCustom(GenericKubernetesResource object, boolean deleted) {
-    ClusterRun<GenericKubernetesResource> run = operatorRuns.get(object.getMetadata().getName());
-    if (run == null || !object.getMetadata().getName().equals(run.name())) {
-      return;
-    }
-    if (deleted) {
-      run.onDeleted(object.getMetadata().getName());
-    } else {
-      run.onObject(object);
-    }
+        .inform(operatorRuns.get(backend).events(), 0));
   }
 
   /** Deletes the Jobs of calls still running (foreground), stops the informers and threads. */
@@ -421,12 +392,8 @@ public final class TorchShell implements Shell {
       return;
     }
     closed = true;
-    for (ClusterRun<Job> run : List.copyOf(runs.values())) {
-      run.cancel();
-    }
-    for (ClusterRun<GenericKubernetesResource> run : List.copyOf(operatorRuns.values())) {
-      run.cancel();
-    }
+    runs.cancelAll();
+    operatorRuns.values().forEach(ClusterRuns::cancelAll);
     informers.values().forEach(SharedIndexInformer::close);
     customInformers.values().forEach(SharedIndexInformer::close);
     threads.close();
@@ -453,12 +420,21 @@ public final class TorchShell implements Shell {
 
   /** What the shell's Indexed Job runs ask of it. */
   ClusterRun.Actions<Job> indexedRunActions() {
-    return indexedActions;
+    return runs.actions();
   }
 
   /** What the shell's runs on {@code backend} (PyTorchJob or TrainJob) ask of it. */
   ClusterRun.Actions<GenericKubernetesResource> operatorRunActions(TorchBackend backend) {
-    return Objects.requireNonNull(operatorActions.get(backend), () -> "no operator run on backend " + backend);
+    return Objects.requireNonNull(operatorRuns.get(backend), () -> "no operator run on backend " + backend).actions();
+  }
+
+  private ClusterRuns<GenericKubernetesResource> newOperatorRuns(TorchBackend backend) {
+    return new ClusterRuns<>(task -> threads().submit(task),
+        (run, name, attempt) -> createOperatorJob(run, backend, name, attempt), (name, why) -> deleteObject(backend, name, why));
+  }
+
+  private ShellThreads threads() {
+    return threads;
   }
 
   private void submit(Runnable task) {
@@ -483,7 +459,7 @@ public final class TorchShell implements Shell {
             + e.getMessage(), e));
         return;
       }
-      runs.put(name, run);
+      runs.track(name, run);
       startInformer(ns);
       Job created = objects.create("Job", client.batch().v1().jobs(), job);
       Service service = factory.service(name, created.getMetadata().getUid(), job.getMetadata().getLabels());
@@ -539,44 +515,13 @@ public final class TorchShell implements Shell {
   private void startInformer(String ns) {
     informers.computeIfAbsent(ns, n -> client.batch().v1().jobs().inNamespace(n)
         .withLabel(IndexedJobFactory.BACKEND_LABEL, IndexedJobFactory.BACKEND)
-        .inform(new ResourceEventHandler<>() {
-          @Override
-          public void onAdd(Job job) {
-            dispatch(job, false);
-          }
-
-          @Override
-          public void onUpdate(Job old, Job job) {
-            dispatch(job, false);
-          }
-
-          @Override
-          public void onDelete(Job job, boolean unknown) {
-            dispatch(job, true);
-          }
-        }, 0));
-  }
-
-  private void dispatch(Job job, boolean deleted) {
-    ClusterRun<Job> run = runs.get(job.getMetadata().getName());
-    if (run == null) {
-      return;
-    }
-    if (deleted) {
-      run.onDeleted(job.getMetadata().getName());
-    } else {
-      run.onObject(job);
-    }
+        .inform(runs.events(), 0));
   }
 
   private void tick() {
     long now = System.nanoTime();
-    for (ClusterRun<Job> run : Set.copyOf(runs.values())) {
-      run.tick(now);
-    }
-    for (ClusterRun<GenericKubernetesResource> run : Set.copyOf(operatorRuns.values())) {
-      run.tick(now);
-    }
+    runs.tick(now);
+    operatorRuns.values().forEach(r -> r.tick(now));
   }
 
   private ShellException launchFailed(KubernetesClientException e, String kind, String name) {
@@ -586,69 +531,5 @@ public final class TorchShell implements Shell {
       default -> "jobs.batch, create on services";
     };
     return objects.createFailed(e, kind, name, "torch", rbac, "", "upgrade the cluster or drop the option");
-  }
-
-  /** The cluster requests and routing the shell's Indexed Job runs ask for. */
-  private final class IndexedRunActions implements ClusterRun.Actions<Job> {
-    @Override
-    public void submit(Runnable task) {
-      threads.submit(task);
-    }
-
-    @Override
-    public void create(ClusterRun<Job> run, String name, int attempt) {
-      TorchShell.this.create(run, name, attempt);
-    }
-
-    @Override
-    public void delete(String name, String why) {
-      TorchShell.this.delete(name, why);
-    }
-
-    @Override
-    public void untrack(ClusterRun<Job> run) {
-      runs.remove(run.name(), run);
-    }
-
-    @Override
-    public void retrack(ClusterRun<Job> run, String from, String to) {
-      runs.put(to, run);
-      runs.remove(from, run);
-    }
-  }
-
-  /** The cluster requests and routing the shell's PyTorchJob or TrainJob runs ask for. */
-  private final class OperatorRunActions implements ClusterRun.Actions<GenericKubernetesResource> {
-    private final TorchBackend backend;
-
-    OperatorRunActions(TorchBackend backend) {
-      this.backend = backend;
-    }
-
-    @Override
-    public void submit(Runnable task) {
-      threads.submit(task);
-    }
-
-    @Override
-    public void create(ClusterRun<GenericKubernetesResource> run, String name, int attempt) {
-      createOperatorJob(run, backend, name, attempt);
-    }
-
-    @Override
-    public void delete(String name, String why) {
-      deleteObject(backend, name, why);
-    }
-
-    @Override
-    public void untrack(ClusterRun<GenericKubernetesResource> run) {
-      operatorRuns.remove(run.name(), run);
-    }
-
-    @Override
-    public void retrack(ClusterRun<GenericKubernetesResource> run, String from, String to) {
-      operatorRuns.put(to, run);
-      operatorRuns.remove(from, run);
-    }
   }
 }
