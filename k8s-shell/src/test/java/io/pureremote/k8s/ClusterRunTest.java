@@ -167,6 +167,34 @@ class ClusterRunTest {
     assertThat(run.logReads).isEqualTo(2);
   }
 
+  @Test
+  void clusterRunsRouteEventsToTheRunOfTheirCurrentObjectAndForgetEndedRuns() {
+    List<String> deleted = new ArrayList<>();
+    List<Runnable> tasks = new ArrayList<>();
+    ClusterRuns<Job> runs = new ClusterRuns<>(tasks::add, (run, name, attempt) -> { }, (name, why) -> deleted.add(name));
+    DemoRun run = new DemoRun(runs.actions());
+    runs.track(NAME, run);
+    assertThat(run.onCreated(NAME)).isTrue();
+
+    runs.events().onUpdate(null, job(NAME, "Disrupted"));
+    String next = PodSpecs.callName(JobFactoryTest.REQUEST, "-r1");
+    assertThat(run.name()).isEqualTo(next);
+    runs.events().onDelete(job(NAME, "Disrupted"), false); // the old object: no longer this run's
+    assertThat(run.completion()).isNotDone();
+    tasks.forEach(Runnable::run);
+    assertThat(deleted).containsExactly(NAME);
+
+    assertThat(run.onCreated(next)).isTrue();
+    runs.events().onAdd(job(next, "Complete"));
+    tasks.subList(1, tasks.size()).forEach(Runnable::run);
+    assertThat(run.completion().join().reason()).isEqualTo("Exited");
+
+    runs.cancelAll(); // the ended run is untracked: nothing is cancelled or deleted again
+    runs.tick(System.nanoTime());
+    assertThat(deleted).containsExactly(NAME, next);
+    assertThat(run.completion().join().reason()).isEqualTo("Exited");
+  }
+
   private DemoRun createdRun() {
     DemoRun run = new DemoRun(actions);
     assertThat(run.onCreated(NAME)).isTrue();
