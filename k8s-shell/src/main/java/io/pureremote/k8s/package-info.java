@@ -21,6 +21,8 @@
  * io.pureremote.k8s.ClusterProbe} (first contact, version gate), {@link io.pureremote.k8s.ClusterFeatures},
  * {@link io.pureremote.k8s.ApiGate}, {@link io.pureremote.k8s.ClusterObjects} (create, delete, pods, logs, CRD
  * discovery), {@link io.pureremote.k8s.ClusterRun} (one call's object from creation to its outcome),
+ * {@link io.pureremote.k8s.ClusterRuns} (the runs by name), {@link io.pureremote.k8s.ClusterShellOptions} and {@link
+ * io.pureremote.k8s.ClusterShellSettings} (the shared options and their TOML keys),
  * {@link io.pureremote.k8s.ShellThreads}, {@link io.pureremote.k8s.KubeConfigs} and {@link
  * io.pureremote.k8s.PodSpecs}.
  * Everything else is package-private. See
