@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * call's state and does what every run does alike:
  *
  * <ul>
- *   <li>ends the call exactly once: {@link #finish} with an {@link Outcome}, {@link #failKeeping} or
- *       {@link #fail} with a {@link ShellException}, each untracking the run;
+ *   <li>ends the call exactly once: {@link #finish} with an {@link Outcome} or {@link #fail} with a
+ *       {@link ShellException}, each untracking the run;
  *   <li>cancels: the object is deleted unless it is still being created (then its creator deletes
  *       it when {@link #onCreated} answers false);
  *   <li>re-creates the run after a disruption ({@link #recreate}) as {@code <name>-r<n>}, without
@@ -173,14 +173,14 @@ public abstract class ClusterRun<T extends HasMetadata> implements Launch {
     }
   }
 
-  /** Ends the run with {@code e} unless it ended already (the shell could not create or watch its object). */
+  /**
+   * Ends the run with {@code e} unless it ended already: the shell could not create or watch its
+   * object, or a watchdog or the object's status decided.
+   */
   public final synchronized void fail(ShellException e) {
-    if (phase == Phase.DONE) {
-      return;
+    if (end()) {
+      completion.completeExceptionally(e);
     }
-    phase = Phase.DONE;
-    actions.untrack(this);
-    completion.completeExceptionally(e);
   }
 
   @Override
@@ -341,7 +341,7 @@ public abstract class ClusterRun<T extends HasMetadata> implements Launch {
   protected final void failPending(String stuck, String notRunning, List<Pod> pods) {
     List<String> reasons = PodSpecs.pendingReasons(pods);
     actions.delete(stuck, "pending too long");
-    failKeeping(new ShellException("PodsPending", null, spec.kind() + " " + spec.namespace() + "/" + stuck + " did not "
+    fail(new ShellException("PodsPending", null, spec.kind() + " " + spec.namespace() + "/" + stuck + " did not "
         + notRunning + " within " + spec.pendingTimeout().toSeconds() + " s (" + spec.optionsType() + ".pendingTimeout); "
         + (reasons.isEmpty() ? "no pod reported a reason (`kubectl describe " + spec.kind().toLowerCase(Locale.ROOT) + " -n "
             + spec.namespace() + " " + stuck + "`)" : "pending pods: " + String.join("; ", reasons)), false));
@@ -349,22 +349,19 @@ public abstract class ClusterRun<T extends HasMetadata> implements Launch {
 
   /** Ends the run with {@code outcome} unless it ended already. */
   protected final synchronized void finish(Outcome outcome) {
-    if (completion.isDone()) {
-      return;
+    if (end()) {
+      completion.complete(outcome);
     }
-    phase = Phase.DONE;
-    actions.untrack(this);
-    completion.complete(outcome);
   }
 
-  /** Ends the run with {@code e} unless it ended already (a watchdog's or the object's verdict). */
-  protected final synchronized void failKeeping(ShellException e) {
-    if (completion.isDone()) {
-      return;
+  /** Moves the run to {@link Phase#DONE} and untracks it; false when it was done already. */
+  private synchronized boolean end() {
+    if (phase == Phase.DONE) {
+      return false;
     }
     phase = Phase.DONE;
     actions.untrack(this);
-    completion.completeExceptionally(e);
+    return true;
   }
 
   /**

@@ -242,7 +242,7 @@ class ClusterRunTest {
       } else {
         actions().submit(() -> {
           actions().delete(ended, "disrupted too often");
-          failKeeping(disruptedTooOften("Job " + ended + " was disrupted " + (attempt() + 1) + " times and"));
+          fail(disruptedTooOften("Job " + ended + " was disrupted " + (attempt() + 1) + " times and"));
         });
       }
     }

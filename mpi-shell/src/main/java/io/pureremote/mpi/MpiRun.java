@@ -85,7 +85,7 @@ final class MpiRun extends ClusterRun<GenericKubernetesResource> {
     actions().submit(() -> {
       followLog();
       if (EVICTED.equals(reason)) {
-        failKeeping(disruptedTooOften("MPIJob " + spec().namespace() + "/" + ended + " was evicted " + (attempt() + 1)
+        fail(disruptedTooOften("MPIJob " + spec().namespace() + "/" + ended + " was evicted " + (attempt() + 1)
             + " times (" + message + ");"));
         return;
       }

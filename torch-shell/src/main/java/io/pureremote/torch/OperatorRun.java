@@ -150,7 +150,7 @@ final class OperatorRun extends ClusterRun<GenericKubernetesResource> {
       old = name();
     }
     actions().delete(old, "disrupted too often");
-    failKeeping(disruptedTooOften(detail + "; pods " + disrupted + " were evicted or preempted, the run was disrupted "
+    fail(disruptedTooOften(detail + "; pods " + disrupted + " were evicted or preempted, the run was disrupted "
         + (attempt() + 1) + " times and"));
   }
 
@@ -202,7 +202,7 @@ final class OperatorRun extends ClusterRun<GenericKubernetesResource> {
     }
     if ("pickup".equals(why)) {
       actions().delete(name, "no operator picked it up");
-      failKeeping(new ShellException("OperatorNotRunning", null, spec().kind() + " " + spec().namespace() + "/" + name
+      fail(new ShellException("OperatorNotRunning", null, spec().kind() + " " + spec().namespace() + "/" + name
           + " got no pod within " + PICKUP_BOUND.toSeconds() + " s: its CRD is installed but no "
           + (backend == TorchBackend.PYTORCH_JOB ? "training operator (kubeflow/trainer v1, training-operator)"
               : "Trainer controller (kubeflow/trainer v2, with JobSet)") + " is running. Check with `kubectl get pods -A | "

@@ -77,7 +77,7 @@ final class TorchRun extends ClusterRun<Job> {
     String jobDetail = "Job " + spec().namespace() + "/" + ended + " failed: " + reason
         + (why.getMessage() == null ? "" : " (" + why.getMessage() + ")");
     if (disruption(why)) {
-      failKeeping(disruptedTooOften(jobDetail + "; the run was disrupted " + (attempt() + 1) + " times and"));
+      fail(disruptedTooOften(jobDetail + "; the run was disrupted " + (attempt() + 1) + " times and"));
       return;
     }
     Optional<NodeFailures.NodeEnd> first = NodeFailures.first(shell.pods(ended), IndexedJobFactory.CONTAINER, TorchRun::index);
