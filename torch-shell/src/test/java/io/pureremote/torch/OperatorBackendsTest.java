@@ -165,6 +165,8 @@ class OperatorBackendsTest {
         && l.contains("all-reduce: ranks 0 and [1, 2] gave 140"));
     assertThat(createdStrictly("pytorchjobs")).isTrue();
     // Deleted once the call succeeded (workers still running would hold quota, trainer#1982).
+    TorchShellTest.awaitDeleted(() -> client.genericKubernetesResources(OperatorJobFactory.PYTORCHJOBS).inNamespace(NS)
+        .withName(name).get());
     assertThat(client.genericKubernetesResources(OperatorJobFactory.PYTORCHJOBS).inNamespace(NS).withName(name).get()).isNull();
     assertThat(fns.sumOfSquares(10)).isEqualTo(140);
     assertThat(operator.pytorchJobsSeen()).as("the second call is a memo hit").hasSize(1);
@@ -189,7 +191,7 @@ class OperatorBackendsTest {
   }
 
   @Test
-  void onATrainJobThreeNodesMeetAtTheMasterAndTheSecondCallIsAMemoHit() {
+  void onATrainJobThreeNodesMeetAtTheMasterAndTheSecondCallIsAMemoHit() throws InterruptedException {
     start(List.of("pytorchjob", "trainjob", "runtime"), b -> b);
     assertThat(fns.sumOfSquares(10)).isEqualTo(140);
     assertThat(shell.backend()).as("TrainJob is preferred when served and the runtime exists").contains(TorchBackend.TRAIN_JOB);
@@ -203,6 +205,8 @@ class OperatorBackendsTest {
         && l.contains("master " + name + "-node-0-0." + name + " is 127.0.0.1"))
         .anyMatch(l -> l.contains("all-reduce: ranks 0 and [1, 2] gave 140"));
     assertThat(createdStrictly("trainjobs")).isTrue();
+    TorchShellTest.awaitDeleted(() -> client.genericKubernetesResources(OperatorJobFactory.TRAINJOBS).inNamespace(NS)
+        .withName(name).get());
     assertThat(client.genericKubernetesResources(OperatorJobFactory.TRAINJOBS).inNamespace(NS).withName(name).get()).isNull();
     assertThat(fns.sumOfSquares(10)).isEqualTo(140);
     assertThat(trainer.trainJobsSeen()).as("the second call is a memo hit").hasSize(1);

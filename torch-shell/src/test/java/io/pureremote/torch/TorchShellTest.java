@@ -69,6 +69,16 @@ class TorchShellTest {
     fns = runtime.create(AllReduce.class, AllReduceImpl.class);
   }
 
+  /**
+   * Waits up to 10 s for {@code get} to find nothing: the shell deletes a run's object right after
+   * the call's outcome is known, so the caller may get its value a moment before the delete.
+   */
+  static void awaitDeleted(java.util.function.Supplier<?> get) throws InterruptedException {
+    for (int i = 0; i < 200 && get.get() != null; i++) {
+      Thread.sleep(50);
+    }
+  }
+
   static int freePort() {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
@@ -94,7 +104,7 @@ class TorchShellTest {
   }
 
   @Test
-  void threeNodesMeetAtTheMasterAndRankZerosSumComesBackThenAMemoHit() {
+  void threeNodesMeetAtTheMasterAndRankZerosSumComesBackThenAMemoHit() throws InterruptedException {
     start("1.34", b -> b);
     assertThat(fns.sumOfSquares(10)).isEqualTo(10 * (1 + 4 + 9));
     assertThat(kubelet.jobsSeen()).hasSize(1);
@@ -109,6 +119,7 @@ class TorchShellTest {
         .allMatch(r -> r.contains("\"nodeRank\":0") || r.contains("\"status\":\"node-succeeded\""));
     assertThat(rankZeroLog).anyMatch(l -> l.startsWith("[" + name + "/" + name + "-0-") && l.contains("all-reduce: ranks 0 and [1, 2] gave 140"));
     // The Job is deleted once the call succeeded (nodes still running would hold quota).
+    awaitDeleted(() -> client.batch().v1().jobs().inNamespace(NS).withName(name).get());
     assertThat(client.batch().v1().jobs().inNamespace(NS).withName(name).get()).isNull();
     // Second call: a memo hit, no Job.
     assertThat(fns.sumOfSquares(10)).isEqualTo(140);
@@ -176,10 +187,11 @@ class TorchShellTest {
 
   /** Before 1.33 there is no successPolicy: the shell ends the call itself once node 0 succeeded. */
   @Test
-  void onServersWithoutSuccessPolicyTheShellPlaysIt() {
+  void onServersWithoutSuccessPolicyTheShellPlaysIt() throws InterruptedException {
     start("1.31", b -> b);
     assertThat(fns.sumOfSquares(2)).isEqualTo(28);
     String name = kubelet.jobsSeen().getFirst();
+    awaitDeleted(() -> client.batch().v1().jobs().inNamespace(NS).withName(name).get());
     assertThat(client.batch().v1().jobs().inNamespace(NS).withName(name).get()).isNull();
   }
 
