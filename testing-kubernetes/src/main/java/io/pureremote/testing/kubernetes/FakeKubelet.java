@@ -122,6 +122,8 @@ public final class FakeKubelet implements AutoCloseable {
   private final Map<String, Simulation> simulations = new ConcurrentHashMap<>();
   private final Map<String, List<LogLine>> logs = new ConcurrentHashMap<>();
   private final List<String> jobsSeen = new CopyOnWriteArrayList<>();
+  /** Evictions asked for by {@link #evict}, by pod name, until the pod's loop plays them. */
+  private final Map<String, Eviction> evictions = new ConcurrentHashMap<>();
   private final ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("fake-kubelet-", 0).factory());
   private volatile Duration disruptAfter = Duration.ofMillis(800);
   /** How long past {@link #disruptAfter} a disruption waits for a container that has printed nothing yet. */
@@ -188,6 +190,29 @@ public final class FakeKubelet implements AutoCloseable {
     this.disruptAfter = after;
     return this;
   }
+
+  /**
+   * Evicts running pod {@code pod} the way the cluster does it (the Eviction API, a scheduler's
+   * preemption, a node drain or the taint manager): the pod first gets condition {@code
+   * DisruptionTarget=True} with {@code reason} and {@code message} while it still runs, then its
+   * container is killed (exit 137) and the pod fails with the condition kept. The Job controller
+   * then applies the pod failure policy ({@code Ignore} on {@code DisruptionTarget}: a replacement
+   * pod for the same index, counted as no failure). Real reasons: {@code EvictionByEvictionAPI},
+   * {@code PreemptionByScheduler}, {@code DeletionByTaintManager}, {@code TerminationByKubelet}.
+   *
+   * @return whether {@code pod} is a pod of this kubelet whose container still runs (false: nothing
+   *     is evicted)
+   */
+  public boolean evict(String pod, String reason, String message) {
+    boolean known = simulations.values().stream().anyMatch(s -> !s.stopped && s.processes.containsKey(pod)
+        && s.processes.get(pod).isAlive());
+    if (known) {
+      evictions.put(pod, new Eviction(reason, message));
+    }
+    return known;
+  }
+
+  private record Eviction(String reason, String message) {}
 
   /** A child JVM running {@code io.pureremote.RemoteMain} on this JVM's class path: the "image". */
   public static List<String> javaEntrypoint() {
@@ -659,6 +684,10 @@ public final class FakeKubelet implements AutoCloseable {
           kill(pod);
           return new PodEnd(137, PodEnd.DEADLINE);
         }
+        Eviction eviction = evictions.remove(pod);
+        if (eviction != null) {
+          return evicted(pod, container, podStarted, eviction);
+        }
         if (evicts && Instant.now().isAfter(disruptAt)) {
           kill(pod);
           podStatus(pod, new PodStatusBuilder(terminated(container, podStarted, 137, "Error", null))
@@ -670,6 +699,17 @@ public final class FakeKubelet implements AutoCloseable {
           return new PodEnd(137, PodEnd.DISRUPTED);
         }
       }
+    }
+
+    /** Plays {@link #evict}: DisruptionTarget while running, then the kill, then Failed with the condition kept. */
+    private PodEnd evicted(String pod, Container container, Instant podStarted, Eviction eviction) {
+      PodCondition target = new PodConditionBuilder().withType("DisruptionTarget").withStatus("True")
+          .withReason(eviction.reason()).withMessage(eviction.message()).withLastTransitionTime(Instant.now().toString()).build();
+      log.info("fake kubelet: evicting pod {} of Job {} ({}: {})", pod, jobName, eviction.reason(), eviction.message());
+      podStatus(pod, new PodStatusBuilder(running(container, podStarted)).addToConditions(target).build());
+      kill(pod);
+      podStatus(pod, new PodStatusBuilder(terminated(container, podStarted, 137, "Error", null)).addToConditions(target).build());
+      return new PodEnd(137, PodEnd.DISRUPTED);
     }
 
     /** The controller terminates the pods still running (a success policy met, or the Job failed): SIGTERM, exit 143. */
@@ -874,6 +914,10 @@ public final class FakeKubelet implements AutoCloseable {
         } catch (java.util.concurrent.ExecutionException e) {
           podStatus(pod, terminated(container, podStarted, 128, "ContainerCannotRun", e.getCause().toString()));
           return new PodEnd(128, PodEnd.EXITED);
+        }
+        Eviction eviction = evictions.remove(pod);
+        if (eviction != null) {
+          return evicted(pod, container, podStarted, eviction);
         }
         Instant now = Instant.now();
         if (deadline != null && now.isAfter(deadline)) {
