@@ -70,7 +70,9 @@ import org.slf4j.LoggerFactory;
  * annotation, label and {@code JOB_COMPLETION_INDEX}, at most {@code parallelism} at once,
  * per-index backoff with {@code status.completedIndexes}/{@code failedIndexes}, {@code
  * maxFailedIndexes}, FailIndex rules and a success policy; one created suspended gets no pods
- * until it is resumed (Kueue's admission), but a suspension while its pods run is not played yet.
+ * until it is resumed (Kueue's admission), and one suspended while its pods run (Kueue's
+ * preemption) has them deleted, counted as no failure, and its indexes not yet done start again
+ * when it is resumed.
  *
  * <p>Each new Job takes the next queued {@link Behaviour} ({@link #then}); without one it runs
  * normally. Pod logs are kept per pod with timestamps and served through {@link MockKubernetes}.
@@ -439,8 +441,8 @@ public final class FakeKubelet implements AutoCloseable {
      * others go on; {@code maxFailedIndexes} exceeded fails the Job), else the Job-wide {@code
      * backoffLimit}; pod failure policy actions FailJob, FailIndex, Ignore and Count; once every
      * index is done the Job succeeds, or fails with reason {@code FailedIndexes} when one failed.
-     * A Job created suspended gets no pods until it is resumed; a suspension once its pods run is
-     * not played yet.
+     * A Job created suspended gets no pods until it is resumed; suspended once its pods run, its
+     * pods are deleted (no failure) and the indexes not done start again on resume.
      */
     private void runIndexed() {
       try {
@@ -477,6 +479,22 @@ public final class FakeKubelet implements AutoCloseable {
         }
         awaitAllRunning(running, running.size());
         while (!stopped) {
+          if (suspended && running.isEmpty()) {
+            // Suspended while it ran (Kueue preempted it): its pods are gone; the indexes not done
+            // start again once it is resumed, which resets startTime as it does at admission.
+            if (!holdWhileSuspended()) {
+              return;
+            }
+            while (running.size() < parallelism && !waiting.isEmpty()) {
+              int i = waiting.poll();
+              startIndex(i, Behaviour.NORMAL, running, ends);
+            }
+            Instant resumed = Instant.now();
+            int active = running.size();
+            updateJob(s -> withCondition(s, "Suspended", "False", "JobResumed", "Job resumed", resumed.toString())
+                .withActive(active).withStartTime(resumed.toString()));
+            continue;
+          }
           IndexEnd e = ends.poll(50, TimeUnit.MILLISECONDS);
           if (e == null) {
             continue;
@@ -484,6 +502,10 @@ public final class FakeKubelet implements AutoCloseable {
           running.remove(e.index(), e.pod());
           if (e.end().kind().equals(PodEnd.STOPPED)) {
             return;
+          }
+          if (e.end().kind().equals(PodEnd.SUSPENDED)) {
+            waiting.addFirst(e.index()); // removed for the suspension: no failure, runs again on resume
+            continue;
           }
           if (e.end().kind().equals(PodEnd.DEADLINE)) {
             stopIndexes(running);
@@ -565,7 +587,7 @@ public final class FakeKubelet implements AutoCloseable {
             }
             return;
           }
-          while (running.size() < parallelism && !waiting.isEmpty()) {
+          while (running.size() < parallelism && !waiting.isEmpty() && !suspended) {
             int i = waiting.poll();
             startIndex(i, behaviourOf.apply(i), running, ends);
           }
@@ -683,6 +705,9 @@ public final class FakeKubelet implements AutoCloseable {
         if (deadline != null && Instant.now().isAfter(deadline)) {
           kill(pod);
           return new PodEnd(137, PodEnd.DEADLINE);
+        }
+        if (suspended) {
+          return removeForSuspension(pod, container, podStarted);
         }
         Eviction eviction = evictions.remove(pod);
         if (eviction != null) {
@@ -1123,7 +1148,7 @@ public final class FakeKubelet implements AutoCloseable {
      * containers get SIGTERM (exit 143); they count as no failure.
      */
     private PodEnd removeForSuspension(String pod, Container container, Instant podStarted) {
-      kill();
+      kill(pod);
       log.info("fake kubelet: Job {} suspended; deleting pod {}", jobName, pod);
       podStatus(pod, terminated(container, podStarted == null ? Instant.now() : podStarted, 143, "Error", null));
       try {
