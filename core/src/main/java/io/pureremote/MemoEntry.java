@@ -3,10 +3,13 @@ package io.pureremote;
 import io.pureremote.internal.Aside;
 import io.pureremote.internal.BlobFrame;
 import io.pureremote.internal.EntryReader;
+import io.pureremote.internal.Json;
 import io.pureremote.internal.KryoCodec;
 import io.pureremote.internal.Leases;
 import io.pureremote.internal.MemoKey;
+import io.pureremote.spi.BlobContent;
 import io.pureremote.spi.BlobStore;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -350,6 +353,40 @@ public final class MemoEntry {
     return runs;
   }
 
+  /**
+   * Records a run that could not record itself: a shell saw it end from outside (a pod evicted,
+   * preempted or lost with its node, killed before it could write anything) and writes its run
+   * record ({@code runs/*.json}) with {@code status}, so {@link #runs()} and {@code pureremote
+   * runs} show it beside the runs that recorded themselves. A record of the same run (same start
+   * and host) already there is kept.
+   *
+   * @param host where it ran (a node, or a pod name when the node is unknown)
+   * @param startedAt when it started
+   * @param endedAt when it ended
+   * @param status what happened, e.g. {@code disrupted: Evicted (EvictionByEvictionAPI: ...)}
+   * @param details further fields of the record (e.g. {@code pod}, {@code job}); may be empty
+   * @return the record's URI
+   */
+  public String recordRun(String host, Instant startedAt, Instant endedAt, String status, Map<String, String> details) {
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(startedAt, "startedAt");
+    Objects.requireNonNull(endedAt, "endedAt");
+    Objects.requireNonNull(status, "status");
+    Map<String, Object> record = new LinkedHashMap<>();
+    record.put("host", host);
+    record.put("startedAt", startedAt.toString());
+    record.put("endedAt", endedAt.toString());
+    record.put("durationMs", Math.max(0, Duration.between(startedAt, endedAt).toMillis()));
+    record.put("status", status);
+    new TreeMap<>(details).forEach((k, v) -> record.putIfAbsent(k, v));
+    // Named like the records runs write (start instant first), so they sort among them by start.
+    String name = startedAt.toString().replace(":", "").replace(".", "") + "-"
+        + host.replaceAll("[^A-Za-z0-9.-]", "_").substring(0, Math.min(host.length(), 100));
+    String key = reader.key().key(MemoKey.RUNS + "/" + name + ".json");
+    store.putIfAbsent(key, BlobContent.of(Json.write(record).getBytes(StandardCharsets.UTF_8)));
+    return store.uri(key);
+  }
+
   /** The call's lease record, if one was ever taken. */
   public Optional<LeaseState> lease() {
     return reader.lease().map(LeaseState::of);
@@ -673,7 +710,8 @@ public final class MemoEntry {
    * @param endedAt when it ended; null if absent or unreadable
    * @param durationMs how long it ran, or -1 if absent
    * @param status {@code succeeded}, {@code function-failed}, {@code lost-race}, {@code lease-lost},
-   *     {@code infrastructure-failure: ...}; null in a result or error header
+   *     {@code infrastructure-failure: ...}, {@code disrupted: ...} (a pod evicted or preempted, recorded
+   *     by the shell that saw it go, see {@link MemoEntry#recordRun}); null in a result or error header
    */
   public record Run(String host, long pid, Instant startedAt, Instant endedAt, long durationMs, String status) {
     static Run fromHeader(Map<String, ?> run, String status) {

@@ -139,15 +139,16 @@ public final class RemoteMain {
       return Outcome.EXIT_INFRASTRUCTURE;
     }
     try (store) {
-      String memoUri;
+      BatchManifest.Member member;
       try {
-        memoUri = BatchManifest.callAt(store, manifestUri, index);
+        member = BatchManifest.memberAt(store, manifestUri, index);
       } catch (IllegalArgumentException | java.io.UncheckedIOException | BlobStoreException e) {
         System.err.println("Cannot run member " + index + " of batch " + manifestUri + ": " + e.getMessage());
         return Outcome.EXIT_INFRASTRUCTURE;
       }
-      System.err.println("batch " + manifestUri + " member " + index + ": " + memoUri);
-      return new RemoteExecutor(store, loader, logCapture).runBatchMember(MemoKey.parseUri(memoUri).key());
+      System.err.println("batch " + manifestUri + " member " + index + ": " + member.memoUri());
+      return new RemoteExecutor(store, loader, logCapture).runBatchMember(MemoKey.parseUri(member.memoUri()).key(),
+          member.holder());
     }
   }
 

@@ -157,6 +157,55 @@ class BatchedLaunchTest {
   }
 
   @Test
+  void aMemberWhoseCallAnotherHolderTookOverIsNotMineAndIsSkipped() throws Exception {
+    FileBlobStore store = new FileBlobStore(dir);
+    FunctionId sleep = new FunctionId(Calc.class.getName() + "#sleep", "3");
+    String memoUri = MemoEntry.of(store, "default", sleep, Keys.argsHash(Duration.ofSeconds(4))).uri();
+    String prefix = memoUri.substring(store.root().length() + 1);
+    try (RemoteRuntime runtime = RemoteRuntime.builder().blobStore(store).shell(new InProcessShell(store)).build()) {
+      Calc calc = runtime.create(Calc.class, CalcImpl.class);
+      // A new caller took the call over: its lease is live and it rewrote the invocation with its holder.
+      CompletableFuture<String> theirs = CompletableFuture.supplyAsync(() -> calc.sleep(Duration.ofSeconds(4)));
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (MemoEntry.at(store, memoUri).invocation().isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      String newHolder = MemoEntry.at(store, memoUri).invocation().orElseThrow().lease().holder();
+      LaunchRequest request = new LaunchRequest(memoUri, sleep, Keys.argsHash(Duration.ofSeconds(4)), java.util.Map.of());
+      // An old batch, made for the caller that held the call before, starts its pod only now.
+      String stale = BatchManifest.write(store, List.of(request), r -> "holder-of-the-caller-that-gave-up");
+      assertThat(BatchManifest.memberAt(store, stale, 0).holder()).isEqualTo("holder-of-the-caller-that-gave-up");
+
+      long before = System.nanoTime();
+      assertThat(RemoteMain.batch(stale, "0", null)).isEqualTo(Outcome.EXIT_LEASE_LOST);
+      assertThat(Duration.ofNanos(System.nanoTime() - before)).as("skipped, not run").isLessThan(Duration.ofSeconds(3));
+      assertThat(MemoEntry.at(store, memoUri).runs()).extracting(MemoEntry.Run::status)
+          .containsExactly("skipped: not mine (the call's lease holder is not the one this batch was made for)");
+      assertThat(store.exists(prefix + "/result")).as("only the new holder's run commits").isFalse();
+
+      assertThat(theirs.join()).isEqualTo("slept PT4S");
+      assertThat(MemoEntry.at(store, memoUri).runs()).extracting(MemoEntry.Run::status).contains("succeeded");
+      assertThat(newHolder).isNotEqualTo("holder-of-the-caller-that-gave-up");
+    }
+  }
+
+  @Test
+  void thePipelinesManifestsNameEachCallsLeaseHolder() {
+    FileBlobStore store = new FileBlobStore(dir);
+    BatchingShell shell = new BatchingShell(store, 10);
+    try (RemoteRuntime runtime = RemoteRuntime.builder().blobStore(store).shell(shell).build()) {
+      Calc calc = runtime.create(Calc.class, CalcImpl.class);
+      List<Long> inputs = List.of(1L, 2L, 3L);
+      assertThat(runtime.map(inputs, calc::square)).containsExactly(1L, 4L, 9L);
+      String manifest = shell.manifests.getLast();
+      for (int i = 0; i < 3; i++) {
+        BatchManifest.Member member = BatchManifest.memberAt(store, manifest, i);
+        assertThat(member.holder()).isEqualTo(MemoEntry.at(store, member.memoUri()).invocation().orElseThrow().lease().holder());
+      }
+    }
+  }
+
+  @Test
   void aBadManifestOrIndexIsAClearErrorNotARun() {
     FileBlobStore store = new FileBlobStore(dir);
     String uri = store.uri(BatchManifest.PREFIX + "/2026-12-07/x.json");

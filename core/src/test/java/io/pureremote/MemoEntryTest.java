@@ -147,6 +147,29 @@ class MemoEntryTest {
   }
 
   @Test
+  void aShellRecordsARunThatCouldNotRecordItselfAmongTheOthersByStart() {
+    assertThat(calc.square(21)).isEqualTo(441);
+    MemoEntry entry = MemoEntry.at(store, store.uri(entryPrefix("com.example.Calc.square@1")));
+    Instant podStarted = entry.runs().getFirst().startedAt().minusSeconds(30);
+
+    String uri = entry.recordRun("node-7", podStarted, podStarted.plusSeconds(20),
+        "disrupted: Evicted (PreemptionByScheduler: preempting to make room)", Map.of("pod", "sq-0-abcde", "job", "sq-b"));
+    // The same run recorded twice (a repeated watch event) stays one record.
+    entry.recordRun("node-7", podStarted, podStarted.plusSeconds(25), "disrupted: again", Map.of());
+
+    assertThat(uri).startsWith(store.uri(entryPrefix("com.example.Calc.square@1") + "/runs/")).endsWith("-node-7.json");
+    assertThat(entry.runs()).extracting(MemoEntry.Run::status)
+        .containsExactly("disrupted: Evicted (PreemptionByScheduler: preempting to make room)", "succeeded");
+    MemoEntry.Run disrupted = entry.runs().getFirst();
+    assertThat(disrupted.host()).isEqualTo("node-7");
+    assertThat(disrupted.pid()).isEqualTo(-1);
+    assertThat(disrupted.durationMs()).isEqualTo(20_000);
+    String record = new String(store.getBytes(uri.substring(store.root().length() + 1)).orElseThrow(),
+        java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(Json.parseObject(record)).containsEntry("pod", "sq-0-abcde").containsEntry("job", "sq-b");
+  }
+
+  @Test
   void findsAnEntryByFunctionAndArgumentsAndListsAFunctionsEntries() {
     calc.square(21);
     calc.square(22);

@@ -124,7 +124,9 @@ final class InspectCommand implements Callable<Integer> {
     out.println("runs        " + runs.size());
     for (MemoEntry.Run run : runs) {
       out.println("  " + Render.time(run.startedAt()) + " → " + Render.time(run.endedAt())
-          + "  " + run.durationMs() + " ms  " + run.status() + "  host " + run.host() + " pid " + run.pid());
+          + "  " + run.durationMs() + " ms  " + run.status() + "  host " + run.host()
+          // A run recorded by the shell that saw its pod go (disrupted) has no pid.
+          + (run.pid() >= 0 ? " pid " + run.pid() : ""));
     }
   }
 

@@ -89,6 +89,15 @@ class PureRemoteCliTest {
         .contains("runs        1")
         .containsPattern("ms  succeeded  host .* pid \\d+")
         .contains("lease       released (holder ");
+
+    // A run the Kubernetes shell recorded for a pod it saw evicted: no pid to show.
+    try (BlobStore store = BlobStores.open(root)) {
+      java.time.Instant at = java.time.Instant.parse("2026-12-07T10:00:00Z");
+      MemoEntry.at(store, memoUri(SCORE, "2", "m1", F1)).recordRun("node-3", at, at.plusSeconds(2),
+          "disrupted: EvictionByEvictionAPI: Eviction API: evicting", java.util.Map.of("pod", "score-0-x7k2p"));
+    }
+    assertThat(cli("inspect", memoUri(SCORE, "2", "m1", F1)).out()).contains("runs        2")
+        .containsPattern("2000 ms  disrupted: EvictionByEvictionAPI: Eviction API: evicting  host node-3\\R");
   }
 
   /** Log lines print the first 8 digits of the args hash; every command that takes a memo URI takes that too. */

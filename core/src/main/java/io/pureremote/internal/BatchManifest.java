@@ -26,8 +26,15 @@ import java.util.UUID;
  *
  * <pre>{@code
  * {"format": "pureremote-batch/1", "function": "com.acme.Fns#score@2", "createdAt": "...",
- *  "createdBy": "ana@laptop", "calls": ["<memo uri of index 0>", "<memo uri of index 1>", ...]}
+ *  "createdBy": "ana@laptop", "calls": ["<memo uri of index 0>", "<memo uri of index 1>", ...],
+ *  "holders": ["<lease holder of index 0>", ...]}
  * }</pre>
+ *
+ * <p>{@code holders} names, by index, the lease holder each call was batched for (the caller that
+ * wrote the manifest). A member whose call another holder has taken over since (its caller died
+ * or gave up, and a new caller took the lease and rewrote the invocation) is not the batch's any
+ * more: {@code RemoteMain batch} skips it with exit code 75, so two holders never both run it.
+ * Manifests without {@code holders} (written by shells' own tests) skip that check.
  *
  * <p>What the remote side reads is distrusted: at most {@value #MAX_BYTES} bytes and {@value
  * #MAX_CALLS} calls, the format named, every call a memo URI of the function named, in the store
@@ -45,14 +52,31 @@ public final class BatchManifest {
 
   private BatchManifest() {}
 
-  /** Writes a manifest of {@code requests} (index = position) and returns its URI. */
+  /** One member of a manifest: its call, and the lease holder it was batched for (null when not recorded). */
+  public record Member(String memoUri, String holder) {}
+
+  /** Writes a manifest of {@code requests} (index = position) without lease holders and returns its URI. */
   public static String write(BlobStore store, List<LaunchRequest> requests) {
+    return write(store, requests, r -> null);
+  }
+
+  /**
+   * Writes a manifest of {@code requests} (index = position) and returns its URI; {@code holderOf}
+   * gives each call's lease holder (the holders are recorded only when every call has one).
+   */
+  public static String write(BlobStore store, List<LaunchRequest> requests,
+      java.util.function.Function<LaunchRequest, String> holderOf) {
     if (requests.isEmpty() || requests.size() > MAX_CALLS) {
       throw new IllegalArgumentException("A batch manifest lists 1 to " + MAX_CALLS + " calls, got " + requests.size());
     }
     FunctionId function = requests.getFirst().function();
     List<Object> calls = new ArrayList<>();
+    List<Object> holders = new ArrayList<>();
     for (LaunchRequest r : requests) {
+      String holder = holderOf.apply(r);
+      if (holder != null) {
+        holders.add(holder);
+      }
       if (!r.function().equals(function)) {
         throw new IllegalArgumentException("A batch manifest lists calls of one function; got " + function + " and "
             + r.function());
@@ -66,6 +90,9 @@ public final class BatchManifest {
     json.put("createdAt", now.toString());
     json.put("createdBy", CallMetadata.user() + "@" + CallMetadata.host());
     json.put("calls", calls);
+    if (holders.size() == calls.size()) {
+      json.put("holders", holders);
+    }
     String key = PREFIX + "/" + now.atOffset(ZoneOffset.UTC).toLocalDate() + "/" + UUID.randomUUID() + ".json";
     store.put(key, BlobContent.of(Json.write(json).getBytes(StandardCharsets.UTF_8)), null);
     return store.uri(key);
@@ -88,6 +115,17 @@ public final class BatchManifest {
    *     or has no such index; the message says which and what to do
    */
   public static String callAt(BlobStore store, String manifestUri, int index) {
+    return memberAt(store, manifestUri, index).memoUri();
+  }
+
+  /**
+   * The member at {@code index} of the manifest at {@code manifestUri} in {@code store}: its memo
+   * URI and the lease holder it was batched for, checked as {@link #callAt} checks.
+   *
+   * @throws IllegalArgumentException as {@link #callAt} does, and when {@code holders} is not a
+   *     list of strings as long as {@code calls}
+   */
+  public static Member memberAt(BlobStore store, String manifestUri, int index) {
     String root = rootOf(manifestUri);
     if (!root.equals(store.root())) {
       throw new IllegalArgumentException("Batch manifest " + manifestUri + " is not in store " + store.root());
@@ -145,6 +183,15 @@ public final class BatchManifest {
       throw new IllegalArgumentException("Batch manifest " + manifestUri + ": call " + index + " is of " + function
           + ", the manifest is of " + json.get("function"));
     }
-    return memoUri;
+    Object holders = json.get("holders");
+    if (holders == null) {
+      return new Member(memoUri, null);
+    }
+    if (!(holders instanceof List<?> list) || list.size() != calls.size() || !(list.get(index) instanceof String holder)
+        || holder.isBlank() || holder.length() > 200) {
+      throw new IllegalArgumentException("Batch manifest " + manifestUri + " has \"holders\" that are not one lease"
+          + " holder (a string) per call: it was not written by Pure Remote");
+    }
+    return new Member(memoUri, holder);
   }
 }

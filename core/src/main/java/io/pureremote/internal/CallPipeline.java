@@ -485,7 +485,7 @@ public final class CallPipeline implements AutoCloseable {
     Instant launched = Instant.now();
     lease.launched();
     // Alone, or with other misses of the function when the shell groups them (Shell.grouping).
-    Launch launch = batcher.launch(request);
+    Launch launch = batcher.launch(request, lease.holder());
     Outcome outcome;
     launches.add(launch);
     try {

@@ -77,6 +77,7 @@ public final class RemoteExecutor {
   private TorchDistributed torch;
   private List<io.pureremote.spi.CallListener> listeners;
   private boolean batchMember;
+  private String batchHolder;
 
   /** An executor reading and writing through {@code store}, loading classes with {@code loader}. */
   public RemoteExecutor(BlobStore store, ClassLoader loader) {
@@ -97,10 +98,14 @@ public final class RemoteExecutor {
    * Runs the call at {@code key} as one member of a batch ({@code RemoteMain batch}): like {@link
    * #run}, except that a call its caller no longer waits for (cancelled: the caller released its
    * lease, or never had one) is skipped with {@link Outcome#EXIT_LEASE_LOST}, since a batch starts
-   * every member's pod whether or not its caller still wants it.
+   * every member's pod whether or not its caller still wants it. With {@code holder} (the lease
+   * holder the manifest names for this call; null when it names none), a call another holder has
+   * taken over since is not this batch's any more: skipped the same way ("not mine"), so two
+   * holders never both run it.
    */
-  public int runBatchMember(MemoKey key) {
+  public int runBatchMember(MemoKey key, String holder) {
     batchMember = true;
+    batchHolder = holder;
     return run(key);
   }
 
@@ -124,6 +129,10 @@ public final class RemoteExecutor {
       }
       try (invocation) {
         MemoEntry.Invocation call = MemoEntry.Invocation.fromHeader(invocation.section("call"));
+        if (batchMember && notMine(key, call)) {
+          writeRunRecord(key, started, "skipped: not mine (the call's lease holder is not the one this batch was made for)");
+          return EXIT_LEASE_LOST;
+        }
         ResolvedCall resolved = resolve(call, key.function());
         torch = TorchDistributed.current();
         // The caller's own lease when this run shares its JVM (the in-process shell): the record
@@ -203,6 +212,26 @@ public final class RemoteExecutor {
 
   /** The outcome of joining the caller's lease: held (lease set), none taken, or taken over. */
   private record LeaseJoin(Leases.Lease lease, boolean takenOver) {}
+
+  /**
+   * Whether a batch member's call was taken over by another holder than the one its manifest
+   * names: a new caller took the lease and rewrote the invocation with its own holder. (A lease
+   * taken over before the invocation is rewritten names another holder: {@link #givenUp} skips that.)
+   */
+  private boolean notMine(MemoKey key, MemoEntry.Invocation call) {
+    if (batchHolder == null || call.lease() == null) {
+      return false;
+    }
+    String memoUri = store.uri(key.prefix());
+    if (!batchHolder.equals(call.lease().holder())) {
+      log.warn("{}: not mine: the invocation names lease holder {}, this batch was made for {} (another caller took"
+          + " the call over); skipping this member so the new holder alone runs it", memoUri, call.lease().holder(),
+          batchHolder);
+      return true;
+    }
+    // The invocation still names the batch's holder; whether the lease does too is givenUp's look.
+    return false;
+  }
 
   /** Whether the caller of a batch member gave it up: its lease is released, gone or another's. */
   private boolean givenUp(MemoKey key, MemoEntry.Invocation call) {

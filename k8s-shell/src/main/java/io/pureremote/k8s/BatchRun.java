@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * (with its pod's exit code when known), or when the whole Job ends (a deadline, a deletion);
  * the value, as always, comes from the store. Cancelling a member ends only that member: its
  * index is skipped when its pod starts (the caller released its lease); the Job is deleted once
- * every member is cancelled. Thread-safe: state is guarded by {@code this}.
+ * every member is cancelled. A disrupted pod (evicted, preempted) is replaced by the controller;
+ * each disruption is recorded in its call's runs and counts against that call's {@code
+ * maxEvictionRetries} only. Thread-safe: state is guarded by {@code this}.
  */
 final class BatchRun implements TrackedRun {
   private static final Logger log = LoggerFactory.getLogger(BatchRun.class);
@@ -45,6 +47,9 @@ final class BatchRun implements TrackedRun {
 
     /** Follows the log of the pod of {@code index} to the caller's log (once per pod). */
     void followLogs(BatchRun run, int index, String pod);
+
+    /** Pod {@code pod} of {@code index} was disrupted ({@code reason}): record it in that call's runs. */
+    void recordDisruption(BatchRun run, int index, Pod pod, String reason);
   }
 
   final String jobName;
@@ -64,6 +69,8 @@ final class BatchRun implements TrackedRun {
   /** The last pod seen of each index. */
   private final Map<Integer, Pod> podByIndex = new HashMap<>();
   private final Set<String> logPods = new java.util.HashSet<>();
+  /** The disrupted pods (by uid) of each index: each call survives {@code maxEvictionRetries}. */
+  private final Map<Integer, Set<String>> disruptedPods = new HashMap<>();
   /** Failed indexes waiting (at most {@link JobRun#POD_FACTS_GRACE}) for their pod's final state. */
   private final Map<Integer, Long> failedAwaitingPod = new HashMap<>();
   private Long imagePullSince;
@@ -250,6 +257,12 @@ final class BatchRun implements TrackedRun {
       return;
     }
     podByIndex.put(index, pod);
+    if (disrupted(index, pod)) {
+      if (allDone()) {
+        end();
+      }
+      return;
+    }
     if ((KubeStatus.isRunning(pod) || KubeStatus.isFinished(pod)) && logPods.add(pod.getMetadata().getName())) {
       actions.followLogs(this, index, pod.getMetadata().getName());
     }
@@ -396,6 +409,42 @@ final class BatchRun implements TrackedRun {
     }
     phase = JobRun.Phase.DONE;
     actions.untrack(this);
+  }
+
+  /**
+   * A pod of {@code index} disrupted (evicted, preempted, its node drained: {@code
+   * DisruptionTarget}): the controller replaces it (the Ignore rule), spending none of the call's
+   * retries, but each call survives only {@code maxEvictionRetries} disruptions; past that it fails
+   * with {@code Evicted} and its next pod skips it (the caller releases the lease). A pod ended by
+   * the queue's preemption (the Job suspended again) is no disruption of the call. True when the
+   * call failed here.
+   */
+  private boolean disrupted(int index, Pod pod) {
+    Member member = index >= 0 && index < members.size() ? members.get(index) : null;
+    Optional<String> disruption = KubeStatus.disruption(pod);
+    if (member == null || member.completion.isDone() || disruption.isEmpty() || queued) {
+      return false;
+    }
+    String podName = pod.getMetadata().getName();
+    Set<String> seen = disruptedPods.computeIfAbsent(index, i -> new java.util.LinkedHashSet<>());
+    if (!seen.add(pod.getMetadata().getUid() == null ? podName : pod.getMetadata().getUid())) {
+      return false;
+    }
+    String last = "pod " + podName + " " + disruption.get();
+    log.warn("{}: {} (index {} of batch Job {}/{}) was disrupted ({}); {} of {} disruptions allowed",
+        member.request.shortLabel(), podName, index, options.namespace(), jobName, disruption.get(), seen.size(),
+        options.maxEvictionRetries());
+    actions.recordDisruption(this, index, pod, disruption.get());
+    if (seen.size() <= options.maxEvictionRetries()) {
+      return false;
+    }
+    failedAwaitingPod.remove(index);
+    member.completion.completeExceptionally(new ShellException("Evicted", null, member.request.shortLabel()
+        + " (index " + index + " of batch Job " + options.namespace() + "/" + jobName + ") was disrupted " + seen.size()
+        + " times (maxEvictionRetries=" + options.maxEvictionRetries() + "); last: " + last + ". Spot or busy nodes"
+        + " reclaimed it each time: retry later, raise maxEvictionRetries, or run on on-demand nodes. The batch's"
+        + " other calls go on; this call's next pod skips it.", true));
+    return true;
   }
 
   private void finishMember(int index, Outcome outcome) {

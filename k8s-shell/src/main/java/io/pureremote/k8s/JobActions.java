@@ -25,6 +25,12 @@ interface JobActions {
   /** Follows the log of pod {@code pod} of Job {@code job} into the run's tail and the log sink. */
   void followLogs(JobRun run, String job, String pod);
 
+  /**
+   * Pod {@code pod} of Job {@code job} was disrupted ({@code reason}: eviction, preemption, a lost
+   * node): record it in the call's {@code runs/}, since the pod was killed before it could.
+   */
+  void recordDisruption(JobRun run, String job, io.fabric8.kubernetes.api.model.Pod pod, String reason);
+
   /** The run is over: stop sending it events. */
   void untrack(JobRun run);
 

@@ -290,6 +290,7 @@ final class JobRun implements Launch, TrackedRun {
         lastPodDisrupted = true;
         lastDisruption = "pod " + podName + " " + disruption.get();
         if (disruptedPods.add(pod.getMetadata().getUid() == null ? podName : pod.getMetadata().getUid())) {
+          actions.recordDisruption(this, jobName, pod, disruption.get());
           log.warn("{}: {} was disrupted ({}); {} of {} disruptions allowed", request.shortLabel(), podName,
               disruption.get(), disruptedPods.size(), options.maxEvictionRetries());
           if (disruptedPods.size() > options.maxEvictionRetries()) {

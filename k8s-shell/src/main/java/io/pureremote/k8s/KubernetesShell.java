@@ -113,6 +113,7 @@ public final class KubernetesShell implements Shell {
   private final BatchRun.Actions batchActions = new ShellBatchActions();
   private final java.util.concurrent.atomic.AtomicBoolean fallbackLogged = new java.util.concurrent.atomic.AtomicBoolean();
   private final JobActions jobActions = new ShellJobActions();
+  private final DisruptionRecords disruptions = new DisruptionRecords();
   private volatile BiConsumer<String, String> logSink = (prefix, line) -> podLog.info("{}{}", prefix, line);
   private volatile boolean closed;
 
@@ -323,6 +324,7 @@ public final class KubernetesShell implements Shell {
         log.warn("Deleting a Job while closing the shell failed: {}", e.toString());
       }
     }
+    disruptions.close();
     shared.leave(this);
   }
 
@@ -397,6 +399,11 @@ public final class KubernetesShell implements Shell {
     }
 
     @Override
+    public void recordDisruption(JobRun run, String job, Pod pod, String reason) {
+      submit(() -> disruptions.record(run.request, job, null, pod, reason));
+    }
+
+    @Override
     public void followLogs(JobRun run, String job, String pod) {
       submit(new PodLogFollower(KubernetesShell.this::isClosed, shared.logWatches, client, gate, options.namespace(),
           run::podFinished, run::isDone, run::logLine, job, pod, logSink));
@@ -446,6 +453,11 @@ public final class KubernetesShell implements Shell {
         submit(new PodLogFollower(KubernetesShell.this::isClosed, shared.logWatches, client, gate, options.namespace(),
             run::podFinished, run::isDone, line -> { }, run.jobName, pod, logSink));
       }
+    }
+
+    @Override
+    public void recordDisruption(BatchRun run, int index, Pod pod, String reason) {
+      submit(() -> disruptions.record(run.members.get(index).request, run.jobName, index, pod, reason));
     }
 
     @Override

@@ -210,6 +210,94 @@ class BatchedFanOutTest {
   }
 
   @Test
+  void disruptionsOfACallInABatchAreRecordedAndCountedAgainstItsEvictionRetriesOnly() throws Exception {
+    // Child JVMs, so an eviction really kills the container; one disruption per call is survived.
+    start("1.34", JVM_IMAGE, b -> b.maxEvictionRetries(1));
+    List<String> tags = List.of("a", "b", "c");
+    Map<String, String> results = new ConcurrentHashMap<>();
+    Map<String, Throwable> failures = new ConcurrentHashMap<>();
+    List<Thread> callers = new ArrayList<>();
+    for (String tag : tags) {
+      callers.add(Thread.ofPlatform().start(() -> {
+        try {
+          results.put(tag, work.slow(tag, 4_000));
+        } catch (RuntimeException e) {
+          failures.put(tag, e);
+        }
+      }));
+    }
+    waitFor(() -> cluster.count(SHELL, "create jobs") == 1);
+    List<String> calls = manifestCalls();
+    int a = calls.indexOf(memoUri("slow", "a", 4_000L));
+    int b = calls.indexOf(memoUri("slow", "b", 4_000L));
+
+    // a is evicted once (survived: the controller's replacement pod runs it); b twice (one too many).
+    evictRunningPod(a, null, "EvictionByEvictionAPI", "Eviction API: evicting");
+    String bFirst = evictRunningPod(b, null, "PreemptionByScheduler", "default-scheduler: preempting to make room");
+    evictRunningPod(b, bFirst, "DeletionByTaintManager", "Taint manager: deleting due to NoExecute taint");
+    for (Thread t : callers) {
+      t.join(60_000);
+    }
+
+    assertThat(results).containsOnly(Map.entry("a", "done a"), Map.entry("c", "done c"));
+    assertThat(failures).containsOnlyKeys("b");
+    assertEvicted(failures.get("b"), b);
+    assertThat(cluster.count(SHELL, "create jobs")).as("no Job re-created, no batch torn down").isEqualTo(1);
+    assertThat(cluster.count(SHELL, "delete jobs")).isZero();
+    // Each disruption is in its call's run records, with the reason the cluster gave.
+    waitFor(() -> runStatuses("a").stream().anyMatch(st -> st.startsWith("disrupted")) && runStatuses("b").stream()
+        .filter(st -> st.startsWith("disrupted")).count() == 2);
+    assertThat(runStatuses("a")).contains("succeeded")
+        .anyMatch(st -> st.startsWith("disrupted: ") && st.contains("EvictionByEvictionAPI: Eviction API: evicting"));
+    assertThat(runStatuses("b")).anyMatch(st -> st.contains("PreemptionByScheduler"))
+        .anyMatch(st -> st.contains("DeletionByTaintManager")).doesNotContain("succeeded");
+    assertThat(runStatuses("c")).containsExactly("succeeded");
+    assertThat(store.exists(memoUri("slow", "b", 4_000L).substring(store.root().length() + 1) + "/result")).isFalse();
+  }
+
+  /** Checks the {@code Evicted} failure of the call at {@code index}. */
+  private static void assertEvicted(Throwable failure, int index) {
+    Throwable e = failure;
+    while (e != null && !(e instanceof io.pureremote.ShellException)) {
+      e = e.getCause();
+    }
+    assertThat(e).as("a ShellException in %s", failure).isNotNull();
+    io.pureremote.ShellException shell = (io.pureremote.ShellException) e;
+    assertThat(shell.reason()).isEqualTo("Evicted");
+    assertThat(shell.getMessage()).contains("index " + index + " of batch Job", "disrupted 2 times (maxEvictionRetries=1)",
+        "DeletionByTaintManager", "raise maxEvictionRetries");
+  }
+
+  private List<String> manifestCalls() throws java.io.IOException {
+    String manifestUri = jobs().getFirst().getMetadata().getAnnotations().get("pureremote.io/batch-manifest");
+    @SuppressWarnings("unchecked")
+    List<String> calls = (List<String>) Serialization.unmarshal(Files.readString(Path.of(java.net.URI.create(manifestUri))),
+        Map.class).get("calls");
+    return calls;
+  }
+
+  /** Waits for a running pod of {@code index} other than {@code not}, evicts it and returns its name. */
+  private String evictRunningPod(int index, String not, String reason, String message) throws InterruptedException {
+    String[] evicted = new String[1];
+    waitFor(() -> cluster.client("test").pods().inNamespace(NS)
+        .withLabel("batch.kubernetes.io/job-completion-index", Integer.toString(index)).list().getItems().stream()
+        .filter(p -> !p.getMetadata().getName().equals(not) && "Running".equals(p.getStatus().getPhase()))
+        .anyMatch(p -> {
+          if (kubelet.evict(p.getMetadata().getName(), reason, message)) {
+            evicted[0] = p.getMetadata().getName();
+            return true;
+          }
+          return false;
+        }));
+    return evicted[0];
+  }
+
+  private List<String> runStatuses(String tag) {
+    return io.pureremote.MemoEntry.at(store, memoUri("slow", tag, 4_000L)).runs().stream()
+        .map(io.pureremote.MemoEntry.Run::status).toList();
+  }
+
+  @Test
   void onServersWithoutPerIndexBackoffEachCallIsItsOwnJob() {
     start("1.32", IMAGE, b -> b);
     assertThat(runtime.map(List.of(1L, 2L, 3L, 4L), work::square)).containsExactly(1L, 4L, 9L, 16L);

@@ -158,13 +158,17 @@ class JobRunTest {
     assertThat(run.phase()).isEqualTo(JobRun.Phase.CREATING);
     String next = run.jobName();
     assertThat(next).endsWith("-r1");
-    assertThat(actions.log).containsExactly("retrack " + NAME + " -> " + next, "create " + next + " #1");
+    // Each disrupted pod is recorded in the call's runs/ (once, however often its events repeat).
+    assertThat(actions.log).containsExactly("recordDisruption " + NAME + "/p1 PreemptionByScheduler: preempted",
+        "retrack " + NAME + " -> " + next, "create " + next + " #1");
 
     run.onCreated(next, "uid-2");
+    run.onPod(disruptedPod(next, "uid-2", "p2"));
     run.onPod(disruptedPod(next, "uid-2", "p2"));
 
     assertThat(run.completion()).isCompletedExceptionally();
     assertThat(failure(run).reason()).isEqualTo("Evicted");
+    assertThat(actions.log).filteredOn(l -> l.startsWith("recordDisruption")).hasSize(2);
     assertThat(actions.log).endsWith("untrack " + next, "delete " + next + " (evicted too often)");
   }
 
@@ -310,6 +314,11 @@ class JobRunTest {
     @Override
     public synchronized void followLogs(JobRun run, String job, String pod) {
       log.add("followLogs " + job + "/" + pod);
+    }
+
+    @Override
+    public synchronized void recordDisruption(JobRun run, String job, Pod pod, String reason) {
+      log.add("recordDisruption " + job + "/" + pod.getMetadata().getName() + " " + reason);
     }
 
     @Override

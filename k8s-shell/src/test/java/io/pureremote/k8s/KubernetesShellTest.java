@@ -82,9 +82,15 @@ class KubernetesShellTest {
     }
   }
 
+  /** Runs of {@code method} that recorded themselves (not the disruptions the shell recorded for killed pods). */
   long executions(String method) {
-    return store.list("pureremote/v1/k8s/").stream()
-        .filter(k -> k.contains("Work%23" + method + "@1/") && k.contains("/runs/") && k.endsWith(".json")).count();
+    return runStatuses(method).stream().filter(status -> !status.startsWith("disrupted: ")).count();
+  }
+
+  /** The statuses of every run record of {@code method}, the shell's disruption records included. */
+  List<String> runStatuses(String method) {
+    return io.pureremote.MemoEntry.list(store, "k8s", Work.class.getName() + "#" + method, "1").stream()
+        .flatMap(entry -> entry.runs().stream()).map(run -> String.valueOf(run.status())).toList();
   }
 
   int jobsCreated() {
@@ -210,6 +216,9 @@ class KubernetesShellTest {
     assertThat(work.slow("spot-a", 1000)).isEqualTo("done spot-a");
     assertThat(jobsCreated()).isEqualTo(1);
     assertThat(executions("slow")).as("the evicted run never committed").isEqualTo(1);
+    // The evicted pod could not record its run; the shell did, with the cluster's reason.
+    assertThat(runStatuses("slow")).filteredOn(status -> status.startsWith("disrupted: ")).singleElement().asString()
+        .contains("Evicted", "TerminationByKubelet");
   }
 
   @Test

@@ -157,4 +157,38 @@ class KueueTest {
     assertThat(kueue.admissions()).as("admitted, preempted, admitted again").containsExactly(name, name);
     assertThat(kubelet.jobsSeen()).as("the same Job resumed, not re-created").containsExactly(name);
   }
+
+  @Test
+  void aRunningBatchThatTheQueuePreemptsIsQueuedAgainAndResumedWithoutSpendingARetry() throws Exception {
+    // Child JVMs, so the suspension really stops the containers; no disruption allowed, so a
+    // preemption counted as one would fail the calls.
+    start(IMAGE, b -> b.batching(true).maxEvictionRetries(0));
+    List<String> tags = List.of("a", "b", "c");
+    List<CompletableFuture<String>> calls = tags.stream()
+        .map(t -> CompletableFuture.supplyAsync(() -> work.slow(t, 4_000))).toList();
+    await("the batch Job is admitted", () -> kueue.admissions().size() == 1);
+    String name = kueue.admissions().getFirst();
+    assertThat(job(name).getSpec().getCompletionMode()).isEqualTo("Indexed");
+    await("its pods run", () -> cluster.client("test").pods().inNamespace(NS).list().getItems().stream()
+        .filter(p -> "Running".equals(p.getStatus().getPhase())).count() == 3 && kubelet.anyProcessAlive());
+    kueue.hold(true);
+    assertThat(kueue.preempt(name)).isTrue();
+    BatchRun batch = shell.batchRuns().getFirst();
+    await("the shell sees the batch queued again", batch::queued);
+    await("the controller removed its pods", () -> !kubelet.anyProcessAlive());
+    await("the Job is marked suspended", () -> job(name).getStatus().getConditions().stream()
+        .anyMatch(c -> c.getType().equals("Suspended") && c.getStatus().equals("True")));
+    assertThat(calls).noneMatch(CompletableFuture::isDone);
+    assertThat(cluster.client("test").pods().inNamespace(NS).list().getItems())
+        .noneMatch(p -> "Running".equals(p.getStatus().getPhase()));
+
+    kueue.hold(false);
+    for (int i = 0; i < tags.size(); i++) {
+      assertThat(calls.get(i).get(90, TimeUnit.SECONDS)).isEqualTo("done " + tags.get(i));
+    }
+    assertThat(kueue.admissions()).as("admitted, preempted, admitted again").containsExactly(name, name);
+    assertThat(kubelet.jobsSeen()).as("the same batch Job resumed, not re-created").containsExactly(name);
+    assertThat(cluster.count(SHELL, "create jobs")).isEqualTo(1);
+    assertThat(job(name).getStatus().getFailedIndexes()).as("a preemption fails no index").isNullOrEmpty();
+  }
 }

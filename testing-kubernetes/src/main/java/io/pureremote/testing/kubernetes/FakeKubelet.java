@@ -70,7 +70,9 @@ import org.slf4j.LoggerFactory;
  * annotation, label and {@code JOB_COMPLETION_INDEX}, at most {@code parallelism} at once,
  * per-index backoff with {@code status.completedIndexes}/{@code failedIndexes}, {@code
  * maxFailedIndexes}, FailIndex rules and a success policy; one created suspended gets no pods
- * until it is resumed (Kueue's admission), but a suspension while its pods run is not played yet.
+ * until it is resumed (Kueue's admission), and one suspended while its pods run (Kueue's
+ * preemption) has them deleted, counted as no failure, and its indexes not yet done start again
+ * when it is resumed.
  *
  * <p>Each new Job takes the next queued {@link Behaviour} ({@link #then}); without one it runs
  * normally. Pod logs are kept per pod with timestamps and served through {@link MockKubernetes}.
@@ -122,6 +124,8 @@ public final class FakeKubelet implements AutoCloseable {
   private final Map<String, Simulation> simulations = new ConcurrentHashMap<>();
   private final Map<String, List<LogLine>> logs = new ConcurrentHashMap<>();
   private final List<String> jobsSeen = new CopyOnWriteArrayList<>();
+  /** Evictions asked for by {@link #evict}, by pod name, until the pod's loop plays them. */
+  private final Map<String, Eviction> evictions = new ConcurrentHashMap<>();
   private final ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("fake-kubelet-", 0).factory());
   private volatile Duration disruptAfter = Duration.ofMillis(800);
   /** How long past {@link #disruptAfter} a disruption waits for a container that has printed nothing yet. */
@@ -188,6 +192,29 @@ public final class FakeKubelet implements AutoCloseable {
     this.disruptAfter = after;
     return this;
   }
+
+  /**
+   * Evicts running pod {@code pod} the way the cluster does it (the Eviction API, a scheduler's
+   * preemption, a node drain or the taint manager): the pod first gets condition {@code
+   * DisruptionTarget=True} with {@code reason} and {@code message} while it still runs, then its
+   * container is killed (exit 137) and the pod fails with the condition kept. The Job controller
+   * then applies the pod failure policy ({@code Ignore} on {@code DisruptionTarget}: a replacement
+   * pod for the same index, counted as no failure). Real reasons: {@code EvictionByEvictionAPI},
+   * {@code PreemptionByScheduler}, {@code DeletionByTaintManager}, {@code TerminationByKubelet}.
+   *
+   * @return whether {@code pod} is a pod of this kubelet whose container still runs (false: nothing
+   *     is evicted)
+   */
+  public boolean evict(String pod, String reason, String message) {
+    boolean known = simulations.values().stream().anyMatch(s -> !s.stopped && s.processes.containsKey(pod)
+        && s.processes.get(pod).isAlive());
+    if (known) {
+      evictions.put(pod, new Eviction(reason, message));
+    }
+    return known;
+  }
+
+  private record Eviction(String reason, String message) {}
 
   /** A child JVM running {@code io.pureremote.RemoteMain} on this JVM's class path: the "image". */
   public static List<String> javaEntrypoint() {
@@ -414,8 +441,8 @@ public final class FakeKubelet implements AutoCloseable {
      * others go on; {@code maxFailedIndexes} exceeded fails the Job), else the Job-wide {@code
      * backoffLimit}; pod failure policy actions FailJob, FailIndex, Ignore and Count; once every
      * index is done the Job succeeds, or fails with reason {@code FailedIndexes} when one failed.
-     * A Job created suspended gets no pods until it is resumed; a suspension once its pods run is
-     * not played yet.
+     * A Job created suspended gets no pods until it is resumed; suspended once its pods run, its
+     * pods are deleted (no failure) and the indexes not done start again on resume.
      */
     private void runIndexed() {
       try {
@@ -452,6 +479,22 @@ public final class FakeKubelet implements AutoCloseable {
         }
         awaitAllRunning(running, running.size());
         while (!stopped) {
+          if (suspended && running.isEmpty()) {
+            // Suspended while it ran (Kueue preempted it): its pods are gone; the indexes not done
+            // start again once it is resumed, which resets startTime as it does at admission.
+            if (!holdWhileSuspended()) {
+              return;
+            }
+            while (running.size() < parallelism && !waiting.isEmpty()) {
+              int i = waiting.poll();
+              startIndex(i, Behaviour.NORMAL, running, ends);
+            }
+            Instant resumed = Instant.now();
+            int active = running.size();
+            updateJob(s -> withCondition(s, "Suspended", "False", "JobResumed", "Job resumed", resumed.toString())
+                .withActive(active).withStartTime(resumed.toString()));
+            continue;
+          }
           IndexEnd e = ends.poll(50, TimeUnit.MILLISECONDS);
           if (e == null) {
             continue;
@@ -459,6 +502,10 @@ public final class FakeKubelet implements AutoCloseable {
           running.remove(e.index(), e.pod());
           if (e.end().kind().equals(PodEnd.STOPPED)) {
             return;
+          }
+          if (e.end().kind().equals(PodEnd.SUSPENDED)) {
+            waiting.addFirst(e.index()); // removed for the suspension: no failure, runs again on resume
+            continue;
           }
           if (e.end().kind().equals(PodEnd.DEADLINE)) {
             stopIndexes(running);
@@ -540,7 +587,7 @@ public final class FakeKubelet implements AutoCloseable {
             }
             return;
           }
-          while (running.size() < parallelism && !waiting.isEmpty()) {
+          while (running.size() < parallelism && !waiting.isEmpty() && !suspended) {
             int i = waiting.poll();
             startIndex(i, behaviourOf.apply(i), running, ends);
           }
@@ -659,6 +706,13 @@ public final class FakeKubelet implements AutoCloseable {
           kill(pod);
           return new PodEnd(137, PodEnd.DEADLINE);
         }
+        if (suspended) {
+          return removeForSuspension(pod, container, podStarted);
+        }
+        Eviction eviction = evictions.remove(pod);
+        if (eviction != null) {
+          return evicted(pod, container, podStarted, eviction);
+        }
         if (evicts && Instant.now().isAfter(disruptAt)) {
           kill(pod);
           podStatus(pod, new PodStatusBuilder(terminated(container, podStarted, 137, "Error", null))
@@ -670,6 +724,17 @@ public final class FakeKubelet implements AutoCloseable {
           return new PodEnd(137, PodEnd.DISRUPTED);
         }
       }
+    }
+
+    /** Plays {@link #evict}: DisruptionTarget while running, then the kill, then Failed with the condition kept. */
+    private PodEnd evicted(String pod, Container container, Instant podStarted, Eviction eviction) {
+      PodCondition target = new PodConditionBuilder().withType("DisruptionTarget").withStatus("True")
+          .withReason(eviction.reason()).withMessage(eviction.message()).withLastTransitionTime(Instant.now().toString()).build();
+      log.info("fake kubelet: evicting pod {} of Job {} ({}: {})", pod, jobName, eviction.reason(), eviction.message());
+      podStatus(pod, new PodStatusBuilder(running(container, podStarted)).addToConditions(target).build());
+      kill(pod);
+      podStatus(pod, new PodStatusBuilder(terminated(container, podStarted, 137, "Error", null)).addToConditions(target).build());
+      return new PodEnd(137, PodEnd.DISRUPTED);
     }
 
     /** The controller terminates the pods still running (a success policy met, or the Job failed): SIGTERM, exit 143. */
@@ -875,6 +940,10 @@ public final class FakeKubelet implements AutoCloseable {
           podStatus(pod, terminated(container, podStarted, 128, "ContainerCannotRun", e.getCause().toString()));
           return new PodEnd(128, PodEnd.EXITED);
         }
+        Eviction eviction = evictions.remove(pod);
+        if (eviction != null) {
+          return evicted(pod, container, podStarted, eviction);
+        }
         Instant now = Instant.now();
         if (deadline != null && now.isAfter(deadline)) {
           kill();
@@ -1079,7 +1148,7 @@ public final class FakeKubelet implements AutoCloseable {
      * containers get SIGTERM (exit 143); they count as no failure.
      */
     private PodEnd removeForSuspension(String pod, Container container, Instant podStarted) {
-      kill();
+      kill(pod);
       log.info("fake kubelet: Job {} suspended; deleting pod {}", jobName, pod);
       podStatus(pod, terminated(container, podStarted == null ? Instant.now() : podStarted, 143, "Error", null));
       try {
