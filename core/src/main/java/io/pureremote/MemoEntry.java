@@ -1,5 +1,6 @@
 package io.pureremote;
 
+import io.pureremote.RuntimeOptions.LeaseOptions;
 import io.pureremote.internal.Aside;
 import io.pureremote.internal.BlobFrame;
 import io.pureremote.internal.EntryReader;
@@ -33,7 +34,7 @@ import java.util.regex.Pattern;
  * decoded, and a damaged one gives a {@link CorruptBlobException}.
  *
  * <pre>{@code
- * try (BlobStore store = BlobStores.open(root)) {
+ * try (BlobStore store = BlobStore.open(root)) {
  *   MemoEntry entry = MemoEntry.at(store, memoUri);
  *   entry.invocation().ifPresent(i -> System.out.println(i.invokedBy() + " at " + i.invokedAt()));
  *   entry.result(MyApp.class.getClassLoader()).ifPresent(r -> System.out.println(r.value()));

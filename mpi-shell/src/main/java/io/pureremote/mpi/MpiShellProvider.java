@@ -5,8 +5,6 @@ import io.pureremote.PureRemoteException;
 import io.pureremote.k8s.KubernetesShellOptions;
 import io.pureremote.k8s.KubernetesShellProvider;
 import io.pureremote.spi.Shell;
-import io.pureremote.spi.ShellProvider;
-import io.pureremote.spi.ShellSettings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,7 +30,7 @@ import java.util.Set;
  * scheduling.priority-class}, {@code scheduling.timeout}. Unknown keys and refused values fail
  * with every key and what was expected.
  */
-public final class MpiShellProvider implements ShellProvider {
+public final class MpiShellProvider implements Shell.Provider {
   private static final Set<String> MPI_KEYS = Set.of("workers", "slots-per-worker", "run-launcher-as-worker",
       "clean-pod-policy", "ttl-after-finished", "active-deadline", "backoff-limit", "ssh-auth-mount-path",
       "mpi-implementation", "launcher-creation-policy", "memory-limit-env", "launcher-restart-policy",
@@ -65,7 +63,7 @@ public final class MpiShellProvider implements ShellProvider {
   }
 
   @Override
-  public Shell create(ShellSettings settings) {
+  public Shell create(Shell.Settings settings) {
     MpiShellOptions options = options(settings).build();
     if (client != null) {
       return new MpiShell(client, options);
@@ -84,7 +82,7 @@ public final class MpiShellProvider implements ShellProvider {
    *
    * @throws IllegalArgumentException naming each unknown key and each refused value
    */
-  public static MpiShellOptions.Builder options(ShellSettings settings) {
+  public static MpiShellOptions.Builder options(Shell.Settings settings) {
     Map<String, Object> launcherKeys = new LinkedHashMap<>();
     Map<String, Object> workerKeys = new LinkedHashMap<>();
     Map<String, Object> mpiKeys = new LinkedHashMap<>();
@@ -103,7 +101,7 @@ public final class MpiShellProvider implements ShellProvider {
     MpiShellOptions.Builder b = MpiShellOptions.builder();
     KubernetesShellOptions launcher = null;
     try {
-      launcher = KubernetesShellProvider.options(ShellSettings.builder(settings.source() + " (launcher)").putAll(launcherKeys)
+      launcher = KubernetesShellProvider.options(Shell.Settings.builder(settings.source() + " (launcher)").putAll(launcherKeys)
           .build()).build();
       b.namespace(launcher.namespace()).launcher(launcher.pod());
       launcher.kubeContext().ifPresent(b::kubeContext);
@@ -115,13 +113,13 @@ public final class MpiShellProvider implements ShellProvider {
       Map<String, Object> w = new LinkedHashMap<>(launcherKeys);
       w.putAll(workerKeys);
       try {
-        b.worker(KubernetesShellProvider.options(ShellSettings.builder(settings.source() + " (worker.)").putAll(w).build())
+        b.worker(KubernetesShellProvider.options(Shell.Settings.builder(settings.source() + " (worker.)").putAll(w).build())
             .build().pod());
       } catch (IllegalArgumentException e) {
         problems.add("worker.* (the worker pods): " + e.getMessage().replace("\n  - ", "\n      "));
       }
     }
-    ShellSettings s = ShellSettings.builder(settings.source()).putAll(mpiKeys).build();
+    Shell.Settings s = Shell.Settings.builder(settings.source()).putAll(mpiKeys).build();
     step(problems, "workers", () -> s.integer("workers").ifPresent(b::workers));
     step(problems, "slots-per-worker", () -> s.integer("slots-per-worker").ifPresent(b::slotsPerWorker));
     step(problems, "run-launcher-as-worker", () -> s.bool("run-launcher-as-worker").ifPresent(b::runLauncherAsWorker));

@@ -5,8 +5,6 @@ import io.pureremote.PureRemoteException;
 import io.pureremote.k8s.KubernetesShellOptions;
 import io.pureremote.k8s.KubernetesShellProvider;
 import io.pureremote.spi.Shell;
-import io.pureremote.spi.ShellProvider;
-import io.pureremote.spi.ShellSettings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +27,7 @@ import java.util.Set;
  * TrainJob references, default {@value TorchShellOptions#DEFAULT_RUNTIME}). Unknown keys
  * and refused values fail with every key and what was expected.
  */
-public final class TorchShellProvider implements ShellProvider {
+public final class TorchShellProvider implements Shell.Provider {
   private static final Set<String> TORCH_KEYS = Set.of("nodes", "processes-per-node", "master-port",
       "backoff-limit-per-index", "active-deadline", "ttl-after-finished", "pending-timeout", "max-eviction-retries", "backend",
       "runtime");
@@ -59,7 +57,7 @@ public final class TorchShellProvider implements ShellProvider {
   }
 
   @Override
-  public Shell create(ShellSettings settings) {
+  public Shell create(Shell.Settings settings) {
     TorchShellOptions options = options(settings).build();
     if (client != null) {
       return new TorchShell(client, options);
@@ -78,7 +76,7 @@ public final class TorchShellProvider implements ShellProvider {
    *
    * @throws IllegalArgumentException naming each unknown key and each refused value
    */
-  public static TorchShellOptions.Builder options(ShellSettings settings) {
+  public static TorchShellOptions.Builder options(Shell.Settings settings) {
     Map<String, Object> podKeys = new LinkedHashMap<>();
     Map<String, Object> torchKeys = new LinkedHashMap<>();
     List<String> problems = new ArrayList<>();
@@ -94,14 +92,14 @@ public final class TorchShellProvider implements ShellProvider {
     });
     TorchShellOptions.Builder b = TorchShellOptions.builder();
     try {
-      KubernetesShellOptions pod = KubernetesShellProvider.options(ShellSettings.builder(settings.source() + " (node pod)")
+      KubernetesShellOptions pod = KubernetesShellProvider.options(Shell.Settings.builder(settings.source() + " (node pod)")
           .putAll(podKeys).build()).build();
       b.namespace(pod.namespace()).pod(pod.pod());
       pod.kubeContext().ifPresent(b::kubeContext);
     } catch (IllegalArgumentException e) {
       problems.add("the node pod: " + e.getMessage().replace("\n  - ", "\n      "));
     }
-    ShellSettings s = ShellSettings.builder(settings.source()).putAll(torchKeys).build();
+    Shell.Settings s = Shell.Settings.builder(settings.source()).putAll(torchKeys).build();
     step(problems, "nodes", () -> s.integer("nodes").ifPresent(b::nodes));
     step(problems, "processes-per-node", () -> {
       Object raw = torchKeys.get("processes-per-node");
