@@ -1,8 +1,8 @@
 package io.pureremote;
 
-import io.pureremote.spi.BlobContent;
+import io.pureremote.spi.BlobStore.BlobContent;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.StoredBlob;
+import io.pureremote.spi.BlobStore.StoredBlob;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,5 +1,6 @@
 package io.pureremote;
 
+import io.pureremote.RuntimeOptions.LeaseOptions;
 import io.pureremote.internal.Aside;
 import io.pureremote.internal.BlobFrame;
 import io.pureremote.internal.EntryReader;
@@ -7,7 +8,7 @@ import io.pureremote.internal.Json;
 import io.pureremote.internal.KryoCodec;
 import io.pureremote.internal.Leases;
 import io.pureremote.internal.MemoKey;
-import io.pureremote.spi.BlobContent;
+import io.pureremote.spi.BlobStore.BlobContent;
 import io.pureremote.spi.BlobStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -36,7 +37,7 @@ import java.util.regex.Pattern;
  * decoded, and a damaged one gives a {@link CorruptBlobException}.
  *
  * <pre>{@code
- * try (BlobStore store = BlobStores.open(root)) {
+ * try (BlobStore store = BlobStore.open(root)) {
  *   MemoEntry entry = MemoEntry.at(store, memoUri);
  *   entry.invocation().ifPresent(i -> System.out.println(i.invokedBy() + " at " + i.invokedAt()));
  *   entry.result(MyApp.class.getClassLoader()).ifPresent(r -> System.out.println(r.value()));

@@ -1,5 +1,6 @@
 package io.pureremote;
 
+import io.pureremote.Distributed.TorchDistributed;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,13 +1,12 @@
 package io.pureremote;
 
+import io.pureremote.RuntimeOptions.LeaseOptions;
+import io.pureremote.RuntimeOptions.Progress;
 import io.pureremote.internal.CallPipeline;
 import io.pureremote.internal.ProgressSink;
 import io.pureremote.internal.RemoteMethod;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.BlobStores;
 import io.pureremote.spi.Shell;
-import io.pureremote.spi.ShellSettings;
-import io.pureremote.spi.Shells;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -78,11 +77,11 @@ public final class RemoteRuntime implements AutoCloseable {
     ClassLoader loader = Objects.requireNonNullElse(Thread.currentThread().getContextClassLoader(),
         RemoteRuntime.class.getClassLoader());
     this.ownsStore = b.store == null;
-    this.store = b.store != null ? b.store : BlobStores.open(options.blobRoot(), options.blobSettings(), loader);
+    this.store = b.store != null ? b.store : BlobStore.open(options.blobRoot(), options.blobSettings(), loader);
     this.ownsShell = b.shell == null;
     Shell created;
     try {
-      created = b.shell != null ? b.shell : Shells.create(options.shell(), ShellSettings.empty(), loader);
+      created = b.shell != null ? b.shell : Shell.create(options.shell(), b.shellSettings, loader);
     } catch (RuntimeException e) {
       if (ownsStore) {
         store.close();
@@ -274,6 +273,7 @@ public final class RemoteRuntime implements AutoCloseable {
     private RuntimeOptions.Builder options = RuntimeOptions.builder();
     private BlobStore store;
     private Shell shell;
+    private Shell.Settings shellSettings = Shell.Settings.empty();
     private ProgressSink progressSink;
 
     private Builder() {}
@@ -305,6 +305,18 @@ public final class RemoteRuntime implements AutoCloseable {
     /** A shell by registered name. Defaults to {@code local} (a child JVM). */
     public Builder shell(String name) {
       options.shell(name);
+      this.shellSettings = Shell.Settings.empty();
+      return this;
+    }
+
+    /**
+     * A shell by registered name with settings in the shape of its TOML table, which the runtime
+     * creates and closes: {@code .shell("local", Map.of("jvm-args", List.of("-Xmx2g")))}. The
+     * shell's provider refuses unknown keys and bad values at {@link #build()}, naming each.
+     */
+    public Builder shell(String name, Map<String, ?> settings) {
+      options.shell(name);
+      this.shellSettings = Shell.Settings.builder("RemoteRuntime.Builder.shell(\"" + name + "\", ...)").putAll(settings).build();
       return this;
     }
 

@@ -1,18 +1,19 @@
 package io.pureremote;
 
+import io.pureremote.internal.RemoteEntry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.example.fns.Calc;
 import com.example.fns.CalcImpl;
 import io.pureremote.internal.BatchManifest;
-import io.pureremote.local.FileBlobStore;
-import io.pureremote.local.InProcessShell;
-import io.pureremote.spi.BlobContent;
-import io.pureremote.spi.Launch;
-import io.pureremote.spi.LaunchGroup;
-import io.pureremote.spi.LaunchRequest;
-import io.pureremote.spi.Outcome;
+import io.pureremote.internal.FileBlobStore;
+import io.pureremote.internal.InProcessShell;
+import io.pureremote.spi.BlobStore.BlobContent;
+import io.pureremote.spi.Shell.Launch;
+import io.pureremote.spi.Shell.LaunchGroup;
+import io.pureremote.spi.Shell.LaunchRequest;
+import io.pureremote.spi.Shell.Outcome;
 import io.pureremote.spi.Shell;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -70,7 +71,7 @@ class BatchedLaunchTest {
       for (int i = 0; i < group.requests().size(); i++) {
         int index = i;
         CompletableFuture<Outcome> done = CompletableFuture.supplyAsync(() -> {
-          int code = RemoteMain.batch(manifest, Integer.toString(index), null);
+          int code = RemoteEntry.batch(manifest, Integer.toString(index), null);
           exitCodes.add(code);
           return Outcome.exited(code, "");
         });
@@ -152,7 +153,7 @@ class BatchedLaunchTest {
     String manifest = BatchManifest.write(store, List.of(new LaunchRequest(memoUri,
         new FunctionId("com.example.Calc.square", "1"), Keys.argsHash(5L), java.util.Map.of())));
 
-    assertThat(RemoteMain.batch(manifest, "0", null)).isEqualTo(Outcome.EXIT_LEASE_LOST);
+    assertThat(RemoteEntry.batch(manifest, "0", null)).isEqualTo(Outcome.EXIT_LEASE_LOST);
     assertThat(store.exists(prefix + "/result")).isFalse();
   }
 
@@ -177,7 +178,7 @@ class BatchedLaunchTest {
       assertThat(BatchManifest.memberAt(store, stale, 0).holder()).isEqualTo("holder-of-the-caller-that-gave-up");
 
       long before = System.nanoTime();
-      assertThat(RemoteMain.batch(stale, "0", null)).isEqualTo(Outcome.EXIT_LEASE_LOST);
+      assertThat(RemoteEntry.batch(stale, "0", null)).isEqualTo(Outcome.EXIT_LEASE_LOST);
       assertThat(Duration.ofNanos(System.nanoTime() - before)).as("skipped, not run").isLessThan(Duration.ofSeconds(3));
       assertThat(MemoEntry.at(store, memoUri).runs()).extracting(MemoEntry.Run::status)
           .containsExactly("skipped: not mine (the call's lease holder is not the one this batch was made for)");
@@ -213,9 +214,9 @@ class BatchedLaunchTest {
         BlobContent.of("{\"format\":\"pureremote-batch/9\",\"calls\":[]}".getBytes(StandardCharsets.UTF_8)), null);
     assertThatThrownBy(() -> BatchManifest.callAt(store, uri, 0)).hasMessageContaining("has format 'pureremote-batch/9'")
         .hasMessageContaining("Rebuild and push the image");
-    assertThat(RemoteMain.batch(uri, "0", null)).isEqualTo(Outcome.EXIT_INFRASTRUCTURE);
-    assertThat(RemoteMain.batch(uri, null, null)).isEqualTo(Outcome.EXIT_USAGE);
-    assertThat(RemoteMain.batch("file:///tmp/not-a-manifest", "0", null)).isEqualTo(Outcome.EXIT_USAGE);
+    assertThat(RemoteEntry.batch(uri, "0", null)).isEqualTo(Outcome.EXIT_INFRASTRUCTURE);
+    assertThat(RemoteEntry.batch(uri, null, null)).isEqualTo(Outcome.EXIT_USAGE);
+    assertThat(RemoteEntry.batch("file:///tmp/not-a-manifest", "0", null)).isEqualTo(Outcome.EXIT_USAGE);
 
     String good = BatchManifest.write(store, List.of(new LaunchRequest(store.root() + "/pureremote/v1/default/f@1/"
         + "a".repeat(64), new FunctionId("f", "1"), "a".repeat(64), java.util.Map.of())));

@@ -95,7 +95,7 @@ class CodeHashTest {
     assertThat(price(v2, v2)).isEqualTo(102.0);
     assertThat(runs()).as("a changed helper is a miss, without a version bump").isEqualTo(2);
 
-    try (var store = new io.pureremote.local.FileBlobStore(dir.resolve("store"))) {
+    try (var store = new io.pureremote.internal.FileBlobStore(dir.resolve("store"))) {
       List<MemoEntry> entries = MemoEntry.list(store, "default", "demo.Pricing#price", "1");
       assertThat(entries).hasSize(2);
       List<MemoEntry.Invocation.Code> codes = entries.stream().map(e -> e.invocation().orElseThrow().code()).toList();

@@ -1,16 +1,17 @@
 package io.pureremote;
 
+import io.pureremote.CallOptions.ExceptionPolicy;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.example.fns.Calc;
 import com.example.fns.CalcImpl;
-import io.pureremote.local.FileBlobStore;
-import io.pureremote.local.InProcessShell;
-import io.pureremote.spi.BlobContent;
-import io.pureremote.spi.Launch;
-import io.pureremote.spi.LaunchRequest;
+import io.pureremote.internal.FileBlobStore;
+import io.pureremote.internal.InProcessShell;
+import io.pureremote.spi.BlobStore.BlobContent;
+import io.pureremote.spi.Shell.Launch;
+import io.pureremote.spi.Shell.LaunchRequest;
 import io.pureremote.spi.Shell;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -65,14 +66,14 @@ class HealingTest {
       public Launch launch(LaunchRequest request) {
         Launch launch = shell.launch(request);
         String result = request.memoUri().substring(store.root().length() + 1) + "/result";
-        CompletableFuture<io.pureremote.spi.Outcome> replaced = launch.completion().thenApply(outcome -> {
+        CompletableFuture<io.pureremote.spi.Shell.Outcome> replaced = launch.completion().thenApply(outcome -> {
           store.delete(result);
           store.put(result, BlobContent.of(bytes), null);
           return outcome;
         });
         return new Launch() {
           @Override
-          public CompletableFuture<io.pureremote.spi.Outcome> completion() {
+          public CompletableFuture<io.pureremote.spi.Shell.Outcome> completion() {
             return replaced;
           }
 

@@ -1,5 +1,6 @@
 package io.pureremote;
 
+import io.pureremote.Keys.KeyDiff;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -3,8 +3,8 @@ package io.pureremote;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pureremote.local.FileBlobStore;
-import io.pureremote.local.InProcessShell;
+import io.pureremote.internal.FileBlobStore;
+import io.pureremote.internal.InProcessShell;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;

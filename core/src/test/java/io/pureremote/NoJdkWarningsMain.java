@@ -1,6 +1,6 @@
 package io.pureremote;
 
-import io.pureremote.local.InProcessShell;
+import io.pureremote.internal.InProcessShell;
 import java.nio.file.Path;
 import java.util.List;
 

@@ -1,16 +1,17 @@
 package io.pureremote;
 
+import io.pureremote.RuntimeOptions.Progress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.example.fns.Calc;
 import com.example.fns.CalcImpl;
 import io.pureremote.internal.ProgressSink;
-import io.pureremote.local.FileBlobStore;
-import io.pureremote.local.InProcessShell;
-import io.pureremote.spi.Launch;
-import io.pureremote.spi.LaunchRequest;
-import io.pureremote.spi.Outcome;
+import io.pureremote.internal.FileBlobStore;
+import io.pureremote.internal.InProcessShell;
+import io.pureremote.spi.Shell.Launch;
+import io.pureremote.spi.Shell.LaunchRequest;
+import io.pureremote.spi.Shell.Outcome;
 import io.pureremote.spi.Shell;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;

@@ -2,7 +2,7 @@ package io.pureremote;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pureremote.local.FileBlobStore;
+import io.pureremote.internal.FileBlobStore;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,5 +1,6 @@
 package io.pureremote;
 
+import io.pureremote.CallOptions.ExceptionPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,8 +9,8 @@ import com.example.fns.Calc.Point;
 import com.example.fns.Calc.Stats;
 import com.example.fns.CalcImpl;
 import com.example.other.Outsider;
-import io.pureremote.local.FileBlobStore;
-import io.pureremote.local.InProcessShell;
+import io.pureremote.internal.FileBlobStore;
+import io.pureremote.internal.InProcessShell;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -7,11 +7,7 @@ import io.pureremote.config.ConfigLoader;
 import io.pureremote.config.ConfigProblem;
 import io.pureremote.config.PureRemoteConfig;
 import io.pureremote.k8s.InCluster;
-import io.pureremote.spi.RoutingShell;
 import io.pureremote.spi.Shell;
-import io.pureremote.spi.ShellProvider;
-import io.pureremote.spi.ShellSettings;
-import io.pureremote.spi.Shells;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,12 +39,12 @@ import java.util.function.Consumer;
  *       provider registered for its scheme ({@code file}, {@code s3}, {@code abfss}; this module
  *       brings the S3 and ADLS stores);
  *   <li>the shell: every shell, {@code local}, {@code in-process}, {@code kubernetes} or any
- *       other, through its {@link ShellProvider}, which receives the shell's resolved settings
+ *       other, through its {@link Shell.Provider}, which receives the shell's resolved settings
  *       ({@link PureRemoteConfig#shellSettings}: for {@code kubernetes}, the team, {@code
  *       [kubernetes]} and the function's overrides); the Kubernetes provider shares one client per
  *       kube context among its shells;
  *   <li>per-function settings: one shell per distinct function override (another shell, image,
- *       resources or tolerations), behind a {@link RoutingShell}; functions with equal settings
+ *       resources or tolerations), behind a {@linkplain Shell#routing routing shell}; functions with equal settings
  *       share a shell; timeouts and exception policies become per-function call options.
  * </ul>
  *
@@ -58,8 +54,13 @@ public final class ConfiguredRuntime implements AutoCloseable {
   private final PureRemoteConfig config;
   private final RemoteRuntime runtime;
   private final List<Shell> shells;
+  private final Shell fallback;
+  private final Map<String, Shell> routes;
 
-  private ConfiguredRuntime(PureRemoteConfig config, RemoteRuntime runtime, List<Shell> shells) {
+  private ConfiguredRuntime(PureRemoteConfig config, RemoteRuntime runtime, List<Shell> shells, Shell fallback,
+      Map<String, Shell> routes) {
+    this.fallback = fallback;
+    this.routes = Map.copyOf(routes);
     this.config = config;
     this.runtime = runtime;
     this.shells = List.copyOf(shells);
@@ -122,8 +123,7 @@ public final class ConfiguredRuntime implements AutoCloseable {
    * io.pureremote.k8s.KubernetesShell#job} shows the Job a call would create.
    */
   public Shell shellFor(String functionName) {
-    Shell shell = runtime.shell();
-    return shell instanceof RoutingShell routing ? routing.shellFor(functionName) : shell;
+    return routes.getOrDefault(functionName, fallback);
   }
 
   /** Closes the runtime, then the shells built here (a Kubernetes client they built goes with them). */
@@ -159,7 +159,7 @@ public final class ConfiguredRuntime implements AutoCloseable {
   public static final class Builder {
     private final PureRemoteConfig config;
     private final List<Consumer<RemoteRuntime.Builder>> runtimeCustomizers = new ArrayList<>();
-    private final Map<String, ShellProvider> providers = new LinkedHashMap<>();
+    private final Map<String, Shell.Provider> providers = new LinkedHashMap<>();
     private ClassLoader classLoader = Objects.requireNonNullElse(Thread.currentThread().getContextClassLoader(),
         ConfiguredRuntime.class.getClassLoader());
 
@@ -184,7 +184,7 @@ public final class ConfiguredRuntime implements AutoCloseable {
      * for a client of your own and what configuration has no key for. The last one given for a
      * name wins.
      */
-    public Builder shellProvider(ShellProvider provider) {
+    public Builder shellProvider(Shell.Provider provider) {
       Objects.requireNonNull(provider, "provider");
       providers.put(provider.name(), provider);
       return this;
@@ -204,7 +204,7 @@ public final class ConfiguredRuntime implements AutoCloseable {
      *     the root's scheme), as {@link RemoteRuntime.Builder#build()} does
      */
     public ConfiguredRuntime build() {
-      Map<String, ShellProvider> available = new LinkedHashMap<>(Shells.providers(classLoader));
+      Map<String, Shell.Provider> available = new LinkedHashMap<>(Shell.providers(classLoader));
       available.putAll(providers);
       Assembly assembly = new Assembly(available);
       try {
@@ -216,10 +216,10 @@ public final class ConfiguredRuntime implements AutoCloseable {
             routes.put(function, s);
           }
         }
-        Shell shell = routes.isEmpty() ? fallback : new RoutingShell(fallback, routes);
+        Shell shell = routes.isEmpty() ? fallback : Shell.routing(fallback, routes);
         RemoteRuntime.Builder rb = RemoteRuntime.builder().options(config.toRuntimeOptions()).shell(shell);
         runtimeCustomizers.forEach(c -> c.accept(rb));
-        return new ConfiguredRuntime(config, rb.build(), assembly.created);
+        return new ConfiguredRuntime(config, rb.build(), assembly.created, fallback, routes);
       } catch (RuntimeException | Error e) {
         closeAll(assembly.created, e);
         throw e;
@@ -228,22 +228,22 @@ public final class ConfiguredRuntime implements AutoCloseable {
 
     /** The shells of one build: one per shell name and distinct settings, all through the SPI. */
     private final class Assembly {
-      final Map<String, ShellProvider> providers;
+      final Map<String, Shell.Provider> providers;
       final List<Shell> created = new ArrayList<>();
       final Map<List<Object>, Shell> byNameAndSettings = new LinkedHashMap<>();
 
-      Assembly(Map<String, ShellProvider> providers) {
+      Assembly(Map<String, Shell.Provider> providers) {
         this.providers = providers;
       }
 
-      Shell shell(String name, ShellSettings settings, String function) {
+      Shell shell(String name, Shell.Settings settings, String function) {
         List<Object> key = List.of(name, settings);
         Shell existing = byNameAndSettings.get(key);
         if (existing != null) {
           return existing;
         }
         // shell = "pool:<name>": the pool shell's provider, the pool's name among its settings.
-        ShellProvider provider = Shells.provider(name.startsWith("pool:") ? "pool" : name, providers);
+        Shell.Provider provider = Shell.provider(name.startsWith("pool:") ? "pool" : name, providers);
         Shell shell;
         try {
           shell = provider.create(settings);

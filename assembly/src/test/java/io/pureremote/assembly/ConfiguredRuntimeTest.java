@@ -23,13 +23,10 @@ import io.pureremote.k8s.KubeConfigs;
 import io.pureremote.k8s.KubernetesShell;
 import io.pureremote.k8s.KubernetesShellProvider;
 import io.pureremote.k8s.KubernetesShellOptions;
-import io.pureremote.local.InProcessShell;
-import io.pureremote.local.LocalProcessShell;
+import io.pureremote.spi.Shell;
 import io.pureremote.assembly.testfns.Greeter;
 import io.pureremote.assembly.testfns.GreeterImpl;
-import io.pureremote.spi.ShellSettings;
-import io.pureremote.spi.LaunchRequest;
-import io.pureremote.spi.RoutingShell;
+import io.pureremote.spi.Shell.LaunchRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -106,8 +103,8 @@ class ConfiguredRuntimeTest {
   @Test
   void eachFunctionOverrideGetsItsOwnShellAndTheRestShareTheDefault() {
     try (ConfiguredRuntime remote = assemble(sample(Map.of()))) {
-      assertThat(remote.runtime().shell()).isInstanceOf(RoutingShell.class);
-      assertThat(remote.shellFor(SUMMARIZE)).isInstanceOf(InProcessShell.class);
+      assertThat(remote.runtime().shell()).as("a routing shell").isNotSameAs(remote.shellFor(SUMMARIZE));
+      assertThat(remote.shellFor(SUMMARIZE)).extracting(Shell::name).isEqualTo("in-process");
       assertThat(remote.shellFor(FIT)).isInstanceOf(KubernetesShell.class);
       assertThat(remote.shellFor(BACKTEST)).isInstanceOf(KubernetesShell.class).isNotSameAs(remote.shellFor(FIT));
       assertThat(remote.shellFor("any.Other#fn")).isSameAs(remote.shellFor(BACKTEST));
@@ -261,7 +258,7 @@ class ConfiguredRuntimeTest {
     try (ConfiguredRuntime remote = ConfiguredRuntime.fromConfig(config)) {
       assertThat(remote.shellFor("other#fn")).isInstanceOfSatisfying(io.pureremote.k8s.pool.PoolShell.class,
           s -> assertThat(s.name()).isEqualTo("pool:linalg"));
-      assertThat(remote.shellFor("io.pureremote.assembly.testfns.Greeter#greet")).isInstanceOf(InProcessShell.class);
+      assertThat(remote.shellFor("io.pureremote.assembly.testfns.Greeter#greet")).extracting(Shell::name).isEqualTo("in-process");
     }
   }
 
@@ -279,8 +276,8 @@ class ConfiguredRuntimeTest {
         """.formatted(memo.toUri()), "e2e.toml");
     int before = GreeterImpl.RUNS.get();
     try (ConfiguredRuntime remote = ConfiguredRuntime.fromConfig(config)) {
-      assertThat(remote.shellFor("io.pureremote.assembly.testfns.Greeter#greet")).isInstanceOf(InProcessShell.class);
-      assertThat(remote.shellFor("other#fn")).isInstanceOf(LocalProcessShell.class);
+      assertThat(remote.shellFor("io.pureremote.assembly.testfns.Greeter#greet")).extracting(Shell::name).isEqualTo("in-process");
+      assertThat(remote.shellFor("other#fn")).extracting(Shell::name).isEqualTo("local");
       Greeter greeter = remote.create(Greeter.class, GreeterImpl.class);
 
       assertThat(greeter.greet("forecasting")).isEqualTo("hello forecasting");
@@ -338,7 +335,7 @@ class ConfiguredRuntimeTest {
 
   @Test
   void configDefaultsMatchTheKubernetesShellsDefaults() {
-    ShellSettings config = PureRemoteConfig.builder().shell("kubernetes").build().shellSettings("");
+    Shell.Settings config = PureRemoteConfig.builder().shell("kubernetes").build().shellSettings("");
     KubernetesShellOptions shell = KubernetesShellOptions.builder().image("x/y:1").build();
     KubernetesShellOptions mapped = KubernetesShellProvider.options(config).image("x/y:1").build();
 

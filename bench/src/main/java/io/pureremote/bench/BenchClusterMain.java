@@ -1,5 +1,6 @@
 package io.pureremote.bench;
 
+import io.pureremote.spi.Shell;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
@@ -10,7 +11,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.pureremote.RemoteMain;
 import io.pureremote.testing.kubernetes.FakeKubelet;
 import io.pureremote.testing.kubernetes.MockKubernetes;
 import java.io.BufferedReader;
@@ -208,7 +208,7 @@ public final class BenchClusterMain {
       List<String> args = container.getArgs() == null ? List.of() : container.getArgs();
       int code;
       try {
-        code = RemoteMain.run(args.toArray(String[]::new));
+        code = Shell.runRemoteMain(args, System.getenv());
       } catch (RuntimeException e) {
         System.err.println("fast controller: " + job.getMetadata().getName() + " crashed: " + e);
         code = 128;

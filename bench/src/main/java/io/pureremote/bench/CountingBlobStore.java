@@ -1,9 +1,9 @@
 package io.pureremote.bench;
 
 import io.pureremote.BlobRef;
-import io.pureremote.spi.BlobContent;
+import io.pureremote.spi.BlobStore.BlobContent;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.StoredBlob;
+import io.pureremote.spi.BlobStore.StoredBlob;
 import io.pureremote.testing.ForwardingBlobStore;
 import java.io.FilterInputStream;
 import java.io.IOException;

@@ -6,7 +6,7 @@ import io.pureremote.bench.fns.BenchFns;
 import io.pureremote.bench.fns.BenchFnsImpl;
 import io.pureremote.k8s.KubernetesShell;
 import io.pureremote.k8s.KubernetesShellOptions;
-import io.pureremote.local.FileBlobStore;
+import io.pureremote.spi.BlobStore;
 import io.pureremote.spi.Shell;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -67,7 +67,7 @@ final class KubernetesScenarios {
         .apiRate(qps, qps).ttlAfterFinished(Duration.ofSeconds(5)).logSampleFraction(0.01).batching(false).build();
   }
 
-  private static RemoteRuntime runtime(FileBlobStore store, Shell shell, int maxConcurrentCalls) {
+  private static RemoteRuntime runtime(BlobStore store, Shell shell, int maxConcurrentCalls) {
     return RemoteRuntime.builder().blobStore(store).shell(shell).pipelineId("bench")
         .maxConcurrentCalls(maxConcurrentCalls).defaults(CallOptions.builder().timeout(CALL_TIMEOUT).build()).build();
   }
@@ -140,7 +140,7 @@ final class KubernetesScenarios {
    */
   private static Traffic traffic(Bench b, FakeCluster cluster, Shell shell, String folder, long firstInput, int n,
       int concurrency) throws Exception {
-    FileBlobStore store = new FileBlobStore(b.folder(folder));
+    BlobStore store = BlobStore.folder(b.folder(folder));
     try (RemoteRuntime runtime = runtime(store, shell, concurrency)) {
       BenchFns fns = runtime.create(BenchFns.class, BenchFnsImpl.class);
       cluster.clear();
@@ -165,7 +165,7 @@ final class KubernetesScenarios {
     int n = b.sizes.k8sFanOut();
     String scenario = "3. fan-out · " + Sizes.count(n) + " concurrent calls";
     FakeCluster cluster = b.freshCluster();
-    FileBlobStore store = new FileBlobStore(b.folder("k8s-fanout"));
+    BlobStore store = BlobStore.folder(b.folder("k8s-fanout"));
     try (RemoteRuntime runtime = runtime(store, b.k8sShell(options(FAST_NAMESPACE, FAN_OUT_QPS)), n)) {
       BenchFns fns = runtime.create(BenchFns.class, BenchFnsImpl.class);
       // Warm-up: watches, connections, code paths.

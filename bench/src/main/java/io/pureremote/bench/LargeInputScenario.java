@@ -5,8 +5,8 @@ import io.pureremote.RemoteRuntime;
 import io.pureremote.bench.fns.BenchFns;
 import io.pureremote.bench.fns.BenchFnsImpl;
 import io.pureremote.blobstore.s3.S3BlobStore;
-import io.pureremote.local.FileBlobStore;
-import io.pureremote.local.InProcessShell;
+import io.pureremote.spi.BlobStore;
+import io.pureremote.spi.Shell;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -36,10 +36,10 @@ final class LargeInputScenario {
 
   private static void file(Bench b, Path input, BlobRef ref) throws Exception {
     String scenario = "6. large input " + Sizes.bytes(ref.size()) + " · FileBlobStore";
-    FileBlobStore raw = new FileBlobStore(b.folder("large-file"));
+    BlobStore raw = BlobStore.folder(b.folder("large-file"));
     Path copy = b.folder("large-file-copy").resolve("input.bin");
     CountingBlobStore store = new CountingBlobStore(raw);
-    try (InProcessShell shell = new InProcessShell(raw);
+    try (Shell shell = Shell.inProcess(raw);
         RemoteRuntime runtime = RemoteRuntime.builder().blobStore(store).shell(shell).pipelineId("bench").build()) {
       BenchFns fns = runtime.create(BenchFns.class, BenchFnsImpl.class);
       Upload upload = firstCall(fns, store, ref);
@@ -60,7 +60,7 @@ final class LargeInputScenario {
     HttpRequestCounter rawHttp = new HttpRequestCounter();
     try (S3BlobStore s3Store = b.s3().store(bucket, "memo", storeHttp);
         S3Client client = b.s3().client(rawHttp);
-        InProcessShell shell = new InProcessShell(s3Store);
+        Shell shell = Shell.inProcess(s3Store);
         RemoteRuntime runtime = RemoteRuntime.builder().blobStore(new CountingBlobStore(s3Store)).shell(shell)
             .pipelineId("bench").build()) {
       CountingBlobStore store = (CountingBlobStore) runtime.blobStore();

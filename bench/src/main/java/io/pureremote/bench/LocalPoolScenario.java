@@ -3,13 +3,10 @@ package io.pureremote.bench;
 import io.pureremote.RemoteRuntime;
 import io.pureremote.bench.fns.BenchFns;
 import io.pureremote.bench.fns.BenchFnsImpl;
-import io.pureremote.local.FileBlobStore;
-import io.pureremote.local.InProcessShell;
-import io.pureremote.local.LocalPoolOptions;
-import io.pureremote.local.LocalPoolShell;
-import io.pureremote.local.LocalProcessShell;
-import io.pureremote.local.LocalProcessShellOptions;
+import io.pureremote.spi.BlobStore;
+import io.pureremote.spi.Shell;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.LongStream;
 
 /**
@@ -25,15 +22,14 @@ final class LocalPoolScenario {
     String scenario = "7. miss · local pool (2 warm workers), FileBlobStore";
     int n = b.sizes.inProcessMisses();
     int childN = b.sizes.subprocessMisses();
-    FileBlobStore poolStore = new FileBlobStore(b.folder("pool-latency"));
-    FileBlobStore childStore = new FileBlobStore(b.folder("pool-child"));
-    FileBlobStore inStore = new FileBlobStore(b.folder("pool-inprocess"));
-    LocalPoolOptions poolOptions = LocalPoolOptions.builder().workers(2).slotsPerWorker(4).streamOutput(false).build();
-    try (LocalPoolShell pool = new LocalPoolShell(poolOptions);
+    BlobStore poolStore = BlobStore.folder(b.folder("pool-latency"));
+    BlobStore childStore = BlobStore.folder(b.folder("pool-child"));
+    BlobStore inStore = BlobStore.folder(b.folder("pool-inprocess"));
+    try (Shell pool = Shell.create("local-pool", Map.of("workers", 2, "slots", 4, "stream-output", false));
         RemoteRuntime poolRt = RemoteRuntime.builder().blobStore(poolStore).shell(pool).pipelineId("bench").build();
-        LocalProcessShell child = new LocalProcessShell(LocalProcessShellOptions.builder().streamOutput(false).build());
+        Shell child = Shell.create("local", Map.of("stream-output", false));
         RemoteRuntime childRt = RemoteRuntime.builder().blobStore(childStore).shell(child).pipelineId("bench").build();
-        InProcessShell in = new InProcessShell(inStore);
+        Shell in = Shell.inProcess(inStore);
         RemoteRuntime inRt = RemoteRuntime.builder().blobStore(inStore).shell(in).pipelineId("bench").build()) {
       BenchFns viaPool = poolRt.create(BenchFns.class, BenchFnsImpl.class);
       BenchFns viaChild = childRt.create(BenchFns.class, BenchFnsImpl.class);
@@ -80,9 +76,8 @@ final class LocalPoolScenario {
   private static void fanOut(Bench b) throws Exception {
     int n = b.sizes.k8sFanOut();
     String scenario = "7. fan-out · " + n + " trivial misses, local pool of 2 workers";
-    FileBlobStore store = new FileBlobStore(b.folder("pool-fanout"));
-    LocalPoolOptions options = LocalPoolOptions.builder().workers(2).slotsPerWorker(8).streamOutput(false).build();
-    try (LocalPoolShell pool = new LocalPoolShell(options);
+    BlobStore store = BlobStore.folder(b.folder("pool-fanout"));
+    try (Shell pool = Shell.create("local-pool", Map.of("workers", 2, "slots", 8, "stream-output", false));
         RemoteRuntime runtime = RemoteRuntime.builder().blobStore(store).shell(pool).pipelineId("bench").build()) {
       BenchFns fns = runtime.create(BenchFns.class, BenchFnsImpl.class);
       fns.square(-1); // the workers start outside the timed part

@@ -4,9 +4,8 @@ import io.pureremote.RemoteRuntime;
 import io.pureremote.bench.fns.BenchFns;
 import io.pureremote.bench.fns.BenchFnsImpl;
 import io.pureremote.blobstore.s3.S3BlobStore;
-import io.pureremote.local.FileBlobStore;
-import io.pureremote.local.InProcessShell;
 import io.pureremote.spi.BlobStore;
+import io.pureremote.spi.Shell;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -35,13 +34,14 @@ final class MemoHitScenario {
 
   private static void file(Bench b) throws Exception {
     String scenario = "1. memo hit · FileBlobStore";
-    FileBlobStore raw = new FileBlobStore(b.folder("hit-file"));
+    Path folder = b.folder("hit-file");
+    BlobStore raw = BlobStore.folder(folder);
     CountingBlobStore store = new CountingBlobStore(raw);
-    try (InProcessShell shell = new InProcessShell(raw);
+    try (Shell shell = Shell.inProcess(raw);
         RemoteRuntime runtime = RemoteRuntime.builder().blobStore(store).shell(shell).pipelineId("bench").build()) {
       BenchFns fns = runtime.create(BenchFns.class, BenchFnsImpl.class);
       double[] expected = fns.series(42, RESULT_DOUBLES); // the miss that stores the result
-      Path resultFile = raw.folder().resolve(resultKey(raw));
+      Path resultFile = folder.resolve(resultKey(raw));
       int n = b.sizes.fileHits();
       Measured m = measure(n, b.sizes.warmUps(Math.max(20, n / 5), 5), store, fns, expected,
           () -> Files.readAllBytes(resultFile), () -> {});
@@ -60,7 +60,7 @@ final class MemoHitScenario {
     HttpRequestCounter rawHttp = new HttpRequestCounter();
     try (S3BlobStore s3Store = b.s3().store(bucket, "memo", storeHttp);
         S3Client client = b.s3().client(rawHttp);
-        InProcessShell shell = new InProcessShell(s3Store);
+        Shell shell = Shell.inProcess(s3Store);
         RemoteRuntime runtime = RemoteRuntime.builder().blobStore(new CountingBlobStore(s3Store)).shell(shell)
             .pipelineId("bench").build()) {
       CountingBlobStore store = (CountingBlobStore) runtime.blobStore();

@@ -1,19 +1,18 @@
 package io.pureremote.bench;
 
-import io.pureremote.RemoteMain;
+import io.pureremote.spi.Shell.LaunchRequest;
 import io.pureremote.RemoteRuntime;
 import io.pureremote.bench.fns.BenchFns;
 import io.pureremote.bench.fns.BenchFnsImpl;
-import io.pureremote.local.FileBlobStore;
-import io.pureremote.local.InProcessShell;
-import io.pureremote.local.LocalProcessShell;
-import io.pureremote.local.LocalProcessShellOptions;
+import io.pureremote.spi.BlobStore;
+import io.pureremote.spi.Shell;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Scenario 5, miss overhead for small arguments: (a) through the in-process shell, against the
@@ -33,10 +32,10 @@ final class MissOverheadScenario {
   private static void inProcess(Bench b) throws Exception {
     String scenario = "5. miss · in-process shell, FileBlobStore";
     int n = b.sizes.inProcessMisses();
-    FileBlobStore raw = new FileBlobStore(b.folder("miss-inprocess"));
+    BlobStore raw = BlobStore.folder(b.folder("miss-inprocess"));
     CountingBlobStore store = new CountingBlobStore(raw);
     Path plain = b.folder("miss-inprocess-plain");
-    try (InProcessShell shell = new InProcessShell(store);
+    try (Shell shell = Shell.inProcess(store);
         RemoteRuntime runtime = RemoteRuntime.builder().blobStore(store).shell(shell).pipelineId("bench").build()) {
       BenchFns fns = runtime.create(BenchFns.class, BenchFnsImpl.class);
       // Warm-up misses on keys the timed part never uses.
@@ -86,17 +85,22 @@ final class MissOverheadScenario {
   private static void subprocess(Bench b) throws Exception {
     String scenario = "5. miss · child-JVM shell (LocalProcessShell), FileBlobStore";
     int n = b.sizes.subprocessMisses();
-    FileBlobStore store = new FileBlobStore(b.folder("miss-subprocess"));
-    LocalProcessShellOptions options = LocalProcessShellOptions.builder().streamOutput(false).build();
-    List<String> bare = new ArrayList<>();
-    bare.add(options.javaExecutable().toString());
-    bare.addAll(options.jvmArgs());
-    bare.add("-cp");
-    bare.add(options.classpath());
-    bare.add(RemoteMain.class.getName()); // no arguments: usage error, exit 64 right after JVM start
+    BlobStore store = BlobStore.folder(b.folder("miss-subprocess"));
+    // The same command the local shell runs by default (docs/getting-started.md: this JVM's java and
+    // class path, plus the Unsafe flag on JDK 24+), without arguments: usage error, exit 64 right
+    // after JVM start.
+    String java = ProcessHandle.current().info().command()
+        .orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    String classpath = System.getProperty("java.class.path");
+    List<String> bare = new ArrayList<>(List.of(java));
+    if (Runtime.version().feature() >= 24) {
+      bare.add("--sun-misc-unsafe-memory-access=allow");
+    }
+    bare.addAll(List.of("-cp", classpath, LaunchRequest.MAIN_CLASS));
+    Map<String, Object> options = Map.of("java", java, "classpath", classpath, "stream-output", false);
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-    try (LocalProcessShell shell = new LocalProcessShell(options);
+    try (Shell shell = Shell.create("local", options);
         RemoteRuntime runtime = RemoteRuntime.builder().blobStore(store).shell(shell).pipelineId("bench").build()) {
       BenchFns fns = runtime.create(BenchFns.class, BenchFnsImpl.class);
       if (b.sizes.warmUp()) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pureremote.PureRemote;
 import io.pureremote.RemoteRuntime;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.BlobStores;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -37,7 +36,7 @@ class LocalS3MainTest {
       assertThat(running.instructions()).contains("export PUREREMOTE_BLOB_ROOT=s3://memo/demo")
           .contains("PUREREMOTE_STORE_ENDPOINT=" + endpoint).contains("endpoint = \"" + endpoint + "\"");
       Map<String, String> settings = Map.of("endpoint", endpoint, "path-style", "true", "region", "us-east-1");
-      try (BlobStore store = BlobStores.open(running.blobRoot(), settings, getClass().getClassLoader());
+      try (BlobStore store = BlobStore.open(running.blobRoot(), settings, getClass().getClassLoader());
           RemoteRuntime runtime = RemoteRuntime.builder().blobStore(store).shell("in-process").build()) {
         Twice twice = runtime.create(Twice.class, TwiceImpl.class);
         assertThat(twice.twice(21)).isEqualTo(42);
@@ -46,7 +45,7 @@ class LocalS3MainTest {
       // A second start on the same folder keeps the bucket and its objects.
       running.server().close();
       LocalS3Main.Running again = LocalS3Main.start(0, dir.resolve("s3"), "memo");
-      try (BlobStore store = BlobStores.open(again.blobRoot(),
+      try (BlobStore store = BlobStore.open(again.blobRoot(),
           Map.of("endpoint", again.server().endpoint().toString(), "path-style", "true", "region", "us-east-1"), getClass().getClassLoader())) {
         assertThat(store.list("pureremote/v1/")).anyMatch(k -> k.endsWith("/result"));
       } finally {

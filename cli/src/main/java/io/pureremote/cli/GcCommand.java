@@ -2,7 +2,7 @@ package io.pureremote.cli;
 
 import io.pureremote.MemoEntry;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.ShellSettings;
+import io.pureremote.spi.Shell;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -61,7 +61,7 @@ final class GcCommand implements Callable<Integer> {
     CommandLine cl = spec.commandLine();
     Duration age;
     try {
-      age = ShellSettings.parseDuration(olderThan); // the configuration files' duration syntax
+      age = Shell.Settings.parseDuration(olderThan); // the configuration files' duration syntax
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cl, "--older-than: " + e.getMessage());
     }

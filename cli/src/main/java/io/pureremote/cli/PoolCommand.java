@@ -151,7 +151,7 @@ final class PoolCommand implements Runnable {
           pod.env(e.substring(0, eq), e.substring(eq + 1));
         }
         WorkerPoolSpec.Builder b = WorkerPoolSpec.builder().name(name).storeRoot(root).pod(pod.build())
-            .workers(workers).slots(slots).readyTimeout(io.pureremote.spi.ShellSettings.parseDuration(timeout));
+            .workers(workers).slots(slots).readyTimeout(io.pureremote.spi.Shell.Settings.parseDuration(timeout));
         if (namespace != null) {
           b.namespace(namespace);
         }

@@ -3,7 +3,6 @@ package io.pureremote.cli;
 import io.pureremote.MemoEntry;
 import io.pureremote.RemoteRuntime;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.BlobStores;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.Objects;
@@ -131,11 +130,11 @@ public final class PureRemoteCli implements Runnable {
 
   /** Opens the store at {@code root} with {@code PUREREMOTE_STORE_*} settings from the environment. */
   static BlobStore openStore(CommandLine commandLine, String root) {
-    Map<String, String> settings = BlobStores.fromEnvironment(System.getenv());
+    Map<String, String> settings = BlobStore.fromEnvironment(System.getenv());
     ClassLoader loader = Objects.requireNonNullElse(Thread.currentThread().getContextClassLoader(),
         PureRemoteCli.class.getClassLoader());
     try {
-      return BlobStores.open(root, settings, loader);
+      return BlobStore.open(root, settings, loader);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(commandLine, e.getMessage());
     }

@@ -1,6 +1,6 @@
 package io.pureremote.cli;
 
-import io.pureremote.KeyDiff;
+import io.pureremote.Keys.KeyDiff;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;

@@ -1,6 +1,6 @@
 package io.pureremote.cli;
 
-import io.pureremote.KeyDiff;
+import io.pureremote.Keys.KeyDiff;
 import io.pureremote.Keys;
 import java.io.File;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.pureremote.cli;
 
-import io.pureremote.KeyDiff;
+import io.pureremote.Keys.KeyDiff;
 import io.pureremote.Keys;
 import io.pureremote.MemoEntry;
 import io.pureremote.spi.BlobStore;

@@ -9,9 +9,8 @@ import io.pureremote.Keys;
 import io.pureremote.MemoEntry;
 import io.pureremote.RemoteFunctionException;
 import io.pureremote.RemoteRuntime;
-import io.pureremote.local.InProcessShell;
+import io.pureremote.spi.Shell;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.BlobStores;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -40,14 +39,14 @@ class GcCommandTest {
   }
 
   void calls(String pipeline, Consumer<Scoring> calls) {
-    try (InProcessShell shell = new InProcessShell();
+    try (Shell shell = Shell.inProcess();
         RemoteRuntime runtime = RemoteRuntime.builder().blobRoot(root).pipelineId(pipeline).shell(shell).build()) {
       calls.accept(runtime.create(Scoring.class, ScoringImpl.class));
     }
   }
 
   boolean exists(String pipeline, String function, String version, Object... args) {
-    try (BlobStore store = BlobStores.open(root)) {
+    try (BlobStore store = BlobStore.open(root)) {
       return MemoEntry.of(store, pipeline, new FunctionId(function, version), Keys.argsHash(args)).hasResult();
     }
   }

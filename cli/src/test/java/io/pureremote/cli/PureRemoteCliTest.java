@@ -8,9 +8,8 @@ import io.pureremote.Keys;
 import io.pureremote.MemoEntry;
 import io.pureremote.RemoteFunctionException;
 import io.pureremote.RemoteRuntime;
-import io.pureremote.local.InProcessShell;
+import io.pureremote.spi.Shell;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.BlobStores;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -60,14 +59,14 @@ class PureRemoteCliTest {
 
   /** Runs {@code calls} in one runtime over the test store, then closes it (writing its event log). */
   void withRuntime(Consumer<Scoring> calls) {
-    try (InProcessShell shell = new InProcessShell();
+    try (Shell shell = Shell.inProcess();
         RemoteRuntime runtime = RemoteRuntime.builder().blobRoot(root).shell(shell).build()) {
       calls.accept(runtime.create(Scoring.class, ScoringImpl.class));
     }
   }
 
   String memoUri(String function, String version, Object... args) {
-    try (BlobStore store = BlobStores.open(root)) {
+    try (BlobStore store = BlobStore.open(root)) {
       return MemoEntry.of(store, "default", new FunctionId(function, version), Keys.argsHash(args)).uri();
     }
   }
@@ -91,7 +90,7 @@ class PureRemoteCliTest {
         .contains("lease       released (holder ");
 
     // A run the Kubernetes shell recorded for a pod it saw evicted: no pid to show.
-    try (BlobStore store = BlobStores.open(root)) {
+    try (BlobStore store = BlobStore.open(root)) {
       java.time.Instant at = java.time.Instant.parse("2026-12-07T10:00:00Z");
       MemoEntry.at(store, memoUri(SCORE, "2", "m1", F1)).recordRun("node-3", at, at.plusSeconds(2),
           "disrupted: EvictionByEvictionAPI: Eviction API: evicting", java.util.Map.of("pod", "score-0-x7k2p"));
@@ -268,7 +267,7 @@ class PureRemoteCliTest {
       s.score("m1", F1);
     });
     withRuntime(s -> assertThatThrownBy(() -> s.fail("boom")).isInstanceOf(RemoteFunctionException.class));
-    try (BlobStore store = BlobStores.open(root)) {
+    try (BlobStore store = BlobStore.open(root)) {
       // One blob per runtime, written at close.
       assertThat(store.list(RemoteRuntime.EVENT_LOG_PREFIX + "/")).hasSize(2).allMatch(k -> k.endsWith(".jsonl"));
     }

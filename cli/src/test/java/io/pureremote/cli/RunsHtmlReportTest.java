@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pureremote.RemoteFunctionException;
 import io.pureremote.RemoteRuntime;
-import io.pureremote.local.InProcessShell;
-import io.pureremote.spi.BlobContent;
+import io.pureremote.spi.Shell;
+import io.pureremote.spi.BlobStore.BlobContent;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.BlobStores;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +51,7 @@ class RunsHtmlReportTest {
 
   @Test
   void reportOfRealCallsRendersInChromium() throws Exception {
-    try (InProcessShell shell = new InProcessShell();
+    try (Shell shell = Shell.inProcess();
         RemoteRuntime runtime = RemoteRuntime.builder().blobRoot(root).shell(shell).build()) {
       Scoring s = runtime.create(Scoring.class, ScoringImpl.class);
       s.score("m1", PureRemoteCliTest.F1);
@@ -75,7 +74,7 @@ class RunsHtmlReportTest {
     assertThat(cardValue(html, "misses")).isEqualTo("1");
     assertThat(cardValue(html, "failed")).isEqualTo("1");
     assertThat(html).contains("<span>p50</span>", "<span>p95</span>", "<span>total call time</span>");
-    try (BlobStore store = BlobStores.open(root)) {
+    try (BlobStore store = BlobStore.open(root)) {
       // The pipeline records the queue time now (0 ms here: nothing waited for a slot).
       assertThat(events(store)).allSatisfy(e -> assertThat(e).containsKey("queuedMs"));
     }
@@ -304,7 +303,7 @@ class RunsHtmlReportTest {
   void writeEvents(List<Map<String, Object>> events) {
     StringBuilder lines = new StringBuilder();
     events.forEach(e -> lines.append(JsonText.write(e)).append('\n'));
-    try (BlobStore store = BlobStores.open(root)) {
+    try (BlobStore store = BlobStore.open(root)) {
       store.putIfAbsent(RemoteRuntime.EVENT_LOG_PREFIX + "/2026-11-23/20261123T202250000Z-vm-" + (++files) + ".jsonl",
           BlobContent.of(lines.toString().getBytes(StandardCharsets.UTF_8)));
     }

@@ -7,9 +7,8 @@ import io.pureremote.Keys;
 import io.pureremote.MemoEntry;
 import io.pureremote.PureRemote;
 import io.pureremote.RemoteRuntime;
-import io.pureremote.spi.BlobContent;
+import io.pureremote.spi.BlobStore.BlobContent;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.BlobStores;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -68,7 +67,7 @@ class RunsWhyTest {
     call(QuoteV2.class, QuoteV2Impl.class, q -> q.quote("EURUSD"));   // new version
     call(QuoteV2.class, QuoteV2Impl.class, q -> q.quote("FLAKY"));    // fails (not memoized)
     call(QuoteV2.class, QuoteV2Impl.class, q -> q.quote("FLAKY"));    // an earlier run threw
-    try (BlobStore store = BlobStores.open(root())) {                 // damage a result
+    try (BlobStore store = BlobStore.open(root())) {                 // damage a result
       String entry = MemoEntry.of(store, "default", new FunctionId("demo.quote", "2"), Keys.argsHash("EURUSD")).uri();
       store.put(entry.substring(store.root().length() + 1) + "/result", BlobContent.of(new byte[] {1, 2, 3}), null);
     }

@@ -11,10 +11,9 @@ import io.pureremote.Keys;
 import io.pureremote.MemoEntry;
 import io.pureremote.RemoteFunctionException;
 import io.pureremote.RemoteRuntime;
-import io.pureremote.local.InProcessShell;
-import io.pureremote.spi.BlobContent;
+import io.pureremote.spi.Shell;
+import io.pureremote.spi.BlobStore.BlobContent;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.BlobStores;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -51,7 +50,7 @@ class VerifyCommandTest {
   }
 
   void calls(Consumer<RemoteRuntime> calls) {
-    try (InProcessShell shell = new InProcessShell();
+    try (Shell shell = Shell.inProcess();
         RemoteRuntime runtime = RemoteRuntime.builder().blobRoot(root).shell(shell).build()) {
       calls.accept(runtime);
     }
@@ -80,7 +79,7 @@ class VerifyCommandTest {
       assertThatThrownBy(() -> s.fail("boom")).isInstanceOf(RemoteFunctionException.class);
       r.create(Attachments.class, Attachments.Impl.class).attach("attached");
     });
-    store = BlobStores.open(root);
+    store = BlobStore.open(root);
     String corrupt = key(SCORE, "2", "result", "corrupt", F);
     byte[] bytes = read(corrupt);
     bytes[bytes.length - 1] ^= 0x5A;
@@ -175,7 +174,7 @@ class VerifyCommandTest {
     PureRemoteCliTest.Run none = cli("verify", root, "--pipeline", "nightly");
     assertThat(none.out()).contains("verified 0 entries");
 
-    store = BlobStores.open(root);
+    store = BlobStore.open(root);
     String memoUri = store.uri(key(SCORE, "2", "", "m", F)).replaceAll("/$", "");
     PureRemoteCliTest.Run uri = cli("verify", memoUri);
     assertThat(uri.code()).isEqualTo(2);

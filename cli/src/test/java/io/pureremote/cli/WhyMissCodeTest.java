@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pureremote.MemoEntry;
 import io.pureremote.RemoteRuntime;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.BlobStores;
 import io.pureremote.testing.JavaSources;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
@@ -59,7 +58,7 @@ class WhyMissCodeTest {
     callOnce(root, "v1", "1.01");
     callOnce(root, "v2", "1.02");
     List<String> uris;
-    try (BlobStore store = BlobStores.open(root)) {
+    try (BlobStore store = BlobStore.open(root)) {
       uris = MemoEntry.list(store, "default", "demo.Pricing#price", "1").stream()
           .sorted(java.util.Comparator.comparing(e -> e.invocation().orElseThrow().invokedAt()))
           .map(MemoEntry::uri).toList();

@@ -1,7 +1,7 @@
 package io.pureremote.config;
 
-import io.pureremote.ExceptionPolicy;
-import io.pureremote.Progress;
+import io.pureremote.CallOptions.ExceptionPolicy;
+import io.pureremote.RuntimeOptions.Progress;
 import io.pureremote.RuntimeOptions;
 import io.pureremote.k8s.values.KubernetesValues;
 import java.time.Duration;

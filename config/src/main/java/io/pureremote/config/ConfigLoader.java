@@ -1,7 +1,7 @@
 package io.pureremote.config;
 
-import io.pureremote.spi.BlobStoreProvider;
-import io.pureremote.spi.ShellProvider;
+import io.pureremote.spi.BlobStore;
+import io.pureremote.spi.Shell;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +67,7 @@ public final class ConfigLoader {
   private final Map<String, String> overrides;
   private final Set<String> shells;
   private final Set<String> schemes;
-  private final Map<String, BlobStoreProvider> stores;
+  private final Map<String, BlobStore.Provider> stores;
 
   private ConfigLoader(Builder b) {
     this.environment = Map.copyOf(b.environment);
@@ -252,7 +252,7 @@ public final class ConfigLoader {
   private static Set<String> registeredShells(ClassLoader loader) {
     Set<String> names = new TreeSet<>();
     try {
-      for (ShellProvider p : ServiceLoader.load(ShellProvider.class, loader)) {
+      for (Shell.Provider p : ServiceLoader.load(Shell.Provider.class, loader)) {
         names.add(p.name());
       }
     } catch (ServiceConfigurationError e) {
@@ -263,10 +263,10 @@ public final class ConfigLoader {
   }
 
   /** The blob store providers on the class path by scheme, so store settings are checked at load. */
-  private static Map<String, BlobStoreProvider> registeredStores(ClassLoader loader) {
-    Map<String, BlobStoreProvider> stores = new LinkedHashMap<>();
+  private static Map<String, BlobStore.Provider> registeredStores(ClassLoader loader) {
+    Map<String, BlobStore.Provider> stores = new LinkedHashMap<>();
     try {
-      for (BlobStoreProvider p : ServiceLoader.load(BlobStoreProvider.class, loader)) {
+      for (BlobStore.Provider p : ServiceLoader.load(BlobStore.Provider.class, loader)) {
         p.schemes().forEach(scheme -> stores.putIfAbsent(scheme, p));
       }
     } catch (ServiceConfigurationError e) {

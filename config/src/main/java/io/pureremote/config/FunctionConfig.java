@@ -1,7 +1,7 @@
 package io.pureremote.config;
 
-import io.pureremote.spi.ShellSettings;
-import io.pureremote.ExceptionPolicy;
+import io.pureremote.spi.Shell;
+import io.pureremote.CallOptions.ExceptionPolicy;
 import io.pureremote.k8s.values.KubernetesValues;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,7 +41,7 @@ public record FunctionConfig(
     Optional<String> image,
     Resources resources,
     Optional<List<TolerationConfig>> tolerations,
-    Optional<ShellSettings> shellTable,
+    Optional<Shell.Settings> shellTable,
     Optional<String> queue,
     Optional<String> queuePriority,
     Optional<Boolean> batching) {
@@ -105,7 +105,7 @@ public record FunctionConfig(
     private Resources resources = Resources.NONE;
     private List<TolerationConfig> tolerations;
     private Boolean batching;
-    private ShellSettings shellTable;
+    private Shell.Settings shellTable;
     private String queue;
     private String queuePriority;
 
@@ -153,7 +153,7 @@ public record FunctionConfig(
      * The function's own settings of its shell, for a shell beyond the built-in ones ({@code
      * [functions."<name>".mpi]}). Defaults to unset.
      */
-    public Builder shellTable(ShellSettings shellTable) {
+    public Builder shellTable(Shell.Settings shellTable) {
       this.shellTable = shellTable;
       return this;
     }

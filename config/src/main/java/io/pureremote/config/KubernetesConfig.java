@@ -1,7 +1,7 @@
 package io.pureremote.config;
 
 import io.pureremote.k8s.values.KubernetesValues;
-import io.pureremote.spi.ShellSettings;
+import io.pureremote.spi.Shell;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -101,8 +101,8 @@ public record KubernetesConfig(
    *
    * @param source where they come from, for the provider's error messages
    */
-  ShellSettings toShellSettings(String source) {
-    ShellSettings.Builder b = ShellSettings.builder(source)
+  Shell.Settings toShellSettings(String source) {
+    Shell.Settings.Builder b = Shell.Settings.builder(source)
         .put("namespace", namespace)
         .put("kube-context", kubeContext.orElse(null))
         .put("cloud", cloud.map(Cloud::id).orElse(null))

@@ -2,7 +2,7 @@ package io.pureremote.config;
 
 import io.pureremote.config.ConfigKeys.KeySpec;
 import io.pureremote.config.ConfigKeys.Scope;
-import io.pureremote.spi.BlobStores;
+import io.pureremote.spi.BlobStore;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -100,9 +100,9 @@ final class Layer {
         }
       });
     } else {
-      BlobStores.fromEnvironment(values).forEach((name, value) -> {
+      BlobStore.fromEnvironment(values).forEach((name, value) -> {
         if (!value.isBlank()) {
-          String variable = BlobStores.ENV_PREFIX + name.toUpperCase(Locale.ROOT).replace('-', '_');
+          String variable = BlobStore.ENV_PREFIX + name.toUpperCase(Locale.ROOT).replace('-', '_');
           layer.blobSettings.put(name, new Setting(value, Origin.environment(variable)));
         }
       });
@@ -219,7 +219,7 @@ final class Layer {
 
   /**
    * A shell's table, flattened to dotted keys ({@code scheduling.queue}, {@code worker.resources.cpu})
-   * with the value types a {@link io.pureremote.spi.ShellSettings} holds; {@code env} tables stay
+   * with the value types a {@link io.pureremote.spi.Shell.Settings} holds; {@code env} tables stay
    * maps. The shell's provider checks names and values when it creates the shell; here only the
    * TOML types are checked, with their position.
    */

@@ -1,9 +1,9 @@
 package io.pureremote.config;
 
 import io.pureremote.CallOptions;
-import io.pureremote.Progress;
+import io.pureremote.RuntimeOptions.Progress;
 import io.pureremote.RuntimeOptions;
-import io.pureremote.spi.ShellSettings;
+import io.pureremote.spi.Shell;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -57,7 +57,7 @@ public record PureRemoteConfig(
     Map<String, TeamConfig> teams,
     KubernetesConfig kubernetes,
     Map<String, FunctionConfig> functions,
-    Map<String, ShellSettings> shellTables,
+    Map<String, Shell.Settings> shellTables,
     Progress progress) {
 
   /** The name of the Kubernetes shell. */
@@ -178,7 +178,7 @@ public record PureRemoteConfig(
    *
    * @param functionName a function's name, or {@code ""} for the shell of every other function
    */
-  public ShellSettings shellSettings(String functionName) {
+  public Shell.Settings shellSettings(String functionName) {
     String shellName = shellFor(functionName);
     String where = source.map(Path::toString).orElse("configuration");
     boolean ownSection = !functionName.isEmpty() && functions.containsKey(functionName);
@@ -186,11 +186,11 @@ public record PureRemoteConfig(
       return kubernetesFor(functionName).toShellSettings(!ownSection
           ? where + " [kubernetes]" : where + " [kubernetes] with [functions.\"" + functionName + "\"]");
     }
-    Optional<ShellSettings> table = Optional.ofNullable(shellTables.get(shellName));
-    Optional<ShellSettings> own = ownSection ? functions.get(functionName).shellTable() : Optional.empty();
+    Optional<Shell.Settings> table = Optional.ofNullable(shellTables.get(shellName));
+    Optional<Shell.Settings> own = ownSection ? functions.get(functionName).shellTable() : Optional.empty();
     boolean pods = POD_SHELLS.contains(shellName);
     if (!pods && table.isEmpty() && own.isEmpty() && !shellName.startsWith(ConfigKeys.POOL_SHELL_PREFIX)) {
-      return ShellSettings.empty();
+      return Shell.Settings.empty();
     }
     List<String> parts = new ArrayList<>();
     if (pods) {
@@ -198,7 +198,7 @@ public record PureRemoteConfig(
     }
     parts.add("[" + shellName + "]");
     own.ifPresent(t -> parts.add("[functions.\"" + functionName + "\"." + shellName + "]"));
-    ShellSettings.Builder b = ShellSettings.builder(where + " " + String.join(" + ", parts));
+    Shell.Settings.Builder b = Shell.Settings.builder(where + " " + String.join(" + ", parts));
     if (pods) {
       kubernetesFor(functionName).toShellSettings(where).values().forEach((k, v) -> {
         if (POD_KEYS.contains(k)) {
@@ -285,7 +285,7 @@ public record PureRemoteConfig(
     private final Map<String, TeamConfig> teams = new LinkedHashMap<>();
     private KubernetesConfig kubernetes;
     private final Map<String, FunctionConfig> functions = new LinkedHashMap<>();
-    private final Map<String, ShellSettings> shellTables = new LinkedHashMap<>();
+    private final Map<String, Shell.Settings> shellTables = new LinkedHashMap<>();
     private Progress progress = Progress.AUTO;
 
     private Builder() {}
@@ -373,7 +373,7 @@ public record PureRemoteConfig(
      * The runtime-wide table of a shell beyond the built-in ones ({@code [mpi]}), replacing any
      * earlier one. Defaults to none.
      */
-    public Builder shellTable(String shell, ShellSettings table) {
+    public Builder shellTable(String shell, Shell.Settings table) {
       shellTables.put(Objects.requireNonNull(shell, "shell"), Objects.requireNonNull(table, "table"));
       return this;
     }

@@ -1,6 +1,6 @@
 package io.pureremote.config;
 
-import io.pureremote.spi.BlobStoreProvider;
+import io.pureremote.spi.BlobStore;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.temporal.Temporal;
@@ -21,9 +21,9 @@ final class Reading {
   final Set<String> shells;
   final Set<String> schemes;
   /** Providers on the class path by scheme; a root whose provider is absent gets its settings checked when opened. */
-  final Map<String, BlobStoreProvider> stores;
+  final Map<String, BlobStore.Provider> stores;
 
-  Reading(Set<String> shells, Set<String> schemes, Map<String, BlobStoreProvider> stores) {
+  Reading(Set<String> shells, Set<String> schemes, Map<String, BlobStore.Provider> stores) {
     this.shells = Set.copyOf(shells);
     this.schemes = Set.copyOf(schemes);
     this.stores = Map.copyOf(stores);

@@ -1,14 +1,14 @@
 package io.pureremote.config;
 
 import io.pureremote.CallOptions;
-import io.pureremote.ExceptionPolicy;
-import io.pureremote.Progress;
+import io.pureremote.CallOptions.ExceptionPolicy;
+import io.pureremote.RuntimeOptions.Progress;
 import io.pureremote.RuntimeOptions;
 import io.pureremote.config.Kind.TolerationItem;
 import io.pureremote.config.Layer.Setting;
-import io.pureremote.spi.BlobStoreProvider;
+import io.pureremote.spi.BlobStore;
 import io.pureremote.k8s.values.KubernetesValues;
-import io.pureremote.spi.ShellSettings;
+import io.pureremote.spi.Shell;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -272,7 +272,7 @@ final class Resolver {
       if (r == null || (tolerations != null && t == null)) {
         return;
       }
-      ShellSettings shellTable = functionShellTable(name, settings);
+      Shell.Settings shellTable = functionShellTable(name, settings);
       try {
         result.put(name, b.resources(r).tolerations(t).shellTable(shellTable).build());
       } catch (IllegalArgumentException e) {
@@ -283,16 +283,16 @@ final class Resolver {
   }
 
   /** {@code [<shell>]} with the selected team's {@code [teams.<team>.<shell>]} laid over, key by key. */
-  private Map<String, ShellSettings> shellTables() {
+  private Map<String, Shell.Settings> shellTables() {
     Map<String, Map<String, Setting>> merged = new LinkedHashMap<>();
     file.shellTables.forEach((shell, table) -> merged.computeIfAbsent(shell, k -> new LinkedHashMap<>()).putAll(table));
     if (teamName != null) {
       file.teamShellTables.getOrDefault(teamName, Map.of())
           .forEach((shell, table) -> merged.computeIfAbsent(shell, k -> new LinkedHashMap<>()).putAll(table));
     }
-    Map<String, ShellSettings> out = new LinkedHashMap<>();
+    Map<String, Shell.Settings> out = new LinkedHashMap<>();
     merged.forEach((shell, table) -> {
-      ShellSettings.Builder b = ShellSettings.builder(file.source + " [" + shell + "]"
+      Shell.Settings.Builder b = Shell.Settings.builder(file.source + " [" + shell + "]"
           + (teamName != null && file.teamShellTables.getOrDefault(teamName, Map.of()).containsKey(shell)
               ? " with [teams." + Origin.tomlKey(teamName) + "." + shell + "]" : ""));
       table.forEach((k, v) -> b.put(k, v.value()));
@@ -305,14 +305,14 @@ final class Resolver {
    * The function's {@code [functions."<name>".<shell>]} table, or null; a table for a shell the
    * function does not run on is a problem (its settings would be silently unused).
    */
-  private ShellSettings functionShellTable(String function, Map<String, Setting> settings) {
+  private Shell.Settings functionShellTable(String function, Map<String, Setting> settings) {
     Map<String, Map<String, Setting>> tables = file.functionShellTables.getOrDefault(function, Map.of());
     if (tables.isEmpty()) {
       return null;
     }
     String runsOn = Optional.ofNullable(typed(settings.get("shell"), String.class))
         .orElseGet(() -> value("shell", String.class).orElse(RuntimeOptions.DEFAULT_SHELL));
-    ShellSettings result = null;
+    Shell.Settings result = null;
     for (Map.Entry<String, Map<String, Setting>> e : tables.entrySet()) {
       String shell = e.getKey();
       if (!shell.equals(runsOn)) {
@@ -323,7 +323,7 @@ final class Resolver {
             + "\" in [functions." + Origin.tomlKey(function) + "], or remove the table");
         continue;
       }
-      ShellSettings.Builder b = ShellSettings.builder(file.source + " [functions." + Origin.tomlKey(function) + "." + shell + "]");
+      Shell.Settings.Builder b = Shell.Settings.builder(file.source + " [functions." + Origin.tomlKey(function) + "." + shell + "]");
       e.getValue().forEach((k, v) -> b.put(k, v.value()));
       result = b.build();
     }
@@ -409,7 +409,7 @@ final class Resolver {
    */
   private void checkStoreSettings(String root, Origin rootOrigin, Map<String, Setting> settings) {
     int colon = root.indexOf(':');
-    BlobStoreProvider provider = colon < 0 ? null : reading.stores.get(root.substring(0, colon).toLowerCase(Locale.ROOT));
+    BlobStore.Provider provider = colon < 0 ? null : reading.stores.get(root.substring(0, colon).toLowerCase(Locale.ROOT));
     if (provider == null) {
       return; // an unknown scheme is reported by the blob-root check; an absent module when the store opens
     }

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  */
 final class Values {
 
-  static final String DURATION_EXAMPLES = io.pureremote.spi.ShellSettings.DURATION_EXAMPLES;
+  static final String DURATION_EXAMPLES = io.pureremote.spi.Shell.Settings.DURATION_EXAMPLES;
 
   private Values() {}
 
@@ -31,7 +31,7 @@ final class Values {
    * @throws IllegalArgumentException naming the accepted forms
    */
   static Duration parseDuration(String s) {
-    return io.pureremote.spi.ShellSettings.parseDuration(s);
+    return io.pureremote.spi.Shell.Settings.parseDuration(s);
   }
 
   /** A duration the way the configuration writes it: {@code 90s}, {@code 2h}, {@code 1h30m}. */

@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pureremote.CallOptions;
-import io.pureremote.ExceptionPolicy;
-import io.pureremote.Progress;
+import io.pureremote.CallOptions.ExceptionPolicy;
+import io.pureremote.RuntimeOptions.Progress;
 import io.pureremote.RuntimeOptions;
 import java.nio.file.Path;
 import java.time.Duration;

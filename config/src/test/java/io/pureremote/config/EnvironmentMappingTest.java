@@ -3,8 +3,8 @@ package io.pureremote.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
-import io.pureremote.ExceptionPolicy;
-import io.pureremote.Progress;
+import io.pureremote.CallOptions.ExceptionPolicy;
+import io.pureremote.RuntimeOptions.Progress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

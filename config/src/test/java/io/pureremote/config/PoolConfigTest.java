@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pureremote.spi.Shell;
-import io.pureremote.spi.ShellProvider;
-import io.pureremote.spi.ShellSettings;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -21,14 +19,14 @@ class PoolConfigTest {
   }
 
   /** Registers the name {@code pool}, as the k8s-shell module does. */
-  public static final class PoolNamedProvider implements ShellProvider {
+  public static final class PoolNamedProvider implements Shell.Provider {
     @Override
     public String name() {
       return "pool";
     }
 
     @Override
-    public Shell create(ShellSettings settings) {
+    public Shell create(Shell.Settings settings) {
       throw new UnsupportedOperationException("configuration tests never create shells");
     }
   }
@@ -55,13 +53,13 @@ class PoolConfigTest {
         """, WITH_POOL);
 
     assertThat(config.shell()).isEqualTo("pool:linalg");
-    ShellSettings s = config.shellSettings("");
+    Shell.Settings s = config.shellSettings("");
     assertThat(s.string("name")).hasValue("linalg");
     assertThat(s.string("namespace")).hasValue("ml-team");
     assertThat(s.integer("max-dispatches")).hasValue(5);
     assertThat(s.duration("refresh-interval")).hasValue(Duration.ofMillis(500));
     assertThat(config.shellFor("com.acme.Train#fit")).isEqualTo("pool:gpu");
-    ShellSettings fit = config.shellSettings("com.acme.Train#fit");
+    Shell.Settings fit = config.shellSettings("com.acme.Train#fit");
     assertThat(fit.string("name")).hasValue("gpu");
     assertThat(fit.string("addressing")).hasValue("pod-ip");
     assertThat(fit.keys()).doesNotContain("namespace");

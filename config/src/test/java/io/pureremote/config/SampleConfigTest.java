@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pureremote.CallOptions;
-import io.pureremote.ExceptionPolicy;
+import io.pureremote.CallOptions.ExceptionPolicy;
 import io.pureremote.RuntimeOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pureremote.spi.Shell;
-import io.pureremote.spi.ShellProvider;
-import io.pureremote.spi.ShellSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,14 +35,14 @@ class ShellTablesTest {
   }
 
   /** Registers the name {@code mpi}, as the mpi-shell module does. */
-  public static final class MpiNamedProvider implements ShellProvider {
+  public static final class MpiNamedProvider implements Shell.Provider {
     @Override
     public String name() {
       return "mpi";
     }
 
     @Override
-    public Shell create(ShellSettings settings) {
+    public Shell create(Shell.Settings settings) {
       throw new UnsupportedOperationException("configuration tests never create shells");
     }
   }
@@ -90,7 +88,7 @@ class ShellTablesTest {
   @Test
   void aFunctionOnAPodShellGetsThePodKeysThenTheShellsTableTheTeamsAndItsOwn() {
     PureRemoteConfig config = parse(TOML);
-    ShellSettings s = config.shellSettings("com.acme.Khiops#train");
+    Shell.Settings s = config.shellSettings("com.acme.Khiops#train");
 
     assertThat(s.string("namespace")).hasValue("hpc");               // the team's namespace
     assertThat(s.string("image")).hasValue("acme/khiops:11");        // the function's image
@@ -106,7 +104,7 @@ class ShellTablesTest {
     assertThat(s.source()).isEqualTo("test.toml [kubernetes] pod keys + [mpi] + [functions.\"com.acme.Khiops#train\".mpi]");
 
     // The default shell stays local and gets nothing; the runtime-wide table has the team laid over.
-    assertThat(config.shellSettings("")).isEqualTo(ShellSettings.empty());
+    assertThat(config.shellSettings("")).isEqualTo(Shell.Settings.empty());
     assertThat(config.shellTables().get("mpi").integer("workers")).hasValue(8);
   }
 

@@ -2,7 +2,7 @@ package io.pureremote.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pureremote.spi.BlobStoreProvider;
+import io.pureremote.spi.BlobStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The store settings the guides name are the ones the stores accept: the settings tables of
- * docs/blobstores.md list exactly each provider's {@link BlobStoreProvider#settingNames()}, and
+ * docs/blobstores.md list exactly each provider's {@link BlobStore.Provider#settingNames()}, and
  * every {@code PUREREMOTE_STORE_<NAME>} variable in the docs is some store's setting.
  */
 class StoreSettingsDocsTest {
@@ -35,7 +35,7 @@ class StoreSettingsDocsTest {
   @Test
   void everyStoreVariableTheDocsNameIsAStoreSetting() throws IOException {
     Set<String> known = new TreeSet<>();
-    ServiceLoader.load(BlobStoreProvider.class).forEach(p -> known.addAll(p.settingNames()));
+    ServiceLoader.load(BlobStore.Provider.class).forEach(p -> known.addAll(p.settingNames()));
     List<String> unknown = new ArrayList<>();
     Pattern variable = Pattern.compile("PUREREMOTE_STORE_([A-Z0-9_]+)");
     List<Path> pages;
@@ -56,8 +56,8 @@ class StoreSettingsDocsTest {
     assertThat(unknown).as("store variables in the docs that no store accepts (known: %s)", known).isEmpty();
   }
 
-  private static BlobStoreProvider provider(String scheme) {
-    return ServiceLoader.load(BlobStoreProvider.class).stream().map(ServiceLoader.Provider::get)
+  private static BlobStore.Provider provider(String scheme) {
+    return ServiceLoader.load(BlobStore.Provider.class).stream().map(ServiceLoader.Provider::get)
         .filter(p -> p.schemes().contains(scheme)).findFirst().orElseThrow();
   }
 

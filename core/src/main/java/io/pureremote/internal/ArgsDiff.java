@@ -1,6 +1,6 @@
 package io.pureremote.internal;
 
-import io.pureremote.KeyDiff.Difference;
+import io.pureremote.Keys.KeyDiff.Difference;
 
 import java.lang.reflect.Array;
 import java.lang.reflect.Field;

@@ -1,10 +1,10 @@
 package io.pureremote.internal;
 
 import io.pureremote.FunctionId;
-import io.pureremote.spi.BlobContent;
+import io.pureremote.spi.BlobStore.BlobContent;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.LaunchRequest;
-import io.pureremote.spi.StoredBlob;
+import io.pureremote.spi.Shell.LaunchRequest;
+import io.pureremote.spi.BlobStore.StoredBlob;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,7 +1,7 @@
 package io.pureremote.internal;
 
 import io.pureremote.CorruptBlobException;
-import io.pureremote.spi.BlobContent;
+import io.pureremote.spi.BlobStore.BlobContent;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;

@@ -2,21 +2,20 @@ package io.pureremote.internal;
 
 import io.pureremote.BlobStoreException;
 import io.pureremote.CallOptions;
-import io.pureremote.ExceptionPolicy;
+import io.pureremote.CallOptions.ExceptionPolicy;
 import io.pureremote.FunctionId;
-import io.pureremote.LeaseOptions;
+import io.pureremote.RuntimeOptions.LeaseOptions;
 import io.pureremote.MemoEntry;
 import io.pureremote.RemoteFunctionException;
 import io.pureremote.PureRemoteException;
 import io.pureremote.RemoteTimeoutException;
 import io.pureremote.RuntimeOptions;
 import io.pureremote.ShellException;
-import io.pureremote.spi.BlobContent;
+import io.pureremote.spi.BlobStore.BlobContent;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.BlobStores;
-import io.pureremote.spi.Launch;
-import io.pureremote.spi.LaunchRequest;
-import io.pureremote.spi.Outcome;
+import io.pureremote.spi.Shell.Launch;
+import io.pureremote.spi.Shell.LaunchRequest;
+import io.pureremote.spi.Shell.Outcome;
 import io.pureremote.spi.Shell;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -99,7 +98,7 @@ public final class CallPipeline implements AutoCloseable {
     this.inFlight = new Semaphore(options.maxConcurrentCalls());
     this.renewals = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("pureremote-lease-renewal").factory());
     this.leases = new Leases(store, options.lease().expiry(), options.lease().renewEvery(), Clock.systemUTC(), renewals);
-    Map<String, String> env = new LinkedHashMap<>(BlobStores.toEnvironment(store.remoteSettings()));
+    Map<String, String> env = new LinkedHashMap<>(BlobStore.toEnvironment(store.remoteSettings()));
     env.putAll(options.remoteEnvironment());
     this.remoteEnvironment = Map.copyOf(env);
     this.events = new EventLog(store, options.pipelineId(),

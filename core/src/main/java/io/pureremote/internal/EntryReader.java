@@ -3,7 +3,7 @@ package io.pureremote.internal;
 import io.pureremote.MemoEntry;
 import io.pureremote.RemoteFunctionException;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.StoredBlob;
+import io.pureremote.spi.BlobStore.StoredBlob;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,7 +1,7 @@
 package io.pureremote.internal;
 
 import io.pureremote.RemoteRuntime;
-import io.pureremote.spi.BlobContent;
+import io.pureremote.spi.BlobStore.BlobContent;
 import io.pureremote.spi.BlobStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -1,8 +1,6 @@
 package io.pureremote.internal;
 
-import io.pureremote.local.FileBlobStore;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.BlobStoreProvider;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
@@ -10,7 +8,7 @@ import java.util.Set;
 
 /** Opens {@link FileBlobStore}s for {@code file:} URIs, e.g. {@code file:///data/memo}. */
 // Public only for ServiceLoader on the class path; the package is not exported.
-public final class FileBlobStoreProvider implements BlobStoreProvider {
+public final class FileBlobStoreProvider implements BlobStore.Provider {
   @Override
   public Set<String> schemes() {
     return Set.of("file");

@@ -1,28 +1,28 @@
 package io.pureremote.internal;
 
-import io.pureremote.local.LocalPoolOptions;
-import io.pureremote.local.LocalPoolShell;
 import io.pureremote.spi.Shell;
-import io.pureremote.spi.ShellProvider;
-import io.pureremote.spi.ShellSettings;
 import java.util.Set;
 
 /**
  * Provides the {@code local-pool} shell ({@link LocalPoolShell}). Settings: {@code workers}
  * (integer, warm JVMs per store root), {@code slots} (integer, calls per worker at once), {@code
- * max-dispatches} (integer), {@code stream-output} ({@code true}/{@code false}).
+ * max-dispatches} (integer), {@code close-timeout} (duration), {@code stream-output} ({@code
+ * true}/{@code false}), and the child JVM keys of {@link LocalShellProvider#CHILD_JVM_KEYS}.
  */
 // Public only for ServiceLoader on the class path; the package is not exported.
-public final class LocalPoolShellProvider implements ShellProvider {
+public final class LocalPoolShellProvider implements Shell.Provider {
   @Override
   public String name() {
     return "local-pool";
   }
 
   @Override
-  public Shell create(ShellSettings settings) {
-    settings.unknownKeys(Set.of("workers", "slots", "max-dispatches", "stream-output"));
+  public Shell create(Shell.Settings settings) {
+    settings.unknownKeys(LocalShellProvider.union(LocalShellProvider.CHILD_JVM_KEYS,
+        Set.of("workers", "slots", "max-dispatches", "close-timeout", "stream-output")));
     LocalPoolOptions.Builder b = LocalPoolOptions.builder();
+    LocalShellProvider.childJvm(settings, b::javaExecutable, b::classpath, b::addJvmArgs, b::environment);
+    settings.duration("close-timeout").ifPresent(b::closeTimeout);
     settings.integer("workers").ifPresent(b::workers);
     settings.integer("slots").ifPresent(b::slotsPerWorker);
     settings.integer("max-dispatches").ifPresent(b::maxDispatches);

@@ -46,7 +46,7 @@ final class ProgressLine {
 
   /**
    * The live line; {@code inClusterQueue} of the running calls wait in the cluster's queue (their
-   * shell says they are not admitted yet, {@link io.pureremote.spi.Launch#queued()}).
+   * shell says they are not admitted yet, {@link io.pureremote.spi.Shell.Launch#queued()}).
    */
   static String live(Counts c, long inClusterQueue, OptionalLong etaMillis) {
     StringBuilder sb = head(c).append(", ").append(c.running()).append(" running");

@@ -1,6 +1,6 @@
 package io.pureremote.internal;
 
-import io.pureremote.Progress;
+import io.pureremote.RuntimeOptions.Progress;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;

@@ -2,11 +2,11 @@ package io.pureremote.internal;
 
 import io.pureremote.FunctionId;
 import io.pureremote.MemoEntry;
-import io.pureremote.TorchDistributed;
-import io.pureremote.spi.BlobContent;
+import io.pureremote.Distributed.TorchDistributed;
+import io.pureremote.spi.BlobStore.BlobContent;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.Outcome;
-import io.pureremote.spi.StoredBlob;
+import io.pureremote.spi.Shell.Outcome;
+import io.pureremote.spi.BlobStore.StoredBlob;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
 package io.pureremote.internal;
 
-import io.pureremote.spi.BlobContent;
+import io.pureremote.spi.BlobStore.BlobContent;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package io.pureremote.internal;
 
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.Outcome;
+import io.pureremote.spi.Shell.Outcome;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,7 +2,7 @@ package io.pureremote.internal;
 
 import com.sun.net.httpserver.HttpServer;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.Outcome;
+import io.pureremote.spi.Shell.Outcome;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;

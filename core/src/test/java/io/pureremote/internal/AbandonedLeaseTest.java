@@ -2,8 +2,7 @@ package io.pureremote.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pureremote.local.FileBlobStore;
-import io.pureremote.spi.BlobContent;
+import io.pureremote.spi.BlobStore.BlobContent;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;

@@ -3,7 +3,6 @@ package io.pureremote.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pureremote.FunctionId;
-import io.pureremote.local.FileBlobStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;

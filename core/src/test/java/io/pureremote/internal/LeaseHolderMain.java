@@ -1,6 +1,5 @@
 package io.pureremote.internal;
 
-import io.pureremote.local.FileBlobStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

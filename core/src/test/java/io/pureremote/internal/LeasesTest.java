@@ -2,10 +2,9 @@ package io.pureremote.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pureremote.local.FileBlobStore;
-import io.pureremote.spi.BlobContent;
+import io.pureremote.spi.BlobStore.BlobContent;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.StoredBlob;
+import io.pureremote.spi.BlobStore.StoredBlob;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;

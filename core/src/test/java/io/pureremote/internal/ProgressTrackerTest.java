@@ -2,7 +2,7 @@ package io.pureremote.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pureremote.Progress;
+import io.pureremote.RuntimeOptions.Progress;
 import io.pureremote.internal.ProgressTracker.End;
 import io.pureremote.internal.ProgressTracker.Style;
 import java.io.ByteArrayOutputStream;

@@ -2,7 +2,6 @@ package io.pureremote.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pureremote.local.FileBlobStore;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

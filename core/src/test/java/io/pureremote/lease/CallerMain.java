@@ -2,11 +2,11 @@ package io.pureremote.lease;
 
 import com.example.fns.Work;
 import com.example.fns.WorkImpl;
-import io.pureremote.LeaseOptions;
+import io.pureremote.RuntimeOptions.LeaseOptions;
 import io.pureremote.RemoteRuntime;
-import io.pureremote.local.FileBlobStore;
-import io.pureremote.local.InProcessShell;
-import io.pureremote.local.LocalProcessShell;
+import io.pureremote.internal.FileBlobStore;
+import io.pureremote.internal.InProcessShell;
+import io.pureremote.internal.LocalProcessShell;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +33,7 @@ public final class CallerMain {
 
   /** Child JVM flags that halve start-up CPU, so crash tests with many JVMs stay quick. */
   static LocalProcessShell quickShell() {
-    return new LocalProcessShell(io.pureremote.local.LocalProcessShellOptions.builder()
+    return new LocalProcessShell(io.pureremote.internal.LocalProcessShellOptions.builder()
         .addJvmArgs("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto").build());
   }
 

@@ -1,5 +1,7 @@
 package io.pureremote.spi;
 
+import io.pureremote.spi.BlobStore.StoredBlob;
+import io.pureremote.spi.BlobStore.BlobContent;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -2,7 +2,6 @@ package io.pureremote.k8s;
 
 import io.pureremote.PureRemoteException;
 import io.pureremote.spi.Shell;
-import io.pureremote.spi.ShellSettings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,7 +31,7 @@ public final class ClusterShellSettings {
   private static final Set<String> JOB_ONLY_KEYS = Set.of("image-pull-bound", "log-streaming", "log-sample-fraction",
       "launch-concurrency", "api-qps", "api-burst", "api-retries", "watch-silence-bound", "backoff-limit");
 
-  private final ShellSettings settings;
+  private final Shell.Settings settings;
   private final String name;
   private final String overlayPrefix;
   private final Map<String, Object> podKeys = new LinkedHashMap<>();
@@ -48,7 +47,7 @@ public final class ClusterShellSettings {
    * @param overlayPrefix keys under it are laid over the pod keys by {@link #overlaidPod}; null: none
    * @param hints what to say after a refused Job shell key, by key (e.g. the key to use instead)
    */
-  public ClusterShellSettings(ShellSettings settings, String name, String label, Set<String> own, String overlayPrefix,
+  public ClusterShellSettings(Shell.Settings settings, String name, String label, Set<String> own, String overlayPrefix,
       Map<String, String> hints) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.name = Objects.requireNonNull(name, "name");
@@ -91,7 +90,7 @@ public final class ClusterShellSettings {
 
   private Optional<KubernetesShellOptions> read(Map<String, Object> keys, String sourceSuffix, String problemPrefix) {
     try {
-      return Optional.of(KubernetesShellProvider.options(ShellSettings.builder(settings.source() + sourceSuffix)
+      return Optional.of(KubernetesShellProvider.options(Shell.Settings.builder(settings.source() + sourceSuffix)
           .putAll(keys).build()).build());
     } catch (IllegalArgumentException e) {
       problems.add(problemPrefix + e.getMessage().replace("\n  - ", "\n      "));
@@ -100,8 +99,8 @@ public final class ClusterShellSettings {
   }
 
   /** The shell's own keys and the shared ones, to read values from (with {@link #step}). */
-  public ShellSettings own() {
-    return ShellSettings.builder(settings.source()).putAll(ownKeys).build();
+  public Shell.Settings own() {
+    return Shell.Settings.builder(settings.source()).putAll(ownKeys).build();
   }
 
   /** The raw value of one of the shell's own keys, if set. */
@@ -119,7 +118,7 @@ public final class ClusterShellSettings {
       step("namespace", () -> b.namespace(p.namespace()));
       p.kubeContext().ifPresent(context -> step("kube-context", () -> b.kubeContext(context)));
     });
-    ShellSettings s = own();
+    Shell.Settings s = own();
     step("ttl-after-finished", () -> s.duration("ttl-after-finished").ifPresent(b::ttlAfterFinished));
     step("active-deadline", () -> s.duration("active-deadline").ifPresent(b::activeDeadline));
     step("pending-timeout", () -> s.duration("pending-timeout").ifPresent(b::pendingTimeout));

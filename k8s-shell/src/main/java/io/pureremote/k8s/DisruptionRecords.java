@@ -4,8 +4,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.pureremote.MemoEntry;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.BlobStores;
-import io.pureremote.spi.LaunchRequest;
+import io.pureremote.spi.Shell.LaunchRequest;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
@@ -38,8 +37,8 @@ final class DisruptionRecords implements AutoCloseable {
     }
     try {
       MemoEntry.Address address = MemoEntry.parseUri(request.memoUri());
-      Map<String, String> settings = BlobStores.fromEnvironment(request.environment());
-      BlobStore store = stores.computeIfAbsent(address.root() + " " + settings, k -> BlobStores.open(address.root(), settings,
+      Map<String, String> settings = BlobStore.fromEnvironment(request.environment());
+      BlobStore store = stores.computeIfAbsent(address.root() + " " + settings, k -> BlobStore.open(address.root(), settings,
           loader()));
       String podName = pod.getMetadata().getName();
       String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();

@@ -7,8 +7,8 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobSpecBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicy;
 import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyBuilder;
-import io.pureremote.spi.LaunchRequest;
-import io.pureremote.spi.Outcome;
+import io.pureremote.spi.Shell.LaunchRequest;
+import io.pureremote.spi.Shell.Outcome;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -138,7 +138,7 @@ final class JobFactory {
     plain.put("PUREREMOTE_K8S_NAMESPACE", namespace);
     plain.put("PUREREMOTE_K8S_JOB_NAME", name);
     PodSpecBuilder pod = PodSpecs.podSpec(options.pod(), CONTAINER, List.of(),
-        io.pureremote.spi.LaunchGroup.remoteMainArgs(manifestUri), PodSpecs.env(options.pod(), plain))
+        io.pureremote.spi.Shell.LaunchGroup.remoteMainArgs(manifestUri), PodSpecs.env(options.pod(), plain))
         .withRestartPolicy("Never");
 
     int parallelism = options.batchParallelism() == 0 ? n : Math.min(n, options.batchParallelism());

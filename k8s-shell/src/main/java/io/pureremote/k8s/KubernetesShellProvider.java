@@ -5,8 +5,6 @@ import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pureremote.PureRemoteException;
 import io.pureremote.spi.Shell;
-import io.pureremote.spi.ShellProvider;
-import io.pureremote.spi.ShellSettings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -45,7 +43,7 @@ import java.util.function.UnaryOperator;
  * closed with the last of its shells. {@link #customize} changes options after the settings have
  * filled them (labels, env references, a Job customizer). Thread-safe.
  */
-public final class KubernetesShellProvider implements ShellProvider {
+public final class KubernetesShellProvider implements Shell.Provider {
   private static final Set<String> KEYS = Set.of("namespace", "kube-context", "cloud", "registry", "image",
       "image-pull-policy", "service-account", "resources.cpu", "resources.cpu-limit", "resources.memory",
       "resources.memory-limit", "resources.ephemeral-storage", "resources.gpus", "tolerations", "ttl-after-finished",
@@ -96,7 +94,7 @@ public final class KubernetesShellProvider implements ShellProvider {
    * @throws PureRemoteException when no client can be set up for the kube context
    */
   @Override
-  public synchronized Shell create(ShellSettings settings) {
+  public synchronized Shell create(Shell.Settings settings) {
     KubernetesShellOptions.Builder b = options(settings);
     for (UnaryOperator<KubernetesShellOptions.Builder> c : customizers) {
       b = c.apply(b);
@@ -131,7 +129,7 @@ public final class KubernetesShellProvider implements ShellProvider {
    *
    * @throws IllegalArgumentException naming each unknown key and each refused value
    */
-  public static KubernetesShellOptions.Builder options(ShellSettings settings) {
+  public static KubernetesShellOptions.Builder options(Shell.Settings settings) {
     KubernetesShellOptions.Builder b = KubernetesShellOptions.builder();
     List<String> problems = new ArrayList<>();
     try {
@@ -232,8 +230,8 @@ public final class KubernetesShellProvider implements ShellProvider {
   }
 
   /** Applies one key at a time so every refused value is reported, not only the first. */
-  private record Mapping(ShellSettings settings, List<String> problems) {
-    void apply(String key, Consumer<ShellSettings> step) {
+  private record Mapping(Shell.Settings settings, List<String> problems) {
+    void apply(String key, Consumer<Shell.Settings> step) {
       try {
         step.accept(settings);
       } catch (IllegalArgumentException e) {

@@ -9,7 +9,7 @@ import io.fabric8.kubernetes.api.model.NodeSelectorRequirementBuilder;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.pureremote.k8s.values.KubernetesValues;
-import io.pureremote.spi.LaunchRequest;
+import io.pureremote.spi.Shell.LaunchRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pureremote.RemoteRuntime;
 import io.pureremote.k8s.testfns.Work;
 import io.pureremote.k8s.testfns.WorkImpl;
-import io.pureremote.local.FileBlobStore;
+import io.pureremote.spi.BlobStore;
 import io.pureremote.testing.kubernetes.FakeKubelet;
 import io.pureremote.testing.kubernetes.MockKubernetes;
 import java.nio.file.Files;
@@ -44,7 +44,7 @@ class ApiLoadTest {
     try (MockKubernetes cluster = new MockKubernetes()) {
       KubernetesClient client = cluster.client(SHELL);
       FakeKubelet kubelet = new FakeKubelet(cluster, NS).inProcess("inproc").start();
-      FileBlobStore store = new FileBlobStore(dir);
+      BlobStore store = BlobStore.folder(dir);
       KubernetesShellOptions options = KubernetesShellOptions.builder().namespace(NS).image("inproc")
           .launchConcurrency(50).apiRate(1000, 200).logSampleFraction(0.05).batching(batching).build();
       try (KubernetesShell shell = new KubernetesShell(client, options);

@@ -11,8 +11,8 @@ import io.pureremote.RemoteFunctionException;
 import io.pureremote.RemoteRuntime;
 import io.pureremote.k8s.testfns.Work;
 import io.pureremote.k8s.testfns.WorkImpl;
-import io.pureremote.local.FileBlobStore;
-import io.pureremote.local.InProcessShell;
+import io.pureremote.spi.BlobStore;
+import io.pureremote.spi.Shell;
 import io.pureremote.testing.kubernetes.ApiServerJobRules;
 import io.pureremote.testing.kubernetes.FakeKubelet;
 import io.pureremote.testing.kubernetes.MockKubernetes;
@@ -46,7 +46,7 @@ class BatchedFanOutTest {
   FakeKubelet kubelet;
   KubernetesShell shell;
   RemoteRuntime runtime;
-  FileBlobStore store;
+  BlobStore store;
   Work work;
 
   void start(String version, String image, UnaryOperator<KubernetesShellOptions.Builder> options) {
@@ -55,7 +55,7 @@ class BatchedFanOutTest {
     shell = new KubernetesShell(cluster.client(SHELL),
         options.apply(KubernetesShellOptions.builder().namespace(NS).image(image).batchWindow(Duration.ofMillis(800))).build());
     shell.logSink((prefix, line) -> { });
-    store = new FileBlobStore(dir);
+    store = BlobStore.folder(dir);
     runtime = RemoteRuntime.builder().blobStore(store).shell(shell).pipelineId("fan").build();
     work = runtime.create(Work.class, WorkImpl.class);
   }
@@ -153,7 +153,7 @@ class BatchedFanOutTest {
     assertThat(work.slow("hit", 10)).isEqualTo("done hit"); // a batch of one: its own Job
     int jobsBefore = cluster.count(SHELL, "create jobs");
     // Another process runs slow("taken") and holds its lease while this one fans out.
-    try (RemoteRuntime other = RemoteRuntime.builder().blobStore(store).shell(new InProcessShell(store)).pipelineId("fan").build()) {
+    try (RemoteRuntime other = RemoteRuntime.builder().blobStore(store).shell(Shell.inProcess(store)).pipelineId("fan").build()) {
       Work theirs = other.create(Work.class, WorkImpl.class);
       CompletableFuture<String> taken = CompletableFuture.supplyAsync(() -> theirs.slow("taken", 2_500));
       waitFor(() -> store.exists(memoUri("slow", "taken", 2_500L).substring(store.root().length() + 1) + "/lease"));

@@ -9,7 +9,7 @@ import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.pureremote.ShellException;
-import io.pureremote.spi.Outcome;
+import io.pureremote.spi.Shell.Outcome;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -10,7 +10,7 @@ import io.pureremote.RemoteRuntime;
 import io.pureremote.ShellException;
 import io.pureremote.k8s.testfns.Work;
 import io.pureremote.k8s.testfns.WorkImpl;
-import io.pureremote.local.FileBlobStore;
+import io.pureremote.spi.BlobStore;
 import io.pureremote.testing.kubernetes.FakeKubelet;
 import io.pureremote.testing.kubernetes.MockKubernetes;
 import java.nio.file.Path;
@@ -42,7 +42,7 @@ class ClusterSemanticsTest {
     shell = new KubernetesShell(cluster.client(SHELL), KubernetesShellOptions.builder().namespace(NS).image(IMAGE)
         .batching(false).build()); // one Job per call here; batch Jobs are BatchedFanOutTest's
     shell.logSink((prefix, line) -> { });
-    runtime = RemoteRuntime.builder().blobStore(new FileBlobStore(dir)).shell(shell).pipelineId("sem").build();
+    runtime = RemoteRuntime.builder().blobStore(BlobStore.folder(dir)).shell(shell).pipelineId("sem").build();
     work = runtime.create(Work.class, WorkImpl.class);
   }
 

@@ -3,7 +3,7 @@ package io.pureremote.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pureremote.spi.ShellSettings;
+import io.pureremote.spi.Shell;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -20,7 +20,7 @@ class ClusterShellSettingsTest {
 
   @Test
   void sortsTheKeysAndReadsPodOverlayAndSharedSettings() {
-    ShellSettings settings = ShellSettings.builder("test.toml [demo]")
+    Shell.Settings settings = Shell.Settings.builder("test.toml [demo]")
         .put("namespace", "hpc").put("kube-context", "prod").put("image", "acme/app:1").put("resources.memory", "1Gi")
         .put("helper.resources.memory", "4Gi").put("replicas", 3)
         .put("ttl-after-finished", Duration.ofMinutes(5)).put("active-deadline", Duration.ofHours(2))
@@ -52,7 +52,7 @@ class ClusterShellSettingsTest {
 
   @Test
   void withoutOverlayKeysThereIsNoOverlaidPodAndTheDefaultsHold() {
-    ShellSettings settings = ShellSettings.builder("test.toml").put("image", "acme/app:1").build();
+    Shell.Settings settings = Shell.Settings.builder("test.toml").put("image", "acme/app:1").build();
     ClusterShellSettings keys = new ClusterShellSettings(settings, "demo", "demo", OWN, "helper.", Map.of());
     assertThat(keys.overlaidPod("helper pods")).isEmpty();
 
@@ -68,7 +68,7 @@ class ClusterShellSettingsTest {
 
   @Test
   void everyProblemIsNamedAtOnceWithItsKey() {
-    ShellSettings settings = ShellSettings.builder("test.toml [demo]").put("image", "acme/app:1")
+    Shell.Settings settings = Shell.Settings.builder("test.toml [demo]").put("image", "acme/app:1")
         .put("resources.memory", "lots").put("log-streaming", true).put("backoff-limit", 2)
         .put("pending-timeout", Duration.ofMillis(1500)).put("max-eviction-retries", 21).build();
     ClusterShellSettings keys = new ClusterShellSettings(settings, "demo", "Demo", OWN, null,

@@ -11,7 +11,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.pureremote.FunctionId;
-import io.pureremote.spi.LaunchRequest;
+import io.pureremote.spi.Shell.LaunchRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

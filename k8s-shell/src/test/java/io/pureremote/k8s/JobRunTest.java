@@ -11,7 +11,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.pureremote.ShellException;
-import io.pureremote.spi.Outcome;
+import io.pureremote.spi.Shell.Outcome;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pureremote.spi.Shell;
-import io.pureremote.spi.ShellSettings;
-import io.pureremote.spi.Shells;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +13,7 @@ class KubernetesShellProviderTest {
   @Test
   void isFoundByNameAndBuildsItsOwnClient() {
     // Building a client does not connect, so this works without a cluster.
-    try (Shell shell = Shells.create("kubernetes", settings(Map.of("image", "team/app:1", "namespace", "dev")),
+    try (Shell shell = Shell.create("kubernetes", settings(Map.of("image", "team/app:1", "namespace", "dev")),
         getClass().getClassLoader())) {
       assertThat(shell).isInstanceOf(KubernetesShell.class);
       assertThat(shell.name()).isEqualTo("kubernetes");
@@ -106,7 +104,7 @@ class KubernetesShellProviderTest {
     }
   }
 
-  static ShellSettings settings(Map<String, ?> values) {
-    return ShellSettings.builder("test").putAll(values).build();
+  static Shell.Settings settings(Map<String, ?> values) {
+    return Shell.Settings.builder("test").putAll(values).build();
   }
 }

@@ -15,9 +15,9 @@ import io.pureremote.ShellException;
 import io.pureremote.testing.kubernetes.FakeKubelet.Behaviour;
 import io.pureremote.k8s.testfns.Work;
 import io.pureremote.k8s.testfns.WorkImpl;
-import io.pureremote.local.FileBlobStore;
-import io.pureremote.spi.Launch;
-import io.pureremote.spi.LaunchRequest;
+import io.pureremote.spi.BlobStore;
+import io.pureremote.spi.Shell.Launch;
+import io.pureremote.spi.Shell.LaunchRequest;
 import io.pureremote.testing.kubernetes.FakeKubelet;
 import io.pureremote.testing.kubernetes.MockKubernetes;
 import java.nio.file.Path;
@@ -47,7 +47,7 @@ class KubernetesShellTest {
   MockKubernetes cluster;
   KubernetesClient client;
   FakeKubelet kubelet;
-  FileBlobStore store;
+  BlobStore store;
   KubernetesShell shell;
   RemoteRuntime runtime;
   Work work;
@@ -61,7 +61,7 @@ class KubernetesShellTest {
     cluster = new MockKubernetes();
     client = cluster.client(SHELL);
     kubelet = new FakeKubelet(cluster, NS).image(IMAGE, FakeKubelet.javaEntrypoint()).inProcess(IN_PROCESS).start();
-    store = new FileBlobStore(dir);
+    store = BlobStore.folder(dir);
     KubernetesShellOptions options = tweak.apply(KubernetesShellOptions.builder().namespace(NS).image(IMAGE)
         .memory("512Mi").watchSilenceBound(Duration.ofMinutes(1))).build();
     shell = new KubernetesShell(client, options);

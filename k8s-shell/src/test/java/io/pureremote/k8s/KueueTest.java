@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.pureremote.RemoteRuntime;
 import io.pureremote.k8s.testfns.Work;
 import io.pureremote.k8s.testfns.WorkImpl;
-import io.pureremote.local.FileBlobStore;
+import io.pureremote.spi.BlobStore;
 import io.pureremote.testing.kubernetes.FakeKubelet;
 import io.pureremote.testing.kubernetes.FakeKueue;
 import io.pureremote.testing.kubernetes.MockKubernetes;
@@ -47,7 +47,7 @@ class KueueTest {
     shell = new KubernetesShell(cluster.client(SHELL), tweak.apply(KubernetesShellOptions.builder().namespace(NS).image(image).batching(false)
         .queueName("team-q-queue")).build());
     shell.logSink((prefix, line) -> { });
-    runtime = RemoteRuntime.builder().blobStore(new FileBlobStore(dir)).shell(shell).pipelineId("kueue").build();
+    runtime = RemoteRuntime.builder().blobStore(BlobStore.folder(dir)).shell(shell).pipelineId("kueue").build();
     work = runtime.create(Work.class, WorkImpl.class);
   }
 

@@ -12,7 +12,7 @@ import io.pureremote.RemoteRuntime;
 import io.pureremote.ShellException;
 import io.pureremote.k8s.testfns.Work;
 import io.pureremote.k8s.testfns.WorkImpl;
-import io.pureremote.local.FileBlobStore;
+import io.pureremote.spi.BlobStore;
 import io.pureremote.testing.kubernetes.FakeKubelet;
 import io.pureremote.testing.kubernetes.MockKubernetes;
 import java.nio.file.Path;
@@ -69,7 +69,7 @@ class PodEnvironmentTest {
     start(b -> b);
     for (String name : List.of("AWS_SECRET_ACCESS_KEY", "DB_PASS", "SMTP_PWD", "HF_TOKEN", "AZURE_STORAGE_SAS",
         "SERVICEBUS_CONNECTION_STRING", "SIGNING_KEY")) {
-      try (RemoteRuntime runtime = RemoteRuntime.builder().blobStore(new FileBlobStore(dir.resolve(name))).shell(shell)
+      try (RemoteRuntime runtime = RemoteRuntime.builder().blobStore(BlobStore.folder(dir.resolve(name))).shell(shell)
           .pipelineId("env").remoteEnvironment(name, "hunter2").build()) {
         Work work = runtime.create(Work.class, WorkImpl.class);
         assertThatThrownBy(() -> work.square(3)).as(name)
@@ -80,7 +80,7 @@ class PodEnvironmentTest {
       }
     }
     assertThat(cluster.count(SHELL, "create jobs")).as("refused before any Job is created").isZero();
-    assertThat(shell.job(new io.pureremote.spi.LaunchRequest("file:///m", new io.pureremote.FunctionId("com.acme.Work#square", "1"),
+    assertThat(shell.job(new io.pureremote.spi.Shell.LaunchRequest("file:///m", new io.pureremote.FunctionId("com.acme.Work#square", "1"),
         "0".repeat(64), Map.of("MODEL", "bert"))).getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv())
         .as("a plain name still goes in as a plain value").anyMatch(e -> e.getName().equals("MODEL") && "bert".equals(e.getValue()));
   }
@@ -88,7 +88,7 @@ class PodEnvironmentTest {
   @Test
   void aPlainVariableFromTheRuntimeStillRunsAndPwdIsNoCredential() {
     start(b -> b.env("PWD", "/work"));
-    try (RemoteRuntime runtime = RemoteRuntime.builder().blobStore(new FileBlobStore(dir)).shell(shell)
+    try (RemoteRuntime runtime = RemoteRuntime.builder().blobStore(BlobStore.folder(dir)).shell(shell)
         .pipelineId("env").remoteEnvironment("MODEL_NAME", "bert").build()) {
       assertThat(runtime.create(Work.class, WorkImpl.class).square(3)).isEqualTo(9);
     }
@@ -109,7 +109,7 @@ class PodEnvironmentTest {
   void aCredentialValueUnderAnInnocentNameNeverReachesAJobAndIsNeverShown() {
     String sas = "https://acme.blob.core.windows.net/c?sv=2022-11-02&sig=c2VjcmV0c2VjcmV0";
     start(b -> b);
-    try (RemoteRuntime runtime = RemoteRuntime.builder().blobStore(new FileBlobStore(dir)).shell(shell)
+    try (RemoteRuntime runtime = RemoteRuntime.builder().blobStore(BlobStore.folder(dir)).shell(shell)
         .pipelineId("env").remoteEnvironment("STORE_URL", sas).build()) {
       Work work = runtime.create(Work.class, WorkImpl.class);
       assertThatThrownBy(() -> work.square(3)).isInstanceOf(ShellException.class)
@@ -134,7 +134,7 @@ class PodEnvironmentTest {
     for (String name : List.of("AWS_SESSION_TOKEN", "STORAGE_KEY_1", "AZURE_STORAGE_ACCOUNTKEY", "CLIENTSECRETS")) {
       assertThatThrownBy(() -> KubernetesShellOptions.builder().namespace(NS).image(IMAGE).env(name, "x").build()).as(name)
           .hasMessageContaining("'" + name + "' looks like a credential");
-      assertThat(JobFactory.environmentProblem(new io.pureremote.spi.LaunchRequest("file:///m",
+      assertThat(JobFactory.environmentProblem(new io.pureremote.spi.Shell.LaunchRequest("file:///m",
           new io.pureremote.FunctionId("com.acme.Work#square", "1"), "0".repeat(64), Map.of(name, "x")))).as(name)
           .hasValueSatisfying(p -> assertThat(p).contains("'" + name + "' looks like a credential"));
     }

@@ -12,7 +12,7 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.pureremote.Distributed;
 import io.pureremote.k8s.PodSpecs;
 import io.pureremote.k8s.PodTemplateOptions;
-import io.pureremote.spi.LaunchRequest;
+import io.pureremote.spi.Shell.LaunchRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -4,8 +4,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pureremote.k8s.ClusterShellSettings;
 import io.pureremote.k8s.KubernetesShellOptions;
 import io.pureremote.spi.Shell;
-import io.pureremote.spi.ShellProvider;
-import io.pureremote.spi.ShellSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +30,7 @@ import java.util.Set;
  * with every key and what was expected. The keys are sorted and the shared ones read by {@link
  * ClusterShellSettings}, as the torch shell's are.
  */
-public final class MpiShellProvider implements ShellProvider {
+public final class MpiShellProvider implements Shell.Provider {
   private static final Set<String> MPI_KEYS = Set.of("workers", "slots-per-worker", "run-launcher-as-worker",
       "clean-pod-policy", "backoff-limit", "ssh-auth-mount-path", "mpi-implementation", "launcher-creation-policy",
       "memory-limit-env", "launcher-restart-policy", "worker-restart-policy", "run-as-user", "operator-pickup-bound",
@@ -60,7 +58,7 @@ public final class MpiShellProvider implements ShellProvider {
   }
 
   @Override
-  public Shell create(ShellSettings settings) {
+  public Shell create(Shell.Settings settings) {
     MpiShellOptions options = options(settings).build();
     return client != null ? new MpiShell(client, options)
         : ClusterShellSettings.fromKubeConfig("MPI", () -> MpiShell.fromKubeConfig(options));
@@ -71,7 +69,7 @@ public final class MpiShellProvider implements ShellProvider {
    *
    * @throws IllegalArgumentException naming each unknown key and each refused value
    */
-  public static MpiShellOptions.Builder options(ShellSettings settings) {
+  public static MpiShellOptions.Builder options(Shell.Settings settings) {
     ClusterShellSettings keys = new ClusterShellSettings(settings, "mpi", "MPI", MPI_KEYS, "worker.", Map.of());
     MpiShellOptions.Builder b = MpiShellOptions.builder();
     Optional<KubernetesShellOptions> launcher = keys.pod("launcher pod");
@@ -81,7 +79,7 @@ public final class MpiShellProvider implements ShellProvider {
       keys.overlaidPod("worker pods").ifPresent(w -> b.worker(w.pod()));
     });
     keys.shared(b, launcher);
-    ShellSettings s = keys.own();
+    Shell.Settings s = keys.own();
     keys.step("workers", () -> s.integer("workers").ifPresent(b::workers));
     keys.step("slots-per-worker", () -> s.integer("slots-per-worker").ifPresent(b::slotsPerWorker));
     keys.step("run-launcher-as-worker", () -> s.bool("run-launcher-as-worker").ifPresent(b::runLauncherAsWorker));

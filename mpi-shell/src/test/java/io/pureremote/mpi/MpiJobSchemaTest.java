@@ -9,7 +9,7 @@ import io.pureremote.FunctionId;
 import io.pureremote.k8s.EnvReference;
 import io.pureremote.k8s.PodTemplateOptions;
 import io.pureremote.k8s.Tolerations;
-import io.pureremote.spi.LaunchRequest;
+import io.pureremote.spi.Shell.LaunchRequest;
 import io.pureremote.testing.kubernetes.CrdSchema;
 import io.pureremote.testing.kubernetes.SharedCrds;
 import java.nio.file.Files;

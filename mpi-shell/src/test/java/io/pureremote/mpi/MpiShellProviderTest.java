@@ -3,8 +3,7 @@ package io.pureremote.mpi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pureremote.spi.ShellProvider;
-import io.pureremote.spi.ShellSettings;
+import io.pureremote.spi.Shell;
 import java.time.Duration;
 import java.util.List;
 import java.util.ServiceLoader;
@@ -13,12 +12,12 @@ import org.junit.jupiter.api.Test;
 class MpiShellProviderTest {
   @Test
   void serviceLoaderFindsTheMpiProvider() {
-    assertThat(ServiceLoader.load(ShellProvider.class).stream().map(p -> p.get().name())).contains("mpi", "kubernetes");
+    assertThat(ServiceLoader.load(Shell.Provider.class).stream().map(p -> p.get().name())).contains("mpi", "kubernetes");
   }
 
   @Test
   void settingsFillTheLauncherWorkersAndMpiFields() {
-    ShellSettings settings = ShellSettings.builder("test.toml [functions.\"train\".mpi]")
+    Shell.Settings settings = Shell.Settings.builder("test.toml [functions.\"train\".mpi]")
         .put("namespace", "khiops").put("image", "acme/khiops-app:1").put("resources.memory", "512Mi")
         .put("worker.image", "khiopsml/khiops-ubuntu").put("worker.resources.memory", "4Gi").put("worker.resources.cpu", "4")
         .put("workers", 2).put("slots-per-worker", 4).put("clean-pod-policy", "Running")
@@ -38,7 +37,7 @@ class MpiShellProviderTest {
 
   @Test
   void everyBadKeyAndValueIsNamed() {
-    ShellSettings settings = ShellSettings.builder("test.toml").put("image", "acme/app:1").put("slots-per-worker", 0)
+    Shell.Settings settings = Shell.Settings.builder("test.toml").put("image", "acme/app:1").put("slots-per-worker", 0)
         .put("clean-pod-policy", "Sometimes").put("log-streaming", true).put("worker.resources.memory", "lots").build();
     assertThatThrownBy(() -> MpiShellProvider.options(settings))
         .isInstanceOf(IllegalArgumentException.class)

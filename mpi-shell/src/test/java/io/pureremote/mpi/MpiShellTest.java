@@ -12,11 +12,11 @@ import io.pureremote.RemoteFunctionException;
 import io.pureremote.RemoteRuntime;
 import io.pureremote.ShellException;
 import io.pureremote.k8s.PodTemplateOptions;
-import io.pureremote.local.FileBlobStore;
+import io.pureremote.spi.BlobStore;
 import io.pureremote.mpi.testfns.Ranks;
 import io.pureremote.mpi.testfns.RanksImpl;
-import io.pureremote.spi.LaunchRequest;
-import io.pureremote.spi.Outcome;
+import io.pureremote.spi.Shell.LaunchRequest;
+import io.pureremote.spi.Shell.Outcome;
 import io.pureremote.testing.kubernetes.CrdSchema;
 import io.pureremote.testing.kubernetes.FakeKubelet;
 import io.pureremote.testing.kubernetes.FakeMpiOperator;
@@ -75,7 +75,7 @@ class MpiShellTest {
         .workers(2).slotsPerWorker(2)).build();
     shell = new MpiShell(client, options);
     shell.logSink((prefix, line) -> launcherLog.add(prefix + line));
-    runtime = RemoteRuntime.builder().blobStore(new FileBlobStore(dir)).shell(shell).pipelineId("mpi").build();
+    runtime = RemoteRuntime.builder().blobStore(BlobStore.folder(dir)).shell(shell).pipelineId("mpi").build();
     ranks = runtime.create(Ranks.class, RanksImpl.class);
   }
 

@@ -5,7 +5,7 @@ import io.pureremote.config.PureRemoteConfig;
 import io.pureremote.k8s.Images;
 import io.pureremote.k8s.KubeConfigs;
 import io.pureremote.k8s.values.KubernetesValues;
-import io.pureremote.spi.BlobStores;
+import io.pureremote.spi.BlobStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -205,7 +205,7 @@ public record OrchestratorSpec(
       configEnv.clear();
       configEnv.put("PUREREMOTE_SHELL", PureRemoteConfig.KUBERNETES_SHELL);
       configEnv.put("PUREREMOTE_BLOB_ROOT", config.blobRoot());
-      configEnv.putAll(BlobStores.toEnvironment(config.blobSettings()));
+      configEnv.putAll(BlobStore.toEnvironment(config.blobSettings()));
       configEnv.put("PUREREMOTE_PIPELINE_ID", config.pipelineId());
       // Explicit, though the pod's own namespace is also the in-cluster default.
       configEnv.put("PUREREMOTE_KUBERNETES_NAMESPACE", k.namespace());

@@ -1,8 +1,8 @@
 package io.pureremote.testing;
 
-import io.pureremote.spi.BlobContent;
+import io.pureremote.spi.BlobStore.BlobContent;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.StoredBlob;
+import io.pureremote.spi.BlobStore.StoredBlob;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;

@@ -9,8 +9,8 @@ import io.pureremote.Keys;
 import io.pureremote.MemoEntry;
 import io.pureremote.PureRemote;
 import io.pureremote.RemoteRuntime;
-import io.pureremote.local.InProcessShell;
-import io.pureremote.spi.BlobContent;
+import io.pureremote.spi.Shell;
+import io.pureremote.spi.BlobStore.BlobContent;
 import io.pureremote.spi.BlobStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -109,7 +109,7 @@ public abstract class MemoHealingContract {
 
   /** Runs {@code call} in a runtime of its own (as one process would), with the in-process shell, and returns its value. */
   protected <T> T inRuntime(java.util.function.Function<Healed, T> call) {
-    try (InProcessShell shell = new InProcessShell(store);
+    try (Shell shell = Shell.inProcess(store);
         RemoteRuntime runtime = RemoteRuntime.builder().blobStore(store).shell(shell).build()) {
       return call.apply(runtime.create(Healed.class, HealedImpl.class));
     }

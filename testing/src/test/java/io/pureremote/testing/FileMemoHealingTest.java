@@ -1,6 +1,5 @@
 package io.pureremote.testing;
 
-import io.pureremote.local.FileBlobStore;
 import io.pureremote.spi.BlobStore;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,6 +10,6 @@ class FileMemoHealingTest extends MemoHealingContract {
 
   @Override
   protected BlobStore newStore() {
-    return new FileBlobStore(dir.resolve("root"));
+    return BlobStore.folder(dir.resolve("root"));
   }
 }

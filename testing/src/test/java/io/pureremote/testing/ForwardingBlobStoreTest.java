@@ -2,10 +2,9 @@ package io.pureremote.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pureremote.local.FileBlobStore;
-import io.pureremote.spi.BlobContent;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.StoredBlob;
+import io.pureremote.spi.BlobStore.BlobContent;
+import io.pureremote.spi.BlobStore.StoredBlob;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +22,7 @@ class ForwardingBlobStoreTest extends BlobStoreContract {
 
   @Override
   protected BlobStore newStore() {
-    return new ForwardingBlobStore(new FileBlobStore(dir.resolve("root"))) {};
+    return new ForwardingBlobStore(BlobStore.folder(dir.resolve("root"))) {};
   }
 
   @Override
@@ -34,7 +33,7 @@ class ForwardingBlobStoreTest extends BlobStoreContract {
   @Test
   void aDecoratorSeesTheCallsItInterceptsAndPassesThemOn() {
     List<String> calls = new ArrayList<>();
-    BlobStore file = new FileBlobStore(dir.resolve("decorated"));
+    BlobStore file = BlobStore.folder(dir.resolve("decorated"));
     BlobStore recording = new ForwardingBlobStore(file) {
       @Override
       public Optional<String> putIfAbsent(String key, BlobContent content) {

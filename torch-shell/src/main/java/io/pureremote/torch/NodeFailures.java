@@ -3,7 +3,7 @@ package io.pureremote.torch;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.pureremote.spi.Outcome;
+import io.pureremote.spi.Shell.Outcome;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

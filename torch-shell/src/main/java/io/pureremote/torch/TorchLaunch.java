@@ -1,8 +1,8 @@
 package io.pureremote.torch;
 
 import io.pureremote.ShellException;
-import io.pureremote.spi.Launch;
-import io.pureremote.spi.Outcome;
+import io.pureremote.spi.Shell.Launch;
+import io.pureremote.spi.Shell.Outcome;
 import java.util.concurrent.CompletableFuture;
 
 /**

@@ -4,8 +4,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.pureremote.k8s.ClusterRun;
-import io.pureremote.spi.LaunchRequest;
-import io.pureremote.spi.Outcome;
+import io.pureremote.spi.Shell.LaunchRequest;
+import io.pureremote.spi.Shell.Outcome;
 import java.util.Optional;
 
 /**

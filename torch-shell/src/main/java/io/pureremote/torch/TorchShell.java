@@ -19,8 +19,8 @@ import io.pureremote.k8s.ClusterRuns;
 import io.pureremote.k8s.KubeConfigs;
 import io.pureremote.k8s.PodSpecs;
 import io.pureremote.k8s.ShellThreads;
-import io.pureremote.spi.Launch;
-import io.pureremote.spi.LaunchRequest;
+import io.pureremote.spi.Shell.Launch;
+import io.pureremote.spi.Shell.LaunchRequest;
 import io.pureremote.spi.Shell;
 import java.time.Duration;
 import java.util.List;
@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs each call on {@link TorchShellOptions#nodes()} pods at once, the way distributed PyTorch
  * runs: every node runs the function ({@code RemoteMain run <memo uri>}), reads its place from
- * {@link io.pureremote.TorchDistributed} (node rank, nodes, master address and port) and may start
+ * {@link io.pureremote.Distributed.TorchDistributed} (node rank, nodes, master address and port) and may start
  * {@code torchrun}; only node rank 0 commits the result or error. The Job only says how the run
  * ended; the value always comes from the blob store.
  *

@@ -1,6 +1,6 @@
 package io.pureremote.torch;
 
-import io.pureremote.TorchDistributed;
+import io.pureremote.Distributed.TorchDistributed;
 import io.pureremote.k8s.ClusterShellOptions;
 import io.pureremote.k8s.PodTemplateOptions;
 import io.pureremote.k8s.values.KubernetesValues;

@@ -4,8 +4,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pureremote.k8s.ClusterShellSettings;
 import io.pureremote.k8s.KubernetesShellOptions;
 import io.pureremote.spi.Shell;
-import io.pureremote.spi.ShellProvider;
-import io.pureremote.spi.ShellSettings;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -27,7 +25,7 @@ import java.util.Set;
  * and refused values fail with every key and what was expected. The keys are sorted and the shared
  * ones read by {@link ClusterShellSettings}, as the MPI shell's are.
  */
-public final class TorchShellProvider implements ShellProvider {
+public final class TorchShellProvider implements Shell.Provider {
   private static final Set<String> TORCH_KEYS = Set.of("nodes", "processes-per-node", "master-port",
       "backoff-limit-per-index", "backend", "runtime");
 
@@ -53,7 +51,7 @@ public final class TorchShellProvider implements ShellProvider {
   }
 
   @Override
-  public Shell create(ShellSettings settings) {
+  public Shell create(Shell.Settings settings) {
     TorchShellOptions options = options(settings).build();
     return client != null ? new TorchShell(client, options)
         : ClusterShellSettings.fromKubeConfig("torch", () -> TorchShell.fromKubeConfig(options));
@@ -64,14 +62,14 @@ public final class TorchShellProvider implements ShellProvider {
    *
    * @throws IllegalArgumentException naming each unknown key and each refused value
    */
-  public static TorchShellOptions.Builder options(ShellSettings settings) {
+  public static TorchShellOptions.Builder options(Shell.Settings settings) {
     ClusterShellSettings keys = new ClusterShellSettings(settings, "torch", "torch", TORCH_KEYS, null,
         Map.of("backoff-limit", "use backoff-limit-per-index"));
     TorchShellOptions.Builder b = TorchShellOptions.builder();
     Optional<KubernetesShellOptions> pod = keys.pod("node pod");
     pod.ifPresent(p -> b.pod(p.pod()));
     keys.shared(b, pod);
-    ShellSettings s = keys.own();
+    Shell.Settings s = keys.own();
     keys.step("nodes", () -> s.integer("nodes").ifPresent(b::nodes));
     keys.step("processes-per-node", () -> keys.raw("processes-per-node").ifPresent(v -> b.processesPerNode(String.valueOf(v))));
     keys.step("master-port", () -> s.integer("master-port").ifPresent(b::masterPort));

@@ -8,7 +8,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.pureremote.FunctionId;
 import io.pureremote.k8s.PodTemplateOptions;
-import io.pureremote.spi.LaunchRequest;
+import io.pureremote.spi.Shell.LaunchRequest;
 import io.pureremote.testing.kubernetes.ApiServerJobRules;
 import java.util.List;
 import java.util.Map;

@@ -12,7 +12,7 @@ import io.pureremote.RemoteFunctionException;
 import io.pureremote.RemoteRuntime;
 import io.pureremote.ShellException;
 import io.pureremote.k8s.PodTemplateOptions;
-import io.pureremote.local.FileBlobStore;
+import io.pureremote.spi.BlobStore;
 import io.pureremote.testing.kubernetes.CrdSchema;
 import io.pureremote.testing.kubernetes.FakeKubelet;
 import io.pureremote.testing.kubernetes.FakeTrainer;
@@ -81,7 +81,7 @@ class OperatorBackendsTest {
   FakeTrainer trainer;
   TorchShell shell;
   RemoteRuntime runtime;
-  FileBlobStore store;
+  BlobStore store;
   AllReduce fns;
   final List<String> rankZeroLog = new CopyOnWriteArrayList<>();
 
@@ -117,7 +117,7 @@ class OperatorBackendsTest {
         .nodes(3).masterPort(TorchShellTest.freePort())).build();
     shell = new TorchShell(client, options);
     shell.logSink((prefix, line) -> rankZeroLog.add(prefix + line));
-    store = new FileBlobStore(dir);
+    store = BlobStore.folder(dir);
     runtime = RemoteRuntime.builder().blobStore(store).shell(shell).pipelineId("torch").build();
     fns = runtime.create(AllReduce.class, AllReduceImpl.class);
   }
@@ -287,7 +287,7 @@ class OperatorBackendsTest {
   @Test
   void cancelDeletesTheTrainJob() throws Exception {
     start(List.of("trainjob", "runtime"), b -> b);
-    var request = new io.pureremote.spi.LaunchRequest(store.uri("pureremote/v1/torch/AllReduce%23hang@1/" + "cd".repeat(32)),
+    var request = new io.pureremote.spi.Shell.LaunchRequest(store.uri("pureremote/v1/torch/AllReduce%23hang@1/" + "cd".repeat(32)),
         new io.pureremote.FunctionId("AllReduce#hang", "1"), "cd".repeat(32), java.util.Map.of());
     kubelet.then(FakeKubelet.Behaviour.HANG);
     var launch = shell.launch(request);
@@ -320,7 +320,7 @@ class OperatorBackendsTest {
             new io.fabric8.kubernetes.client.ConfigBuilder().withMasterUrl("http://127.0.0.1:" + closedPort)
                 .withRequestRetryBackoffLimit(0).build()).build();
          TorchShell noCluster = new TorchShell(unreachable, options);
-         RemoteRuntime r = RemoteRuntime.builder().blobStore(new FileBlobStore(dir)).shell(noCluster).pipelineId("torch").build()) {
+         RemoteRuntime r = RemoteRuntime.builder().blobStore(BlobStore.folder(dir)).shell(noCluster).pipelineId("torch").build()) {
       AllReduce f = r.create(AllReduce.class, AllReduceImpl.class);
       assertThatThrownBy(() -> f.sumOfSquares(1)).isInstanceOf(ShellException.class)
           .satisfies(e -> assertThat(((ShellException) e).reason()).isEqualTo("ClusterUnreachable"))

@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pureremote.config.ConfigLoader;
 import io.pureremote.config.PureRemoteConfig;
-import io.pureremote.spi.Shells;
-import io.pureremote.spi.ShellSettings;
+import io.pureremote.spi.Shell;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -59,14 +58,14 @@ class TorchConfigTest {
 
   @Test
   void theBackendIsDiscoveredUnlessForcedAndARuntimeCanBeNamed() {
-    ShellSettings auto = ShellSettings.builder("test.toml [torch]").put("image", "acme/train:1").put("backend", "auto")
+    Shell.Settings auto = Shell.Settings.builder("test.toml [torch]").put("image", "acme/train:1").put("backend", "auto")
         .put("runtime", "torch-tuned").build();
     TorchShellOptions o = TorchShellProvider.options(auto).build();
     assertThat(o.backend()).isEmpty();
     assertThat(o.runtime()).isEqualTo("torch-tuned");
-    assertThat(TorchShellProvider.options(ShellSettings.builder("t").put("image", "acme/train:1").put("backend", "TrainJob")
+    assertThat(TorchShellProvider.options(Shell.Settings.builder("t").put("image", "acme/train:1").put("backend", "TrainJob")
         .build()).build().backend()).contains(TorchBackend.TRAIN_JOB);
-    ShellSettings bad = ShellSettings.builder("test.toml [torch]").put("image", "acme/train:1").put("backend", "mpijob")
+    Shell.Settings bad = Shell.Settings.builder("test.toml [torch]").put("image", "acme/train:1").put("backend", "mpijob")
         .put("runtime", "Torch_Distributed").build();
     assertThatThrownBy(() -> TorchShellProvider.options(bad)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("backend: backend must be auto, trainjob, pytorchjob or indexed-job, got \"mpijob\"")
@@ -75,8 +74,8 @@ class TorchConfigTest {
 
   @Test
   void theProviderIsFoundByNameAndRefusesBadKeysWithAllProblems() {
-    assertThat(Shells.providers(getClass().getClassLoader()).get("torch")).isInstanceOf(TorchShellProvider.class);
-    ShellSettings bad = ShellSettings.builder("test.toml [torch]").put("image", "acme/train:1").put("nodes", 0)
+    assertThat(Shell.providers(getClass().getClassLoader()).get("torch")).isInstanceOf(TorchShellProvider.class);
+    Shell.Settings bad = Shell.Settings.builder("test.toml [torch]").put("image", "acme/train:1").put("nodes", 0)
         .put("processes-per-node", "many").put("backoff-limit", 3).build();
     assertThatThrownBy(() -> TorchShellProvider.options(bad)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("nodes: nodes must be 1 to 1000").hasMessageContaining("auto, cpu or gpu")

@@ -14,9 +14,9 @@ import io.pureremote.RemoteRuntime;
 import io.pureremote.ShellException;
 import io.pureremote.k8s.PodSpecs;
 import io.pureremote.k8s.PodTemplateOptions;
-import io.pureremote.local.FileBlobStore;
-import io.pureremote.spi.Launch;
-import io.pureremote.spi.LaunchRequest;
+import io.pureremote.spi.BlobStore;
+import io.pureremote.spi.Shell.Launch;
+import io.pureremote.spi.Shell.LaunchRequest;
 import io.pureremote.testing.kubernetes.FakeKubelet;
 import io.pureremote.testing.kubernetes.MockKubernetes;
 import io.pureremote.torch.testfns.AllReduce;
@@ -51,7 +51,7 @@ class TorchShellTest {
   FakeKubelet kubelet;
   TorchShell shell;
   RemoteRuntime runtime;
-  FileBlobStore store;
+  BlobStore store;
   AllReduce fns;
   final List<String> rankZeroLog = new CopyOnWriteArrayList<>();
 
@@ -64,7 +64,7 @@ class TorchShellTest {
         .nodes(3).masterPort(freePort())).build();
     shell = new TorchShell(client, options);
     shell.logSink((prefix, line) -> rankZeroLog.add(prefix + line));
-    store = new FileBlobStore(dir);
+    store = BlobStore.folder(dir);
     runtime = RemoteRuntime.builder().blobStore(store).shell(shell).pipelineId("torch").build();
     fns = runtime.create(AllReduce.class, AllReduceImpl.class);
   }

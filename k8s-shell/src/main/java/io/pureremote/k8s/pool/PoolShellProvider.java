@@ -1,8 +1,6 @@
 package io.pureremote.k8s.pool;
 
 import io.pureremote.spi.Shell;
-import io.pureremote.spi.ShellProvider;
-import io.pureremote.spi.ShellSettings;
 import java.util.Locale;
 import java.util.Set;
 
@@ -16,19 +14,19 @@ import java.util.Set;
  * settings configuration hands over with {@code name} set; or {@code shell = "pool"} with a {@code
  * [pool]} table naming the pool.
  */
-public final class PoolShellProvider implements ShellProvider {
+public final class PoolShellProvider implements Shell.Provider {
   @Override
   public String name() {
     return "pool";
   }
 
   @Override
-  public Shell create(ShellSettings settings) {
+  public Shell create(Shell.Settings settings) {
     return PoolShell.fromKubeConfig(options(settings), settings.string("kube-context"));
   }
 
   /** The one mapping from settings to {@link PoolShellOptions}. */
-  public static PoolShellOptions options(ShellSettings settings) {
+  public static PoolShellOptions options(Shell.Settings settings) {
     settings.unknownKeys(Set.of("name", "namespace", "kube-context", "addressing", "max-dispatches", "refresh-interval",
         "connect-timeout"));
     String name = settings.string("name").orElseThrow(() -> new IllegalArgumentException(

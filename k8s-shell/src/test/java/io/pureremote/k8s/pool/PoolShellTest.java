@@ -12,8 +12,8 @@ import io.pureremote.ShellException;
 import io.pureremote.k8s.PodTemplateOptions;
 import io.pureremote.k8s.testfns.Work;
 import io.pureremote.k8s.testfns.WorkImpl;
-import io.pureremote.local.FileBlobStore;
-import io.pureremote.spi.WorkerConnection;
+import io.pureremote.spi.BlobStore;
+import io.pureremote.spi.Shell.WorkerConnection;
 import io.pureremote.testing.kubernetes.FakeDeployments;
 import io.pureremote.testing.kubernetes.FakeKubelet;
 import io.pureremote.testing.kubernetes.MockKubernetes;
@@ -43,7 +43,7 @@ class PoolShellTest {
   FakeDeployments deployments;
   KubernetesClient client;
   WorkerPools pools;
-  FileBlobStore store;
+  BlobStore store;
   PoolShell shell;
   RemoteRuntime runtime;
   Work work;
@@ -54,7 +54,7 @@ class PoolShellTest {
     deployments = new FakeDeployments(cluster, NS).image(IMAGE, FakeKubelet.javaEntrypoint()).start();
     client = cluster.client(MockKubernetes.SHELL);
     pools = new WorkerPools(client);
-    store = new FileBlobStore(dir.resolve("memo"));
+    store = BlobStore.folder(dir.resolve("memo"));
     pools.create(WorkerPoolSpec.builder().name("calc").storeRoot(store.root()).workers(2).slots(2)
         .readyTimeout(Duration.ofSeconds(60)).pod(PodTemplateOptions.builder().image(IMAGE).build()).build());
     shell = new PoolShell(client, PoolShellOptions.of("calc").withAddresses(deployments::address));

@@ -8,8 +8,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.pureremote.ShellException;
 import io.pureremote.k8s.PodTemplateOptions;
-import io.pureremote.local.FileBlobStore;
-import io.pureremote.spi.WorkerConnection;
+import io.pureremote.spi.BlobStore;
+import io.pureremote.spi.Shell.WorkerConnection;
 import io.pureremote.testing.kubernetes.FakeDeployments;
 import io.pureremote.testing.kubernetes.FakeKubelet;
 import io.pureremote.testing.kubernetes.MockKubernetes;
@@ -36,7 +36,7 @@ class WorkerPoolsTest {
   FakeDeployments deployments;
   KubernetesClient client;
   WorkerPools pools;
-  FileBlobStore store;
+  BlobStore store;
 
   @BeforeEach
   void setUp() {
@@ -44,7 +44,7 @@ class WorkerPoolsTest {
     deployments = new FakeDeployments(cluster, NS).image(IMAGE, FakeKubelet.javaEntrypoint()).start();
     client = cluster.client(MockKubernetes.SHELL);
     pools = new WorkerPools(client);
-    store = new FileBlobStore(dir.resolve("memo"));
+    store = BlobStore.folder(dir.resolve("memo"));
   }
 
   @AfterEach

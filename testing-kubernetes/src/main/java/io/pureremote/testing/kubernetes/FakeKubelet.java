@@ -1,5 +1,7 @@
 package io.pureremote.testing.kubernetes;
 
+import io.pureremote.spi.Shell.LaunchRequest;
+import io.pureremote.spi.Shell;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -22,7 +24,6 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import io.pureremote.RemoteMain;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -224,7 +225,7 @@ public final class FakeKubelet implements AutoCloseable {
       cmd.add("--sun-misc-unsafe-memory-access=allow");
     }
     cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto"));
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), RemoteMain.class.getName()));
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LaunchRequest.MAIN_CLASS));
     return cmd;
   }
 
@@ -992,7 +993,7 @@ public final class FakeKubelet implements AutoCloseable {
         environment.putAll(env(container, pod));
         threads.execute(() -> {
           try {
-            done.complete(RemoteMain.run(args.toArray(String[]::new), environment));
+            done.complete(Shell.runRemoteMain(args, environment));
           } catch (Throwable t) {
             done.completeExceptionally(t);
           }

@@ -1,6 +1,6 @@
 package io.pureremote.torch.testfns;
 
-import io.pureremote.TorchDistributed;
+import io.pureremote.Distributed.TorchDistributed;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,7 +1,6 @@
 package io.pureremote.blobstore.adls;
 
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.BlobStoreProvider;
 import java.net.URI;
 import java.util.Map;
 import java.util.Set;
@@ -22,7 +21,7 @@ import java.util.TreeSet;
  *       published key, accepted only with an {@code http} endpoint on the loopback interface
  * </ul>
  */
-public final class AdlsBlobStoreProvider implements BlobStoreProvider {
+public final class AdlsBlobStoreProvider implements BlobStore.Provider {
   /** Setting: Blob API endpoint override. */
   public static final String ENDPOINT = "endpoint";
   /** Setting: expected storage account. */

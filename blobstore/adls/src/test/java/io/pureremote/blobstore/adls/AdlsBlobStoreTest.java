@@ -15,12 +15,11 @@ import com.azure.storage.common.StorageSharedKeyCredential;
 import com.sun.net.httpserver.HttpServer;
 import io.pureremote.BlobStoreException;
 import io.pureremote.RemoteRuntime;
-import io.pureremote.local.InProcessShell;
-import io.pureremote.spi.BlobContent;
+import io.pureremote.spi.Shell;
+import io.pureremote.spi.BlobStore.BlobContent;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.BlobStores;
-import io.pureremote.spi.StoredBlob;
-import io.pureremote.spi.VersionConflictException;
+import io.pureremote.spi.BlobStore.StoredBlob;
+import io.pureremote.spi.BlobStore.VersionConflictException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -438,23 +437,23 @@ class AdlsBlobStoreTest {
     String container = AzuriteServer.newContainer();
     ClassLoader loader = getClass().getClassLoader();
     Map<String, String> settings = Map.of("endpoint", AzuriteServer.endpoint(), "credential", "dev-account-key");
-    try (BlobStore abfss = BlobStores.open("abfss://" + container + "@devstoreaccount1.dfs.core.windows.net/m", settings, loader);
-        BlobStore adls = BlobStores.open("adls://devstoreaccount1/" + container + "/m", settings, loader)) {
+    try (BlobStore abfss = BlobStore.open("abfss://" + container + "@devstoreaccount1.dfs.core.windows.net/m", settings, loader);
+        BlobStore adls = BlobStore.open("adls://devstoreaccount1/" + container + "/m", settings, loader)) {
       assertThat(abfss).isInstanceOf(AdlsBlobStore.class);
       assertThat(abfss.putIfAbsent("k", text("via abfss"))).isPresent();
       assertThat(adls.getBytes("k")).hasValueSatisfying(b -> assertThat(new String(b, UTF_8)).isEqualTo("via abfss"));
       // What a remote process receives reopens the same store.
       assertThat(adls.remoteSettings()).isEqualTo(settings);
-      try (BlobStore remote = BlobStores.open(adls.root(), adls.remoteSettings(), loader)) {
+      try (BlobStore remote = BlobStore.open(adls.root(), adls.remoteSettings(), loader)) {
         assertThat(remote.exists("k")).isTrue();
       }
     }
     String root = "adls://devstoreaccount1/" + container + "/m";
-    assertThatThrownBy(() -> BlobStores.open(root, Map.of("account-key", "x"), loader))
+    assertThatThrownBy(() -> BlobStore.open(root, Map.of("account-key", "x"), loader))
         .hasMessageContaining("Unknown ADLS blob store settings [account-key]").hasMessageContaining("never");
-    assertThatThrownBy(() -> BlobStores.open(root, Map.of("account", "other"), loader))
+    assertThatThrownBy(() -> BlobStore.open(root, Map.of("account", "other"), loader))
         .hasMessageContaining("names account 'devstoreaccount1'");
-    assertThatThrownBy(() -> BlobStores.open(root, Map.of("endpoint", "https://x.blob.core.windows.net",
+    assertThatThrownBy(() -> BlobStore.open(root, Map.of("endpoint", "https://x.blob.core.windows.net",
         "credential", "dev-account-key"), loader)).hasMessageContaining("local emulator only");
     try (AdlsBlobStore real = new AdlsBlobStore("adls://acct/memo")) {
       assertThat(real.remoteSettings()).isEmpty();
@@ -500,7 +499,7 @@ class AdlsBlobStoreTest {
     String container = AzuriteServer.newContainer();
     WordStatsImpl.EXECUTIONS.set(0);
     try (AdlsBlobStore store = newStore(container);
-        InProcessShell shell = new InProcessShell(store);
+        Shell shell = Shell.inProcess(store);
         RemoteRuntime runtime = RemoteRuntime.builder().blobStore(store).shell(shell).build()) {
       WordStats stats = runtime.create(WordStats.class, WordStatsImpl.class);
       WordStats.Summary first = stats.summarize(List.of("pure", "remote", "adls"));

@@ -13,7 +13,7 @@ import io.pureremote.RemoteRuntime;
 import io.pureremote.RuntimeOptions;
 import io.pureremote.blobstore.adls.CountingHttpProxy.Request;
 import io.pureremote.blobstore.adls.Fingerprints.Fingerprint;
-import io.pureremote.local.LocalProcessShell;
+import io.pureremote.spi.Shell;
 import io.pureremote.spi.BlobStore;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -88,7 +88,7 @@ class AdlsEndToEndTest {
     String text = "pure remote, memo in adls";
     Fingerprint expected = FingerprintsImpl.digest(new ByteArrayInputStream(text.getBytes(UTF_8)), 64);
     try (AdlsBlobStore store = proxiedStore(container);
-        LocalProcessShell shell = new LocalProcessShell();
+        Shell shell = Shell.create("local");
         RemoteRuntime runtime = RemoteRuntime.builder().blobStore(store).shell(shell).build()) {
       Fingerprints fingerprints = runtime.create(Fingerprints.class, FingerprintsImpl.class);
 
@@ -119,7 +119,7 @@ class AdlsEndToEndTest {
     // Latency straight to Azurite, without the counting relay: a hit through the @PureRemote proxy
     // against a raw SDK GET of the very same blob, interleaved so both see the same machine load.
     try (AdlsBlobStore store = directStore(container);
-        LocalProcessShell shell = new LocalProcessShell();
+        Shell shell = Shell.create("local");
         RemoteRuntime runtime = RemoteRuntime.builder().blobStore(store).shell(shell).build()) {
       Fingerprints fingerprints = runtime.create(Fingerprints.class, FingerprintsImpl.class);
       AdlsBlobStoreOptions o = store.options();
@@ -163,7 +163,7 @@ class AdlsEndToEndTest {
     long generated = System.nanoTime() - t;
     String container = AzuriteServer.newContainer();
     try (AdlsBlobStore store = proxiedStore(container);
-        LocalProcessShell shell = new LocalProcessShell();
+        Shell shell = Shell.create("local");
         RemoteRuntime runtime = RemoteRuntime.builder().blobStore(store).shell(shell).build()) {
       Fingerprints fingerprints = runtime.create(Fingerprints.class, FingerprintsImpl.class);
       BlobRef input = BlobRef.of(file);

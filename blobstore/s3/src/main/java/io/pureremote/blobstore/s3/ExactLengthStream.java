@@ -6,7 +6,7 @@ import java.io.InputStream;
 
 /**
  * Passes through exactly {@code length} bytes and fails when the underlying stream has fewer or
- * more, so a {@link io.pureremote.spi.BlobContent} that lies about its length fails the upload
+ * more, so a {@link io.pureremote.spi.BlobStore.BlobContent} that lies about its length fails the upload
  * instead of storing a truncated blob.
  */
 final class ExactLengthStream extends FilterInputStream {

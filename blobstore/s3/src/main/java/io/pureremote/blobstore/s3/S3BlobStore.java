@@ -2,10 +2,10 @@ package io.pureremote.blobstore.s3;
 
 import io.pureremote.BlobStoreException;
 import io.pureremote.blobstore.s3.S3BlobStoreOptions.ConditionalWrites;
-import io.pureremote.spi.BlobContent;
+import io.pureremote.spi.BlobStore.BlobContent;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.StoredBlob;
-import io.pureremote.spi.VersionConflictException;
+import io.pureremote.spi.BlobStore.StoredBlob;
+import io.pureremote.spi.BlobStore.VersionConflictException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,7 +2,6 @@ package io.pureremote.blobstore.s3;
 
 import io.pureremote.blobstore.s3.S3BlobStoreOptions.ConditionalWrites;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.BlobStoreProvider;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
@@ -29,7 +28,7 @@ import java.util.TreeSet;
  * profile, web identity / IRSA, container and instance roles). Keys that look like credentials are
  * refused, and so is any other unknown key.
  */
-public final class S3BlobStoreProvider implements BlobStoreProvider {
+public final class S3BlobStoreProvider implements BlobStore.Provider {
   /** Setting: the bucket's region. */
   public static final String REGION = "region";
   /** Setting: endpoint of an S3-compatible server. */

@@ -1,6 +1,6 @@
 package io.pureremote.blobstore.s3;
 
-import io.pureremote.spi.BlobContent;
+import io.pureremote.spi.BlobStore.BlobContent;
 import io.pureremote.spi.BlobStore;
 import io.pureremote.testing.BlobStoreContract;
 import java.util.UUID;

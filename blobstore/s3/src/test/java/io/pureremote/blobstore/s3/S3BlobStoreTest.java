@@ -8,12 +8,11 @@ import io.pureremote.BlobStoreException;
 import io.pureremote.RemoteRuntime;
 import io.pureremote.blobstore.s3.FakeS3Server.Answer;
 import io.pureremote.blobstore.s3.S3BlobStoreOptions.ConditionalWrites;
-import io.pureremote.local.InProcessShell;
-import io.pureremote.spi.BlobContent;
+import io.pureremote.spi.Shell;
+import io.pureremote.spi.BlobStore.BlobContent;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.BlobStores;
-import io.pureremote.spi.StoredBlob;
-import io.pureremote.spi.VersionConflictException;
+import io.pureremote.spi.BlobStore.StoredBlob;
+import io.pureremote.spi.BlobStore.VersionConflictException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
@@ -520,7 +519,7 @@ class S3BlobStoreTest {
     Map<String, String> settings = Map.of("region", "eu-west-1", "endpoint", s3.endpoint.toString(),
         "path-style", "true", "conditional-writes", "trust", "max-attempts", "3",
         "multipart-threshold", "32MiB", "part-size", "6291456", "part-concurrency", "2");
-    try (BlobStore opened = BlobStores.open(root, settings, getClass().getClassLoader())) {
+    try (BlobStore opened = BlobStore.open(root, settings, getClass().getClassLoader())) {
       assertThat(opened).isInstanceOf(S3BlobStore.class);
       S3BlobStore store = (S3BlobStore) opened;
       assertThat(store.root()).isEqualTo(root);
@@ -550,7 +549,7 @@ class S3BlobStoreTest {
     }
     System.setProperty("aws.accessKeyId", S3ProxyFixture.ACCESS_KEY);
     System.setProperty("aws.secretAccessKey", S3ProxyFixture.SECRET_KEY);
-    try (BlobStore store = BlobStores.open(root,
+    try (BlobStore store = BlobStore.open(root,
         Map.of("endpoint", s3.endpoint.toString(), "path-style", "true"), getClass().getClassLoader())) {
       assertThat(((S3BlobStore) store).region().id()).as("endpoint without region").isNotBlank();
       assertThat(store.putIfAbsent("via-provider", BlobContent.of("ok".getBytes(UTF_8)))).isPresent();
@@ -595,7 +594,7 @@ class S3BlobStoreTest {
     RequestCounter counter = new RequestCounter();
     Squares.Impl.EXECUTIONS.set(0);
     try (S3BlobStore store = store(s3.options().addInterceptor(counter));
-        InProcessShell shell = new InProcessShell(store);
+        Shell shell = Shell.inProcess(store);
         RemoteRuntime runtime = RemoteRuntime.builder().blobStore(store).shell(shell).build()) {
       Squares squares = runtime.create(Squares.class, Squares.Impl.class);
       assertThat(squares.square(12)).isEqualTo(144);

@@ -1,8 +1,8 @@
 package io.pureremote.blobstore.s3;
 
-import io.pureremote.LeaseOptions;
+import io.pureremote.RuntimeOptions.LeaseOptions;
 import io.pureremote.RemoteRuntime;
-import io.pureremote.local.InProcessShell;
+import io.pureremote.spi.Shell;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +28,7 @@ public final class S3CallerMain {
     LeaseOptions leases = LeaseOptions.builder().expiry(Duration.ofSeconds(60))
         .pollInitial(Duration.ofMillis(50)).pollMax(Duration.ofMillis(400)).build();
     try (S3BlobStore store = new S3BlobStore(args[1], options);
-        InProcessShell shell = new InProcessShell(store);
+        Shell shell = Shell.inProcess(store);
         RemoteRuntime runtime = RemoteRuntime.builder().blobStore(store).shell(shell).pipelineId("leases")
             .lease(leases).build()) {
       SlowSquares squares = runtime.create(SlowSquares.class, SlowSquares.Impl.class);

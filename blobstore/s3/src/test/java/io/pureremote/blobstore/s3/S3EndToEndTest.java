@@ -7,7 +7,7 @@ import io.pureremote.BlobRef;
 import io.pureremote.RemoteRuntime;
 import io.pureremote.RuntimeOptions;
 import io.pureremote.blobstore.s3.Fingerprints.Fingerprint;
-import io.pureremote.local.LocalProcessShell;
+import io.pureremote.spi.Shell;
 import io.pureremote.spi.BlobStore;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -87,7 +87,7 @@ class S3EndToEndTest {
     String text = "pure remote, memo on s3";
     Fingerprint expected = FingerprintsImpl.digest(new ByteArrayInputStream(text.getBytes(UTF_8)), 64);
     try (S3BlobStore store = newStore(counter, new CasUploads());
-        LocalProcessShell shell = new LocalProcessShell();
+        Shell shell = Shell.create("local");
         RemoteRuntime runtime = runtime(store, shell)) {
       Fingerprints fingerprints = runtime.create(Fingerprints.class, FingerprintsImpl.class);
 
@@ -141,7 +141,7 @@ class S3EndToEndTest {
     long generated = System.nanoTime() - t;
     CasUploads cas = new CasUploads();
     try (S3BlobStore store = newStore(new RequestCounter(), cas);
-        LocalProcessShell shell = new LocalProcessShell();
+        Shell shell = Shell.create("local");
         RemoteRuntime runtime = runtime(store, shell)) {
       Fingerprints fingerprints = runtime.create(Fingerprints.class, FingerprintsImpl.class);
       BlobRef input = BlobRef.of(file);
@@ -189,7 +189,7 @@ class S3EndToEndTest {
   }
 
   /** The child JVM gets region, endpoint and path style from the store; credentials from here. */
-  private static RemoteRuntime runtime(S3BlobStore store, LocalProcessShell shell) {
+  private static RemoteRuntime runtime(S3BlobStore store, Shell shell) {
     return RemoteRuntime.builder().blobStore(store).shell(shell)
         .remoteEnvironment("AWS_ACCESS_KEY_ID", S3ProxyFixture.ACCESS_KEY)
         .remoteEnvironment("AWS_SECRET_ACCESS_KEY", S3ProxyFixture.SECRET_KEY)

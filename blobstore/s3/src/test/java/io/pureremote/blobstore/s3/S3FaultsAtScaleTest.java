@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pureremote.FunctionId;
 import io.pureremote.Keys;
-import io.pureremote.LeaseOptions;
+import io.pureremote.RuntimeOptions.LeaseOptions;
 import io.pureremote.MemoEntry;
 import io.pureremote.RemoteRuntime;
-import io.pureremote.local.InProcessShell;
+import io.pureremote.spi.Shell;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,9 +78,9 @@ class S3FaultsAtScaleTest {
         };
     try (S3BlobStore store = new S3BlobStore(root, s3.options().endpointOverride(faults.endpoint())
             .conditionalWrites(S3BlobStoreOptions.ConditionalWrites.TRUST).addInterceptor(closeEach).build());
-        InProcessShell shell = new InProcessShell(store);
+        Shell shell = Shell.inProcess(store);
         RemoteRuntime runtime = RemoteRuntime.builder().blobStore(store).shell(shell).lease(leases)
-            .progress(io.pureremote.Progress.OFF).build()) {
+            .progress(io.pureremote.RuntimeOptions.Progress.OFF).build()) {
       Squares squares = runtime.create(Squares.class, Squares.Impl.class);
       ExecutorService pool = Executors.newFixedThreadPool(8);
       try {
@@ -143,7 +143,7 @@ class S3FaultsAtScaleTest {
       assertThat(faults.counts().get(FaultyProxy.Fate.RESET)).as("faults were injected").isPositive();
 
       // Without faults every key completes, the failed ones included.
-      try (InProcessShell shell = new InProcessShell(clean);
+      try (Shell shell = Shell.inProcess(clean);
           RemoteRuntime runtime = RemoteRuntime.builder().blobStore(clean).shell(shell).lease(leases).build()) {
         Squares squares = runtime.create(Squares.class, Squares.Impl.class);
         for (long x = 0; x < KEYS; x++) {

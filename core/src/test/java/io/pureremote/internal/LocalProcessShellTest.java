@@ -1,4 +1,4 @@
-package io.pureremote.local;
+package io.pureremote.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -92,7 +92,7 @@ class LocalProcessShellTest {
     java.util.jar.Manifest manifest = new java.util.jar.Manifest();
     manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
     manifest.getMainAttributes().put(java.util.jar.Attributes.Name.CLASS_PATH,
-        io.pureremote.RemoteMain.class.getProtectionDomain().getCodeSource().getLocation().toString());
+        io.pureremote.RemoteRuntime.class.getProtectionDomain().getCodeSource().getLocation().toString());
     try (var jar = new java.util.jar.JarOutputStream(java.nio.file.Files.newOutputStream(booter), manifest)) {
       jar.flush();
     }
@@ -171,7 +171,7 @@ class LocalProcessShellTest {
   @Test
   void commandLineUsesTheSameJavaAndClassPath() {
     LocalProcessShell shell = new LocalProcessShell();
-    List<String> cmd = shell.command(new io.pureremote.spi.LaunchRequest(
+    List<String> cmd = shell.command(new io.pureremote.spi.Shell.LaunchRequest(
         store.root() + "/pureremote/v1/p/f@1/" + "0".repeat(64), new io.pureremote.FunctionId("f", "1"), "0".repeat(64), Map.of()));
     assertThat(cmd.get(0)).isEqualTo(ProcessHandle.current().info().command().orElseThrow());
     assertThat(cmd).contains("-cp", System.getProperty("java.class.path"), "io.pureremote.RemoteMain", "run");

@@ -1,4 +1,4 @@
-package io.pureremote.local;
+package io.pureremote.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,8 +9,8 @@ import io.pureremote.FunctionId;
 import io.pureremote.RemoteFunctionException;
 import io.pureremote.RemoteRuntime;
 import io.pureremote.ShellException;
-import io.pureremote.spi.LaunchRequest;
-import io.pureremote.spi.Outcome;
+import io.pureremote.spi.Shell.LaunchRequest;
+import io.pureremote.spi.Shell.Outcome;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

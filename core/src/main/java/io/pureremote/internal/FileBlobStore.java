@@ -1,10 +1,10 @@
-package io.pureremote.local;
+package io.pureremote.internal;
 
 import io.pureremote.BlobStoreException;
-import io.pureremote.spi.BlobContent;
+import io.pureremote.spi.BlobStore.BlobContent;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.StoredBlob;
-import io.pureremote.spi.VersionConflictException;
+import io.pureremote.spi.BlobStore.StoredBlob;
+import io.pureremote.spi.BlobStore.VersionConflictException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

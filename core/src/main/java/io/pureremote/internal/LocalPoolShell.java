@@ -1,12 +1,9 @@
-package io.pureremote.local;
+package io.pureremote.internal;
 
-import io.pureremote.RemoteMain;
+import io.pureremote.spi.Shell.LaunchRequest;
 import io.pureremote.ShellException;
-import io.pureremote.internal.MemoKey;
-import io.pureremote.internal.Worker;
-import io.pureremote.spi.Launch;
-import io.pureremote.spi.LaunchRequest;
-import io.pureremote.spi.Outcome;
+import io.pureremote.spi.Shell.Launch;
+import io.pureremote.spi.Shell.Outcome;
 import io.pureremote.spi.Shell;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -82,7 +79,7 @@ public final class LocalPoolShell implements Shell {
     cmd.addAll(options.jvmArgs());
     cmd.add("-cp");
     cmd.add(options.classpath());
-    cmd.add(RemoteMain.class.getName());
+    cmd.add(LaunchRequest.MAIN_CLASS);
     cmd.addAll(List.of("worker", "--root", root, "--slots", Integer.toString(options.slotsPerWorker())));
     return cmd;
   }

@@ -1,13 +1,10 @@
-package io.pureremote.spi;
+package io.pureremote.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.fns.Calc;
 import com.example.fns.CalcImpl;
 import io.pureremote.RemoteRuntime;
-import io.pureremote.local.FileBlobStore;
-import io.pureremote.local.InProcessShell;
-import io.pureremote.local.LocalProcessShell;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

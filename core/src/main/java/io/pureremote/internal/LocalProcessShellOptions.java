@@ -1,4 +1,4 @@
-package io.pureremote.local;
+package io.pureremote.internal;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.pureremote.local;
+package io.pureremote.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,7 +7,7 @@ import com.example.fns.Calc;
 import com.example.fns.CalcImpl;
 import io.pureremote.RemoteRuntime;
 import io.pureremote.ShellException;
-import io.pureremote.TorchDistributed;
+import io.pureremote.Distributed.TorchDistributed;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;

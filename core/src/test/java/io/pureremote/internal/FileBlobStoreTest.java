@@ -1,15 +1,14 @@
-package io.pureremote.local;
+package io.pureremote.internal;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pureremote.BlobStoreException;
-import io.pureremote.spi.BlobContent;
+import io.pureremote.spi.BlobStore.BlobContent;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.BlobStores;
-import io.pureremote.spi.StoredBlob;
-import io.pureremote.spi.VersionConflictException;
+import io.pureremote.spi.BlobStore.StoredBlob;
+import io.pureremote.spi.BlobStore.VersionConflictException;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -572,20 +571,20 @@ class FileBlobStoreTest {
     String uri = dir.resolve("via-uri").toUri().toString();
     assertThat(uri).startsWith("file:///");
 
-    BlobStore opened = BlobStores.open(uri);
+    BlobStore opened = BlobStore.open(uri);
 
     assertThat(opened).isInstanceOf(FileBlobStore.class);
     assertThat(((FileBlobStore) opened).folder()).isEqualTo(dir.resolve("via-uri").toAbsolutePath().normalize());
     assertThat(opened.putIfAbsent("k", bytes("v"))).isPresent();
     assertThat(dir.resolve("via-uri/k")).hasContent("v");
-    assertThat(BlobStores.open(uri.toUpperCase(java.util.Locale.ROOT).substring(0, 4) + uri.substring(4)))
+    assertThat(BlobStore.open(uri.toUpperCase(java.util.Locale.ROOT).substring(0, 4) + uri.substring(4)))
         .as("the scheme is case-insensitive")
         .isInstanceOf(FileBlobStore.class);
   }
 
   @Test
   void blobStoresOpenOfUnknownSchemeListsAvailableSchemes() {
-    assertThatThrownBy(() -> BlobStores.open("gs://x"))
+    assertThatThrownBy(() -> BlobStore.open("gs://x"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("No BlobStore for scheme 'gs' (root gs://x)")
         .hasMessageMatching("(?s).*Available: \\[[^]]*\\bfile\\b[^]]*\\].*")
@@ -594,7 +593,7 @@ class FileBlobStoreTest {
 
   @Test
   void blobStoresOpenOfRootWithoutSchemeSaysWhatToUse() {
-    assertThatThrownBy(() -> BlobStores.open("/data/memo"))
+    assertThatThrownBy(() -> BlobStore.open("/data/memo"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("Blob root '/data/memo' has no scheme")
         .hasMessageContaining("file:///data/memo");
@@ -602,7 +601,7 @@ class FileBlobStoreTest {
 
   @Test
   void fileProviderRejectsRelativeFileUris() {
-    assertThatThrownBy(() -> BlobStores.open("file:relative/path"))
+    assertThatThrownBy(() -> BlobStore.open("file:relative/path"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("Invalid file blob root 'file:relative/path'")
         .hasMessageContaining("use an absolute file URI such as file:///data/memo");

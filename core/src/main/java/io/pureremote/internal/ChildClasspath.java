@@ -1,6 +1,6 @@
-package io.pureremote.local;
+package io.pureremote.internal;
 
-import io.pureremote.RemoteMain;
+import io.pureremote.spi.Shell.LaunchRequest;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  * class", which the caller could only report as a call that ended without committing.
  */
 final class ChildClasspath {
-  private static final String ENTRY = RemoteMain.class.getName().replace('.', '/') + ".class";
+  private static final String ENTRY = LaunchRequest.MAIN_CLASS.replace('.', '/') + ".class";
   private static final int MAX_MANIFEST_DEPTH = 4;
 
   private ChildClasspath() {}

@@ -1,8 +1,8 @@
-package io.pureremote.local;
+package io.pureremote.internal;
 
-import io.pureremote.spi.BlobContent;
-import io.pureremote.spi.StoredBlob;
-import io.pureremote.spi.VersionConflictException;
+import io.pureremote.spi.BlobStore.BlobContent;
+import io.pureremote.spi.BlobStore.StoredBlob;
+import io.pureremote.spi.BlobStore.VersionConflictException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;

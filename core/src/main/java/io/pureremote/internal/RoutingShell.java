@@ -1,5 +1,9 @@
-package io.pureremote.spi;
+package io.pureremote.internal;
 
+import io.pureremote.spi.Shell;
+import io.pureremote.spi.Shell.Launch;
+import io.pureremote.spi.Shell.LaunchRequest;
+import io.pureremote.spi.Shell.LaunchGroup;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.LinkedHashSet;

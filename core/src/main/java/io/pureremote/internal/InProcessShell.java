@@ -1,12 +1,9 @@
-package io.pureremote.local;
+package io.pureremote.internal;
 
-import io.pureremote.internal.MemoKey;
-import io.pureremote.internal.RemoteExecutor;
 import io.pureremote.spi.BlobStore;
-import io.pureremote.spi.BlobStores;
-import io.pureremote.spi.Launch;
-import io.pureremote.spi.LaunchRequest;
-import io.pureremote.spi.Outcome;
+import io.pureremote.spi.Shell.Launch;
+import io.pureremote.spi.Shell.LaunchRequest;
+import io.pureremote.spi.Shell.Outcome;
 import io.pureremote.spi.Shell;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -51,7 +48,7 @@ public final class InProcessShell implements Shell {
     Thread thread = Thread.ofVirtual().name("pureremote-in-process-" + request.shortLabel()).unstarted(() -> {
       running.add(Thread.currentThread());
       try {
-        BlobStore store = store(located.root(), BlobStores.fromEnvironment(request.environment()), loader);
+        BlobStore store = store(located.root(), BlobStore.fromEnvironment(request.environment()), loader);
         int code = new RemoteExecutor(store, loader).run(located.key());
         completion.complete(Outcome.exited(code, ""));
       } catch (Throwable t) {
@@ -85,7 +82,7 @@ public final class InProcessShell implements Shell {
     if (sharedStore != null && sharedStore.root().equals(root)) {
       return sharedStore;
     }
-    return stores.computeIfAbsent(root, r -> BlobStores.open(r, settings, loader));
+    return stores.computeIfAbsent(root, r -> BlobStore.open(r, settings, loader));
   }
 
   /**
