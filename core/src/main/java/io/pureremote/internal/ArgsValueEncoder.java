@@ -2,6 +2,8 @@ package io.pureremote.internal;
 
 import io.pureremote.ArgumentKeyException;
 import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.reflect.Field;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -20,13 +22,32 @@ import java.util.UUID;
 
 /**
  * Walks one argument array and writes its canonical encoding (format in {@link ArgsTag}). One
- * instance per encoding: it tracks the objects on the current path to detect cycles.
+ * instance per encoding: it tracks where it is ({@link ArgsPath}) and the objects on the current
+ * path, to detect cycles.
+ *
+ * <p>The walk is per value, so its own cost is kept out of the per-element loop: the path is a
+ * stack updated in place, a class's header and field names are encoded once ({@link ArgsFields}),
+ * primitive fields are read without boxing, the class of the previous value is remembered (a list's
+ * elements usually share one), and values of classes that cannot hold themselves ({@link
+ * ArgsFields#flat()}) skip the cycle check.
  */
 final class ArgsValueEncoder {
   static final int MAX_DEPTH = 256;
 
-  /** Containers, records and plain objects currently being encoded, with their paths. */
-  private final IdentityHashMap<Object, ArgsPath> onPath = new IdentityHashMap<>();
+  /** Containers, records and plain objects currently being encoded, with their path's depth. */
+  private final IdentityHashMap<Object, Integer> onPath = new IdentityHashMap<>();
+
+  private final ArgsPath path = new ArgsPath();
+
+  /** The last class classified, and its classification: a one-entry cache before the ClassValue. */
+  private Class<?> lastClass;
+
+  private ArgsKind.Classified lastClassified;
+
+  /** The last record or plain class encoded, and its layout. */
+  private Class<?> lastFieldsClass;
+
+  private ArgsFields lastFields;
 
   void writeArgs(ArgsWriter w, Object[] args) throws IOException {
     Object[] all = args == null ? new Object[0] : args; // a proxy gets null for a no-arg method
@@ -34,16 +55,35 @@ final class ArgsValueEncoder {
     w.writeVarInt(ArgsEncoder.ENCODING_VERSION);
     w.writeVarInt(all.length);
     for (int i = 0; i < all.length; i++) {
-      write(w, all[i], ArgsPath.arg(i), 1);
+      path.pushArg(i);
+      write(w, all[i]);
+      path.pop();
     }
   }
 
-  private void write(ArgsWriter w, Object v, ArgsPath path, int depth) throws IOException {
+  private ArgsKind.Classified classify(Class<?> c) {
+    if (c != lastClass) {
+      lastClassified = ArgsKind.of(c);
+      lastClass = c;
+    }
+    return lastClassified;
+  }
+
+  private ArgsFields fields(Class<?> c) {
+    if (c != lastFieldsClass) {
+      lastFields = ArgsFields.of(c);
+      lastFieldsClass = c;
+    }
+    return lastFields;
+  }
+
+  /** Writes {@code v}, the value at the top of {@link #path}. */
+  private void write(ArgsWriter w, Object v) throws IOException {
     if (v == null) {
       w.tag(ArgsTag.NULL);
       return;
     }
-    ArgsKind.Classified classified = ArgsKind.of(v.getClass());
+    ArgsKind.Classified classified = classify(v.getClass());
     // The single dispatch point. A new kind of value (e.g. BlobRef, keyed by its content hash) gets
     // an ArgsKind constant, a rule in ArgsKind.classify, a tag in ArgsTag and a case here.
     switch (classified.kind()) {
@@ -115,11 +155,13 @@ final class ArgsValueEncoder {
       }
       case OPTIONAL -> {
         Optional<?> o = (Optional<?>) v;
-        checkDepth(v, path, depth);
+        checkDepth(v);
         w.tag(ArgsTag.OPTIONAL);
         w.writeByte(o.isPresent() ? 1 : 0);
         if (o.isPresent()) {
-          write(w, o.get(), path.optionalValue(), depth + 1);
+          path.pushOptionalValue();
+          write(w, o.get());
+          path.pop();
         }
       }
       case OPTIONAL_INT -> {
@@ -186,72 +228,79 @@ final class ArgsValueEncoder {
         arrayHeader(w, ArgsTag.DOUBLE_ARRAY, a.length);
         w.writeDoubles(a);
       }
-      case OBJECT_ARRAY, LIST, QUEUE, SET, MAP, RECORD, POJO ->
-          writeComposite(w, v, classified.kind(), path, depth);
+      case RECORD, POJO -> writeFields(w, v);
+      case OBJECT_ARRAY, LIST, QUEUE, SET, MAP -> writeComposite(w, v, classified.kind());
       case REFUSED ->
           throw new ArgumentKeyException(path.toString(), typeName(v), "is " + classified.reason());
     }
   }
 
-  /** Values that contain other values: checked for cycles and depth. */
-  private void writeComposite(ArgsWriter w, Object v, ArgsKind kind, ArgsPath path, int depth)
-      throws IOException {
-    checkDepth(v, path, depth);
-    ArgsPath ancestor = onPath.putIfAbsent(v, path);
-    if (ancestor != null) {
-      throw new ArgumentKeyException(
-          path.toString(),
-          typeName(v),
-          "is reachable from itself (the same object is being encoded at "
-              + ancestor
-              + "): a cyclic value has no canonical key");
-    }
+  /** Containers: checked for cycles and depth. */
+  private void writeComposite(ArgsWriter w, Object v, ArgsKind kind) throws IOException {
+    checkDepth(v);
+    enter(v);
     try {
       switch (kind) {
-        case OBJECT_ARRAY -> writeObjectArray(w, (Object[]) v, path, depth);
-        case LIST -> writeList(w, ArgsTag.LIST, (Collection<?>) v, path, depth);
-        case QUEUE -> writeList(w, ArgsTag.QUEUE, (Collection<?>) v, path, depth);
+        case OBJECT_ARRAY -> writeObjectArray(w, (Object[]) v);
+        case LIST -> writeList(w, ArgsTag.LIST, (Collection<?>) v);
+        case QUEUE -> writeList(w, ArgsTag.QUEUE, (Collection<?>) v);
         case SET -> {
-          writeComparator(w, ArgsTag.SORTED_SET, v, path, depth);
-          writeSet(w, (Collection<?>) v, path, depth);
+          writeComparator(w, ArgsTag.SORTED_SET, v);
+          writeSet(w, (Collection<?>) v);
         }
         case MAP -> {
-          writeComparator(w, ArgsTag.SORTED_MAP, v, path, depth);
-          writeMap(w, (Map<?, ?>) v, path, depth);
+          writeComparator(w, ArgsTag.SORTED_MAP, v);
+          writeMap(w, (Map<?, ?>) v);
         }
-        case RECORD -> writeFields(w, ArgsTag.RECORD, v, path, depth);
-        case POJO -> writeFields(w, ArgsTag.POJO, v, path, depth);
-        default -> throw new IllegalArgumentException("not a composite kind: " + kind);
+        default -> throw new IllegalArgumentException("not a container kind: " + kind);
       }
     } finally {
       onPath.remove(v);
     }
   }
 
-  private void writeObjectArray(ArgsWriter w, Object[] a, ArgsPath path, int depth)
-      throws IOException {
-    w.tag(ArgsTag.OBJECT_ARRAY);
-    w.writeUtf8(a.getClass().getComponentType().getName());
-    w.writeVarInt(a.length);
-    for (int i = 0; i < a.length; i++) {
-      write(w, a[i], path.index(i), depth + 1);
+  /** Puts {@code v} on the current path, or fails if it already is (a cycle). */
+  private void enter(Object v) {
+    Integer ancestor = onPath.putIfAbsent(v, path.depth());
+    if (ancestor != null) {
+      throw new ArgumentKeyException(
+          path.toString(),
+          typeName(v),
+          "is reachable from itself (the same object is being encoded at "
+              + path.toString(ancestor)
+              + "): a cyclic value has no canonical key");
     }
   }
 
-  private void writeList(ArgsWriter w, int tag, Collection<?> c, ArgsPath path, int depth)
-      throws IOException {
+  private void writeObjectArray(ArgsWriter w, Object[] a) throws IOException {
+    w.tag(ArgsTag.OBJECT_ARRAY);
+    w.writeUtf8(a.getClass().getComponentType().getName());
+    w.writeVarInt(a.length);
+    path.pushIndex(0);
+    for (int i = 0; i < a.length; i++) {
+      path.setIndex(i);
+      write(w, a[i]);
+    }
+    path.pop();
+  }
+
+  private void writeList(ArgsWriter w, int tag, Collection<?> c) throws IOException {
     int size = c.size();
     w.tag(tag);
     w.writeVarInt(size);
     int i = 0;
+    path.pushIndex(0);
     for (Object e : c) {
       if (i == size) {
-        throw changedSize(c, path);
+        path.pop();
+        throw changedSize(c);
       }
-      write(w, e, path.index(i++), depth + 1);
+      path.setIndex(i++);
+      write(w, e);
     }
+    path.pop();
     if (i != size) {
-      throw changedSize(c, path);
+      throw changedSize(c);
     }
   }
 
@@ -259,8 +308,7 @@ final class ArgsValueEncoder {
    * The prefix of a sorted set or map whose comparator is not natural order; nothing otherwise, so
    * natural-order TreeSet/TreeMap keep the key of any other set or map with equal contents.
    */
-  private void writeComparator(ArgsWriter w, int tag, Object v, ArgsPath path, int depth)
-      throws IOException {
+  private void writeComparator(ArgsWriter w, int tag, Object v) throws IOException {
     Comparator<?> c = ArgsComparators.of(v);
     if (c == null) {
       return;
@@ -277,22 +325,25 @@ final class ArgsValueEncoder {
     if (jdk != null) {
       writeString(w, jdk);
     } else {
-      write(w, c, path.name("comparator()"), depth + 1);
+      path.pushName("comparator()");
+      write(w, c);
+      path.pop();
     }
   }
 
   /**
    * Elements in the order of their encodings, so any set implementation and order gives one key.
    */
-  private void writeSet(ArgsWriter w, Collection<?> set, ArgsPath path, int depth)
-      throws IOException {
+  private void writeSet(ArgsWriter w, Collection<?> set) throws IOException {
     ArgsWriter scratch = ArgsWriter.inMemory();
     List<byte[]> encodings = new ArrayList<>(set.size());
+    path.pushSetElement();
     for (Object e : set) {
       scratch.reset();
-      write(scratch, e, path.setElement(), depth + 1);
+      write(scratch, e);
       encodings.add(scratch.toByteArray());
     }
+    path.pop();
     encodings.sort(Arrays::compareUnsigned);
     w.tag(ArgsTag.SET);
     w.writeVarInt(encodings.size());
@@ -308,14 +359,16 @@ final class ArgsValueEncoder {
    * {@code w}, unless two keys encode alike (unequal objects with equal state): then those entries
    * are ordered by their value encodings too.
    */
-  private void writeMap(ArgsWriter w, Map<?, ?> map, ArgsPath path, int depth) throws IOException {
+  private void writeMap(ArgsWriter w, Map<?, ?> map) throws IOException {
     ArgsWriter scratch = ArgsWriter.inMemory();
     List<KeyedEntry> entries = new ArrayList<>(map.size());
+    path.pushMapKey();
     for (Map.Entry<?, ?> e : map.entrySet()) {
       scratch.reset();
-      write(scratch, e.getKey(), path.mapKey(), depth + 1);
+      write(scratch, e.getKey());
       entries.add(new KeyedEntry(scratch.toByteArray(), e.getKey(), e.getValue()));
     }
+    path.pop();
     entries.sort((a, b) -> Arrays.compareUnsigned(a.key(), b.key()));
     w.tag(ArgsTag.MAP);
     w.writeVarInt(entries.size());
@@ -327,16 +380,16 @@ final class ArgsValueEncoder {
       if (end == i + 1) {
         KeyedEntry e = entries.get(i);
         w.writeRaw(e.key());
-        write(w, e.value(), path.mapValue(e.keyValue(), i), depth + 1);
+        path.pushMapValue(e.keyValue(), i);
+        write(w, e.value());
+        path.pop();
       } else {
         List<byte[]> values = new ArrayList<>();
         for (int k = i; k < end; k++) {
           scratch.reset();
-          write(
-              scratch,
-              entries.get(k).value(),
-              path.mapValue(entries.get(k).keyValue(), k),
-              depth + 1);
+          path.pushMapValue(entries.get(k).keyValue(), k);
+          write(scratch, entries.get(k).value());
+          path.pop();
           values.add(scratch.toByteArray());
         }
         values.sort(Arrays::compareUnsigned);
@@ -349,25 +402,109 @@ final class ArgsValueEncoder {
     }
   }
 
-  private void writeFields(ArgsWriter w, int tag, Object v, ArgsPath path, int depth)
-      throws IOException {
-    ArgsFields fields = ArgsFields.of(v.getClass());
+  /**
+   * A record or plain object: its header, then each slot's name and value. Checked for depth, and
+   * for cycles unless its class is {@link ArgsFields#flat()}.
+   */
+  private void writeFields(ArgsWriter w, Object v) throws IOException {
+    checkDepth(v);
+    ArgsFields fields = fields(v.getClass());
+    if (fields.flat()) {
+      writeSlots(w, v, fields);
+      return;
+    }
+    enter(v);
+    try {
+      writeSlots(w, v, fields);
+    } finally {
+      onPath.remove(v);
+    }
+  }
+
+  private void writeSlots(ArgsWriter w, Object v, ArgsFields fields) throws IOException {
     if (fields.problem() != null) {
       throw new ArgumentKeyException(path.toString(), typeName(v), "is " + fields.problem());
     }
-    w.tag(tag);
-    w.writeUtf8(v.getClass().getName());
-    w.writeVarInt(fields.slots().size());
-    for (ArgsFields.Slot slot : fields.slots()) {
-      Object value;
+    w.writeRaw(fields.header());
+    ArgsFields.Part[] parts = fields.parts();
+    if (parts.length == 0) {
+      return;
+    }
+    path.pushName(parts[0].slot().name());
+    for (ArgsFields.Part part : parts) {
+      if (part.run() != null) {
+        writeRun(part.run(), v, w);
+        continue;
+      }
+      ArgsFields.Slot slot = part.slot();
+      path.setName(slot.name());
+      w.writeRaw(slot.encodedName());
       try {
-        value = slot.field().get(v);
+        writeSlot(w, v, slot);
       } catch (IllegalAccessException e) {
         throw new ArgumentKeyException(
-            path.name(slot.name()).toString(), typeName(v), "could not be read: " + e.getMessage());
+            path.toString(), typeName(v), "could not be read: " + e.getMessage());
       }
-      w.writeUtf8(slot.name());
-      write(w, value, path.name(slot.name()), depth + 1);
+    }
+    path.pop();
+  }
+
+  private static void writeRun(MethodHandle run, Object v, ArgsWriter w) throws IOException {
+    try {
+      run.invokeExact(v, w);
+    } catch (IOException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException("a field run threw " + e, e); // its writes throw no other
+    }
+  }
+
+  /** One slot's value: what {@link #write} writes for it, read without boxing where declared. */
+  private void writeSlot(ArgsWriter w, Object v, ArgsFields.Slot slot)
+      throws IOException, IllegalAccessException {
+    Field f = slot.field();
+    switch (slot.read()) {
+      case BOOLEAN -> {
+        w.tag(ArgsTag.BOOLEAN);
+        w.writeByte(f.getBoolean(v) ? 1 : 0);
+      }
+      case BYTE -> {
+        w.tag(ArgsTag.BYTE);
+        w.writeByte(f.getByte(v));
+      }
+      case SHORT -> {
+        w.tag(ArgsTag.SHORT);
+        w.writeShort(f.getShort(v));
+      }
+      case CHAR -> {
+        w.tag(ArgsTag.CHAR);
+        w.writeChar(f.getChar(v));
+      }
+      case INT -> {
+        w.tag(ArgsTag.INT);
+        w.writeInt(f.getInt(v));
+      }
+      case LONG -> {
+        w.tag(ArgsTag.LONG);
+        w.writeLong(f.getLong(v));
+      }
+      case FLOAT -> {
+        w.tag(ArgsTag.FLOAT);
+        w.writeInt(Float.floatToIntBits(f.getFloat(v)));
+      }
+      case DOUBLE -> {
+        w.tag(ArgsTag.DOUBLE);
+        w.writeLong(Double.doubleToLongBits(f.getDouble(v)));
+      }
+      case STRING -> {
+        Object s = f.get(v);
+        if (s == null) {
+          w.tag(ArgsTag.NULL);
+        } else {
+          writeString(w, (String) s);
+        }
+      }
+      case OBJECT -> write(w, f.get(v));
     }
   }
 
@@ -375,8 +512,11 @@ final class ArgsValueEncoder {
    * Strings as UTF-8 when well-formed. UTF-8 turns every unpaired surrogate into '?', so such
    * strings are written as their exact UTF-16 units under another tag to keep keys distinct.
    */
-  private static void writeString(ArgsWriter w, String s) throws IOException {
-    if (isWellFormed(s)) {
+  static void writeString(ArgsWriter w, String s) throws IOException {
+    if (ArgsWriter.isAscii(s)) {
+      w.tag(ArgsTag.STRING); // ASCII is well-formed, and its own UTF-8
+      w.writeAscii(s);
+    } else if (isWellFormed(s)) {
       w.tag(ArgsTag.STRING);
       w.writeSized(s.getBytes(StandardCharsets.UTF_8));
     } else {
@@ -405,8 +545,8 @@ final class ArgsValueEncoder {
     w.writeVarInt(length);
   }
 
-  private static void checkDepth(Object v, ArgsPath path, int depth) {
-    if (depth > MAX_DEPTH) {
+  private void checkDepth(Object v) {
+    if (path.depth() > MAX_DEPTH) {
       throw new ArgumentKeyException(
           path.toString(),
           typeName(v),
@@ -414,7 +554,7 @@ final class ArgsValueEncoder {
     }
   }
 
-  private static ArgumentKeyException changedSize(Collection<?> c, ArgsPath path) {
+  private ArgumentKeyException changedSize(Collection<?> c) {
     return new ArgumentKeyException(
         path.toString(),
         typeName(c),

@@ -1,9 +1,14 @@
 package io.pureremote.k8s;
 
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.JobSpecBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicy;
 import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyBuilder;
@@ -55,8 +60,32 @@ final class JobFactory {
 
   private final KubernetesShellOptions options;
 
+  /**
+   * The parts of a single-call Job that depend only on the options, built once; null when the
+   * options have a customizer, which may change the objects it is given (then every Job is built
+   * whole, as {@link #build} does).
+   */
+  private final Shared shared;
+
+  /**
+   * What the Jobs of one factory share by reference: the pod spec and container as built from the
+   * options (with no args or env), the environment's tail (the pod name and the Secret/ConfigMap
+   * references, after the plain values) and the pod failure policy.
+   */
+  private record Shared(PodSpec pod, Container container, List<EnvVar> envTail, PodFailurePolicy failurePolicy) {}
+
   JobFactory(KubernetesShellOptions options) {
     this.options = Objects.requireNonNull(options, "options");
+    this.shared = options.customizer() == IDENTITY ? shared(options) : null;
+  }
+
+  private static final java.util.function.UnaryOperator<Job> IDENTITY = java.util.function.UnaryOperator.identity();
+
+  private static Shared shared(KubernetesShellOptions options) {
+    PodSpec pod = PodSpecs.podSpec(options.pod(), CONTAINER, List.of(), List.of(), List.of())
+        .withRestartPolicy("Never").build();
+    return new Shared(pod, pod.getContainers().getFirst(), PodSpecs.env(options.pod(), Map.of()),
+        podFailurePolicy());
   }
 
   /** SHA-256 of the memo URI: identifies the call across pipelines and roots. */
@@ -69,8 +98,89 @@ final class JobFactory {
     return PodSpecs.callName(request);
   }
 
-  /** The Job for {@code request}, named {@code name}; {@code attempt} counts shell re-creations. */
+  /**
+   * The Job for {@code request}, named {@code name}; {@code attempt} counts shell re-creations.
+   *
+   * <p>Without a customizer, the Job is assembled from the factory's {@link Shared} parts: new
+   * objects for what differs per call (metadata, env, args, the spec and template around them),
+   * the rest shared by reference. It serializes to the very JSON {@link #build} gives
+   * (JobFactoryTest checks that). Why: the fabric8 builders copy the whole pod template, its
+   * resources, env and failure policy for every Job (about 128 KiB allocated per Job), and a
+   * fan-out of 10,000 calls builds 10,000 Jobs. The Jobs it returns go to the API server and are
+   * not changed after; {@link KubernetesShell#job} returns a Job built whole.
+   */
   Job create(LaunchRequest request, String name, int attempt) {
+    if (shared == null) {
+      return build(request, name, attempt);
+    }
+    Map<String, String> labels = labels(request);
+    Map<String, String> podLabels = new LinkedHashMap<>(labels);
+    if (options.workloadIdentityApplies()) {
+      podLabels.put(KubernetesShellOptions.AZURE_WORKLOAD_IDENTITY_LABEL, "true");
+    }
+    Map<String, String> annotations = new LinkedHashMap<>(options.pod().annotations());
+    annotations.put(ANNOTATION_MEMO_URI, request.memoUri());
+    annotations.put(ANNOTATION_FUNCTION, request.function().toString());
+    annotations.put(ANNOTATION_ATTEMPT, Integer.toString(attempt));
+
+    Map<String, String> plain = plainEnv(request, options.namespace(), name);
+    List<EnvVar> env = new ArrayList<>(plain.size() + shared.envTail().size());
+    plain.forEach((k, v) -> env.add(new EnvVar(k, v, null)));
+    env.addAll(shared.envTail());
+
+    Container from = shared.container();
+    Container container = new Container();
+    container.setName(from.getName());
+    container.setImage(from.getImage());
+    container.setImagePullPolicy(from.getImagePullPolicy());
+    container.setCommand(from.getCommand());
+    container.setArgs(new ArrayList<>(request.remoteMainArgs()));
+    container.setEnv(env);
+    container.setEnvFrom(from.getEnvFrom());
+    container.setResources(from.getResources());
+
+    PodSpec fromPod = shared.pod();
+    PodSpec pod = new PodSpec();
+    pod.setContainers(List.of(container));
+    pod.setRestartPolicy(fromPod.getRestartPolicy());
+    pod.setTolerations(fromPod.getTolerations());
+    pod.setServiceAccountName(fromPod.getServiceAccountName());
+    pod.setNodeSelector(fromPod.getNodeSelector());
+    pod.setAffinity(fromPod.getAffinity());
+
+    ObjectMeta podMeta = new ObjectMeta();
+    podMeta.setLabels(podLabels);
+    if (!options.pod().annotations().isEmpty()) {
+      podMeta.setAnnotations(new LinkedHashMap<>(options.pod().annotations()));
+    }
+    JobSpec spec = new JobSpec();
+    spec.setCompletions(1);
+    spec.setParallelism(1);
+    spec.setBackoffLimit(options.backoffLimit());
+    spec.setPodReplacementPolicy(POD_REPLACEMENT_POLICY);
+    spec.setTtlSecondsAfterFinished((int) options.ttlAfterFinished().getSeconds());
+    spec.setTemplate(new PodTemplateSpec(podMeta, pod));
+    options.activeDeadline().ifPresent(d -> spec.setActiveDeadlineSeconds(d.getSeconds()));
+    if (options.podFailurePolicy()) {
+      spec.setPodFailurePolicy(shared.failurePolicy());
+    }
+
+    ObjectMeta meta = new ObjectMeta();
+    meta.setName(name);
+    meta.setNamespace(options.namespace());
+    meta.setLabels(jobLabels(labels));
+    meta.setAnnotations(annotations);
+    Job job = new Job();
+    job.setMetadata(meta);
+    job.setSpec(spec);
+    return job;
+  }
+
+  /**
+   * The Job for {@code request} built whole with fabric8's builders, then customized: what {@link
+   * #create} gives, sharing nothing with other Jobs.
+   */
+  Job build(LaunchRequest request, String name, int attempt) {
     String namespace = options.namespace();
     Map<String, String> labels = labels(request);
     Map<String, String> podLabels = new LinkedHashMap<>(labels);
@@ -173,19 +283,24 @@ final class JobFactory {
     if (options.podFailurePolicy()) {
       spec.withPodFailurePolicy(failurePolicy);
     }
-    Map<String, String> jobLabels = new LinkedHashMap<>(labels);
-    options.queueName().ifPresent(q -> jobLabels.put(KubernetesShellOptions.KUEUE_QUEUE_LABEL, q));
-    options.workloadPriorityClass().ifPresent(c -> jobLabels.put(KubernetesShellOptions.KUEUE_PRIORITY_LABEL, c));
     Job job = new JobBuilder()
         .withNewMetadata()
           .withName(name)
           .withNamespace(options.namespace())
-          .withLabels(jobLabels)
+          .withLabels(jobLabels(labels))
           .withAnnotations(annotations)
         .endMetadata()
         .withSpec(spec.build())
         .build();
     return customize(job, name, labels);
+  }
+
+  /** The Job's labels: the shell's and the user's, then Kueue's queue and priority class when set. */
+  private Map<String, String> jobLabels(Map<String, String> labels) {
+    Map<String, String> jobLabels = new LinkedHashMap<>(labels);
+    options.queueName().ifPresent(q -> jobLabels.put(KubernetesShellOptions.KUEUE_QUEUE_LABEL, q));
+    options.workloadPriorityClass().ifPresent(c -> jobLabels.put(KubernetesShellOptions.KUEUE_PRIORITY_LABEL, c));
+    return jobLabels;
   }
 
   /** A batch's pod failure policy: an index fails at once when its call threw or is not its own; disruptions are ignored. */
@@ -233,6 +348,10 @@ final class JobFactory {
   }
 
   private List<EnvVar> env(LaunchRequest request, String namespace, String jobName) {
+    return PodSpecs.env(options.pod(), plainEnv(request, namespace, jobName));
+  }
+
+  private Map<String, String> plainEnv(LaunchRequest request, String namespace, String jobName) {
     // Order matters for duplicates: the last definition wins in Kubernetes, so the runtime's
     // variables come first, the user's may override them (e.g. an in-cluster store endpoint),
     // and the call identity comes last.
@@ -247,7 +366,7 @@ final class JobFactory {
     plain.put("PUREREMOTE_MEMO_URI", request.memoUri());
     plain.put("PUREREMOTE_K8S_NAMESPACE", namespace);
     plain.put("PUREREMOTE_K8S_JOB_NAME", jobName);
-    return PodSpecs.env(options.pod(), plain);
+    return plain;
   }
 
   private Job customize(Job job, String name, Map<String, String> labels) {

@@ -178,7 +178,7 @@ public final class KubernetesShell implements Shell {
    * creating it: for inspection, dry runs and tests.
    */
   public Job job(LaunchRequest request) {
-    return factory.create(request, JobFactory.baseName(request), 0);
+    return factory.build(request, JobFactory.baseName(request), 0);
   }
 
   @Override

@@ -177,6 +177,31 @@ class JobFactoryTest {
   }
 
   @Test
+  void aJobFromTheSharedPartsIsTheJsonOfAJobBuiltWhole() {
+    List<KubernetesShellOptions> cases = List.of(
+        full().build(),
+        full().namespace("dev").workloadIdentity(false).ttlAfterFinished(Duration.ofSeconds(5)).build(),
+        KubernetesShellOptions.builder().namespace("dev").image("team/app:1").build(),
+        KubernetesShellOptions.builder().namespace("dev").image("a/b:1").podFailurePolicy(false)
+            .queueName("team-a-queue").workloadPriorityClass("batch-low").build());
+    for (KubernetesShellOptions options : cases) {
+      JobFactory factory = new JobFactory(options);
+      for (int attempt = 0; attempt < 2; attempt++) {
+        Job shared = factory.create(REQUEST, "scoring-score-0123456789", attempt);
+        Job whole = factory.build(REQUEST, "scoring-score-0123456789", attempt);
+        assertThat(Serialization.asJson(shared)).as("options %s", options).isEqualTo(Serialization.asJson(whole));
+      }
+      // A second call's Job differs only where the call does; the first one is left as it was.
+      String first = Serialization.asJson(factory.create(REQUEST, "a", 0));
+      LaunchRequest other = new LaunchRequest(REQUEST.memoUri().replace(HASH, "ab" + HASH.substring(2)),
+          REQUEST.function(), "ab" + HASH.substring(2), REQUEST.environment());
+      Job second = factory.create(other, "b", 1);
+      assertThat(Serialization.asJson(second)).isEqualTo(Serialization.asJson(factory.build(other, "b", 1)));
+      assertThat(Serialization.asJson(factory.create(REQUEST, "a", 0))).isEqualTo(first);
+    }
+  }
+
+  @Test
   void podFailurePolicyCanBeTurnedOff() {
     KubernetesShellOptions options = KubernetesShellOptions.builder().namespace("dev").image("a/b:1").podFailurePolicy(false).build();
     assertThat(new JobFactory(options).create(REQUEST, "x", 0).getSpec().getPodFailurePolicy()).isNull();
