@@ -263,6 +263,35 @@ class ConfiguredRuntimeTest {
   }
 
   @Test
+  void aPoolThatFallsBackToJobsGetsTheTeamsPodSettings() throws Exception {
+    Path memo = Files.createDirectories(tmp.resolve("memo"));
+    PureRemoteConfig config = ConfigLoader.builder().userName("yu").build().parse("""
+        blob-root = "%s"
+        team = "ranking"
+        [kubernetes]
+        image = "acme/app:1"
+        resources.memory = "2Gi"
+        [teams.ranking]
+        shell = "pool:calc"
+        image = "acme/ranking:41"
+        service-account = "ranking-runner"
+        [pools.calc]
+        fallback = "kubernetes"
+        """.formatted(memo.toUri()), "pools.toml");
+    try (ConfiguredRuntime remote = ConfiguredRuntime.builder(config)
+        .shellProvider(io.pureremote.k8s.pool.PoolShellProvider.withClient(client)).build()) {
+      io.pureremote.k8s.pool.PoolShell pool = (io.pureremote.k8s.pool.PoolShell) remote.shellFor("other#fn");
+      KubernetesShell jobs = (KubernetesShell) pool.fallback().orElseThrow();
+      Job job = jobs.job(request(config, "other#fn"));
+      assertThat(job.getMetadata().getNamespace()).as("the team's namespace").isEqualTo("ranking");
+      Container c = job.getSpec().getTemplate().getSpec().getContainers().getFirst();
+      assertThat(c.getImage()).isEqualTo("acme/ranking:41");
+      assertThat(amounts(c.getResources().getRequests())).containsEntry("memory", "2Gi");
+      assertThat(job.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo("ranking-runner");
+    }
+  }
+
+  @Test
   void aCallRunsEndToEndFromConfiguration() throws Exception {
     Path memo = Files.createDirectories(tmp.resolve("memo"));
     PureRemoteConfig config = ConfigLoader.builder().userName("yu").build().parse("""

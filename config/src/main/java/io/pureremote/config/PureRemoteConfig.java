@@ -162,6 +162,12 @@ public record PureRemoteConfig(
    */
   public static final Set<String> POD_SHELLS = Set.of("mpi", "torch");
 
+  /**
+   * The prefix under which a pool shell with {@code fallback = "kubernetes"} receives the Job
+   * shell's settings ({@code kubernetes.image}, ...), as the pool shell's provider reads them.
+   */
+  static final String POOL_FALLBACK_PREFIX = "kubernetes.";
+
   /** The {@code [kubernetes]} keys a {@linkplain #POD_SHELLS pod shell} receives; the Job-only ones stay behind. */
   private static final Set<String> POD_KEYS = Set.of("namespace", "kube-context", "cloud", "registry", "image",
       "image-pull-policy", "service-account", "resources.cpu", "resources.cpu-limit", "resources.memory",
@@ -205,6 +211,15 @@ public record PureRemoteConfig(
           b.put(k, v);
         }
       });
+    }
+    Object fallback = own.map(t -> t.values().get("fallback"))
+        .or(() -> table.map(t -> t.values().get("fallback"))).orElse(null);
+    boolean poolFallsBack = shellName.startsWith(ConfigKeys.POOL_SHELL_PREFIX)
+        && fallback instanceof String f && f.equalsIgnoreCase("kubernetes");
+    if (poolFallsBack) {
+      // The Jobs a pool falls back to get the settings a Job of this function would: [kubernetes],
+      // the team's, the function's; the pool's own kubernetes.* keys ([pools.<name>.kubernetes]) beat them.
+      kubernetesFor(functionName).toShellSettings(where).values().forEach((k, v) -> b.put(POOL_FALLBACK_PREFIX + k, v));
     }
     table.ifPresent(t -> b.putAll(t.values()));
     own.ifPresent(t -> b.putAll(t.values()));

@@ -99,6 +99,40 @@ class PoolConfigTest {
   }
 
   @Test
+  void aPoolThatFallsBackToJobsGetsTheTeamsKubernetesSettingsUnderItsPrefix() {
+    String toml = """
+        team = "ml"
+
+        [kubernetes]
+        image = "acme/app:1"
+        resources.memory = "2Gi"
+
+        [teams.ml]
+        shell = "pool:linalg"
+        image = "acme/ml:7"
+
+        [pools.linalg]
+        fallback = "kubernetes"
+        kubernetes.backoff-limit = 2          # the pool's own Job settings beat [kubernetes]
+
+        [pools.gpu]
+
+        [functions."com.acme.Train#fit"]
+        shell = "pool:gpu"
+        """;
+    PureRemoteConfig config = parse(toml, WITH_POOL);
+
+    Shell.Settings s = config.shellSettings("");
+    assertThat(s.string("fallback")).hasValue("kubernetes");
+    assertThat(s.string("kubernetes.image")).as("the team's image").hasValue("acme/ml:7");
+    assertThat(s.string("kubernetes.namespace")).as("the team's namespace").hasValue("ml");
+    assertThat(s.string("kubernetes.resources.memory")).hasValue("2Gi");
+    assertThat(s.integer("kubernetes.backoff-limit")).hasValue(2);
+    // A pool without fallback gets no Job settings.
+    assertThat(config.shellSettings("com.acme.Train#fit").keys()).noneMatch(k -> k.startsWith("kubernetes."));
+  }
+
+  @Test
   void badPoolNamesAndAMissingPoolShellAreProblemsWithTheirLine() {
     assertThatThrownBy(() -> parse("shell = \"pool:Bad_Name\"", WITH_POOL)).isInstanceOf(ConfigException.class)
         .hasMessageContaining("test.toml:1").hasMessageContaining("the pool name must be a DNS label");

@@ -42,6 +42,11 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Cancel</b> interrupts the call on its worker.
  *   <li><b>Pool gone.</b> Calls fail with a {@link ShellException} of reason {@code PoolNotFound}
  *       naming the pool and namespace, or {@code PoolUnavailable} when it has no ready worker.
+ *   <li><b>Fallback.</b> With a fallback shell ({@link #PoolShell(KubernetesClient, PoolShellOptions,
+ *       Shell)}, or {@code fallback = "kubernetes"} in the pool's settings), those calls run on it
+ *       instead: typically a Kubernetes Job each, with the team's pod settings. While the pool cannot
+ *       serve, new calls go straight to the fallback; the pool is asked again every {@link
+ *       PoolShellOptions#refreshInterval()} and takes calls again once it has a ready worker.
  * </ul>
  */
 public final class PoolShell implements Shell {
@@ -58,17 +63,36 @@ public final class PoolShell implements Shell {
   private volatile byte[] token;
   private volatile boolean closed;
   private final boolean ownsClient;
+  /** Where calls go while the pool cannot serve; null: they fail. */
+  private final Shell fallback;
+  private final boolean ownsFallback;
+  /** Why the pool cannot serve, while it cannot (only tracked with a fallback); null while it serves. */
+  private volatile ShellException down;
+  private volatile long downCheckedAt;
 
   /** A shell for the pool of {@code options} through {@code client} (not closed by the shell). */
   public PoolShell(KubernetesClient client, PoolShellOptions options) {
-    this(client, options, false);
+    this(client, options, null, false, false);
   }
 
-  private PoolShell(KubernetesClient client, PoolShellOptions options, boolean ownsClient) {
+  /**
+   * A shell for the pool of {@code options} through {@code client} that runs the calls the pool
+   * cannot serve (reasons {@code PoolNotFound} and {@code PoolUnavailable}) on {@code fallback},
+   * e.g. a {@link io.pureremote.k8s.KubernetesShell}: a Job per call instead of an error. Neither
+   * the client nor the fallback is closed by the shell.
+   */
+  public PoolShell(KubernetesClient client, PoolShellOptions options, Shell fallback) {
+    this(client, options, java.util.Objects.requireNonNull(fallback, "fallback"), false, false);
+  }
+
+  PoolShell(KubernetesClient client, PoolShellOptions options, Shell fallback, boolean ownsClient,
+      boolean ownsFallback) {
     this.client = client;
     this.options = options;
     this.pools = new WorkerPools(client);
     this.ownsClient = ownsClient;
+    this.fallback = fallback;
+    this.ownsFallback = ownsFallback;
   }
 
   /**
@@ -76,9 +100,18 @@ public final class PoolShell implements Shell {
    * context; in a pod, its service account), closed with the shell.
    */
   public static PoolShell fromKubeConfig(PoolShellOptions options, java.util.Optional<String> kubeContext) {
-    KubernetesClient client = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+    return new PoolShell(client(kubeContext), options, null, true, false);
+  }
+
+  /** A client from the kubeconfig ({@code kubeContext} or the current context; in a pod, its service account). */
+  static KubernetesClient client(java.util.Optional<String> kubeContext) {
+    return new io.fabric8.kubernetes.client.KubernetesClientBuilder()
         .withConfig(io.pureremote.k8s.KubeConfigs.forShell(kubeContext)).build();
-    return new PoolShell(client, options, true);
+  }
+
+  /** The shell that runs what the pool cannot serve, if any. */
+  public Optional<Shell> fallback() {
+    return Optional.ofNullable(fallback);
   }
 
   @Override
@@ -132,6 +165,8 @@ public final class PoolShell implements Shell {
     volatile boolean cancelled;
     volatile Worker current;
     volatile String currentId;
+    /** The fallback's launch, once the call went there. */
+    volatile Launch delegated;
 
     PoolLaunch(LaunchRequest request, CompletableFuture<Outcome> completion) {
       this.request = request;
@@ -140,10 +175,20 @@ public final class PoolShell implements Shell {
 
     void run() {
       int dispatches = 0;
+      boolean tokenReread = false;
       String lastFailure = null;
       try {
         while (!cancelled && !closed) {
-          Worker w = acquire();
+          Worker w;
+          try {
+            w = acquire();
+          } catch (ShellException e) {
+            if (fallback == null || !isPoolDown(e)) {
+              throw e;
+            }
+            toFallback();
+            return;
+          }
           String id = "c" + ids.incrementAndGet();
           current = w;
           currentId = id;
@@ -162,6 +207,15 @@ public final class PoolShell implements Shell {
                     Thread.sleep(20); // another caller fills it: try again, maybe elsewhere
                   }
                   continue;
+                }
+                case "Unauthorized" -> {
+                  if (!tokenReread) { // the pool was stopped and created again under the same name: a new token
+                    tokenReread = true;
+                    rereadToken(w);
+                    continue;
+                  }
+                  throw new ShellException("WorkerRefused", null, r.getMessage() + " (pool " + options.pool()
+                      + " in namespace " + namespace + ", also with the token read again from its Secret)", false);
                 }
                 default -> throw new ShellException("WorkerRefused", null, r.getMessage() + " (pool " + options.pool()
                     + " in namespace " + namespace + ")", false);
@@ -193,14 +247,41 @@ public final class PoolShell implements Shell {
       }
     }
 
+    /** Runs the call on the fallback shell; its outcome is this launch's. */
+    private void toFallback() {
+      Launch inner = fallback.launch(request);
+      delegated = inner;
+      if (cancelled) {
+        inner.cancel();
+      }
+      inner.completion().whenComplete((outcome, failure) -> {
+        if (failure != null) {
+          completion.completeExceptionally(failure);
+        } else {
+          completion.complete(outcome);
+        }
+      });
+    }
+
     @Override
     public CompletableFuture<Outcome> completion() {
       return completion;
     }
 
     @Override
+    public boolean queued() {
+      Launch inner = delegated;
+      return inner != null && inner.queued();
+    }
+
+    @Override
     public void cancel() {
       cancelled = true;
+      Launch inner = delegated;
+      if (inner != null) {
+        inner.cancel();
+        return;
+      }
       Worker w = current;
       String id = currentId;
       if (w != null && id != null) {
@@ -210,6 +291,10 @@ public final class PoolShell implements Shell {
 
     @Override
     public String description() {
+      Launch inner = delegated;
+      if (inner != null) {
+        return inner.description() + " (pool " + options.pool() + " cannot serve)";
+      }
       Worker w = current;
       return "pool " + options.pool() + (w == null ? "" : " worker pod " + w.pod);
     }
@@ -219,7 +304,14 @@ public final class PoolShell implements Shell {
   private Worker acquire() throws InterruptedException {
     long noneSince = 0;
     while (!closed) {
-      refreshIfDue();
+      try {
+        refreshIfDue();
+      } catch (ShellException e) {
+        if (fallback != null && isPoolDown(e)) {
+          markDown(e);
+        }
+        throw e;
+      }
       Optional<Worker> best;
       synchronized (workers) {
         best = workers.values().stream().filter(w -> w.ready && w.connection.isOpen() && w.free() > 0)
@@ -231,11 +323,19 @@ public final class PoolShell implements Shell {
       }
       boolean anyReady = workers.values().stream().anyMatch(w -> w.ready && w.connection.isOpen());
       if (!anyReady) {
+        ShellException known = down;
+        if (known != null) {
+          throw known; // already known to be down: straight to the fallback, the pool is asked again when due
+        }
         noneSince = noneSince == 0 ? System.nanoTime() : noneSince;
         if (System.nanoTime() - noneSince > 3 * options.refreshInterval().toNanos() + options.connectTimeout().toNanos()) {
-          throw new ShellException("PoolUnavailable", null, "Worker pool " + options.pool() + " in namespace "
+          ShellException unavailable = new ShellException("PoolUnavailable", null, "Worker pool " + options.pool() + " in namespace "
               + namespace + " has no ready worker (kubectl -n " + namespace + " get pods -l " + WorkerPools.POOL_LABEL
               + "=" + options.pool() + "; scale it with pureremote pool scale " + options.pool() + ")", true);
+          if (fallback != null) {
+            markDown(unavailable);
+          }
+          throw unavailable;
         }
         refreshedAt = 0;
       } else {
@@ -248,6 +348,29 @@ public final class PoolShell implements Shell {
     throw new InterruptedException("closed");
   }
 
+  private static boolean isPoolDown(ShellException e) {
+    return e.reason().equals("PoolNotFound") || e.reason().equals("PoolUnavailable");
+  }
+
+  /** Notes that the pool cannot serve: new calls go to the fallback without waiting; logged once per outage. */
+  private synchronized void markDown(ShellException why) {
+    if (down == null) {
+      log.warn("pool {}: cannot serve ({}: {}); calls go to the {} shell until it has a ready worker again",
+          options.pool(), why.reason(), why.getMessage(), fallback.name());
+    }
+    down = why;
+  }
+
+  /** Drops the token and every connection opened with it; the next refresh reads the Secret again. */
+  private synchronized void rereadToken(Worker refusing) {
+    log.info("pool {}: worker pod {} refused the token; reading the pool's Secret again", options.pool(), refusing.pod);
+    token = null;
+    for (Worker w : new ArrayList<>(workers.values())) {
+      forget(w);
+    }
+    refreshedAt = 0;
+  }
+
   private void forget(Worker w) {
     w.ready = false;
     workers.remove(w.pod, w);
@@ -258,7 +381,20 @@ public final class PoolShell implements Shell {
     if (System.nanoTime() - refreshedAt < options.refreshInterval().toNanos() && refreshedAt != 0) {
       return;
     }
-    WorkerPool pool = pools.connect(options.pool(), options.namespace()); // PoolNotFound names the pool
+    ShellException stillDown = down;
+    if (stillDown != null && System.nanoTime() - downCheckedAt < options.refreshInterval().toNanos()) {
+      throw stillDown; // asked less than a refresh ago: still down
+    }
+    downCheckedAt = System.nanoTime();
+    WorkerPool pool;
+    try {
+      pool = pools.connect(options.pool(), options.namespace()); // PoolNotFound names the pool
+    } catch (ShellException e) {
+      if (e.reason().equals("PoolNotFound")) {
+        token = null; // a pool created again under this name has a new token
+      }
+      throw e;
+    }
     namespace = pool.namespace();
     if (token == null) {
       token = pools.token(pool);
@@ -288,6 +424,11 @@ public final class PoolShell implements Shell {
       }
     }
     refreshedAt = System.nanoTime();
+    if (down != null && workers.values().stream().anyMatch(w -> w.ready && w.connection.isOpen())) {
+      log.info("pool {}: serves again ({} ready workers); calls go to it, not the {} shell", options.pool(),
+          workers.size(), fallback.name());
+      down = null;
+    }
   }
 
   private Worker open(WorkerPool.ReadyWorker rw, int slots) throws IOException {
@@ -326,6 +467,9 @@ public final class PoolShell implements Shell {
     workers.clear();
     synchronized (slotFreed) {
       slotFreed.notifyAll();
+    }
+    if (ownsFallback) {
+      fallback.close();
     }
     if (ownsClient) {
       client.close();

@@ -27,4 +27,31 @@ class PoolShellProviderTest {
     assertThatThrownBy(() -> PoolShellProvider.options(Shell.Settings.builder("test [pool]").put("name", "x")
         .put("workers", 3).build())).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("workers");
   }
+
+  @Test
+  void theFallbackTakesTheJobSettingsUnderItsPrefixAndRefusesThemWithoutIt() {
+    Shell.Settings withJobs = Shell.Settings.builder("test [pools.calc]").put("name", "calc").put("fallback", "kubernetes")
+        .put("kubernetes.image", "acme/ml:7").put("kubernetes.namespace", "ml").build();
+    assertThat(PoolShellProvider.options(withJobs).pool()).isEqualTo("calc");
+    assertThat(PoolShellProvider.fallbackSettings(withJobs)).get()
+        .satisfies(j -> assertThat(j.values()).containsOnly(java.util.Map.entry("image", "acme/ml:7"),
+            java.util.Map.entry("namespace", "ml")));
+    assertThat(PoolShellProvider.fallbackSettings(Shell.Settings.builder("t").put("name", "calc").build())).isEmpty();
+    assertThatThrownBy(() -> PoolShellProvider.fallbackSettings(Shell.Settings.builder("test [pools.calc]")
+        .put("name", "calc").put("kubernetes.image", "acme/ml:7").build()))
+        .hasMessageContaining("[kubernetes.image] in test [pools.calc] are for the fallback Job shell")
+        .hasMessageContaining("add fallback = \"kubernetes\"");
+    assertThatThrownBy(() -> PoolShellProvider.fallbackSettings(Shell.Settings.builder("test [pools.calc]")
+        .put("name", "calc").put("fallback", "lambda").build())).hasMessageContaining("'lambda' is not kubernetes or none");
+    // The Job shell's own checks, named as the fallback's.
+    try (io.fabric8.kubernetes.client.KubernetesClient client = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+        .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(io.fabric8.kubernetes.client.Config.empty())
+            .withMasterUrl("https://127.0.0.1:1").build()).build()) {
+      assertThatThrownBy(() -> PoolShellProvider.withClient(client).create(Shell.Settings.builder("test [pools.calc]")
+          .put("name", "calc").put("fallback", "kubernetes").put("kubernetes.image", "acme/ml:7")
+          .put("kubernetes.replicas", 3).build()))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("fallback = \"kubernetes\": ").hasMessageContaining("replicas");
+    }
+  }
 }
