@@ -15,9 +15,11 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * The remote entry point: {@code java -cp <app> io.pureremote.RemoteMain run <memo uri>}. Images
- * and child JVMs run it; it reads the invocation, runs the function and commits exactly one of
- * {@code result} or {@code error}.
+ * The remote entry point: {@code java -cp <app> io.pureremote.RemoteMain run <memo uri> [--holder
+ * <id>]}. Images and child JVMs run it; it reads the invocation, runs the function and commits
+ * exactly one of {@code result} or {@code error}. With {@code --holder} (the id of the lease its
+ * caller held when launching, which shells pass on) it runs nothing and exits {@value
+ * Outcome#EXIT_LEASE_LOST} when the entry names another holder by then: the call was taken over.
  *
  * <p>{@code RemoteMain worker --root <store root> [--slots <K>] [--drain-seconds <S>]} keeps the
  * JVM warm instead: it reads {@code run <id> <memo uri>} requests on stdin, runs up to K (default
@@ -37,7 +39,8 @@ import java.util.Map;
  * <p>Exit codes: {@value Outcome#EXIT_OK} done (result stored, possibly by an earlier run);
  * {@value Outcome#EXIT_FUNCTION_FAILED} the function threw and its error is stored;
  * {@value Outcome#EXIT_USAGE} bad command line; {@value Outcome#EXIT_INFRASTRUCTURE}
- * the library could not run the function (see the log).
+ * the library could not run the function (see the log); {@value Outcome#EXIT_LEASE_LOST} the call
+ * is another holder's now (taken over, or cancelled in a batch), nothing committed.
  */
 public final class RemoteMain {
   private RemoteMain() {}
@@ -45,7 +48,7 @@ public final class RemoteMain {
   /** The last bytes of this process's output stored as {@code runs/<run>.log}. */
   private static final int LOG_LIMIT = 1 << 20;
 
-  private static final String USAGE = "usage: java io.pureremote.RemoteMain run <memo uri>\n"
+  private static final String USAGE = "usage: java io.pureremote.RemoteMain run <memo uri> [--holder <lease holder id>]\n"
       + "       java io.pureremote.RemoteMain batch <manifest uri>   (with JOB_COMPLETION_INDEX set)\n"
       + "       java io.pureremote.RemoteMain worker --root <store root> [--slots <K>] [--drain-seconds <S>]\n"
       + "                  [--listen <port> (--token-file <path> | --token-env <NAME>) [--ready-port <port>]]";
@@ -78,10 +81,12 @@ public final class RemoteMain {
     if (args.length == 2 && "batch".equals(args[0])) {
       return batch(args[1], environment.get(LaunchGroup.INDEX_VARIABLE), logCapture, environment);
     }
-    if (args.length != 2 || !"run".equals(args[0])) {
+    boolean withHolder = args.length == 4 && "--holder".equals(args[2]) && !args[3].isBlank();
+    if (args.length != 2 && !withHolder || !"run".equals(args[0])) {
       System.err.println(USAGE + "\n  got: " + Arrays.toString(args));
       return Outcome.EXIT_USAGE;
     }
+    String holder = withHolder ? args[3] : null;
     MemoKey.Located located;
     try {
       located = MemoKey.parseUri(args[1]);
@@ -95,7 +100,7 @@ public final class RemoteMain {
     }
     Map<String, String> settings = BlobStores.fromEnvironment(environment);
     try (BlobStore store = BlobStores.open(located.root(), settings, loader)) {
-      return new RemoteExecutor(store, loader, logCapture).run(located.key());
+      return new RemoteExecutor(store, loader, logCapture).run(located.key(), holder);
     } catch (RuntimeException e) {
       System.err.println("Cannot open the blob store at " + located.root() + ": " + e.getMessage());
       return Outcome.EXIT_INFRASTRUCTURE;
@@ -139,15 +144,16 @@ public final class RemoteMain {
       return Outcome.EXIT_INFRASTRUCTURE;
     }
     try (store) {
-      String memoUri;
+      BatchManifest.Member member;
       try {
-        memoUri = BatchManifest.callAt(store, manifestUri, index);
+        member = BatchManifest.memberAt(store, manifestUri, index);
       } catch (IllegalArgumentException | java.io.UncheckedIOException | BlobStoreException e) {
         System.err.println("Cannot run member " + index + " of batch " + manifestUri + ": " + e.getMessage());
         return Outcome.EXIT_INFRASTRUCTURE;
       }
-      System.err.println("batch " + manifestUri + " member " + index + ": " + memoUri);
-      return new RemoteExecutor(store, loader, logCapture).runBatchMember(MemoKey.parseUri(memoUri).key());
+      System.err.println("batch " + manifestUri + " member " + index + ": " + member.memoUri());
+      return new RemoteExecutor(store, loader, logCapture).runBatchMember(MemoKey.parseUri(member.memoUri()).key(),
+          member.holder());
     }
   }
 

@@ -26,8 +26,12 @@ import java.util.UUID;
  *
  * <pre>{@code
  * {"format": "pureremote-batch/1", "function": "com.acme.Fns#score@2", "createdAt": "...",
- *  "createdBy": "ana@laptop", "calls": ["<memo uri of index 0>", "<memo uri of index 1>", ...]}
+ *  "createdBy": "ana@laptop", "calls": ["<memo uri of index 0>", "<memo uri of index 1>", ...],
+ *  "holders": ["<lease holder of index 0>", ...]}
  * }</pre>
+ *
+ * <p>{@code holders} (optional; {@code ""} for a call launched outside a lease) names the lease
+ * each call was launched under, which the member checks as {@code run --holder} does.
  *
  * <p>What the remote side reads is distrusted: at most {@value #MAX_BYTES} bytes and {@value
  * #MAX_CALLS} calls, the format named, every call a memo URI of the function named, in the store
@@ -52,7 +56,9 @@ public final class BatchManifest {
     }
     FunctionId function = requests.getFirst().function();
     List<Object> calls = new ArrayList<>();
+    List<Object> holders = new ArrayList<>();
     for (LaunchRequest r : requests) {
+      holders.add(r.holder() == null ? "" : r.holder());
       if (!r.function().equals(function)) {
         throw new IllegalArgumentException("A batch manifest lists calls of one function; got " + function + " and "
             + r.function());
@@ -66,6 +72,9 @@ public final class BatchManifest {
     json.put("createdAt", now.toString());
     json.put("createdBy", CallMetadata.user() + "@" + CallMetadata.host());
     json.put("calls", calls);
+    if (holders.stream().anyMatch(h -> !"".equals(h))) {
+      json.put("holders", holders);
+    }
     String key = PREFIX + "/" + now.atOffset(ZoneOffset.UTC).toLocalDate() + "/" + UUID.randomUUID() + ".json";
     store.put(key, BlobContent.of(Json.write(json).getBytes(StandardCharsets.UTF_8)), null);
     return store.uri(key);
@@ -88,6 +97,22 @@ public final class BatchManifest {
    *     or has no such index; the message says which and what to do
    */
   public static String callAt(BlobStore store, String manifestUri, int index) {
+    return memberAt(store, manifestUri, index).memoUri();
+  }
+
+  /**
+   * One member of a manifest: its memo URI and the lease holder it was launched under ({@code
+   * null} when none is recorded).
+   */
+  public record Member(String memoUri, String holder) {}
+
+  /**
+   * The member at {@code index} of the manifest at {@code manifestUri} in {@code store}.
+   *
+   * @throws IllegalArgumentException as {@link #callAt} does, and when the holders do not match
+   *     the calls
+   */
+  public static Member memberAt(BlobStore store, String manifestUri, int index) {
     String root = rootOf(manifestUri);
     if (!root.equals(store.root())) {
       throw new IllegalArgumentException("Batch manifest " + manifestUri + " is not in store " + store.root());
@@ -145,6 +170,14 @@ public final class BatchManifest {
       throw new IllegalArgumentException("Batch manifest " + manifestUri + ": call " + index + " is of " + function
           + ", the manifest is of " + json.get("function"));
     }
-    return memoUri;
+    Object holders = json.get("holders");
+    if (holders == null) {
+      return new Member(memoUri, null);
+    }
+    if (!(holders instanceof List<?> list) || list.size() != calls.size() || !(list.get(index) instanceof String holder)) {
+      throw new IllegalArgumentException("Batch manifest " + manifestUri + ": \"holders\" is not a list of strings as"
+          + " long as \"calls\": it was not written by Pure Remote");
+    }
+    return new Member(memoUri, holder.isEmpty() ? null : holder);
   }
 }

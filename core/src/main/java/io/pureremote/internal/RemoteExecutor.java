@@ -100,8 +100,13 @@ public final class RemoteExecutor {
    * every member's pod whether or not its caller still wants it.
    */
   public int runBatchMember(MemoKey key) {
+    return runBatchMember(key, null);
+  }
+
+  /** {@link #runBatchMember(MemoKey)} for a member launched under lease {@code launchedBy} (see {@link #run(MemoKey, String)}). */
+  public int runBatchMember(MemoKey key, String launchedBy) {
     batchMember = true;
-    return run(key);
+    return run(key, launchedBy);
   }
 
   /**
@@ -110,6 +115,17 @@ public final class RemoteExecutor {
    * Outcome#EXIT_INFRASTRUCTURE}.
    */
   public int run(MemoKey key) {
+    return run(key, null);
+  }
+
+  /**
+   * {@link #run(MemoKey)} for a launch its caller made under the lease of holder {@code
+   * launchedBy} ({@code RemoteMain run <memo uri> --holder <id>}). When the entry's invocation
+   * names another holder (a new caller took the call over and rewrote it), this launch is an
+   * orphan of the old caller: it runs nothing, commits nothing and returns {@link
+   * Outcome#EXIT_LEASE_LOST}. {@code null}: a launch outside a lease, which trusts the invocation.
+   */
+  public int run(MemoKey key, String launchedBy) {
     String memoUri = store.uri(key.prefix());
     Instant started = Instant.now();
     try {
@@ -124,6 +140,16 @@ public final class RemoteExecutor {
       }
       try (invocation) {
         MemoEntry.Invocation call = MemoEntry.Invocation.fromHeader(invocation.section("call"));
+        String named = call.lease() == null ? null : call.lease().holder();
+        if (launchedBy != null && !launchedBy.equals(named)) {
+          // The launch's own holder, not the invocation's, says whose run this is: the invocation
+          // is rewritten by every new holder, so an orphan reading it would otherwise join and run
+          // as the new holder's run, beside that holder's own.
+          log.warn("{}: launched under lease holder {}, but the invocation now names {}: the call was taken over by"
+              + " another caller, whose run decides it; not running this orphaned launch (exit {})", memoUri,
+              launchedBy, named == null ? "no lease" : "holder " + named, EXIT_LEASE_LOST);
+          return EXIT_LEASE_LOST;
+        }
         ResolvedCall resolved = resolve(call, key.function());
         torch = TorchDistributed.current();
         // The caller's own lease when this run shares its JVM (the in-process shell): the record

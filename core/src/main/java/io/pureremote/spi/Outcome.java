@@ -28,7 +28,11 @@ public record Outcome(String reason, Integer exitCode, String detail) {
   /** {@code RemoteMain}: the library could not run the function (unreadable invocation, missing class, storage). */
   public static final int EXIT_INFRASTRUCTURE = 70;
 
-  /** {@code RemoteMain}: another run took the call's lease over; this one committed nothing. */
+  /**
+   * {@code RemoteMain}: the call's lease is another holder's (taken over while this run went on, or
+   * before it started: a launch whose {@code --holder} the entry no longer names); this run
+   * committed nothing.
+   */
   public static final int EXIT_LEASE_LOST = 75;
 
 

@@ -94,7 +94,16 @@ public final class WorkerConnection implements AutoCloseable {
 
   /** Asks the worker to run the invocation at {@code memoUri} under this connection's call {@code id}. */
   public CompletableFuture<Integer> run(String id, String memoUri) {
-    return request(id, "run " + id + " " + memoUri).thenApply(reply -> {
+    return run(id, memoUri, null);
+  }
+
+  /**
+   * {@link #run(String, String)} for a call launched under the lease of {@code holder} (the
+   * launch request's {@link LaunchRequest#holder()}; {@code null}: none): the worker runs nothing
+   * and answers {@value Outcome#EXIT_LEASE_LOST} when the entry names another holder by then.
+   */
+  public CompletableFuture<Integer> run(String id, String memoUri, String holder) {
+    return request(id, "run " + id + " " + memoUri + (holder == null ? "" : " " + holder)).thenApply(reply -> {
       String[] parts = reply.split(" ", 3);
       if (parts[0].equals("done") && parts.length == 3) {
         try {
