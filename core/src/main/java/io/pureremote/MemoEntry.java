@@ -444,6 +444,76 @@ public final class MemoEntry {
   }
 
   /**
+   * Judges the committed result as a call would: decodes it with {@code loader} (the packages the
+   * invocation allowed) and checks the value against the function's declared return type, which
+   * {@link #check()} cannot. A call meeting such a result sets it aside and recomputes.
+   *
+   * @param loader a class loader with the application's classes (the CLI's class path)
+   * @return {@code undecodable} (a class this build lacks or refuses, a payload that does not
+   *     decode), {@code wrong-type} (a value of another type than the function returns), {@code
+   *     corrupt} or {@code missing-content} as {@link #check()} says them; {@code unjudged} when
+   *     the function's interface is not on {@code loader}'s class path; empty when the result is
+   *     sound or absent
+   */
+  public Optional<Problem> judgeResult(ClassLoader loader) {
+    Optional<Invocation> call = invocation();
+    if (call.isEmpty() || !hasResult()) {
+      return Optional.empty();
+    }
+    String resultUri = uri() + "/" + MemoKey.RESULT;
+    java.lang.reflect.Method method;
+    try {
+      method = declared(call.get(), loader);
+    } catch (ClassNotFoundException | NoSuchMethodException | LinkageError e) {
+      return Optional.of(new Problem(MemoKey.RESULT, "unjudged", "cannot judge " + resultUri + ": "
+          + call.get().interfaceName() + "." + call.get().methodName() + " is not on this class path (" + e
+          + "). Run verify with the application's classes on the class path (CLASSPATH or -cp)"));
+    }
+    EntryReader.Read read;
+    try {
+      read = reader.checkedResult(codec(call.get().allowedPackages(), loader));
+    } catch (LinkageError e) {
+      return Optional.of(new Problem(MemoKey.RESULT, Aside.Kind.UNDECODABLE.label(), e + " [" + resultUri + "]"));
+    }
+    if (read.problem() != null) {
+      return Optional.of(new Problem(MemoKey.RESULT, read.problem().kind().label(), read.problem().detail()));
+    }
+    if (!read.hit()) {
+      return Optional.empty();
+    }
+    Object value = read.decoded().value();
+    Class<?> returns = method.getReturnType();
+    String wrong = value == null ? (returns.isPrimitive() ? "is null" : null)
+        : boxed(returns).isInstance(value) ? null : "is a " + value.getClass().getName();
+    if (wrong == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new Problem(MemoKey.RESULT, Aside.Kind.WRONG_TYPE.label(), "The stored result " + resultUri + " "
+        + wrong + ", but " + function() + " returns " + method.getGenericReturnType().getTypeName() + ". The function's"
+        + " return type changed without a new version: bump @PureRemote(version = ...) so new calls get new entries,"
+        + " or delete it (pureremote invalidate); a call sets it aside and recomputes."));
+  }
+
+  private static java.lang.reflect.Method declared(Invocation call, ClassLoader loader)
+      throws ClassNotFoundException, NoSuchMethodException {
+    Class<?> iface = Class.forName(String.valueOf(call.interfaceName()), false, loader);
+    for (java.lang.reflect.Method m : iface.getMethods()) {
+      if (m.getName().equals(call.methodName()) && java.util.Arrays.stream(m.getParameterTypes()).map(Class::getName)
+          .toList().equals(call.parameterTypes())) {
+        return m;
+      }
+    }
+    throw new NoSuchMethodException(iface.getName() + "." + call.methodName() + call.parameterTypes());
+  }
+
+  private static Class<?> boxed(Class<?> type) {
+    if (!type.isPrimitive()) {
+      return type;
+    }
+    return java.lang.invoke.MethodType.methodType(type).wrap().returnType();
+  }
+
+  /**
    * What {@link #repair} did with one unusable blob.
    *
    * @param problem what was wrong

@@ -172,16 +172,17 @@ class BatchedLaunchTest {
         Thread.sleep(20);
       }
       String newHolder = MemoEntry.at(store, memoUri).invocation().orElseThrow().lease().holder();
-      LaunchRequest request = new LaunchRequest(memoUri, sleep, Keys.argsHash(Duration.ofSeconds(4)), java.util.Map.of());
+      LaunchRequest request = new LaunchRequest(memoUri, sleep, Keys.argsHash(Duration.ofSeconds(4)), java.util.Map.of(),
+          "holder-of-the-caller-that-gave-up");
       // An old batch, made for the caller that held the call before, starts its pod only now.
-      String stale = BatchManifest.write(store, List.of(request), r -> "holder-of-the-caller-that-gave-up");
+      String stale = BatchManifest.write(store, List.of(request));
       assertThat(BatchManifest.memberAt(store, stale, 0).holder()).isEqualTo("holder-of-the-caller-that-gave-up");
 
       long before = System.nanoTime();
       assertThat(RemoteEntry.batch(stale, "0", null)).isEqualTo(Outcome.EXIT_LEASE_LOST);
       assertThat(Duration.ofNanos(System.nanoTime() - before)).as("skipped, not run").isLessThan(Duration.ofSeconds(3));
-      assertThat(MemoEntry.at(store, memoUri).runs()).extracting(MemoEntry.Run::status)
-          .containsExactly("skipped: not mine (the call's lease holder is not the one this batch was made for)");
+      assertThat(MemoEntry.at(store, memoUri).runs()).as("an orphaned member writes nothing (exactly-once.md, step 5)")
+          .isEmpty();
       assertThat(store.exists(prefix + "/result")).as("only the new holder's run commits").isFalse();
 
       assertThat(theirs.join()).isEqualTo("slept PT4S");

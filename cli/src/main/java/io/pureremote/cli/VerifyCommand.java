@@ -43,6 +43,10 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--repair", description = "set damaged blobs aside and release stale leases")
   boolean repair;
 
+  @Option(names = "--decode", description = "also decode each result with the application's classes on this class path"
+      + " (CLASSPATH) and report results that do not decode or are not of the function's return type")
+  boolean decode;
+
   @Option(names = "--page", paramLabel = "N", defaultValue = "1000",
       description = "keys listed per request (default ${DEFAULT-VALUE}); memory holds one page and one entry")
   int page;
@@ -65,6 +69,13 @@ final class VerifyCommand implements Callable<Integer> {
   private int contentBlobs;
   private int orphaned;
   private int unrecorded;
+  private int unjudged;
+  private int judged;
+
+  private static ClassLoader loader() {
+    return java.util.Objects.requireNonNullElse(Thread.currentThread().getContextClassLoader(),
+        VerifyCommand.class.getClassLoader());
+  }
 
   @Override
   public Integer call() {
@@ -127,7 +138,7 @@ final class VerifyCommand implements Callable<Integer> {
       out.println(summary(store.root()));
       out.flush();
       err.flush();
-      return damaged + missingContent - repaired > 0 ? PureRemoteCli.NOT_FOUND : PureRemoteCli.OK;
+      return damaged + missingContent - repaired + judged > 0 ? PureRemoteCli.NOT_FOUND : PureRemoteCli.OK;
     }
   }
 
@@ -169,6 +180,23 @@ final class VerifyCommand implements Callable<Integer> {
         damaged++;
       }
       out.println(pad(p.kind()) + entry.uri() + "/" + p.blob() + ": " + p.detail());
+    }
+    boolean resultDamaged = check.problems().stream().anyMatch(p -> p.blob().equals("result"));
+    if (decode && names.contains("result") && !resultDamaged) {
+      entry.judgeResult(loader()).ifPresent(p -> {
+        if (p.kind().equals("unjudged")) {
+          unjudged++;
+        } else if (p.kind().equals("undecodable") || p.kind().equals("wrong-type")) {
+          judged++;
+        } else if (p.kind().equals("missing-content")) {
+          missingContent++;
+        } else {
+          damaged++;
+        }
+        out.println(pad(p.kind()) + entry.uri() + "/" + p.blob() + ": " + p.detail()
+            + (p.kind().equals("undecodable") || p.kind().equals("wrong-type")
+                ? " (the next call sets it aside and recomputes it)" : ""));
+      });
     }
     if (repair && !check.problems().isEmpty()) {
       for (MemoEntry.Repair r : entry.repair()) {
@@ -242,6 +270,12 @@ final class VerifyCommand implements Callable<Integer> {
         + " at " + storeRoot + ": " + damaged + " damaged, " + missingContent + " missing content, " + staleLeases
         + " stale leases, " + unfinished + " unfinished, " + (pipeline == null ? orphaned + " orphaned content, " : "")
         + running + " running");
+    if (decode) {
+      sb.append(", ").append(judged).append(" undecodable or of the wrong type");
+      if (unjudged > 0) {
+        sb.append(", ").append(unjudged).append(" not judged (classes not on the class path)");
+      }
+    }
     if (repair) {
       sb.append("; repaired ").append(repaired).append(", released ").append(released).append(" leases");
       if (left > 0) {
@@ -249,6 +283,9 @@ final class VerifyCommand implements Callable<Integer> {
       }
     } else if (damaged + missingContent + staleLeases > 0) {
       sb.append("; run with --repair to set damaged blobs aside and release stale leases");
+    }
+    if (judged > 0) {
+      sb.append("; the next call of each undecodable or wrong-typed result sets it aside and recomputes it");
     }
     return sb.toString();
   }

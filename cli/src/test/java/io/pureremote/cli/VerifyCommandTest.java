@@ -183,6 +183,58 @@ class VerifyCommandTest {
     assertThat(cli("verify", root, "--page", "0").err()).contains("--page must be at least 1");
   }
 
+  @Test
+  void decodeReportsResultsThatDoNotDecodeOrAreOfTheWrongTypeOnePerEntry() {
+    calls(r -> {
+      Scoring s = r.create(Scoring.class, ScoringImpl.class);
+      for (String m : List.of("sound", "garbled", "retyped")) {
+        s.score(m, F);
+      }
+      r.create(Attachments.class, Attachments.Impl.class).attach("attached");
+    });
+    store = BlobStore.open(root);
+    // A sound frame (size and checksum match) whose Kryo payload names a class no build has: the
+    // call's own arguments, with the record's class name changed (as an old memo of a renamed class).
+    String garbled = key(SCORE, "2", "result", "garbled", F);
+    byte[] args = io.pureremote.internal.BlobFrame.read(new java.io.ByteArrayInputStream(
+        read(key(SCORE, "2", "invocation", "garbled", F))), "test").payload();
+    String latin = new String(args, java.nio.charset.StandardCharsets.ISO_8859_1);
+    assertThat(latin).contains("Scoring$Feature"); // Kryo marks a name's last char with its high bit
+    write(garbled, io.pureremote.internal.BlobFrame.of(io.pureremote.internal.BlobFrame.KRYO, Map.of(),
+        latin.replace("Scoring$Feature", "Scoring$Fxature").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1))
+        .toBytes());
+    // A sound result of another function: a BlobRef where score returns a String.
+    String retyped = key(SCORE, "2", "result", "retyped", F);
+    write(retyped, read(key(Attachments.class.getName() + "#attach", "1", "result", "attached")));
+
+    PureRemoteCliTest.Run plain = cli("verify", root);
+    assertThat(plain.code()).as("without --decode only frames are judged: %s", plain.out()).isZero();
+
+    PureRemoteCliTest.Run decoded = cli("verify", root, "--decode");
+    assertThat(decoded.code()).as(decoded.out() + decoded.err()).isEqualTo(1);
+    assertThat(decoded.out())
+        .contains("undecodable     " + store.uri(garbled) + ": ")
+        .contains("wrong-type      " + store.uri(retyped) + ": The stored result " + store.uri(retyped) + " is a "
+            + BlobRef.class.getName() + ", but " + SCORE + "@2 returns java.lang.String. The function's return type"
+            + " changed without a new version: bump @PureRemote(version = ...)")
+        .contains("(the next call sets it aside and recomputes it)")
+        .doesNotContain(store.uri(key(SCORE, "2", "result", "sound", F)) + ":")
+        .contains(": 0 damaged, 0 missing content, 0 stale leases, 0 unfinished, 0 orphaned content, 0 running,"
+            + " 2 undecodable or of the wrong type; the next call of each");
+    assertThat(decoded.out().lines().filter(l -> l.startsWith("undecodable") || l.startsWith("wrong-type")))
+        .as("one line per damaged entry").hasSize(2);
+
+    // What verify reports is what a call meets: each is recomputed once, then verify is clean.
+    ScoringImpl.RUNS.set(0);
+    calls(r -> {
+      Scoring s = r.create(Scoring.class, ScoringImpl.class);
+      assertThat(s.score("garbled", F)).startsWith("garbled:alice");
+      assertThat(s.score("retyped", F)).startsWith("retyped:alice");
+    });
+    assertThat(ScoringImpl.RUNS).hasValue(2);
+    assertThat(cli("verify", root, "--decode").code()).isZero();
+  }
+
   static String sha256(byte[] bytes) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));

@@ -30,11 +30,8 @@ import java.util.UUID;
  *  "holders": ["<lease holder of index 0>", ...]}
  * }</pre>
  *
- * <p>{@code holders} names, by index, the lease holder each call was batched for (the caller that
- * wrote the manifest). A member whose call another holder has taken over since (its caller died
- * or gave up, and a new caller took the lease and rewrote the invocation) is not the batch's any
- * more: {@code RemoteMain batch} skips it with exit code 75, so two holders never both run it.
- * Manifests without {@code holders} (written by shells' own tests) skip that check.
+ * <p>{@code holders} (optional; {@code ""} for a call launched outside a lease) names the lease
+ * each call was launched under, which the member checks as {@code run --holder} does.
  *
  * <p>What the remote side reads is distrusted: at most {@value #MAX_BYTES} bytes and {@value
  * #MAX_CALLS} calls, the format named, every call a memo URI of the function named, in the store
@@ -52,20 +49,8 @@ public final class BatchManifest {
 
   private BatchManifest() {}
 
-  /** One member of a manifest: its call, and the lease holder it was batched for (null when not recorded). */
-  public record Member(String memoUri, String holder) {}
-
-  /** Writes a manifest of {@code requests} (index = position) without lease holders and returns its URI. */
+  /** Writes a manifest of {@code requests} (index = position) and returns its URI. */
   public static String write(BlobStore store, List<LaunchRequest> requests) {
-    return write(store, requests, r -> null);
-  }
-
-  /**
-   * Writes a manifest of {@code requests} (index = position) and returns its URI; {@code holderOf}
-   * gives each call's lease holder (the holders are recorded only when every call has one).
-   */
-  public static String write(BlobStore store, List<LaunchRequest> requests,
-      java.util.function.Function<LaunchRequest, String> holderOf) {
     if (requests.isEmpty() || requests.size() > MAX_CALLS) {
       throw new IllegalArgumentException("A batch manifest lists 1 to " + MAX_CALLS + " calls, got " + requests.size());
     }
@@ -73,10 +58,7 @@ public final class BatchManifest {
     List<Object> calls = new ArrayList<>();
     List<Object> holders = new ArrayList<>();
     for (LaunchRequest r : requests) {
-      String holder = holderOf.apply(r);
-      if (holder != null) {
-        holders.add(holder);
-      }
+      holders.add(r.holder() == null ? "" : r.holder());
       if (!r.function().equals(function)) {
         throw new IllegalArgumentException("A batch manifest lists calls of one function; got " + function + " and "
             + r.function());
@@ -90,7 +72,7 @@ public final class BatchManifest {
     json.put("createdAt", now.toString());
     json.put("createdBy", CallMetadata.user() + "@" + CallMetadata.host());
     json.put("calls", calls);
-    if (holders.size() == calls.size()) {
+    if (holders.stream().anyMatch(h -> !"".equals(h))) {
       json.put("holders", holders);
     }
     String key = PREFIX + "/" + now.atOffset(ZoneOffset.UTC).toLocalDate() + "/" + UUID.randomUUID() + ".json";
@@ -119,11 +101,16 @@ public final class BatchManifest {
   }
 
   /**
-   * The member at {@code index} of the manifest at {@code manifestUri} in {@code store}: its memo
-   * URI and the lease holder it was batched for, checked as {@link #callAt} checks.
+   * One member of a manifest: its memo URI and the lease holder it was launched under ({@code
+   * null} when none is recorded).
+   */
+  public record Member(String memoUri, String holder) {}
+
+  /**
+   * The member at {@code index} of the manifest at {@code manifestUri} in {@code store}.
    *
-   * @throws IllegalArgumentException as {@link #callAt} does, and when {@code holders} is not a
-   *     list of strings as long as {@code calls}
+   * @throws IllegalArgumentException as {@link #callAt} does, and when the holders do not match
+   *     the calls
    */
   public static Member memberAt(BlobStore store, String manifestUri, int index) {
     String root = rootOf(manifestUri);
@@ -187,11 +174,10 @@ public final class BatchManifest {
     if (holders == null) {
       return new Member(memoUri, null);
     }
-    if (!(holders instanceof List<?> list) || list.size() != calls.size() || !(list.get(index) instanceof String holder)
-        || holder.isBlank() || holder.length() > 200) {
-      throw new IllegalArgumentException("Batch manifest " + manifestUri + " has \"holders\" that are not one lease"
-          + " holder (a string) per call: it was not written by Pure Remote");
+    if (!(holders instanceof List<?> list) || list.size() != calls.size() || !(list.get(index) instanceof String holder)) {
+      throw new IllegalArgumentException("Batch manifest " + manifestUri + ": \"holders\" is not a list of strings as"
+          + " long as \"calls\": it was not written by Pure Remote");
     }
-    return new Member(memoUri, holder);
+    return new Member(memoUri, holder.isEmpty() ? null : holder);
   }
 }

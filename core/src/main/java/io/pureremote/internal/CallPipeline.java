@@ -472,7 +472,10 @@ public final class CallPipeline implements AutoCloseable {
               // recomputed here (misses only) for why-miss to tell "code changed" from "new args".
               method.code() == null ? null : ArgsEncoder.hash(args)), null);
     }
-    LaunchRequest request = new LaunchRequest(memoUri, key.function(), key.argsHash(), remoteEnvironment);
+    // The holder travels with the launch: a run launched under this lease refuses once the entry
+    // names another holder (its call was taken over), so an orphan of ours never runs as theirs.
+    LaunchRequest request = new LaunchRequest(memoUri, key.function(), key.argsHash(), remoteEnvironment,
+        lease.holder());
     // The first miss of each function says where it runs, at INFO; the rest are per-call detail
     // (a fan-out of 2,000 calls is one progress line and one summary, not 2,000 lines).
     if (announced.add(key.function())) {
@@ -484,7 +487,7 @@ public final class CallPipeline implements AutoCloseable {
     Instant launched = Instant.now();
     lease.launched();
     // Alone, or with other misses of the function when the shell groups them (Shell.grouping).
-    Launch launch = batcher.launch(request, lease.holder());
+    Launch launch = batcher.launch(request);
     Outcome outcome;
     launches.add(launch);
     try {

@@ -49,7 +49,7 @@ public final class InProcessShell implements Shell {
       running.add(Thread.currentThread());
       try {
         BlobStore store = store(located.root(), BlobStore.fromEnvironment(request.environment()), loader);
-        int code = new RemoteExecutor(store, loader).run(located.key());
+        int code = new RemoteExecutor(store, loader).run(located.key(), request.holder());
         completion.complete(Outcome.exited(code, ""));
       } catch (Throwable t) {
         completion.completeExceptionally(t);

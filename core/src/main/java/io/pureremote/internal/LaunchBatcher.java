@@ -42,8 +42,6 @@ final class LaunchBatcher implements AutoCloseable {
   private static final class Pending {
     final List<LaunchRequest> requests = new ArrayList<>();
     final List<CompletableFuture<Launch>> launches = new ArrayList<>();
-    /** The lease holder of each request, by memo URI: the manifest names them. */
-    final Map<String, String> holders = new HashMap<>();
     final long openedNanos = System.nanoTime();
     java.util.concurrent.ScheduledFuture<?> handOver;
   }
@@ -56,9 +54,9 @@ final class LaunchBatcher implements AutoCloseable {
   /**
    * Launches {@code request}, alone or in a group; blocks until its group is handed over (at most
    * the shell's window). When interrupted while waiting, the launch that later comes is cancelled.
-   * {@code holder} is the call's lease holder, which a batch manifest names (null: none).
+   * The request's lease holder ({@link LaunchRequest#holder()}) is what a batch manifest names.
    */
-  Launch launch(LaunchRequest request, String holder) throws InterruptedException {
+  Launch launch(LaunchRequest request) throws InterruptedException {
     LaunchGroup.Policy policy = shell.grouping(request.function());
     if (!policy.groups()) {
       return shell.launch(request);
@@ -68,9 +66,6 @@ final class LaunchBatcher implements AutoCloseable {
     synchronized (this) {
       Pending group = pending.computeIfAbsent(request.function(), f -> new Pending());
       group.requests.add(request);
-      if (holder != null) {
-        group.holders.put(request.memoUri(), holder);
-      }
       group.launches.add(mine);
       if (group.handOver != null) {
         group.handOver.cancel(false);
@@ -117,7 +112,7 @@ final class LaunchBatcher implements AutoCloseable {
   private void launchGroup(Pending group) {
     try {
       LaunchGroup launchGroup = new LaunchGroup(group.requests,
-          members -> BatchManifest.write(store, members, r -> group.holders.get(r.memoUri())));
+          members -> BatchManifest.write(store, members));
       List<Launch> launches = shell.launchGroup(launchGroup);
       if (launches.size() != group.requests.size()) {
         throw new IllegalStateException("Shell " + shell.name() + " returned " + launches.size() + " launches for a group of "

@@ -482,7 +482,8 @@ public final class LocalPoolShell implements Shell {
       call.dispatches++;
       call.worker = this;
       inFlight.put(call.id, call);
-      write("run " + call.id + " " + call.request.memoUri());
+      write("run " + call.id + " " + call.request.memoUri()
+          + (call.request.holder() == null ? "" : " " + call.request.holder()));
     }
 
     void write(String line) {

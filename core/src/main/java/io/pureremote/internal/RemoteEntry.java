@@ -31,7 +31,8 @@ import java.util.Map;
  * <p>Exit codes: {@value Outcome#EXIT_OK} done (result stored, possibly by an earlier run);
  * {@value Outcome#EXIT_FUNCTION_FAILED} the function threw and its error is stored;
  * {@value Outcome#EXIT_USAGE} bad command line; {@value Outcome#EXIT_INFRASTRUCTURE}
- * the library could not run the function (see the log).
+ * the library could not run the function (see the log); {@value Outcome#EXIT_LEASE_LOST} the call
+ * is another holder's now (taken over, or cancelled in a batch), nothing committed.
  */
 public final class RemoteEntry {
   private RemoteEntry() {}
@@ -39,7 +40,7 @@ public final class RemoteEntry {
   /** The last bytes of this process's output stored as {@code runs/<run>.log}. */
   private static final int LOG_LIMIT = 1 << 20;
 
-  private static final String USAGE = "usage: java io.pureremote.RemoteMain run <memo uri>\n"
+  private static final String USAGE = "usage: java io.pureremote.RemoteMain run <memo uri> [--holder <lease holder id>]\n"
       + "       java io.pureremote.RemoteMain batch <manifest uri>   (with JOB_COMPLETION_INDEX set)\n"
       + "       java io.pureremote.RemoteMain worker --root <store root> [--slots <K>] [--drain-seconds <S>]\n"
       + "                  [--listen <port> (--token-file <path> | --token-env <NAME>) [--ready-port <port>]]";
@@ -75,10 +76,12 @@ public final class RemoteEntry {
     if (args.length == 2 && "batch".equals(args[0])) {
       return batch(args[1], environment.get(LaunchGroup.INDEX_VARIABLE), logCapture, environment);
     }
-    if (args.length != 2 || !"run".equals(args[0])) {
+    boolean withHolder = args.length == 4 && "--holder".equals(args[2]) && !args[3].isBlank();
+    if (args.length != 2 && !withHolder || !"run".equals(args[0])) {
       System.err.println(USAGE + "\n  got: " + Arrays.toString(args));
       return Outcome.EXIT_USAGE;
     }
+    String holder = withHolder ? args[3] : null;
     MemoKey.Located located;
     try {
       located = MemoKey.parseUri(args[1]);
@@ -92,7 +95,7 @@ public final class RemoteEntry {
     }
     Map<String, String> settings = BlobStore.fromEnvironment(environment);
     try (BlobStore store = BlobStore.open(located.root(), settings, loader)) {
-      return new RemoteExecutor(store, loader, logCapture).run(located.key());
+      return new RemoteExecutor(store, loader, logCapture).run(located.key(), holder);
     } catch (RuntimeException e) {
       System.err.println("Cannot open the blob store at " + located.root() + ": " + e.getMessage());
       return Outcome.EXIT_INFRASTRUCTURE;

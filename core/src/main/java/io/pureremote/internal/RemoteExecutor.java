@@ -77,7 +77,6 @@ public final class RemoteExecutor {
   private TorchDistributed torch;
   private List<io.pureremote.spi.CallListener> listeners;
   private boolean batchMember;
-  private String batchHolder;
 
   /** An executor reading and writing through {@code store}, loading classes with {@code loader}. */
   public RemoteExecutor(BlobStore store, ClassLoader loader) {
@@ -98,15 +97,16 @@ public final class RemoteExecutor {
    * Runs the call at {@code key} as one member of a batch ({@code RemoteMain batch}): like {@link
    * #run}, except that a call its caller no longer waits for (cancelled: the caller released its
    * lease, or never had one) is skipped with {@link Outcome#EXIT_LEASE_LOST}, since a batch starts
-   * every member's pod whether or not its caller still wants it. With {@code holder} (the lease
-   * holder the manifest names for this call; null when it names none), a call another holder has
-   * taken over since is not this batch's any more: skipped the same way ("not mine"), so two
-   * holders never both run it.
+   * every member's pod whether or not its caller still wants it.
    */
-  public int runBatchMember(MemoKey key, String holder) {
+  public int runBatchMember(MemoKey key) {
+    return runBatchMember(key, null);
+  }
+
+  /** {@link #runBatchMember(MemoKey)} for a member launched under lease {@code launchedBy} (see {@link #run(MemoKey, String)}). */
+  public int runBatchMember(MemoKey key, String launchedBy) {
     batchMember = true;
-    batchHolder = holder;
-    return run(key);
+    return run(key, launchedBy);
   }
 
   /**
@@ -115,6 +115,17 @@ public final class RemoteExecutor {
    * Outcome#EXIT_INFRASTRUCTURE}.
    */
   public int run(MemoKey key) {
+    return run(key, null);
+  }
+
+  /**
+   * {@link #run(MemoKey)} for a launch its caller made under the lease of holder {@code
+   * launchedBy} ({@code RemoteMain run <memo uri> --holder <id>}). When the entry's invocation
+   * names another holder (a new caller took the call over and rewrote it), this launch is an
+   * orphan of the old caller: it runs nothing, commits nothing and returns {@link
+   * Outcome#EXIT_LEASE_LOST}. {@code null}: a launch outside a lease, which trusts the invocation.
+   */
+  public int run(MemoKey key, String launchedBy) {
     String memoUri = store.uri(key.prefix());
     Instant started = Instant.now();
     try {
@@ -129,8 +140,14 @@ public final class RemoteExecutor {
       }
       try (invocation) {
         MemoEntry.Invocation call = MemoEntry.Invocation.fromHeader(invocation.section("call"));
-        if (batchMember && notMine(key, call)) {
-          writeRunRecord(key, started, "skipped: not mine (the call's lease holder is not the one this batch was made for)");
+        String named = call.lease() == null ? null : call.lease().holder();
+        if (launchedBy != null && !launchedBy.equals(named)) {
+          // The launch's own holder, not the invocation's, says whose run this is: the invocation
+          // is rewritten by every new holder, so an orphan reading it would otherwise join and run
+          // as the new holder's run, beside that holder's own.
+          log.warn("{}: launched under lease holder {}, but the invocation now names {}: the call was taken over by"
+              + " another caller, whose run decides it; not running this orphaned launch (exit {})", memoUri,
+              launchedBy, named == null ? "no lease" : "holder " + named, EXIT_LEASE_LOST);
           return EXIT_LEASE_LOST;
         }
         ResolvedCall resolved = resolve(call, key.function());
@@ -212,26 +229,6 @@ public final class RemoteExecutor {
 
   /** The outcome of joining the caller's lease: held (lease set), none taken, or taken over. */
   private record LeaseJoin(Leases.Lease lease, boolean takenOver) {}
-
-  /**
-   * Whether a batch member's call was taken over by another holder than the one its manifest
-   * names: a new caller took the lease and rewrote the invocation with its own holder. (A lease
-   * taken over before the invocation is rewritten names another holder: {@link #givenUp} skips that.)
-   */
-  private boolean notMine(MemoKey key, MemoEntry.Invocation call) {
-    if (batchHolder == null || call.lease() == null) {
-      return false;
-    }
-    String memoUri = store.uri(key.prefix());
-    if (!batchHolder.equals(call.lease().holder())) {
-      log.warn("{}: not mine: the invocation names lease holder {}, this batch was made for {} (another caller took"
-          + " the call over); skipping this member so the new holder alone runs it", memoUri, call.lease().holder(),
-          batchHolder);
-      return true;
-    }
-    // The invocation still names the batch's holder; whether the lease does too is givenUp's look.
-    return false;
-  }
 
   /** Whether the caller of a batch member gave it up: its lease is released, gone or another's. */
   private boolean givenUp(MemoKey key, MemoEntry.Invocation call) {

@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * worker → parent  ready pureremote-worker/1 slots=&lt;K&gt; pid=&lt;pid&gt; root=&lt;store root&gt;   (once it can take work)
- * parent → worker  run &lt;id&gt; &lt;memo uri&gt;          run one invocation (id: the parent's, no spaces)
+ * parent → worker  run &lt;id&gt; &lt;memo uri&gt; [&lt;holder&gt;]   run one invocation (id: the parent's, no spaces;
+ *                                                 holder: the caller's lease, checked as RemoteMain run --holder does)
  * worker → parent  done &lt;id&gt; &lt;exit code&gt;         it ended; the codes of RemoteMain run (0, 42, 70, 75)
  * worker → parent  refused &lt;id&gt; &lt;Reason&gt;: &lt;why&gt;  not run: RootMismatch, BadUri, Busy, Draining, BadRequest
  * parent → worker  cancel &lt;id&gt;                    interrupt the call's thread (its done line follows)
@@ -179,7 +180,15 @@ public final class Worker {
       return true;
     }
     String id = line.substring(4, space);
-    String memoUri = line.substring(space + 1).trim();
+    String rest = line.substring(space + 1).trim();
+    int holderAt = rest.indexOf(' ');
+    String memoUri = holderAt < 0 ? rest : rest.substring(0, holderAt);
+    String holder = holderAt < 0 ? null : rest.substring(holderAt + 1).trim();
+    if (holder != null && (holder.isEmpty() || holder.indexOf(' ') >= 0)) {
+      reply("refused " + id + " BadRequest: expected 'run <id> <memo uri> [<lease holder>]', got '"
+          + abbreviate(line) + "'");
+      return true;
+    }
     MemoKey.Located located;
     try {
       located = MemoKey.parseUri(memoUri);
@@ -200,18 +209,18 @@ public final class Worker {
       reply("refused " + id + " Busy: " + running.size() + " of " + slots + " slots in use");
       return true;
     }
-    Thread thread = Thread.ofVirtual().name("pureremote-worker-call-" + id).unstarted(() -> runCall(id, located));
+    Thread thread = Thread.ofVirtual().name("pureremote-worker-call-" + id).unstarted(() -> runCall(id, located, holder));
     running.put(id, thread);
     thread.start();
     return true;
   }
 
-  private void runCall(String id, MemoKey.Located located) {
+  private void runCall(String id, MemoKey.Located located, String holder) {
     LogCapture capture = LogCapture.buffer(logLimit);
     CURRENT.set(capture);
     int code;
     try {
-      code = new RemoteExecutor(store, loader, capture).run(located.key());
+      code = new RemoteExecutor(store, loader, capture).run(located.key(), holder);
     } catch (Throwable t) {
       log.error("worker: call {} failed outside the executor: {}", id, t.toString(), t);
       code = Outcome.EXIT_INFRASTRUCTURE;

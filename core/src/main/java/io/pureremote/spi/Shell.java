@@ -484,9 +484,14 @@ public interface Shell extends AutoCloseable {
    * @param argsHash the canonical arguments hash (hex), for names and labels
    * @param environment extra environment variables the remote process must see (e.g. blob store
    *     settings); never credentials
+   * @param holder the id of the call's lease the caller holds for this launch, or {@code null} when
+   *     it holds none. The remote side refuses to run (exit {@value Outcome#EXIT_LEASE_LOST}, nothing
+   *     committed) when the entry's invocation or lease names another holder by then: the call was
+   *     taken over, and this launch is an orphan of the caller that made it. A shell passes it on
+   *     with {@link #remoteMainArgs()}.
    */
   public record LaunchRequest(
-      String memoUri, FunctionId function, String argsHash, Map<String, String> environment) {
+      String memoUri, FunctionId function, String argsHash, Map<String, String> environment, String holder) {
 
     /** Validates and copies. */
     public LaunchRequest {
@@ -494,6 +499,15 @@ public interface Shell extends AutoCloseable {
       Objects.requireNonNull(function, "function");
       Objects.requireNonNull(argsHash, "argsHash");
       environment = Map.copyOf(environment);
+      if (holder != null && !holder.matches("[A-Za-z0-9._-]{1,128}")) {
+        throw new IllegalArgumentException("A lease holder id is 1 to 128 letters, digits, '.', '_' or '-'; got '"
+            + holder + "'");
+      }
+    }
+
+    /** A request launched outside a lease (no holder for the remote side to check). */
+    public LaunchRequest(String memoUri, FunctionId function, String argsHash, Map<String, String> environment) {
+      this(memoUri, function, argsHash, environment, null);
     }
 
     /**
@@ -502,9 +516,12 @@ public interface Shell extends AutoCloseable {
      */
     public static final String MAIN_CLASS = "io.pureremote.RemoteMain";
 
-    /** Arguments for {@link #MAIN_CLASS}: {@code run <memoUri>}. */
+    /**
+     * Arguments for {@link #MAIN_CLASS}: {@code run <memoUri>}, followed by {@code --holder
+     * <holder>} when the request has a holder.
+     */
     public List<String> remoteMainArgs() {
-      return List.of("run", memoUri);
+      return holder == null ? List.of("run", memoUri) : List.of("run", memoUri, "--holder", holder);
     }
 
     /** A short label for logs: function name and the first 8 hex digits of the hash. */
@@ -538,7 +555,11 @@ public interface Shell extends AutoCloseable {
     /** {@code RemoteMain}: the library could not run the function (unreadable invocation, missing class, storage). */
     public static final int EXIT_INFRASTRUCTURE = 70;
 
-    /** {@code RemoteMain}: another run took the call's lease over; this one committed nothing. */
+  /**
+   * {@code RemoteMain}: the call's lease is another holder's (taken over while this run went on, or
+   * before it started: a launch whose {@code --holder} the entry no longer names); this run
+   * committed nothing.
+   */
     public static final int EXIT_LEASE_LOST = 75;
 
     /** Validates. */
@@ -735,7 +756,16 @@ public interface Shell extends AutoCloseable {
 
     /** Asks the worker to run the invocation at {@code memoUri} under this connection's call {@code id}. */
     public CompletableFuture<Integer> run(String id, String memoUri) {
-      return request(id, "run " + id + " " + memoUri).thenApply(reply -> {
+    return run(id, memoUri, null);
+  }
+
+  /**
+   * {@link #run(String, String)} for a call launched under the lease of {@code holder} (the
+   * launch request's {@link LaunchRequest#holder()}; {@code null}: none): the worker runs nothing
+   * and answers {@value Outcome#EXIT_LEASE_LOST} when the entry names another holder by then.
+   */
+  public CompletableFuture<Integer> run(String id, String memoUri, String holder) {
+    return request(id, "run " + id + " " + memoUri + (holder == null ? "" : " " + holder)).thenApply(reply -> {
         String[] parts = reply.split(" ", 3);
         if (parts[0].equals("done") && parts.length == 3) {
           try {

@@ -137,7 +137,8 @@ class KubernetesShellTest {
     assertThat(job.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "pureremote")
         .containsEntry("pureremote.io/function", "io.pureremote.k8s.testfns.Work_square");
     assertThat(job.getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs())
-        .containsExactly("run", job.getMetadata().getAnnotations().get("pureremote.io/memo-uri"));
+        .as("run <memo uri> --holder <the caller's lease>")
+        .startsWith("run", job.getMetadata().getAnnotations().get("pureremote.io/memo-uri"), "--holder").hasSize(4);
 
     assertThat(work.square(7)).as("memo hit").isEqualTo(49);
     assertThat(jobsCreated()).as("a memo hit creates no Job").isEqualTo(1);

@@ -193,7 +193,7 @@ public final class PoolShell implements Shell {
           current = w;
           currentId = id;
           try {
-            int code = w.connection.run(id, request.memoUri()).get();
+            int code = w.connection.run(id, request.memoUri(), request.holder()).get();
             completion.complete(Outcome.exited(code, "worker pod " + w.pod + " of pool " + options.pool()));
             return;
           } catch (ExecutionException e) {
