@@ -255,12 +255,15 @@ class OperatorBackendsTest {
   }
 
   @Test
-  void anEvictedWorkerRecreatesThePyTorchJobWithoutSpendingTheCallersRetries() {
+  void anEvictedWorkerRecreatesThePyTorchJobWithoutSpendingTheCallersRetries() throws InterruptedException {
     start(List.of("pytorchjob"), b -> b);
     operator.then(FakeTrainingOperator.Behaviour.EVICT_WORKER);
     assertThat(fns.sumOfSquares(3)).isEqualTo(42);
     assertThat(operator.pytorchJobsSeen()).hasSize(2);
     assertThat(operator.pytorchJobsSeen().get(1)).isEqualTo(operator.pytorchJobsSeen().get(0) + "-r1");
+    // The evicted object and the finished retry are both deleted (the second from a background task).
+    TorchShellTest.awaitDeleted(() -> client.genericKubernetesResources(OperatorJobFactory.PYTORCHJOBS).inNamespace(NS)
+        .list().getItems().stream().findAny().orElse(null));
     assertThat(client.genericKubernetesResources(OperatorJobFactory.PYTORCHJOBS).inNamespace(NS).list().getItems()).isEmpty();
   }
 
@@ -274,13 +277,15 @@ class OperatorBackendsTest {
   }
 
   @Test
-  void podsThatNeverScheduleFailWithTheirReasonAndTheJobIsDeleted() {
+  void podsThatNeverScheduleFailWithTheirReasonAndTheJobIsDeleted() throws InterruptedException {
     start(List.of("pytorchjob"), b -> b.pendingTimeout(java.time.Duration.ofSeconds(2)));
     operator.then(FakeTrainingOperator.Behaviour.UNSCHEDULABLE);
     assertThatThrownBy(() -> fns.sumOfSquares(5)).isInstanceOf(ShellException.class)
         .satisfies(e -> assertThat(((ShellException) e).reason()).isEqualTo("PodsPending"))
         .hasMessageContaining("-master-0: Unschedulable").hasMessageContaining("Insufficient nvidia.com/gpu");
     String name = operator.pytorchJobsSeen().getFirst();
+    TorchShellTest.awaitDeleted(() -> client.genericKubernetesResources(OperatorJobFactory.PYTORCHJOBS).inNamespace(NS)
+        .withName(name).get());
     assertThat(client.genericKubernetesResources(OperatorJobFactory.PYTORCHJOBS).inNamespace(NS).withName(name).get()).isNull();
   }
 
@@ -299,9 +304,7 @@ class OperatorBackendsTest {
     assertThat(trainJobs.withName(name).get()).as("the TrainJob was created").isNotNull();
     launch.cancel();
     assertThat(launch.completion().get().reason()).isEqualTo("Cancelled");
-    for (int i = 0; i < 200 && trainJobs.withName(name).get() != null; i++) {
-      Thread.sleep(50);
-    }
+    TorchShellTest.awaitDeleted(() -> trainJobs.withName(name).get());
     assertThat(trainJobs.withName(name).get()).isNull();
     assertThat(cluster.requests()).anyMatch(r -> r.actor().equals(SHELL) && r.method().equals("DELETE")
         && r.path().contains("/trainjobs/" + name));

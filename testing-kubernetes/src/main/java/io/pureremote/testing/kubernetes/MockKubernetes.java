@@ -444,16 +444,27 @@ public final class MockKubernetes implements AutoCloseable {
       delegate.onClosing(tap(ws), code, reason);
     }
 
+    // The mock's watch listener sends events from its own executor thread, where each send waits
+    // (up to 30 s) for the event loop to write it; its onClosed/onFailure, called on that event
+    // loop, wait for the executor to finish. A close racing a send so blocked every request of the
+    // server for the 30 s (seen as 10 s client timeouts in CI). Ending the listener off the event
+    // loop lets the pending write complete.
     @Override
     public void onClosed(WebSocket ws, int code, String reason) {
       shellSockets.remove(tapped);
-      delegate.onClosed(tap(ws), code, reason);
+      TappedSocket socket = tap(ws);
+      offEventLoop(() -> delegate.onClosed(socket, code, reason));
     }
 
     @Override
     public void onFailure(WebSocket ws, Throwable t, Response response) {
       shellSockets.remove(tapped);
-      delegate.onFailure(tap(ws), t, response);
+      TappedSocket socket = tap(ws);
+      offEventLoop(() -> delegate.onFailure(socket, t, response));
+    }
+
+    private static void offEventLoop(Runnable end) {
+      Thread.ofVirtual().name("mock-watch-end").start(end);
     }
   }
 }
