@@ -426,7 +426,8 @@ public final class MemoEntry {
    * decoding a payload, so it needs none of the function's classes: each frame's magic, format,
    * size and SHA-256, and that the content of every {@code BlobRef} its header records exists (one
    * request per distinct ref). A payload that names a class this build lacks, or a result of the
-   * wrong type, is found only by a call, which heals it the same way ({@code docs/memo-layout.md}).
+   * wrong type, is found only by decoding: {@link #judgeResult}, and {@link #repair(ClassLoader)}
+   * or a call, which heal it the same way ({@code docs/memo-layout.md}).
    */
   public Check check() {
     List<Problem> problems = new ArrayList<>();
