@@ -426,7 +426,8 @@ public final class MemoEntry {
    * decoding a payload, so it needs none of the function's classes: each frame's magic, format,
    * size and SHA-256, and that the content of every {@code BlobRef} its header records exists (one
    * request per distinct ref). A payload that names a class this build lacks, or a result of the
-   * wrong type, is found only by a call, which heals it the same way ({@code docs/memo-layout.md}).
+   * wrong type, is found only by decoding: {@link #judgeResult}, and {@link #repair(ClassLoader)}
+   * or a call, which heal it the same way ({@code docs/memo-layout.md}).
    */
   public Check check() {
     List<Problem> problems = new ArrayList<>();
@@ -533,7 +534,33 @@ public final class MemoEntry {
    * @return one repair per problem found, in blob order
    */
   public List<Repair> repair() {
-    List<Problem> found = check().problems();
+    return repair(check().problems(), null);
+  }
+
+  /**
+   * {@link #repair()}, and also sets aside a result that {@link #judgeResult judged} with {@code
+   * loader} does not decode (a class this build lacks or refuses) or is of another type than the
+   * function returns, exactly as a call meeting it does before it recomputes: judged again under
+   * the entry's lease, copied to {@code aside/result-<sha256>} with a note, then deleted. A result
+   * that cannot be judged here (the function's classes are not on {@code loader}'s class path) is
+   * left alone.
+   *
+   * @return one repair per problem found, in blob order
+   */
+  public List<Repair> repair(ClassLoader loader) {
+    java.util.Objects.requireNonNull(loader, "loader");
+    List<Problem> found = new ArrayList<>(check().problems());
+    if (found.stream().noneMatch(p -> p.blob().equals(MemoKey.RESULT))) {
+      judgeResult(loader).filter(MemoEntry::decodeProblem).ifPresent(found::add);
+    }
+    return repair(found, loader);
+  }
+
+  private static boolean decodeProblem(Problem p) {
+    return p.kind().equals(Aside.Kind.UNDECODABLE.label()) || p.kind().equals(Aside.Kind.WRONG_TYPE.label());
+  }
+
+  private List<Repair> repair(List<Problem> found, ClassLoader loader) {
     if (found.isEmpty()) {
       return List.of();
     }
@@ -551,7 +578,11 @@ public final class MemoEntry {
         List<Repair> repairs = new ArrayList<>();
         for (Problem p : found) {
           // Judged again under the lease: it may have been set aside or recomputed meanwhile.
-          Optional<Aside.Problem> now = Aside.checkFrame(store, reader.key(), p.blob());
+          Optional<Aside.Problem> now = loader != null && decodeProblem(p)
+              ? judgeResult(loader).filter(MemoEntry::decodeProblem).map(j -> new Aside.Problem(j.blob(),
+                  j.kind().equals(Aside.Kind.WRONG_TYPE.label()) ? Aside.Kind.WRONG_TYPE : Aside.Kind.UNDECODABLE,
+                  j.detail(), null))
+              : Aside.checkFrame(store, reader.key(), p.blob());
           if (now.isEmpty()) {
             repairs.add(new Repair(p, null, "left alone: it is sound now"));
             continue;

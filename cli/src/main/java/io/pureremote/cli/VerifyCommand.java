@@ -21,7 +21,9 @@ import picocli.CommandLine.Parameters;
  * or partial blobs, results whose content-addressed content is gone, stale leases, invocations
  * that never got a result or error, and content-addressed blobs no entry references. {@code
  * --repair} does what a call does when it meets a damaged result ({@link MemoEntry#repair()}: set
- * it aside under the entry's lease) and releases stale leases; it deletes nothing else.
+ * it aside under the entry's lease; with {@code --decode} also a result that does not decode or is
+ * of the wrong type, {@link MemoEntry#repair(ClassLoader)}) and releases stale leases; it deletes
+ * nothing else.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
     description = {"Check every memo entry under a blob root: damaged or partial blobs, missing content, stale leases,",
@@ -40,7 +42,8 @@ final class VerifyCommand implements Callable<Integer> {
       description = "only this pipeline and those nested under it (content references are then not checked)")
   String pipeline;
 
-  @Option(names = "--repair", description = "set damaged blobs aside and release stale leases")
+  @Option(names = "--repair", description = "set damaged blobs aside (with --decode also results that do not decode or"
+      + " are of the wrong type) and release stale leases")
   boolean repair;
 
   @Option(names = "--decode", description = "also decode each result with the application's classes on this class path"
@@ -182,11 +185,16 @@ final class VerifyCommand implements Callable<Integer> {
       out.println(pad(p.kind()) + entry.uri() + "/" + p.blob() + ": " + p.detail());
     }
     boolean resultDamaged = check.problems().stream().anyMatch(p -> p.blob().equals("result"));
+    boolean undecodable = false;
     if (decode && names.contains("result") && !resultDamaged) {
-      entry.judgeResult(loader()).ifPresent(p -> {
+      Optional<MemoEntry.Problem> judgedProblem = entry.judgeResult(loader());
+      if (judgedProblem.isPresent()) {
+        MemoEntry.Problem p = judgedProblem.get();
+        boolean unusable = p.kind().equals("undecodable") || p.kind().equals("wrong-type");
+        undecodable = unusable;
         if (p.kind().equals("unjudged")) {
           unjudged++;
-        } else if (p.kind().equals("undecodable") || p.kind().equals("wrong-type")) {
+        } else if (unusable) {
           judged++;
         } else if (p.kind().equals("missing-content")) {
           missingContent++;
@@ -194,12 +202,12 @@ final class VerifyCommand implements Callable<Integer> {
           damaged++;
         }
         out.println(pad(p.kind()) + entry.uri() + "/" + p.blob() + ": " + p.detail()
-            + (p.kind().equals("undecodable") || p.kind().equals("wrong-type")
-                ? " (the next call sets it aside and recomputes it)" : ""));
-      });
+            + (unusable && !repair ? " (the next call sets it aside and recomputes it)" : ""));
+      }
     }
-    if (repair && !check.problems().isEmpty()) {
-      for (MemoEntry.Repair r : entry.repair()) {
+    if (repair && (!check.problems().isEmpty() || undecodable)) {
+      // With --decode a result a call could not use is set aside too, as that call would (MemoEntry.repair).
+      for (MemoEntry.Repair r : decode ? entry.repair(loader()) : entry.repair()) {
         if (r.asideUri() != null && r.outcome().equals("set aside")) {
           repaired++;
           out.println(pad("repaired") + entry.uri() + "/" + r.problem().blob() + ": set aside as " + r.asideUri()
@@ -284,8 +292,9 @@ final class VerifyCommand implements Callable<Integer> {
     } else if (damaged + missingContent + staleLeases > 0) {
       sb.append("; run with --repair to set damaged blobs aside and release stale leases");
     }
-    if (judged > 0) {
-      sb.append("; the next call of each undecodable or wrong-typed result sets it aside and recomputes it");
+    if (judged > 0 && !repair) {
+      sb.append("; the next call of each undecodable or wrong-typed result sets it aside and recomputes it,"
+          + " or --repair sets it aside now");
     }
     return sb.toString();
   }

@@ -183,8 +183,11 @@ class VerifyCommandTest {
     assertThat(cli("verify", root, "--page", "0").err()).contains("--page must be at least 1");
   }
 
-  @Test
-  void decodeReportsResultsThatDoNotDecodeOrAreOfTheWrongTypeOnePerEntry() {
+  /**
+   * Three calls, then two of their results damaged in ways only decoding finds: {@code garbled}
+   * names a class no build has, {@code retyped} holds another function's value. Returns both keys.
+   */
+  List<String> seedUndecodable() {
     calls(r -> {
       Scoring s = r.create(Scoring.class, ScoringImpl.class);
       for (String m : List.of("sound", "garbled", "retyped")) {
@@ -206,6 +209,14 @@ class VerifyCommandTest {
     // A sound result of another function: a BlobRef where score returns a String.
     String retyped = key(SCORE, "2", "result", "retyped", F);
     write(retyped, read(key(Attachments.class.getName() + "#attach", "1", "result", "attached")));
+    return List.of(garbled, retyped);
+  }
+
+  @Test
+  void decodeReportsResultsThatDoNotDecodeOrAreOfTheWrongTypeOnePerEntry() {
+    List<String> damaged = seedUndecodable();
+    String garbled = damaged.get(0);
+    String retyped = damaged.get(1);
 
     PureRemoteCliTest.Run plain = cli("verify", root);
     assertThat(plain.code()).as("without --decode only frames are judged: %s", plain.out()).isZero();
@@ -232,6 +243,41 @@ class VerifyCommandTest {
       assertThat(s.score("retyped", F)).startsWith("retyped:alice");
     });
     assertThat(ScoringImpl.RUNS).hasValue(2);
+    assertThat(cli("verify", root, "--decode").code()).isZero();
+  }
+
+  @Test
+  void decodeWithRepairSetsUndecodableAndWrongTypedResultsAsideAsACallWould() {
+    List<String> damaged = seedUndecodable();
+    Map<String, byte[]> before = new java.util.LinkedHashMap<>();
+    damaged.forEach(k -> before.put(k, read(k)));
+
+    PureRemoteCliTest.Run repaired = cli("verify", root, "--decode", "--repair");
+    assertThat(repaired.code()).as(repaired.out() + repaired.err()).isZero();
+    for (String k : damaged) {
+      String aside = k.substring(0, k.length() - "result".length()) + "aside/result-" + sha256(before.get(k));
+      assertThat(repaired.out()).contains("repaired        " + store.uri(k) + ": set aside as " + store.uri(aside)
+          + "; the next call recomputes it");
+      assertThat(store.exists(k)).as("%s removed", k).isFalse();
+      assertThat(read(aside)).as("kept byte for byte").isEqualTo(before.get(k));
+      assertThat(new String(read(aside + ".json"), UTF_8)).as("the note says why")
+          .contains(k.equals(damaged.get(0)) ? "undecodable" : "wrong-type");
+    }
+    assertThat(store.exists(key(SCORE, "2", "result", "sound", F))).as("a sound result stays").isTrue();
+    assertThat(repaired.out()).contains("2 undecodable or of the wrong type; repaired 2, released 0 leases")
+        .doesNotContain("the next call of each");
+
+    // The calls recompute them (a call would otherwise have set them aside itself), then all is clean.
+    ScoringImpl.RUNS.set(0);
+    calls(r -> {
+      Scoring s = r.create(Scoring.class, ScoringImpl.class);
+      assertThat(s.score("garbled", F)).startsWith("garbled:alice");
+      assertThat(s.score("retyped", F)).startsWith("retyped:alice");
+      assertThat(s.score("sound", F)).startsWith("sound:alice");
+    });
+    assertThat(ScoringImpl.RUNS).hasValue(2);
+    assertThat(store.list(damaged.get(0).substring(0, damaged.get(0).length() - "result".length()) + "aside/"))
+        .as("nothing set aside twice").hasSize(2);
     assertThat(cli("verify", root, "--decode").code()).isZero();
   }
 

@@ -141,7 +141,8 @@ public final class RemoteEntry {
     try (store) {
       BatchManifest.Member member;
       try {
-        member = BatchManifest.memberAt(store, manifestUri, index);
+        member = RemoteStoreRetries.idempotent("reading " + manifestUri,
+            () -> BatchManifest.memberAt(store, manifestUri, index));
       } catch (IllegalArgumentException | java.io.UncheckedIOException | BlobStoreException e) {
         System.err.println("Cannot run member " + index + " of batch " + manifestUri + ": " + e.getMessage());
         return Outcome.EXIT_INFRASTRUCTURE;

@@ -129,16 +129,14 @@ public final class RemoteExecutor {
     String memoUri = store.uri(key.prefix());
     Instant started = Instant.now();
     try {
-      Optional<StoredBlob> blob = store.get(key.key(MemoKey.INVOCATION));
-      if (blob.isEmpty()) {
+      // Read whole again when its stream breaks part-way: the store's SDK retried the request, not the body.
+      Optional<BlobFrame.Spooled> read = RemoteStoreRetries.idempotent("reading " + memoUri + "/invocation",
+          () -> readInvocation(key));
+      if (read.isEmpty()) {
         log.error("No invocation at {}; the caller writes it before launching. Nothing to run.", memoUri);
         return EXIT_INFRASTRUCTURE;
       }
-      BlobFrame.Spooled invocation;
-      try (StoredBlob b = blob.get()) {
-        invocation = BlobFrame.readSpooled(b.stream(), store.uri(key.key(MemoKey.INVOCATION)));
-      }
-      try (invocation) {
+      try (BlobFrame.Spooled invocation = read.get()) {
         MemoEntry.Invocation call = MemoEntry.Invocation.fromHeader(invocation.section("call"));
         String named = call.lease() == null ? null : call.lease().holder();
         if (launchedBy != null && !launchedBy.equals(named)) {
@@ -160,7 +158,8 @@ public final class RemoteExecutor {
         // the caller made sure there was none when it took the lease. Any other run (a retry of
         // a pod, a re-dispatch) may come after a commit.
         boolean knownEmpty = local.isPresent() && local.get().created() && local.get().claimLocalRun();
-        if (!knownEmpty && store.exists(key.key(MemoKey.RESULT))) {
+        if (!knownEmpty && RemoteStoreRetries.idempotent("looking for " + memoUri + "/result",
+            () -> store.exists(key.key(MemoKey.RESULT)))) {
           log.info("{} already has a result; not running it again", memoUri);
           return EXIT_OK;
         }
@@ -236,8 +235,9 @@ public final class RemoteExecutor {
     if (terms == null) {
       return false;
     }
-    Optional<Leases.State> state = new Leases(store, terms.expiry(), terms.renewEvery(), Clock.systemUTC(), null)
-        .read(key.key(Leases.LEASE));
+    Leases reader = new Leases(store, terms.expiry(), terms.renewEvery(), Clock.systemUTC(), null);
+    Optional<Leases.State> state = RemoteStoreRetries.idempotent("reading " + store.uri(key.key(Leases.LEASE)),
+        () -> reader.read(key.key(Leases.LEASE)));
     return state.isEmpty() || state.get().released() || !state.get().holder().equals(terms.holder());
   }
 
@@ -248,7 +248,10 @@ public final class RemoteExecutor {
       return new LeaseJoin(null, false);
     }
     leases = new Leases(store, terms.expiry(), terms.renewEvery(), Clock.systemUTC(), RenewalScheduler.INSTANCE);
-    Optional<Leases.Lease> joined = leases.join(key.key(Leases.LEASE), terms.holder());
+    // Joining reads the record, then renews it at its version: a join that failed part-way is
+    // joined again from a new read (the renewal either applied, naming this process, or did not).
+    Optional<Leases.Lease> joined = RemoteStoreRetries.idempotent("joining " + store.uri(key.key(Leases.LEASE)),
+        () -> leases.join(key.key(Leases.LEASE), terms.holder()));
     if (joined.isEmpty()) {
       log.warn("{}: the call's lease names another holder now (a new caller took it over); not running it again",
           key.function());
@@ -296,7 +299,7 @@ public final class RemoteExecutor {
           return EXIT_LEASE_LOST;
         }
         size = frame.length();
-        won = store.putIfAbsent(key.key(MemoKey.RESULT), frame).isPresent();
+        won = RemoteStoreRetries.commit(store, key.key(MemoKey.RESULT), frame) == RemoteStoreRetries.Commit.WON;
       }
       if (won) {
         log.info("{}: result committed ({} bytes) after {} ms", key.function(), size,
@@ -304,7 +307,7 @@ public final class RemoteExecutor {
       } else {
         log.info("{}: another run committed the result first; keeping theirs", memoUri);
       }
-      writeRunRecord(key, started, won ? "succeeded" : "lost-race");
+      writeRunRecordAfterCommit(key, started, won ? "succeeded" : "lost-race");
       return EXIT_OK;
     }
   }
@@ -328,10 +331,11 @@ public final class RemoteExecutor {
     fields.put("run", runFields(started));
     byte[] payload = Json.write(ErrorRecord.of(thrown)).getBytes(StandardCharsets.UTF_8);
     byte[] frame = BlobFrame.of(BlobFrame.JSON, fields, payload).toBytes();
-    if (store.putIfAbsent(key.key(MemoKey.ERROR), BlobContent.of(frame)).isEmpty()) {
+    if (RemoteStoreRetries.commit(store, key.key(MemoKey.ERROR), BlobContent.of(frame))
+        == RemoteStoreRetries.Commit.LOST) {
       log.info("{}: an error was already committed by another run; keeping it", store.uri(key.prefix()));
     }
-    writeRunRecord(key, started, "function-failed");
+    writeRunRecordAfterCommit(key, started, "function-failed");
     return EXIT_FUNCTION_FAILED;
   }
 
@@ -469,10 +473,38 @@ public final class RemoteExecutor {
     // Pods of one run may share a pid (often 1) and a start instant: the node rank keeps their records apart.
     String run = started.toString().replace(":", "").replace(".", "") + "-" + CallMetadata.pid()
         + (torch != null && torch.isDistributed() ? "-node" + torch.nodeRank() : "");
-    store.putIfAbsent(key.key(MemoKey.RUNS + "/" + run + ".json"),
-        BlobContent.of(Json.write(record).getBytes(StandardCharsets.UTF_8)));
+    // Keys only this run names: sending one again after a lost answer cannot clash with anyone.
+    String recordKey = key.key(MemoKey.RUNS + "/" + run + ".json");
+    BlobContent recordContent = BlobContent.of(Json.write(record).getBytes(StandardCharsets.UTF_8));
+    RemoteStoreRetries.idempotent("writing " + store.uri(recordKey), () -> store.putIfAbsent(recordKey, recordContent));
     if (logCapture != null) {
-      store.putIfAbsent(key.key(MemoKey.RUNS + "/" + run + ".log"), BlobContent.of(logCapture.snapshot()));
+      String logKey = key.key(MemoKey.RUNS + "/" + run + ".log");
+      BlobContent logContent = BlobContent.of(logCapture.snapshot());
+      RemoteStoreRetries.idempotent("writing " + store.uri(logKey), () -> store.putIfAbsent(logKey, logContent));
+    }
+  }
+
+  /**
+   * The run record of a run that committed: the commit decided the call, so a record that cannot
+   * be written (after its retries) is logged, and the run still ends as it committed.
+   */
+  private void writeRunRecordAfterCommit(MemoKey key, Instant started, String status) {
+    try {
+      writeRunRecord(key, started, status);
+    } catch (RuntimeException e) {
+      log.warn("{}: the run committed ({}), but its run record could not be written: {}", store.uri(key.prefix()),
+          status, e.getMessage());
+    }
+  }
+
+  /** The invocation, read and checked whole; empty when there is none. */
+  private Optional<BlobFrame.Spooled> readInvocation(MemoKey key) {
+    Optional<StoredBlob> blob = store.get(key.key(MemoKey.INVOCATION));
+    if (blob.isEmpty()) {
+      return Optional.empty();
+    }
+    try (StoredBlob b = blob.get()) {
+      return Optional.of(BlobFrame.readSpooled(b.stream(), store.uri(key.key(MemoKey.INVOCATION))));
     }
   }
 }

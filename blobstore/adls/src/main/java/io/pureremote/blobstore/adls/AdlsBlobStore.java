@@ -3,6 +3,11 @@ package io.pureremote.blobstore.adls;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.exception.HttpResponseException;
 import com.azure.core.http.HttpClient;
+import com.azure.core.http.HttpPipelineCallContext;
+import com.azure.core.http.HttpPipelineNextPolicy;
+import com.azure.core.http.HttpPipelineNextSyncPolicy;
+import com.azure.core.http.HttpResponse;
+import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.core.http.rest.Response;
 import com.azure.core.util.Context;
@@ -38,6 +43,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import reactor.core.publisher.Mono;
 
 /**
  * A {@link BlobStore} on Azure Data Lake Storage Gen2 (or any Azure storage account), rooted at
@@ -56,7 +63,9 @@ import java.util.Optional;
  *       are read with {@code If-Match} on it, so a replaced blob fails the read instead of mixing
  *       contents.
  *   <li>{@link #putIfAbsent}: upload with {@code If-None-Match: *}. Azure and Azurite answer an
- *       existing blob with 409 {@code BlobAlreadyExists} (not 412), which means "not created".
+ *       existing blob with 409 {@code BlobAlreadyExists} (not 412), which means "not created";
+ *       unless the SDK sent the create more than once (an answer lost after the blob was made):
+ *       then the blob is read back, and this writer's own bytes mean "created".
  *   <li>{@link #put}: upload with {@code If-Match: <etag>} when a version is expected (412 or 404
  *       → {@link VersionConflictException}), unconditional otherwise.
  *   <li>Uploads stream from {@link BlobContent#open()}: content up to {@code blockSize} is one Put
@@ -130,7 +139,8 @@ public final class AdlsBlobStore implements BlobStore {
         .endpoint(blobEndpoint())
         .containerName(location.container())
         .httpClient(http)
-        .retryOptions(retry);
+        .retryOptions(retry)
+        .addPolicy(new CommitAttempts());
     // One token credential per store, shared by both clients: it caches and refreshes its tokens.
     this.tokenCredential = options.sharedKey() != null || options.sasToken() != null ? null
         : options.credential() != null ? options.credential()
@@ -201,13 +211,16 @@ public final class AdlsBlobStore implements BlobStore {
 
   @Override
   public Optional<String> putIfAbsent(String key, BlobContent content) {
+    AtomicInteger commits = new AtomicInteger();
     try {
-      return Optional.of(upload(key, content, new BlobRequestConditions().setIfNoneMatch("*")).getValue().getETag());
+      return Optional.of(upload(key, content, new BlobRequestConditions().setIfNoneMatch("*"),
+          new Context(COMMIT_ATTEMPTS, commits)).getValue().getETag());
     } catch (HttpResponseException e) {
       int status = AdlsErrors.status(e);
       String code = AdlsErrors.code(e);
       if ((status == 409 && "BlobAlreadyExists".equals(code)) || status == 412) {
-        return Optional.empty();
+        // The SDK sent the create again (its first answer was lost): the blob it meets may be its own.
+        return commits.get() > 1 ? ownBlob(key, content) : Optional.empty();
       }
       // Another writer committed first and thereby dropped our staged blocks (large content only).
       if ("InvalidBlockList".equals(code) && exists(key)) {
@@ -219,12 +232,52 @@ public final class AdlsBlobStore implements BlobStore {
     }
   }
 
+  /**
+   * The version of the blob at {@code key} when it holds exactly {@code content}'s bytes: a create
+   * the SDK retried after its answer was lost then met its own blob, and created it. Empty when
+   * the blob holds other bytes (another writer's) or is gone. The library's creates are told apart
+   * by their bytes (lease records name their holder, results their run, content is addressed by
+   * its hash), so equal bytes are this writer's.
+   */
+  private Optional<String> ownBlob(String key, BlobContent content) {
+    Optional<StoredBlob> stored = get(key);
+    if (stored.isEmpty()) {
+      return Optional.empty();
+    }
+    try (StoredBlob blob = stored.get()) {
+      if (blob.size() != content.length()) {
+        return Optional.empty();
+      }
+      try (InputStream theirs = blob.stream(); InputStream ours = content.open()) {
+        return sameBytes(theirs, ours) ? Optional.of(blob.version()) : Optional.empty();
+      }
+    } catch (IOException e) {
+      throw new BlobStoreException(uri(key), "Cannot read it back to tell whether a retried create made it: " + e, e,
+          true);
+    }
+  }
+
+  private static boolean sameBytes(InputStream a, InputStream b) throws IOException {
+    byte[] x = new byte[1 << 16];
+    byte[] y = new byte[1 << 16];
+    while (true) {
+      int n = a.readNBytes(x, 0, x.length);
+      int m = b.readNBytes(y, 0, n == 0 ? 1 : n);
+      if (n != m || !java.util.Arrays.equals(x, 0, n, y, 0, m)) {
+        return false;
+      }
+      if (n == 0) {
+        return true;
+      }
+    }
+  }
+
   @Override
   public String put(String key, BlobContent content, String expectedVersion) {
     BlobRequestConditions conditions =
         expectedVersion == null ? null : new BlobRequestConditions().setIfMatch(expectedVersion);
     try {
-      return upload(key, content, conditions).getValue().getETag();
+      return upload(key, content, conditions, Context.NONE).getValue().getETag();
     } catch (HttpResponseException e) {
       String code = AdlsErrors.code(e);
       if (expectedVersion != null
@@ -339,7 +392,8 @@ public final class AdlsBlobStore implements BlobStore {
     return client;
   }
 
-  private Response<BlockBlobItem> upload(String key, BlobContent content, BlobRequestConditions conditions) {
+  private Response<BlockBlobItem> upload(String key, BlobContent content, BlobRequestConditions conditions,
+      Context context) {
     BlobClient blob = blob(key);
     long length = content.length();
     try (InputStream in = content.open()) {
@@ -352,7 +406,7 @@ public final class AdlsBlobStore implements BlobStore {
       // The stream constructor reads block by block; the wrapper enforces the declared length.
       InputStream exact = new ExactLengthInputStream(in, length);
       return blob.uploadWithResponse(new BlobParallelUploadOptions(exact)
-          .setParallelTransferOptions(transfer).setRequestConditions(conditions), null, Context.NONE);
+          .setParallelTransferOptions(transfer).setRequestConditions(conditions), null, context);
     } catch (IOException e) {
       throw new BlobStoreException(uri(key), "Cannot read the content to upload: " + e, e, false);
     }
@@ -384,6 +438,38 @@ public final class AdlsBlobStore implements BlobStore {
         throw new IllegalArgumentException(
             "Invalid blob key '" + key + "': segments must be non-empty and must not start with '.'");
       }
+    }
+  }
+
+  /** Context key of the counter {@link CommitAttempts} raises. */
+  private static final String COMMIT_ATTEMPTS = "pureremote-commit-attempts";
+
+  /**
+   * Counts, per attempt (after the retry policy), the requests that create a blob (Put Blob, Put
+   * Block List; not the staged blocks) of an upload that carries a counter in its context: more
+   * than one means the SDK sent the create again.
+   */
+  private static final class CommitAttempts implements HttpPipelinePolicy {
+    @Override
+    public Mono<HttpResponse> process(HttpPipelineCallContext context, HttpPipelineNextPolicy next) {
+      count(context);
+      return next.process();
+    }
+
+    @Override
+    public HttpResponse processSync(HttpPipelineCallContext context, HttpPipelineNextSyncPolicy next) {
+      count(context);
+      return next.processSync();
+    }
+
+    private static void count(HttpPipelineCallContext context) {
+      context.getData(COMMIT_ATTEMPTS).ifPresent(counter -> {
+        String query = context.getHttpRequest().getUrl().getQuery();
+        boolean stagedBlock = query != null && (query.contains("comp=block&") || query.endsWith("comp=block"));
+        if (!stagedBlock && counter instanceof AtomicInteger attempts) {
+          attempts.incrementAndGet();
+        }
+      });
     }
   }
 

@@ -8,6 +8,7 @@ import io.pureremote.RuntimeOptions.LeaseOptions;
 import io.pureremote.MemoEntry;
 import io.pureremote.RemoteRuntime;
 import io.pureremote.spi.Shell;
+import io.pureremote.testing.FaultyProxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +45,8 @@ class S3FaultsAtScaleTest {
   static void start() throws Exception {
     s3 = S3ProxyFixture.start();
     bucket = s3.newBucket();
-    faults = new FaultyProxy(s3.endpoint, 18, 0.05, 0.02, 0.02, 3, 64);
+    faults = FaultyProxy.to(s3.endpoint).seed(18).resets(0.05).unavailable(0.02).errors(0.02).maxDelayMillis(3)
+        .maxConnections(64).start();
   }
 
   @AfterAll
