@@ -172,7 +172,7 @@ class WorkerDrainTest {
          RemoteRuntime runtime = RemoteRuntime.builder().blobStore(store).pipelineId("drain")
              .shell(new DispatchingShell(List.of(connection))).build()) {
       Calc calc = runtime.create(Calc.class, CalcImpl.class);
-      CompletableFuture<String> slow = CompletableFuture.supplyAsync(() -> calc.sleep(Duration.ofSeconds(3)));
+      CompletableFuture<String> slow = CompletableFuture.supplyAsync(() -> calc.sleep(Duration.ofSeconds(10)));
       awaitRunning(connection, 1);
 
       worker.process().destroy(); // SIGTERM
@@ -185,7 +185,7 @@ class WorkerDrainTest {
           .hasStackTraceContaining("Draining");
 
       assertThat(slow.get(60, TimeUnit.SECONDS)).as("the running call finished on the draining worker")
-          .isEqualTo("slept PT3S");
+          .isEqualTo("slept PT10S");
       assertThat(worker.process().waitFor(60, TimeUnit.SECONDS)).as("the worker exits once drained").isTrue();
       assertThat(worker.process().exitValue()).isIn(0, 143);
       assertThat(runRecords(store)).as("the call ran once; the refused one not at all").isEqualTo(1);
