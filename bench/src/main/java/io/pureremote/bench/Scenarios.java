@@ -49,7 +49,8 @@ public final class Scenarios {
       new Scenario("4", "argument path", ArgumentPathScenario::run),
       new Scenario("5", "miss overhead", MissOverheadScenario::run),
       new Scenario("6", "large input", LargeInputScenario::run),
-      new Scenario("7", "warm worker pool", LocalPoolScenario::run));
+      new Scenario("7", "warm worker pool", LocalPoolScenario::run),
+      new Scenario("8", "Kubernetes pool", KubernetesPoolScenario::run));
 
   /** Runs the harness; exits 1 when a scenario failed, 2 on bad arguments. */
   public static void main(String[] args) {

@@ -26,7 +26,7 @@ class ScenariosSmokeTest {
     assertThat(table.rows()).noneMatch(r -> r.metric().startsWith("FAILED"));
     for (String scenario : List.of("1. memo hit · FileBlobStore", "1. memo hit · S3", "2. ", "3. ",
         "4. args · double[]", "4. args · 10k small records", "5. miss · in-process", "5. miss · child-JVM",
-        "6. large input 4 MiB · FileBlobStore", "6. large input 4 MiB · S3", "7. miss · local pool", "7. fan-out")) {
+        "6. large input 4 MiB · FileBlobStore", "6. large input 4 MiB · S3", "7. miss · local pool", "7. fan-out", "8. miss · Kubernetes pool")) {
       assertThat(table.rows()).as("rows of " + scenario).anyMatch(r -> r.scenario().startsWith(scenario));
     }
 
