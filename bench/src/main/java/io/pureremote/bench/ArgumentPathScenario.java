@@ -1,8 +1,8 @@
 package io.pureremote.bench;
 
 import io.pureremote.Keys;
+import io.pureremote.bench.fns.BenchFns;
 import io.pureremote.bench.fns.Trade;
-import io.pureremote.internal.KryoCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectOutputStream;
@@ -15,34 +15,40 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * Scenario 4, the argument path of a miss on the caller: the canonical key ({@link
- * io.pureremote.Keys#argsHash}) and the Kryo payload ({@link KryoCodec#write(Object, java.io.OutputStream)}, streamed, and
- * spooled as a call does) of a large {@code double[]}
- * and of a list of small records, against the JDK's raw SHA-256 over the very bytes the key
- * hashes, and against java.io serialization of the same arguments.
+ * io.pureremote.Keys#argsHash}) and the Kryo payload of a large {@code double[]} and of a list of
+ * small records, against the JDK's raw SHA-256 over the very bytes the key hashes, and against
+ * java.io serialization of the same arguments. The payload is timed inside a real call, as a user
+ * makes it ({@link PayloadProbe}: serialized, hashed and spooled, up to the invocation's write).
  */
 final class ArgumentPathScenario {
   private ArgumentPathScenario() {}
 
   static void run(Bench b) {
-    KryoCodec codec = new KryoCodec(List.of(Trade.class.getPackageName()), ArgumentPathScenario.class.getClassLoader());
-    // JIT warm-up on small inputs, so the big ones time compiled code.
-    for (int i = 0; i < b.sizes.warmUps(3, 0); i++) {
-      measure(null, "warm-up", new Object[] {doubles(512 * 1024)}, codec, 1);
-      measure(null, "warm-up", new Object[] {Trade.sample(20_000, 7)}, codec, 1);
+    try (PayloadProbe probe = new PayloadProbe(false)) {
+      // JIT warm-up on small inputs, so the big ones time compiled code.
+      for (int i = 0; i < b.sizes.warmUps(3, 0); i++) {
+        double[] small = doubles(512 * 1024);
+        measure(null, "warm-up", new Object[] {small}, fns -> fns.length(small), probe, 1);
+        List<Trade> few = Trade.sample(20_000, 7);
+        measure(null, "warm-up", new Object[] {few}, fns -> fns.count(few), probe, 1);
+      }
+      Bench.settle();
+      long bytes = b.sizes.doubleArrayBytes();
+      double[] values = doubles((int) (bytes / Double.BYTES));
+      measure(b, "4. args · double[] " + Sizes.bytes(bytes), new Object[] {values}, fns -> fns.length(values), probe,
+          b.sizes.repeats());
+      Bench.settle();
+      int n = b.sizes.records();
+      List<Trade> trades = Trade.sample(n, 11);
+      measure(b, "4. args · " + Sizes.count(n) + " small records (List<Trade>)", new Object[] {trades},
+          fns -> fns.count(trades), probe, b.sizes.repeats());
+      Bench.settle();
     }
-    Bench.settle();
-    long bytes = b.sizes.doubleArrayBytes();
-    measure(b, "4. args · double[] " + Sizes.bytes(bytes),
-        new Object[] {doubles((int) (bytes / Double.BYTES))}, codec, b.sizes.repeats());
-    Bench.settle();
-    int n = b.sizes.records();
-    measure(b, "4. args · " + Sizes.count(n) + " small records (List<Trade>)", new Object[] {Trade.sample(n, 11)},
-        codec, b.sizes.repeats());
-    Bench.settle();
   }
 
   private static double[] doubles(int n) {
@@ -55,13 +61,13 @@ final class ArgumentPathScenario {
   }
 
   /**
-   * Times key, raw SHA-256, Kryo and java.io for {@code args}, each the best of {@code repeats};
-   * adds rows unless {@code b} is null (warm-up). Drops each large buffer before the next step so
-   * the heap holds at most the argument, one buffer being grown and its copy.
-   *
-   * @return whether {@link KryoCodec#write} failed (its row then says why)
+   * Times key, raw SHA-256, a call's payload and java.io for {@code args}, each the best of {@code
+   * repeats}; adds rows unless {@code b} is null (warm-up). {@code call} is the call of a function
+   * whose arguments are {@code args}. Drops each large buffer before the next step so the heap
+   * holds at most the argument, one buffer being grown and its copy.
    */
-  private static boolean measure(Bench b, String scenario, Object[] args, KryoCodec codec, int repeats) {
+  private static void measure(Bench b, String scenario, Object[] args, Consumer<BenchFns> call, PayloadProbe probe,
+      int repeats) {
     // The bytes the key hashes, produced once outside the timing, in an exactly-sized buffer.
     byte[][] encoding = {canonicalEncoding(args)};
     String[] key = new String[1];
@@ -79,46 +85,43 @@ final class ArgumentPathScenario {
       b.row(scenario, "canonical key (Keys.argsHash), ms", keyMs, shaMs,
           String.format(Locale.ROOT, "MessageDigest SHA-256 of the same %,d encoded bytes", encodedBytes));
     }
-    return !measureSerialization(b, scenario, args, codec, repeats);
+    measureSerialization(b, scenario, args, call, probe, repeats);
   }
 
-  /** Times Kryo and java.io for {@code args} and adds their rows; false when Kryo failed. */
-  private static boolean measureSerialization(Bench b, String scenario, Object[] args, KryoCodec codec, int repeats) {
-    long[] kryoSize = new long[1];
-    double kryoMs;
-    String kryoFailure = "";
+  /** Times a call's payload and java.io for {@code args} and adds their rows. */
+  private static void measureSerialization(Bench b, String scenario, Object[] args, Consumer<BenchFns> call,
+      PayloadProbe probe, int repeats) {
+    double spoolMs = Double.NaN;
+    long invocationBytes = 0;
+    String failure = "";
     try {
-      kryoMs = best(repeats, () -> kryoSize[0] = countKryo(codec, args));
+      // What a call does with its arguments before launching: Kryo, streamed through SHA-256 into a
+      // spool (in memory up to its limit, then a temporary file) so the frame header can carry the
+      // checksum; timed by the store, from the call's lease to its invocation's put.
+      double best = Double.MAX_VALUE;
+      for (int i = 0; i < repeats; i++) {
+        PayloadProbe.Payload payload = probe.call(call);
+        best = Math.min(best, payload.windowMillis());
+        invocationBytes = payload.invocationBytes();
+        Bench.settle();
+      }
+      spoolMs = best;
     } catch (RuntimeException e) {
-      kryoMs = Double.NaN;
-      kryoFailure = "fails: " + e.getClass().getSimpleName();
-      Bench.log("    KryoCodec.write failed: %s", e);
+      failure = "fails: " + e.getClass().getSimpleName();
+      Bench.log("    the call's payload failed: %s", e);
     }
     Bench.settle();
-    double spoolMs = Double.NaN;
-    if (kryoFailure.isEmpty()) {
-      // What a call does with the payload: spooled (in memory up to the limit, then a temp file)
-      // so the frame header can carry its checksum.
-      spoolMs = best(repeats, () -> {
-        try (io.pureremote.internal.Spool spool = codec.spool(args)) {
-          return spool.length();
-        }
-      });
-      Bench.settle();
-    }
     long[] javaSize = new long[1];
     double javaMs = best(repeats, () -> javaSize[0] = javaSerialize(args).length);
     Bench.settle();
     if (b == null) {
-      return kryoFailure.isEmpty();
+      return;
     }
-    Bench.log("    Kryo %,d bytes, java.io %,d bytes", kryoSize[0], javaSize[0]);
+    Bench.log("    invocation blob %,d bytes, java.io %,d bytes", invocationBytes, javaSize[0]);
     String label = "java.io ObjectOutputStream";
-    b.table.add(new Row(scenario, "serialize (KryoCodec.write, streamed), ms", kryoMs, javaMs, label, kryoFailure));
-    b.table.add(new Row(scenario, "serialize + spool with checksum (a call's path), ms", spoolMs, javaMs, label, kryoFailure));
-    b.table.add(new Row(scenario, "serialized size, MiB", kryoFailure.isEmpty() ? kryoSize[0] / (double) Sizes.MIB : Double.NaN,
+    b.table.add(new Row(scenario, "serialize + spool with checksum (a call's path), ms", spoolMs, javaMs, label, failure));
+    b.table.add(new Row(scenario, "serialized size, MiB", failure.isEmpty() ? invocationBytes / (double) Sizes.MIB : Double.NaN,
         javaSize[0] / (double) Sizes.MIB, label));
-    return kryoFailure.isEmpty();
   }
 
   /** Best (smallest) wall time of {@code repeats} runs, in milliseconds. */
@@ -144,23 +147,6 @@ final class ArgumentPathScenario {
       throw new UncheckedIOException(e);
     }
     return sink.bytes();
-  }
-
-  /** Kryo's streaming write into a counter: the serializer's own cost, no buffer. */
-  static long countKryo(KryoCodec codec, Object value) {
-    long[] count = new long[1];
-    codec.write(value, new OutputStream() {
-      @Override
-      public void write(int b) {
-        count[0]++;
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) {
-        count[0] += len;
-      }
-    });
-    return count[0];
   }
 
   static byte[] javaSerialize(Object value) {

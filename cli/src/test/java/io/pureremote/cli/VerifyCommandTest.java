@@ -199,13 +199,11 @@ class VerifyCommandTest {
     // A sound frame (size and checksum match) whose Kryo payload names a class no build has: the
     // call's own arguments, with the record's class name changed (as an old memo of a renamed class).
     String garbled = key(SCORE, "2", "result", "garbled", F);
-    byte[] args = io.pureremote.internal.BlobFrame.read(new java.io.ByteArrayInputStream(
-        read(key(SCORE, "2", "invocation", "garbled", F))), "test").payload();
+    byte[] args = framePayload(read(key(SCORE, "2", "invocation", "garbled", F)));
     String latin = new String(args, java.nio.charset.StandardCharsets.ISO_8859_1);
     assertThat(latin).contains("Scoring$Feature"); // Kryo marks a name's last char with its high bit
-    write(garbled, io.pureremote.internal.BlobFrame.of(io.pureremote.internal.BlobFrame.KRYO, Map.of(),
-        latin.replace("Scoring$Feature", "Scoring$Fxature").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1))
-        .toBytes());
+    write(garbled, kryoFrame(latin.replace("Scoring$Feature", "Scoring$Fxature")
+        .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
     // A sound result of another function: a BlobRef where score returns a String.
     String retyped = key(SCORE, "2", "result", "retyped", F);
     write(retyped, read(key(Attachments.class.getName() + "#attach", "1", "result", "attached")));
@@ -287,5 +285,30 @@ class VerifyCommandTest {
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  // The framed-blob layout of docs/memo-layout.md ("Blob format"), written out here so the test
+  // builds its damaged blob from the documented format, not from the library's internals.
+  private static final byte[] FRAME_MAGIC = {(byte) 0x89, 'P', 'R', 'F', '\r', '\n', 0x1A, '\n'};
+
+  /** The payload of a framed blob: what follows the magic, the header length and the header. */
+  private static byte[] framePayload(byte[] blob) {
+    assertThat(java.util.Arrays.copyOf(blob, FRAME_MAGIC.length)).isEqualTo(FRAME_MAGIC);
+    int headerLength = java.nio.ByteBuffer.wrap(blob, FRAME_MAGIC.length, 4).getInt();
+    return java.util.Arrays.copyOfRange(blob, FRAME_MAGIC.length + 4 + headerLength, blob.length);
+  }
+
+  /** A sound frame (format 1, size and checksum right) over a Kryo payload. */
+  private static byte[] kryoFrame(byte[] payload) {
+    String sha256;
+    try {
+      sha256 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(payload));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    byte[] header = ("{\"format\":1,\"contentType\":\"application/x-pureremote-kryo\",\"payloadSize\":"
+        + payload.length + ",\"payloadSha256\":\"" + sha256 + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return java.nio.ByteBuffer.allocate(FRAME_MAGIC.length + 4 + header.length + payload.length)
+        .put(FRAME_MAGIC).putInt(header.length).put(header).put(payload).array();
   }
 }

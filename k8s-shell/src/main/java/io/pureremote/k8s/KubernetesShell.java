@@ -186,14 +186,10 @@ public final class KubernetesShell implements Shell {
     Objects.requireNonNull(request, "request");
     String name = JobFactory.baseName(request);
     JobRun run = new JobRun(jobActions, options, request, name, sampled(request));
-    if (closed) {
-      run.fail(new ShellException("ShellClosed", null, "The Kubernetes shell is closed; cannot run " + request.shortLabel(), false));
-      return run;
-    }
-    Optional<String> envProblem = JobFactory.environmentProblem(request);
-    if (envProblem.isPresent()) {
-      // Refused before anything reaches the API server: no Job ever holds the plain value.
-      run.fail(new ShellException("CredentialInEnvironment", null, envProblem.get(), false));
+    // Refused before anything reaches the API server: no Job ever holds a plain credential.
+    Optional<ShellException> refusal = PodSpecs.launchRefusal("Kubernetes", closed, request, "KubernetesShellOptions");
+    if (refusal.isPresent()) {
+      run.fail(refusal.get());
       return run;
     }
     inFlight.add(run);

@@ -92,6 +92,25 @@ public final class PodSpecs {
   }
 
   /**
+   * Why a shell refuses {@code request} before anything reaches the API server, or empty to go on:
+   * the shell is closed ({@code ShellClosed}), or the runtime's environment holds a credential as a
+   * plain value ({@code CredentialInEnvironment}, see {@link #environmentProblem}). The one launch
+   * preamble of the Job, MPI and torch shells.
+   *
+   * @param shell the shell as messages name it, e.g. {@code Kubernetes}, {@code MPI}, {@code torch}
+   * @param optionsType the options class whose {@code envReference} is the fix
+   */
+  public static Optional<io.pureremote.ShellException> launchRefusal(String shell, boolean closed, LaunchRequest request,
+      String optionsType) {
+    if (closed) {
+      return Optional.of(new io.pureremote.ShellException("ShellClosed", null,
+          "The " + shell + " shell is closed; cannot run " + request.shortLabel(), false));
+    }
+    return environmentProblem(request, optionsType)
+        .map(p -> new io.pureremote.ShellException("CredentialInEnvironment", null, p, false));
+  }
+
+  /**
    * Why the runtime's environment for {@code request} cannot go into a pod as plain values (a
    * variable that looks like a credential), or empty; {@code optionsType} names the options class
    * whose {@code envReference} is the fix.

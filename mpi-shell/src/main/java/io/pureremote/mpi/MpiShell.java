@@ -155,13 +155,9 @@ public final class MpiShell implements Shell {
   public Launch launch(LaunchRequest request) {
     Objects.requireNonNull(request, "request");
     MpiRun run = new MpiRun(this, request, PodSpecs.callName(request));
-    if (closed) {
-      run.fail(new ShellException("ShellClosed", null, "The MPI shell is closed; cannot run " + request.shortLabel(), false));
-      return run;
-    }
-    Optional<String> envProblem = PodSpecs.environmentProblem(request, "PodTemplateOptions");
-    if (envProblem.isPresent()) {
-      run.fail(new ShellException("CredentialInEnvironment", null, envProblem.get(), false));
+    Optional<ShellException> refusal = PodSpecs.launchRefusal("MPI", closed, request, "PodTemplateOptions");
+    if (refusal.isPresent()) {
+      run.fail(refusal.get());
       return run;
     }
     threads.submit(() -> create(run, run.name(), 0));

@@ -195,13 +195,9 @@ public final class TorchShell implements Shell {
     Objects.requireNonNull(request, "request");
     String name = PodSpecs.callName(request);
     TorchLaunch launch = new TorchLaunch(options.namespace() + "/" + name);
-    if (closed) {
-      launch.fail(new ShellException("ShellClosed", null, "The torch shell is closed; cannot run " + request.shortLabel(), false));
-      return launch;
-    }
-    var envProblem = PodSpecs.environmentProblem(request, "PodTemplateOptions");
-    if (envProblem.isPresent()) {
-      launch.fail(new ShellException("CredentialInEnvironment", null, envProblem.get(), false));
+    var refusal = PodSpecs.launchRefusal("torch", closed, request, "PodTemplateOptions");
+    if (refusal.isPresent()) {
+      launch.fail(refusal.get());
       return launch;
     }
     submit(() -> start(launch, request, name));

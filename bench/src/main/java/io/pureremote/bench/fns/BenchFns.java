@@ -2,6 +2,7 @@ package io.pureremote.bench.fns;
 
 import io.pureremote.BlobRef;
 import io.pureremote.PureRemote;
+import java.util.List;
 
 /** The functions the scenarios call: cheap on purpose, so what is timed is the library. */
 @PureRemote
@@ -17,4 +18,10 @@ public interface BenchFns {
 
   /** A second function over the same content (a miss that must not upload it again). */
   String tag(BlobRef data);
+
+  /** The array's length: a call whose cost on the caller is its large argument (scenario 4). */
+  long length(double[] values);
+
+  /** The list's size: a call whose argument is many small records (scenario 4). */
+  int count(List<Trade> trades);
 }

@@ -1,6 +1,7 @@
 package io.pureremote.bench.fns;
 
 import io.pureremote.BlobRef;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /** Implementation of {@link BenchFns}; the remote side creates it with its no-arg constructor. */
@@ -28,5 +29,15 @@ public final class BenchFnsImpl implements BenchFns {
   @Override
   public String tag(BlobRef data) {
     return data.sha256().substring(0, 12) + ":" + data.size();
+  }
+
+  @Override
+  public long length(double[] values) {
+    return values.length;
+  }
+
+  @Override
+  public int count(List<Trade> trades) {
+    return trades.size();
   }
 }

@@ -1,7 +1,8 @@
 package io.pureremote.bench.jmh;
 
 import io.pureremote.bench.fns.Trade;
-import io.pureremote.internal.KryoCodec;
+import io.pureremote.MemoEntry;
+import io.pureremote.bench.PayloadProbe;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -21,11 +23,18 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@link KryoCodec} (the payload format, with its class allowlist) against java.io serialization
- * of the same arguments, writing and reading. Run with {@code bench/run jmh CodecBenchmark}.
+ * The payload (Kryo, with its class allowlist) as a user's call writes it and a reader decodes it,
+ * through the public API only, against java.io serialization of the same arguments. {@link
+ * #callWrite} is a whole miss on the caller up to its launch ({@link PayloadProbe}: the key, the
+ * lookup and the lease, then Kryo streamed through SHA-256 into a spool, into a store that
+ * counts the invocation and drops it); {@link #entryRead} decodes a stored invocation's arguments
+ * ({@link MemoEntry#arguments}: the frame read from the store, its checksum checked, Kryo); the
+ * store is in memory, so neither times a store's I/O.
+ * Run with {@code bench/run jmh CodecBenchmark}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -38,14 +47,15 @@ public class CodecBenchmark {
   @Param({"doubles-1MiB", "records-10k"})
   public String shape;
 
-  private KryoCodec codec;
+  private PayloadProbe writer;
+  private PayloadProbe reader;
+  private MemoEntry stored;
+  private Consumer<io.pureremote.bench.fns.BenchFns> call;
   private Object[] args;
-  private byte[] kryoBytes;
   private byte[] javaBytes;
 
   @Setup
   public void setUp() throws IOException {
-    codec = new KryoCodec(List.of(Trade.class.getPackageName()), CodecBenchmark.class.getClassLoader());
     args = switch (shape) {
       case "doubles-1MiB" -> {
         SplittableRandom random = new SplittableRandom(1);
@@ -59,13 +69,29 @@ public class CodecBenchmark {
       case "records-10k" -> new Object[] {new ArrayList<>(Trade.sample(10_000, 5))};
       default -> throw new IllegalArgumentException(shape);
     };
-    kryoBytes = codec.write(args);
+    Object arg = args[0];
+    call = arg instanceof double[] values ? fns -> fns.length(values) : fns -> fns.count(trades(arg));
+    writer = new PayloadProbe(false);
+    reader = new PayloadProbe(true);
+    reader.call(call);
+    stored = reader.entry();
     javaBytes = javaWrite();
   }
 
+  @SuppressWarnings("unchecked")
+  private static List<Trade> trades(Object arg) {
+    return (List<Trade>) arg;
+  }
+
+  @TearDown
+  public void tearDown() {
+    writer.close();
+    reader.close();
+  }
+
   @Benchmark
-  public byte[] kryoWrite() {
-    return codec.write(args);
+  public PayloadProbe.Payload callWrite() {
+    return writer.call(call);
   }
 
   @Benchmark
@@ -78,8 +104,8 @@ public class CodecBenchmark {
   }
 
   @Benchmark
-  public Object kryoRead() {
-    return codec.read(kryoBytes);
+  public Object entryRead() {
+    return stored.arguments(CodecBenchmark.class.getClassLoader()).orElseThrow();
   }
 
   @Benchmark
