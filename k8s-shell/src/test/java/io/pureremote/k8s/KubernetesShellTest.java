@@ -296,10 +296,29 @@ class KubernetesShellTest {
     await("the Job runs", Duration.ofSeconds(20), () -> !kubelet.jobsSeen().isEmpty());
     String name = kubelet.jobsSeen().getFirst();
     shell.watch().stopInformers();
-    client.batch().v1().jobs().inNamespace(NS).withName(name).delete();
+    deleteRetryingSlowAnswers(name);
     // See stoppedInformerIsRestarted for why the bound is generous.
     assertThatThrownBy(() -> call.get(180, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
         .cause().isInstanceOfSatisfying(ShellException.class, e -> assertThat(e.reason()).isEqualTo("JobDeleted"));
+  }
+
+  /**
+   * Deletes the Job, asking again when the answer is slow: right after watch connections close the
+   * mock server can stall for up to 30 s (a mock quirk; one DELETE timed out after 10 s in CI).
+   */
+  private void deleteRetryingSlowAnswers(String name) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (true) {
+      try {
+        client.batch().v1().jobs().inNamespace(NS).withName(name).delete();
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 0 || System.nanoTime() > deadline) {
+          throw e; // an answer from the server, or slow for too long
+        }
+        Thread.sleep(200);
+      }
+    }
   }
 
   @Test
