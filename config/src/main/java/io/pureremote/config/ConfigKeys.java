@@ -3,6 +3,7 @@ package io.pureremote.config;
 import io.pureremote.CallOptions.ExceptionPolicy;
 import io.pureremote.RuntimeOptions.Progress;
 import io.pureremote.RuntimeOptions;
+import io.pureremote.k8s.values.KubernetesSettings;
 import io.pureremote.k8s.values.KubernetesValues;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,10 +75,8 @@ final class ConfigKeys {
   private static final Kind CLOUD = Kind.choice(clouds());
   private static final Kind EXCEPTION_POLICY = Kind.choice(exceptionPolicies());
   private static final Kind TIMEOUT = Kind.duration(Duration.ZERO, "duration");
-  private static final Kind QUEUE = Kind.text("Kueue LocalQueue name",
-      s -> KubernetesValues.kueueNameProblem(s, "LocalQueue", "kueue.x-k8s.io/queue-name"));
-  private static final Kind QUEUE_PRIORITY = Kind.text("Kueue WorkloadPriorityClass name",
-      s -> KubernetesValues.kueueNameProblem(s, "WorkloadPriorityClass", "kueue.x-k8s.io/priority-class"));
+  private static final Kind QUEUE = Kind.text("Kueue LocalQueue name", KubernetesSettings::queueProblem);
+  private static final Kind QUEUE_PRIORITY = Kind.text("Kueue WorkloadPriorityClass name", KubernetesSettings::queuePriorityProblem);
 
   static final List<KeySpec> ALL = List.of(
       root("blob-root", BLOB_ROOT, "`file:` URI of `~/.pureremote`",
@@ -128,7 +127,8 @@ final class ConfigKeys {
           "Registry that unqualified images are prefixed with (`team/app:1` → `<registry>/team/app:1`)."),
       root("kubernetes.image", IMAGE, "none (required by the kubernetes shell)",
           "The application image; its entrypoint runs `io.pureremote.RemoteMain`."),
-      root("kubernetes.image-pull-policy", Kind.choice(pullPolicies()), "`Always`", "The container's image pull policy."),
+      root("kubernetes.image-pull-policy", Kind.choice(pullPolicies()), code(KubernetesSettings.IMAGE_PULL_POLICY),
+          "The container's image pull policy."),
       root("kubernetes.service-account", SERVICE_ACCOUNT, "the namespace's default", "The pods' service account."),
       root("kubernetes.resources.cpu", Kind.cpu(), "none", "CPU request (`500m`, `2`, `1.5`); no limit unless `cpu-limit`."),
       root("kubernetes.resources.cpu-limit", Kind.cpu(), "none", "CPU limit."),
@@ -139,27 +139,30 @@ final class ConfigKeys {
       root("kubernetes.resources.gpus", Kind.integer(0), "0", "NVIDIA GPUs (`nvidia.com/gpu`)."),
       root("kubernetes.tolerations", Kind.tolerations(), "none",
           "`spot`, `spot-aks`, `spot-eks`, `spot-gke`, or `{key, operator, value, effect}` tables (comma-separated names in the variable)."),
-      root("kubernetes.ttl-after-finished", TIMEOUT, "`1h`", "How long finished Jobs are kept."),
-      root("kubernetes.backoff-limit", Kind.integer(0), "0", "Pod retries by the Job controller."),
-      root("kubernetes.active-deadline", Kind.duration(Duration.ofSeconds(1), "duration"), "none",
+      root("kubernetes.ttl-after-finished", TIMEOUT, code(KubernetesSettings.TTL_AFTER_FINISHED), "How long finished Jobs are kept."),
+      root("kubernetes.backoff-limit", Kind.integer(0), Integer.toString(KubernetesSettings.BACKOFF_LIMIT),
+          "Pod retries by the Job controller."),
+      root("kubernetes.active-deadline", Kind.duration(KubernetesSettings.MIN_ACTIVE_DEADLINE, "duration"), "none",
           "Longest run of a Job; then it fails with `DeadlineExceeded`."),
-      root("kubernetes.pending-timeout", Kind.duration(Duration.ofSeconds(1), "duration"), "`10m`",
+      root("kubernetes.pending-timeout", Kind.duration(Duration.ofSeconds(1), "duration"), code(KubernetesSettings.PENDING_TIMEOUT),
           "How long a pod may stay unschedulable before the call fails."),
-      root("kubernetes.image-pull-bound", Kind.duration(Duration.ofSeconds(1), "duration"), "`2m`",
+      root("kubernetes.image-pull-bound", Kind.duration(Duration.ofSeconds(1), "duration"), code(KubernetesSettings.IMAGE_PULL_BOUND),
           "How long an image pull may keep failing before the call fails."),
-      root("kubernetes.max-eviction-retries", Kind.integer(0), "3",
+      root("kubernetes.max-eviction-retries", Kind.integer(0), Integer.toString(KubernetesSettings.MAX_EVICTION_RETRIES),
           "Evictions (spot reclaim, drain) one call survives without spending its retries."),
-      root("kubernetes.log-streaming", Kind.bool(), "`true`", "Whether pod logs follow to the caller's log."),
-      root("kubernetes.log-sample-fraction", Kind.fraction(), "1.0", "Fraction of calls whose logs are followed."),
-      root("kubernetes.launch-concurrency", Kind.integer(1), "20", "Job creations in flight at once."),
+      root("kubernetes.log-streaming", Kind.bool(), code(KubernetesSettings.LOG_STREAMING), "Whether pod logs follow to the caller's log."),
+      root("kubernetes.log-sample-fraction", Kind.fraction(), Double.toString(KubernetesSettings.LOG_SAMPLE_FRACTION),
+          "Fraction of calls whose logs are followed."),
+      root("kubernetes.launch-concurrency", Kind.integer(1), Integer.toString(KubernetesSettings.LAUNCH_CONCURRENCY),
+          "Job creations in flight at once."),
       root("kubernetes.queue", QUEUE, "none",
           "Kueue LocalQueue in the namespace: Jobs get label `kueue.x-k8s.io/queue-name`; Kueue suspends and admits them."),
       root("kubernetes.queue-priority", QUEUE_PRIORITY, "none",
           "Kueue WorkloadPriorityClass: Jobs get label `kueue.x-k8s.io/priority-class`."),
-      root("kubernetes.batching", Kind.bool(), "`true`",
+      root("kubernetes.batching", Kind.bool(), code(KubernetesSettings.BATCHING),
           "Misses of one function launched together run as one Indexed Job per batch (on Kubernetes 1.33+; before, one Job per call)."),
-      root("kubernetes.batch-size", Kind.integer(1), Integer.toString(KubernetesConfig.DEFAULT_BATCH_SIZE),
-          "The most calls in one batch Job (at most " + KubernetesConfig.MAX_BATCH_SIZE + ")."),
+      root("kubernetes.batch-size", Kind.integer(1, KubernetesSettings.MAX_BATCH_SIZE), Integer.toString(KubernetesSettings.BATCH_SIZE),
+          "The most calls in one batch Job (at most " + KubernetesSettings.MAX_BATCH_SIZE + ")."),
       root("kubernetes.workload-identity.namespaces", Kind.stringList("array of namespace names", KubernetesValues::namespaceProblem),
           "none",
           "Namespaces where pods get label `azure.workload.identity/use: \"true\"` and the service account (comma-separated in the variable)."),
@@ -237,6 +240,11 @@ final class ConfigKeys {
     return ENV_PREFIX + name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
   }
 
+  /** A default as the documentation table writes it: {@code `1h`}, {@code `true`}. */
+  private static String code(Object value) {
+    return "`" + (value instanceof Duration d ? Values.formatDuration(d) : value) + "`";
+  }
+
   private static KeySpec root(String name, Kind kind, String defaultText, String description) {
     return new KeySpec(Scope.ROOT, name, kind, envName(name), defaultText, description);
   }
@@ -275,7 +283,7 @@ final class ConfigKeys {
 
   private static Map<String, String> pullPolicies() {
     Map<String, String> m = new LinkedHashMap<>();
-    for (String p : List.of("Always", "IfNotPresent", "Never")) {
+    for (String p : KubernetesSettings.IMAGE_PULL_POLICIES) {
       m.put(p, p);
     }
     return m;

@@ -2,6 +2,7 @@ package io.pureremote.config;
 
 import io.pureremote.spi.Shell;
 import io.pureremote.CallOptions.ExceptionPolicy;
+import io.pureremote.k8s.values.KubernetesSettings;
 import io.pureremote.k8s.values.KubernetesValues;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,8 +62,10 @@ public record FunctionConfig(
     shell.filter(String::isBlank).ifPresent(s -> problems.add("shell: must not be blank"));
     timeout.filter(Duration::isNegative).ifPresent(t -> problems.add("timeout: must be >= 0, got " + t));
     image.flatMap(KubernetesValues::imageProblem).ifPresent(p -> problems.add("image: " + p));
-    KubernetesConfig.queueProblems(Objects.requireNonNull(queue, "queue"), Objects.requireNonNull(queuePriority, "queuePriority"),
-        problems);
+    Objects.requireNonNull(queue, "queue").flatMap(KubernetesSettings::queueProblem)
+        .ifPresent(p -> problems.add("queue: " + p));
+    Objects.requireNonNull(queuePriority, "queuePriority").flatMap(KubernetesSettings::queuePriorityProblem)
+        .ifPresent(p -> problems.add("queue-priority: " + p));
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("Invalid settings of function '" + name + "': " + String.join("; ", problems));
     }

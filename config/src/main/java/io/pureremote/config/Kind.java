@@ -219,11 +219,16 @@ interface Kind {
 
   /** A whole number of at least {@code min}. */
   static Kind integer(int min) {
-    String expected = "an integer >= " + min;
+    return integer(min, Integer.MAX_VALUE);
+  }
+
+  /** A whole number from {@code min} to {@code max}. */
+  static Kind integer(int min, int max) {
+    String expected = max == Integer.MAX_VALUE ? "an integer >= " + min : "an integer from " + min + " to " + max;
     return new Kind() {
       @Override
       public String type() {
-        return "integer ≥ " + min;
+        return max == Integer.MAX_VALUE ? "integer ≥ " + min : "integer " + min + "–" + max;
       }
 
       @Override
@@ -244,7 +249,7 @@ interface Kind {
       }
 
       private Object check(long value, Object raw, Origin at, Reading reading) {
-        if (value < min || value > Integer.MAX_VALUE) {
+        if (value < min || value > max) {
           reading.add(at, "expected " + expected + ", got " + value);
           return null;
         }

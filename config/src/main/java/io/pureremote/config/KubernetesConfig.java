@@ -1,5 +1,6 @@
 package io.pureremote.config;
 
+import io.pureremote.k8s.values.KubernetesSettings;
 import io.pureremote.k8s.values.KubernetesValues;
 import io.pureremote.spi.Shell;
 import java.time.Duration;
@@ -75,25 +76,6 @@ public record KubernetesConfig(
     boolean batching,
     int batchSize) {
 
-  /** Default of {@link #imagePullPolicy()}: a re-pushed tag never runs stale code from a node's cache. */
-  public static final String DEFAULT_IMAGE_PULL_POLICY = "Always";
-  /** Default of {@link #ttlAfterFinished()}. */
-  public static final Duration DEFAULT_TTL_AFTER_FINISHED = Duration.ofHours(1);
-  /** Default of {@link #backoffLimit()}: a pure function that failed fails again. */
-  public static final int DEFAULT_BACKOFF_LIMIT = 0;
-  /** Default of {@link #pendingTimeout()}: time for a cluster autoscaler to add a node. */
-  public static final Duration DEFAULT_PENDING_TIMEOUT = Duration.ofMinutes(10);
-  /** Default of {@link #imagePullBound()}. */
-  public static final Duration DEFAULT_IMAGE_PULL_BOUND = Duration.ofMinutes(2);
-  /** Default of {@link #maxEvictionRetries()}. */
-  public static final int DEFAULT_MAX_EVICTION_RETRIES = 3;
-  /** Default of {@link #launchConcurrency()}. */
-  public static final int DEFAULT_LAUNCH_CONCURRENCY = 20;
-  /** Default of {@link #batchSize()}. */
-  public static final int DEFAULT_BATCH_SIZE = 100;
-  /** The largest {@link #batchSize()} (the shell's limit). */
-  public static final int MAX_BATCH_SIZE = 10_000;
-
   /**
    * These settings as the {@code kubernetes} shell provider receives them: keyed by their names in
    * {@code [kubernetes]}, absent values left out, tolerations as tables ({@code {spot = "aks"}} or
@@ -152,9 +134,12 @@ public record KubernetesConfig(
     return m;
   }
 
-  static final Set<String> PULL_POLICIES = Set.of("Always", "IfNotPresent", "Never");
-
-  /** Validates every value and copies collections; throws one exception listing every problem. */
+  /**
+   * Copies collections and checks for nulls. The values themselves are checked once, where they
+   * enter: by {@link Builder#build()} for code, and by the reader for a file, the environment and
+   * overrides (each with its key and line); the rules are {@link KubernetesSettings}' and {@link
+   * KubernetesValues}', the ones the shell applies to what it receives.
+   */
   public KubernetesConfig {
     Objects.requireNonNull(namespace, "namespace");
     Objects.requireNonNull(kubeContext, "kubeContext");
@@ -173,61 +158,20 @@ public record KubernetesConfig(
     Objects.requireNonNull(workloadIdentityClientId, "workloadIdentityClientId");
     Objects.requireNonNull(queue, "queue");
     Objects.requireNonNull(queuePriority, "queuePriority");
+  }
 
-    List<String> problems = new ArrayList<>();
-    KubernetesValues.namespaceProblem(namespace).ifPresent(p -> problems.add("namespace: " + p));
+  /** Every problem of these values, each named by its key in {@code [kubernetes]}. */
+  private List<String> problems() {
+    List<String> problems = new ArrayList<>(KubernetesSettings.jobProblems(key -> key + ":", namespace, ttlAfterFinished,
+        backoffLimit, activeDeadline, pendingTimeout, imagePullBound, maxEvictionRetries, logSampleFraction,
+        launchConcurrency, workloadIdentityNamespaces, queue, queuePriority, batchSize));
     registry.flatMap(KubernetesValues::registryProblem).ifPresent(p -> problems.add("registry: " + p));
     image.flatMap(KubernetesValues::imageProblem).ifPresent(p -> problems.add("image: " + p));
-    if (!PULL_POLICIES.contains(imagePullPolicy)) {
-      problems.add("image-pull-policy: expected Always, IfNotPresent or Never, got '" + imagePullPolicy + "'");
-    }
+    KubernetesSettings.imagePullPolicyProblem(imagePullPolicy).ifPresent(p -> problems.add("image-pull-policy: " + p));
     serviceAccount.flatMap(KubernetesValues::serviceAccountProblem).ifPresent(p -> problems.add("service-account: " + p));
-    if (ttlAfterFinished.isNegative()) {
-      problems.add("ttl-after-finished: must be >= 0, got " + ttlAfterFinished);
-    }
-    if (backoffLimit < 0) {
-      problems.add("backoff-limit: must be >= 0, got " + backoffLimit);
-    }
-    activeDeadline.filter(d -> d.getSeconds() < 1)
-        .ifPresent(d -> problems.add("active-deadline: must be at least 1s, got " + d));
-    if (!isPositive(pendingTimeout)) {
-      problems.add("pending-timeout: must be > 0, got " + pendingTimeout);
-    }
-    if (!isPositive(imagePullBound)) {
-      problems.add("image-pull-bound: must be > 0, got " + imagePullBound);
-    }
-    if (maxEvictionRetries < 0) {
-      problems.add("max-eviction-retries: must be >= 0, got " + maxEvictionRetries);
-    }
-    if (!(logSampleFraction >= 0 && logSampleFraction <= 1)) {
-      problems.add("log-sample-fraction: must be between 0 and 1, got " + logSampleFraction);
-    }
-    if (launchConcurrency < 1) {
-      problems.add("launch-concurrency: must be >= 1, got " + launchConcurrency);
-    }
-    workloadIdentityNamespaces.forEach(ns -> KubernetesValues.namespaceProblem(ns)
-        .ifPresent(p -> problems.add("workload-identity.namespaces: " + p)));
     workloadIdentityClientId.flatMap(KubernetesValues::azureClientIdProblem)
         .ifPresent(p -> problems.add("workload-identity.client-id: " + p));
-    queueProblems(queue, queuePriority, problems);
-    if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
-      problems.add("batch-size: must be between 1 and " + MAX_BATCH_SIZE + ", got " + batchSize);
-    }
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException("Invalid kubernetes settings: " + String.join("; ", problems));
-    }
-  }
-
-  /** The Kueue names, checked as the shell checks them (one rule, {@link KubernetesValues#kueueNameProblem}). */
-  static void queueProblems(Optional<String> queue, Optional<String> priority, List<String> problems) {
-    queue.flatMap(q -> KubernetesValues.kueueNameProblem(q, "LocalQueue", "kueue.x-k8s.io/queue-name"))
-        .ifPresent(p -> problems.add("queue: " + p));
-    priority.flatMap(c -> KubernetesValues.kueueNameProblem(c, "WorkloadPriorityClass", "kueue.x-k8s.io/priority-class"))
-        .ifPresent(p -> problems.add("queue-priority: " + p));
-  }
-
-  private static boolean isPositive(Duration d) {
-    return !d.isNegative() && !d.isZero();
+    return problems;
   }
 
   /** Whether pods use Azure workload identity: forced by the team, or the namespace is listed. */
@@ -278,26 +222,26 @@ public record KubernetesConfig(
     private Cloud cloud;
     private String registry;
     private String image;
-    private String imagePullPolicy = DEFAULT_IMAGE_PULL_POLICY;
+    private String imagePullPolicy = KubernetesSettings.IMAGE_PULL_POLICY;
     private String serviceAccount;
     private Resources resources = Resources.NONE;
     private List<TolerationConfig> tolerations = List.of();
-    private Duration ttlAfterFinished = DEFAULT_TTL_AFTER_FINISHED;
-    private int backoffLimit = DEFAULT_BACKOFF_LIMIT;
+    private Duration ttlAfterFinished = KubernetesSettings.TTL_AFTER_FINISHED;
+    private int backoffLimit = KubernetesSettings.BACKOFF_LIMIT;
     private Duration activeDeadline;
-    private Duration pendingTimeout = DEFAULT_PENDING_TIMEOUT;
-    private Duration imagePullBound = DEFAULT_IMAGE_PULL_BOUND;
-    private int maxEvictionRetries = DEFAULT_MAX_EVICTION_RETRIES;
-    private boolean logStreaming = true;
-    private double logSampleFraction = 1.0;
-    private int launchConcurrency = DEFAULT_LAUNCH_CONCURRENCY;
+    private Duration pendingTimeout = KubernetesSettings.PENDING_TIMEOUT;
+    private Duration imagePullBound = KubernetesSettings.IMAGE_PULL_BOUND;
+    private int maxEvictionRetries = KubernetesSettings.MAX_EVICTION_RETRIES;
+    private boolean logStreaming = KubernetesSettings.LOG_STREAMING;
+    private double logSampleFraction = KubernetesSettings.LOG_SAMPLE_FRACTION;
+    private int launchConcurrency = KubernetesSettings.LAUNCH_CONCURRENCY;
     private boolean workloadIdentity;
     private Set<String> workloadIdentityNamespaces = Set.of();
     private String workloadIdentityClientId;
     private String queue;
     private String queuePriority;
-    private boolean batching = true;
-    private int batchSize = DEFAULT_BATCH_SIZE;
+    private boolean batching = KubernetesSettings.BATCHING;
+    private int batchSize = KubernetesSettings.BATCH_SIZE;
 
     private Builder() {}
 
@@ -331,7 +275,7 @@ public record KubernetesConfig(
       return this;
     }
 
-    /** {@code Always}, {@code IfNotPresent} or {@code Never}. Defaults to {@value KubernetesConfig#DEFAULT_IMAGE_PULL_POLICY}. */
+    /** {@code Always}, {@code IfNotPresent} or {@code Never}. Defaults to {@value KubernetesSettings#IMAGE_PULL_POLICY}. */
     public Builder imagePullPolicy(String imagePullPolicy) {
       this.imagePullPolicy = imagePullPolicy;
       return this;
@@ -355,13 +299,13 @@ public record KubernetesConfig(
       return this;
     }
 
-    /** How long finished Jobs are kept. Defaults to 1 hour. */
+    /** How long finished Jobs are kept. Defaults to {@link KubernetesSettings#TTL_AFTER_FINISHED}. */
     public Builder ttlAfterFinished(Duration ttlAfterFinished) {
       this.ttlAfterFinished = ttlAfterFinished;
       return this;
     }
 
-    /** Pod retries by the Job controller. Defaults to {@value KubernetesConfig#DEFAULT_BACKOFF_LIMIT}. */
+    /** Pod retries by the Job controller. Defaults to {@value KubernetesSettings#BACKOFF_LIMIT}. */
     public Builder backoffLimit(int backoffLimit) {
       this.backoffLimit = backoffLimit;
       return this;
@@ -373,19 +317,19 @@ public record KubernetesConfig(
       return this;
     }
 
-    /** How long a pod may stay unschedulable. Defaults to 10 minutes. */
+    /** How long a pod may stay unschedulable. Defaults to {@link KubernetesSettings#PENDING_TIMEOUT}. */
     public Builder pendingTimeout(Duration pendingTimeout) {
       this.pendingTimeout = pendingTimeout;
       return this;
     }
 
-    /** How long an image pull may keep failing. Defaults to 2 minutes. */
+    /** How long an image pull may keep failing. Defaults to {@link KubernetesSettings#IMAGE_PULL_BOUND}. */
     public Builder imagePullBound(Duration imagePullBound) {
       this.imagePullBound = imagePullBound;
       return this;
     }
 
-    /** Evictions one call survives. Defaults to {@value KubernetesConfig#DEFAULT_MAX_EVICTION_RETRIES}. */
+    /** Evictions one call survives. Defaults to {@value KubernetesSettings#MAX_EVICTION_RETRIES}. */
     public Builder maxEvictionRetries(int maxEvictionRetries) {
       this.maxEvictionRetries = maxEvictionRetries;
       return this;
@@ -403,7 +347,7 @@ public record KubernetesConfig(
       return this;
     }
 
-    /** Job creations in flight at once. Defaults to {@value KubernetesConfig#DEFAULT_LAUNCH_CONCURRENCY}. */
+    /** Job creations in flight at once. Defaults to {@value KubernetesSettings#LAUNCH_CONCURRENCY}. */
     public Builder launchConcurrency(int launchConcurrency) {
       this.launchConcurrency = launchConcurrency;
       return this;
@@ -445,14 +389,28 @@ public record KubernetesConfig(
       return this;
     }
 
-    /** The most calls in one batch Job. Defaults to {@value KubernetesConfig#DEFAULT_BATCH_SIZE}. */
+    /** The most calls in one batch Job. Defaults to {@value KubernetesSettings#BATCH_SIZE}. */
     public Builder batchSize(int batchSize) {
       this.batchSize = batchSize;
       return this;
     }
 
-    /** Builds and validates. */
+    /**
+     * Builds and checks every value.
+     *
+     * @throws IllegalArgumentException listing every problem, each named by its key
+     */
     public KubernetesConfig build() {
+      KubernetesConfig k = buildRead();
+      List<String> problems = k.problems();
+      if (!problems.isEmpty()) {
+        throw new IllegalArgumentException("Invalid kubernetes settings: " + String.join("; ", problems));
+      }
+      return k;
+    }
+
+    /** Builds from values the reader has checked already, each with its key and line. */
+    KubernetesConfig buildRead() {
       return new KubernetesConfig(namespace, Optional.ofNullable(kubeContext), Optional.ofNullable(cloud),
           Optional.ofNullable(registry), Optional.ofNullable(image), imagePullPolicy,
           Optional.ofNullable(serviceAccount), resources, tolerations, ttlAfterFinished, backoffLimit,

@@ -152,7 +152,7 @@ public record PureRemoteConfig(
     f.queue().ifPresent(b::queue);
     f.queuePriority().ifPresent(b::queuePriority);
     f.batching().ifPresent(b::batching);
-    return b.build();
+    return b.buildRead(); // the function's values were checked when it was built
   }
 
   /**

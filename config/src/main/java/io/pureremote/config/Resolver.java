@@ -232,13 +232,7 @@ final class Resolver {
     if (r == null || t == null) {
       return null;
     }
-    try {
-      return b.resources(r).tolerations(t).build();
-    } catch (IllegalArgumentException e) {
-      // Each value was checked when read; this only catches a rule the checks miss.
-      reading.add(new Origin(file.source, "kubernetes", 0, 0), e.getMessage());
-      return null;
-    }
+    return b.resources(r).tolerations(t).buildRead(); // each value was checked when read, with its line
   }
 
   private Map<String, FunctionConfig> functions(Optional<Cloud> cloud, KubernetesConfig kubernetes) {
@@ -387,7 +381,7 @@ final class Resolver {
         .queue(typed(s.get("queue"), String.class))
         .queuePriority(typed(s.get("queue-priority"), String.class))
         .blobSettings(strings(file.teamBlobSettings.getOrDefault(name, Map.of())))
-        .build();
+        .buildRead();
   }
 
   /** The blob settings that apply, each with the origin of the layer that set it last. */

@@ -1,5 +1,6 @@
 package io.pureremote.config;
 
+import io.pureremote.k8s.values.KubernetesSettings;
 import io.pureremote.k8s.values.KubernetesValues;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -47,7 +48,10 @@ public record TeamConfig(
     Optional<String> queue,
     Optional<String> queuePriority) {
 
-  /** Validates every value; throws {@link IllegalArgumentException} listing each problem. */
+  /**
+   * Copies and checks for nulls. The values are checked once, where they enter: by {@link
+   * Builder#build()} for code, by the reader (with key and line) for a file.
+   */
   public TeamConfig {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(namespace, "namespace");
@@ -61,6 +65,10 @@ public record TeamConfig(
     Objects.requireNonNull(cloud, "cloud");
     Objects.requireNonNull(queue, "queue");
     Objects.requireNonNull(queuePriority, "queuePriority");
+  }
+
+  /** Every problem of these values, each named by its key in {@code [teams.<team>]}. */
+  private List<String> problems() {
     List<String> problems = new ArrayList<>();
     if (name.isBlank()) {
       problems.add("name must not be blank");
@@ -71,10 +79,9 @@ public record TeamConfig(
     image.flatMap(KubernetesValues::imageProblem).ifPresent(p -> problems.add("image: " + p));
     serviceAccount.flatMap(KubernetesValues::serviceAccountProblem).ifPresent(p -> problems.add("service-account: " + p));
     azureClientId.flatMap(KubernetesValues::azureClientIdProblem).ifPresent(p -> problems.add("azure-client-id: " + p));
-    KubernetesConfig.queueProblems(queue, queuePriority, problems);
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException("Invalid team '" + name + "': " + String.join("; ", problems));
-    }
+    queue.flatMap(KubernetesSettings::queueProblem).ifPresent(p -> problems.add("queue: " + p));
+    queuePriority.flatMap(KubernetesSettings::queuePriorityProblem).ifPresent(p -> problems.add("queue-priority: " + p));
+    return problems;
   }
 
   /** The namespace the team's calls run in: {@link #namespace()}, else the name as a DNS-1123 label. */
@@ -198,8 +205,22 @@ public record TeamConfig(
       return this;
     }
 
-    /** Builds and validates the team. */
+    /**
+     * Builds and checks every value.
+     *
+     * @throws IllegalArgumentException listing every problem, each named by its key
+     */
     public TeamConfig build() {
+      TeamConfig team = buildRead();
+      List<String> problems = team.problems();
+      if (!problems.isEmpty()) {
+        throw new IllegalArgumentException("Invalid team '" + name + "': " + String.join("; ", problems));
+      }
+      return team;
+    }
+
+    /** Builds from values the reader has checked already, each with its key and line. */
+    TeamConfig buildRead() {
       return new TeamConfig(name, Optional.ofNullable(namespace), Optional.ofNullable(kubeContext),
           Optional.ofNullable(blobRoot), blobSettings, Optional.ofNullable(registry), Optional.ofNullable(image),
           Optional.ofNullable(serviceAccount), workloadIdentity, Optional.ofNullable(azureClientId),

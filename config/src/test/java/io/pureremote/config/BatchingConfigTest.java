@@ -4,6 +4,7 @@ import static io.pureremote.config.Fixtures.parse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pureremote.k8s.values.KubernetesSettings;
 import org.junit.jupiter.api.Test;
 
 /** Batched fan-outs in TOML: on by default, a batch size runtime-wide, off per function, down to the shell settings. */
@@ -23,7 +24,7 @@ class BatchingConfigTest {
   void batchingIsOnByDefaultWithBatchesOfAHundred() {
     KubernetesConfig k = parse("[kubernetes]\nimage = \"a/b:1\"\n").kubernetes();
     assertThat(k.batching()).isTrue();
-    assertThat(k.batchSize()).isEqualTo(KubernetesConfig.DEFAULT_BATCH_SIZE).isEqualTo(100);
+    assertThat(k.batchSize()).isEqualTo(KubernetesSettings.BATCH_SIZE).isEqualTo(100);
     assertThat(k.toShellSettings("test").bool("batching")).contains(true);
   }
 

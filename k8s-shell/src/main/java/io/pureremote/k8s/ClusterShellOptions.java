@@ -1,5 +1,6 @@
 package io.pureremote.k8s;
 
+import io.pureremote.k8s.values.KubernetesSettings;
 import io.pureremote.k8s.values.KubernetesValues;
 import java.time.Duration;
 import java.util.Objects;
@@ -76,12 +77,15 @@ public abstract class ClusterShellOptions {
   public abstract static class Builder<B extends Builder<B>> {
     private String namespace;
     private String kubeContext;
-    private Duration ttlAfterFinished = Duration.ofHours(1);
+    private Duration ttlAfterFinished = KubernetesSettings.TTL_AFTER_FINISHED;
     private Duration activeDeadline;
-    private Duration pendingTimeout = Duration.ofMinutes(10);
-    private int maxEvictionRetries = 3;
+    private Duration pendingTimeout = KubernetesSettings.PENDING_TIMEOUT;
+    private int maxEvictionRetries = KubernetesSettings.MAX_EVICTION_RETRIES;
 
-    /** A builder whose namespace is {@code defaultNamespace} until set; TTL 1 h, pending 10 min, 3 re-creations. */
+    /**
+     * A builder whose namespace is {@code defaultNamespace} until set; the Job shell's defaults
+     * ({@link KubernetesSettings}): TTL 1 h, pending 10 min, 3 re-creations.
+     */
     protected Builder(String defaultNamespace) {
       this.namespace = Objects.requireNonNull(defaultNamespace, "defaultNamespace");
     }

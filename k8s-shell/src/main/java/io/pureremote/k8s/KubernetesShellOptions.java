@@ -2,12 +2,14 @@ package io.pureremote.k8s;
 
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.pureremote.k8s.values.KubernetesValues;
+import io.pureremote.k8s.values.KubernetesSettings;
+import io.pureremote.k8s.values.Ranges;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -95,17 +97,17 @@ public record KubernetesShellOptions(
     Duration batchWindow,
     int batchParallelism) {
 
-  /** The largest batch: the calls one Indexed Job runs (Kubernetes allows 100,000 indexes with per-index backoff). */
-  public static final int MAX_BATCH_SIZE = 10_000;
+  /** The largest batch: {@link KubernetesSettings#MAX_BATCH_SIZE}. */
+  public static final int MAX_BATCH_SIZE = KubernetesSettings.MAX_BATCH_SIZE;
 
-  /** The Job label that hands a Job to Kueue: the name of a LocalQueue in the Job's namespace. */
-  public static final String KUEUE_QUEUE_LABEL = "kueue.x-k8s.io/queue-name";
+  /** The Job label that hands a Job to Kueue: {@link KubernetesSettings#KUEUE_QUEUE_LABEL}. */
+  public static final String KUEUE_QUEUE_LABEL = KubernetesSettings.KUEUE_QUEUE_LABEL;
 
-  /** The Job label naming Kueue's WorkloadPriorityClass for it. */
-  public static final String KUEUE_PRIORITY_LABEL = "kueue.x-k8s.io/priority-class";
+  /** The Job label naming Kueue's WorkloadPriorityClass for it: {@link KubernetesSettings#KUEUE_PRIORITY_LABEL}. */
+  public static final String KUEUE_PRIORITY_LABEL = KubernetesSettings.KUEUE_PRIORITY_LABEL;
 
-  static final double DEFAULT_API_QPS = 20;
-  static final int DEFAULT_API_BURST = 40;
+  /** The options' names of the settings whose TOML key does not camel-case to them. */
+  private static final Map<String, String> NAMES = Map.of("queue", "queueName", "queue-priority", "workloadPriorityClass");
 
   /** The GPU resource name {@link Builder#gpus(int)} sets. */
   public static final String NVIDIA_GPU = PodTemplateOptions.NVIDIA_GPU;
@@ -122,11 +124,10 @@ public record KubernetesShellOptions(
     Objects.requireNonNull(customizer, "customizer");
     queueName = Objects.requireNonNull(queueName, "queueName").filter(s -> !s.isBlank());
     workloadPriorityClass = Objects.requireNonNull(workloadPriorityClass, "workloadPriorityClass").filter(s -> !s.isBlank());
-    List<String> problems = jobProblems(namespace, pod.serviceAccount(), ttlAfterFinished, backoffLimit, activeDeadline,
+    List<String> problems = problems(namespace, pod.serviceAccount(), ttlAfterFinished, backoffLimit, activeDeadline,
         workloadIdentity, workloadIdentityNamespaces, imagePullBound, pendingTimeout, watchSilenceBound, maxEvictionRetries,
-        launchConcurrency, apiQps, apiBurst, apiRetries, logSampleFraction);
-    kueueProblems(queueName, workloadPriorityClass, problems);
-    batchProblems(batchSize, batchWindow, batchParallelism, problems);
+        launchConcurrency, apiQps, apiBurst, apiRetries, logSampleFraction, queueName, workloadPriorityClass, batchSize,
+        batchWindow, batchParallelism);
     if (!problems.isEmpty()) {
       throw invalid(problems);
     }
@@ -135,19 +136,6 @@ public record KubernetesShellOptions(
   /** Whether misses are batched: on, with batches of more than one call. */
   public boolean batches() {
     return batching && batchSize > 1;
-  }
-
-  private static void batchProblems(int batchSize, Duration batchWindow, int batchParallelism, List<String> problems) {
-    if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
-      problems.add("batchSize must be in [1, " + MAX_BATCH_SIZE + "], got " + batchSize);
-    }
-    checkDuration("batchWindow", batchWindow, false, problems);
-    if (batchWindow != null && batchWindow.compareTo(Duration.ofMinutes(1)) > 0) {
-      problems.add("batchWindow must be at most 1 minute (a call waits up to 8 windows for its batch), got " + batchWindow);
-    }
-    if (batchParallelism < 0) {
-      problems.add("batchParallelism must be >= 0 (0: the whole batch at once), got " + batchParallelism);
-    }
   }
 
   /** A builder with the defaults; {@link Builder#image(String)} is required. */
@@ -169,70 +157,60 @@ public record KubernetesShellOptions(
     return new IllegalArgumentException("Invalid Kubernetes shell options:\n  - " + String.join("\n  - ", problems));
   }
 
-  private static List<String> jobProblems(String namespace, Optional<String> serviceAccount, Duration ttlAfterFinished,
+  /**
+   * Every problem of the Job's own values: the rules configuration shares ({@link
+   * KubernetesSettings#jobProblems}, named here by property) and the shell's own.
+   */
+  private static List<String> problems(String namespace, Optional<String> serviceAccount, Duration ttlAfterFinished,
       int backoffLimit, Optional<Duration> activeDeadline, boolean workloadIdentity, Set<String> workloadIdentityNamespaces,
       Duration imagePullBound, Duration pendingTimeout, Duration watchSilenceBound, int maxEvictionRetries,
-      int launchConcurrency, double apiQps, int apiBurst, int apiRetries, double logSampleFraction) {
-    List<String> problems = new ArrayList<>();
-    if (namespace == null || !KubernetesValues.isDnsLabel(namespace)) {
-      problems.add("namespace '" + namespace + "' is not a DNS-1123 label (lowercase letters, digits and '-', at most 63); e.g. '"
-          + KubernetesValues.dnsLabel(namespace, "my-team") + "'");
-    }
-    checkDuration("ttlAfterFinished", ttlAfterFinished, true, problems);
-    if (backoffLimit < 0) {
-      problems.add("backoffLimit must be >= 0, got " + backoffLimit);
-    }
-    activeDeadline.ifPresent(d -> {
-      if (d.getSeconds() < 1) {
-        problems.add("activeDeadline must be at least 1 second, got " + d);
-      }
-    });
-    workloadIdentityNamespaces.forEach(ns -> {
-      if (!KubernetesValues.isDnsLabel(ns)) {
-        problems.add("workloadIdentityNamespaces: '" + ns + "' is not a namespace name");
-      }
-    });
+      int launchConcurrency, double apiQps, int apiBurst, int apiRetries, double logSampleFraction,
+      Optional<String> queueName, Optional<String> workloadPriorityClass, int batchSize, Duration batchWindow,
+      int batchParallelism) {
+    List<String> problems = new ArrayList<>(KubernetesSettings.jobProblems(KubernetesShellOptions::propertyName, namespace,
+        ttlAfterFinished, backoffLimit, activeDeadline, pendingTimeout, imagePullBound, maxEvictionRetries,
+        logSampleFraction, launchConcurrency, workloadIdentityNamespaces, queueName, workloadPriorityClass, batchSize));
     if ((workloadIdentity || workloadIdentityNamespaces.contains(namespace)) && serviceAccount.isEmpty()) {
       problems.add("workload identity is enabled for namespace '" + namespace + "' but no serviceAccount is set: "
           + "Azure workload identity needs a service account annotated with azure.workload.identity/client-id");
     }
-    checkDuration("imagePullBound", imagePullBound, false, problems);
-    checkDuration("pendingTimeout", pendingTimeout, false, problems);
-    checkDuration("watchSilenceBound", watchSilenceBound, false, problems);
-    if (maxEvictionRetries < 0) {
-      problems.add("maxEvictionRetries must be >= 0, got " + maxEvictionRetries);
+    add(problems, "watchSilenceBound", watchSilenceBound == null ? Optional.of("is required")
+        : Ranges.positiveProblem(watchSilenceBound));
+    add(problems, "apiQps", Ranges.positiveProblem(apiQps));
+    add(problems, "apiBurst", Ranges.atLeastProblem(1, apiBurst));
+    add(problems, "apiRetries", Ranges.atLeastProblem(0, apiRetries));
+    if (batchWindow == null) {
+      problems.add("batchWindow is required");
+    } else {
+      add(problems, "batchWindow", Ranges.positiveProblem(batchWindow)
+          .or(() -> Ranges.atMostProblem(KubernetesSettings.MAX_BATCH_WINDOW, batchWindow)
+              .map(p -> p + " (a call waits up to 8 windows for its batch)")));
     }
-    if (launchConcurrency < 1) {
-      problems.add("launchConcurrency must be >= 1, got " + launchConcurrency);
-    }
-    if (!(apiQps > 0) || Double.isInfinite(apiQps)) {
-      problems.add("apiQps must be a positive number, got " + apiQps);
-    }
-    if (apiBurst < 1) {
-      problems.add("apiBurst must be >= 1, got " + apiBurst);
-    }
-    if (apiRetries < 0) {
-      problems.add("apiRetries must be >= 0, got " + apiRetries);
-    }
-    if (!(logSampleFraction >= 0 && logSampleFraction <= 1)) {
-      problems.add("logSampleFraction must be in [0, 1], got " + logSampleFraction);
-    }
+    add(problems, "batchParallelism", Ranges.atLeastProblem(0, batchParallelism).map(p -> p + " (0: the whole batch at once)"));
     return problems;
   }
 
-  private static void kueueProblems(Optional<String> queueName, Optional<String> priorityClass, List<String> problems) {
-    queueName.flatMap(q -> KubernetesValues.kueueNameProblem(q, "LocalQueue", KUEUE_QUEUE_LABEL))
-        .ifPresent(p -> problems.add("queueName " + p));
-    priorityClass.flatMap(c -> KubernetesValues.kueueNameProblem(c, "WorkloadPriorityClass", KUEUE_PRIORITY_LABEL))
-        .ifPresent(p -> problems.add("workloadPriorityClass " + p));
+  private static void add(List<String> problems, String name, Optional<String> problem) {
+    problem.ifPresent(p -> problems.add(name + " " + p));
   }
 
-  private static void checkDuration(String field, Duration d, boolean zeroOk, List<String> problems) {
-    if (d == null) {
-      problems.add(field + " is required");
-    } else if (d.isNegative() || (!zeroOk && d.isZero())) {
-      problems.add(field + " must be " + (zeroOk ? ">= 0" : "> 0") + ", got " + d);
+  /** {@code ttl-after-finished} → {@code ttlAfterFinished}: a TOML key as the property of these options. */
+  private static String propertyName(String key) {
+    String known = NAMES.get(key);
+    if (known != null) {
+      return known;
     }
+    StringBuilder b = new StringBuilder();
+    boolean upper = false;
+    for (char c : key.toCharArray()) {
+      if (c == '-' || c == '.') {
+        upper = true;
+      } else {
+        b.append(upper ? Character.toUpperCase(c) : c);
+        upper = false;
+      }
+    }
+    return b.toString();
   }
 
   /**
@@ -245,29 +223,29 @@ public record KubernetesShellOptions(
     private PodTemplateOptions.Builder pod = PodTemplateOptions.builder();
     private String namespace = KubernetesNames.defaultNamespace();
     private String kubeContext;
-    private Duration ttlAfterFinished = Duration.ofHours(1);
-    private int backoffLimit = 0;
+    private Duration ttlAfterFinished = KubernetesSettings.TTL_AFTER_FINISHED;
+    private int backoffLimit = KubernetesSettings.BACKOFF_LIMIT;
     private Duration activeDeadline;
     private boolean podFailurePolicy = true;
     private boolean workloadIdentity;
     private final Set<String> workloadIdentityNamespaces = new LinkedHashSet<>();
     private UnaryOperator<Job> customizer = UnaryOperator.identity();
-    private Duration imagePullBound = Duration.ofMinutes(2);
-    private Duration pendingTimeout = Duration.ofMinutes(10);
-    private int maxEvictionRetries = 3;
-    private int launchConcurrency = 20;
-    private double apiQps = DEFAULT_API_QPS;
-    private int apiBurst = DEFAULT_API_BURST;
-    private int apiRetries = 4;
-    private boolean logStreaming = true;
-    private double logSampleFraction = 1.0;
-    private Duration watchSilenceBound = Duration.ofMinutes(5);
+    private Duration imagePullBound = KubernetesSettings.IMAGE_PULL_BOUND;
+    private Duration pendingTimeout = KubernetesSettings.PENDING_TIMEOUT;
+    private int maxEvictionRetries = KubernetesSettings.MAX_EVICTION_RETRIES;
+    private int launchConcurrency = KubernetesSettings.LAUNCH_CONCURRENCY;
+    private double apiQps = KubernetesSettings.API_QPS;
+    private int apiBurst = KubernetesSettings.API_BURST;
+    private int apiRetries = KubernetesSettings.API_RETRIES;
+    private boolean logStreaming = KubernetesSettings.LOG_STREAMING;
+    private double logSampleFraction = KubernetesSettings.LOG_SAMPLE_FRACTION;
+    private Duration watchSilenceBound = KubernetesSettings.WATCH_SILENCE_BOUND;
     private String queueName;
     private String workloadPriorityClass;
-    private boolean batching = true;
-    private int batchSize = 100;
-    private Duration batchWindow = Duration.ofMillis(250);
-    private int batchParallelism = 0;
+    private boolean batching = KubernetesSettings.BATCHING;
+    private int batchSize = KubernetesSettings.BATCH_SIZE;
+    private Duration batchWindow = KubernetesSettings.BATCH_WINDOW;
+    private int batchParallelism = KubernetesSettings.BATCH_PARALLELISM;
 
     private Builder() {}
 
@@ -622,12 +600,13 @@ public record KubernetesShellOptions(
       List<String> problems = new ArrayList<>(podProblems);
       problems.addAll(pod.problems());
       Optional<Duration> deadline = Optional.ofNullable(activeDeadline);
-      problems.addAll(jobProblems(namespace, pod.serviceAccount(), ttlAfterFinished, backoffLimit, deadline, workloadIdentity,
-          workloadIdentityNamespaces, imagePullBound, pendingTimeout, watchSilenceBound, maxEvictionRetries,
-          launchConcurrency, apiQps, apiBurst, apiRetries, logSampleFraction));
-      kueueProblems(Optional.ofNullable(queueName), Optional.ofNullable(workloadPriorityClass), problems);
-      batchProblems(batchSize, batchWindow, batchParallelism, problems);
       if (!problems.isEmpty()) {
+        // The Job's own values are checked by the record; here only when the pod's problems go first.
+        problems.addAll(KubernetesShellOptions.problems(namespace, pod.serviceAccount(), ttlAfterFinished, backoffLimit,
+            deadline, workloadIdentity, workloadIdentityNamespaces, imagePullBound, pendingTimeout, watchSilenceBound,
+            maxEvictionRetries, launchConcurrency, apiQps, apiBurst, apiRetries, logSampleFraction,
+            Optional.ofNullable(queueName).filter(q -> !q.isBlank()),
+            Optional.ofNullable(workloadPriorityClass).filter(c -> !c.isBlank()), batchSize, batchWindow, batchParallelism));
         throw invalid(problems);
       }
       return new KubernetesShellOptions(namespace, Optional.ofNullable(kubeContext), pod.build(), ttlAfterFinished,

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pureremote.PureRemoteException;
+import io.pureremote.k8s.values.KubernetesSettings;
 import io.pureremote.spi.Shell;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -175,8 +176,8 @@ public final class KubernetesShellProvider implements Shell.Provider {
     m.apply("batch-parallelism", s -> s.integer("batch-parallelism").ifPresent(b::batchParallelism));
     m.apply("api-qps", s -> {
       if (s.keys().contains("api-qps") || s.keys().contains("api-burst")) {
-        b.apiRate(s.decimal("api-qps").orElse(KubernetesShellOptions.DEFAULT_API_QPS),
-            s.integer("api-burst").orElse(KubernetesShellOptions.DEFAULT_API_BURST));
+        b.apiRate(s.decimal("api-qps").orElse(KubernetesSettings.API_QPS),
+            s.integer("api-burst").orElse(KubernetesSettings.API_BURST));
       }
     });
     m.apply("api-retries", s -> s.integer("api-retries").ifPresent(b::apiRetries));

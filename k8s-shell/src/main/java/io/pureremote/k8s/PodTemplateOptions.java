@@ -3,6 +3,7 @@ package io.pureremote.k8s;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.pureremote.k8s.values.KubernetesSettings;
 import io.pureremote.k8s.values.KubernetesValues;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -38,7 +39,6 @@ public final class PodTemplateOptions {
   public static final String NVIDIA_GPU = "nvidia.com/gpu";
 
   private static final Set<String> STANDARD_RESOURCES = Set.of("cpu", "memory", "ephemeral-storage");
-  private static final Set<String> PULL_POLICIES = Set.of("Always", "IfNotPresent", "Never");
 
   private final String image;
   private final Optional<String> registry;
@@ -204,7 +204,7 @@ public final class PodTemplateOptions {
   public static final class Builder {
     private String image;
     private String registry;
-    private String imagePullPolicy = "Always";
+    private String imagePullPolicy = KubernetesSettings.IMAGE_PULL_POLICY;
     private final Map<String, String> resourceRequests = new LinkedHashMap<>();
     private final Map<String, String> resourceLimits = new LinkedHashMap<>();
     private final List<Toleration> tolerations = new ArrayList<>();
@@ -245,7 +245,7 @@ public final class PodTemplateOptions {
      * re-pushed tag never runs stale code on a node that cached the old one.
      */
     public Builder imagePullPolicy(String imagePullPolicy) {
-      if (!PULL_POLICIES.contains(imagePullPolicy)) {
+      if (!KubernetesSettings.IMAGE_PULL_POLICIES.contains(imagePullPolicy)) {
         throw new IllegalArgumentException("imagePullPolicy '" + imagePullPolicy + "' must be Always, IfNotPresent or Never");
       }
       this.imagePullPolicy = imagePullPolicy;

@@ -75,13 +75,13 @@ class KubernetesShellOptionsTest {
         .backoffLimit(-1).launchConcurrency(0).apiRate(0, 0).logSampleFraction(2).imagePullBound(Duration.ZERO)
         .label("app.kubernetes.io/managed-by", "me").build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("namespace 'Bad_NS' is not a DNS-1123 label").hasMessageContaining("e.g. 'bad-ns'")
+        .hasMessageContaining("namespace 'Bad_NS' is not a valid namespace name: expected a DNS-1123 label").hasMessageContaining("e.g. 'bad-ns'")
         .hasMessageContaining("imagePullPolicy 'Sometimes'")
         .hasMessageContaining("backoffLimit must be >= 0")
         .hasMessageContaining("launchConcurrency must be >= 1")
-        .hasMessageContaining("apiQps must be a positive number")
+        .hasMessageContaining("apiQps must be > 0")
         .hasMessageContaining("apiBurst must be >= 1")
-        .hasMessageContaining("logSampleFraction must be in [0, 1]")
+        .hasMessageContaining("logSampleFraction must be between 0 and 1")
         .hasMessageContaining("imagePullBound must be > 0")
         .hasMessageContaining("is reserved");
   }
