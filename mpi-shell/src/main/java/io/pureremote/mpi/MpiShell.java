@@ -3,23 +3,18 @@ package io.pureremote.mpi;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.pureremote.ShellException;
-import io.pureremote.k8s.ApiGate;
-import io.pureremote.k8s.ClusterObjects;
 import io.pureremote.k8s.ClusterProbe;
+import io.pureremote.k8s.ClusterConnection;
 import io.pureremote.k8s.ClusterRun;
 import io.pureremote.k8s.ClusterRuns;
-import io.pureremote.k8s.KubeConfigs;
 import io.pureremote.k8s.PodSpecs;
-import io.pureremote.k8s.ShellThreads;
 import io.pureremote.spi.Shell.Launch;
 import io.pureremote.spi.Shell.LaunchRequest;
 import io.pureremote.spi.Shell;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -82,22 +77,15 @@ public final class MpiShell implements Shell {
   static final ResourceDefinitionContext MPIJOBS = new ResourceDefinitionContext.Builder()
       .withGroup("kubeflow.org").withVersion(VERSION).withKind(MpiJobFactory.KIND).withPlural("mpijobs").withNamespaced(true)
       .build();
-  private static final Duration TICK = Duration.ofMillis(250);
 
+  private final ClusterConnection cluster;
   private final KubernetesClient client;
-  private final boolean ownsClient;
   private final MpiShellOptions options;
   private final MpiJobFactory factory;
-  private final ApiGate gate = new ApiGate(20, 40, 5);
-  private final ClusterProbe probe;
-  private final ClusterRuns<GenericKubernetesResource> runs = new ClusterRuns<>(task -> threads().submit(task), this::create,
-      this::delete);
+  private final ClusterRuns<GenericKubernetesResource> runs = new ClusterRuns<>(this::submit, this::create, this::delete);
   private final Map<String, SharedIndexInformer<GenericKubernetesResource>> informers = new ConcurrentHashMap<>();
-  private final ClusterObjects objects;
-  private final ShellThreads threads;
   private volatile Optional<String> discovered;
   private volatile BiConsumer<String, String> logSink = (prefix, line) -> podLog.info("{}{}", prefix, line);
-  private volatile boolean closed;
 
   /**
    * A shell that creates MPIJobs through {@code client}, which it does not close.
@@ -106,17 +94,14 @@ public final class MpiShell implements Shell {
    * @param options where and how MPIJobs run
    */
   public MpiShell(KubernetesClient client, MpiShellOptions options) {
-    this(client, false, options, KubeConfigs.Source.givenClient());
+    this(options, ClusterConnection.given(client));
   }
 
-  private MpiShell(KubernetesClient client, boolean ownsClient, MpiShellOptions options, KubeConfigs.Source source) {
-    this.client = Objects.requireNonNull(client, "client");
-    this.ownsClient = ownsClient;
-    this.probe = new ClusterProbe(client, gate, source);
+  private MpiShell(MpiShellOptions options, ClusterConnection.Factory connect) {
     this.options = Objects.requireNonNull(options, "options");
     this.factory = new MpiJobFactory(options);
-    this.objects = new ClusterObjects(client, gate, options.namespace());
-    this.threads = new ShellThreads("mpi", TICK, this::tick);
+    this.cluster = connect.open("mpi", options, this::tick);
+    this.client = cluster.client();
   }
 
   /**
@@ -124,8 +109,7 @@ public final class MpiShell implements Shell {
    * MpiShellOptions#kubeContext()}, else in-cluster); the client is closed with the shell.
    */
   public static MpiShell fromKubeConfig(MpiShellOptions options) {
-    KubernetesClient client = new KubernetesClientBuilder().withConfig(KubeConfigs.forShell(options.kubeContext())).build();
-    return new MpiShell(client, true, options, KubeConfigs.sourceOf(client));
+    return new MpiShell(options, ClusterConnection.fromKubeConfig());
   }
 
   @Override
@@ -155,28 +139,22 @@ public final class MpiShell implements Shell {
   public Launch launch(LaunchRequest request) {
     Objects.requireNonNull(request, "request");
     MpiRun run = new MpiRun(this, request, PodSpecs.callName(request));
-    Optional<ShellException> refusal = PodSpecs.launchRefusal("MPI", closed, request, "PodTemplateOptions");
+    Optional<ShellException> refusal = PodSpecs.launchRefusal("MPI", cluster.isClosed(), request, "PodTemplateOptions");
     if (refusal.isPresent()) {
       run.fail(refusal.get());
       return run;
     }
-    threads.submit(() -> create(run, run.name(), 0));
+    cluster.threads().submit(() -> create(run, run.name(), 0));
     return run;
   }
 
   /** Deletes the MPIJobs of calls still running (foreground), stops the informers and threads. */
   @Override
   public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    runs.cancelAll();
-    informers.values().forEach(SharedIndexInformer::close);
-    threads.close();
-    if (ownsClient) {
-      client.close();
-    }
+    cluster.close(() -> {
+      runs.cancelAll();
+      informers.values().forEach(SharedIndexInformer::close);
+    });
   }
 
   /** Replaces where launcher log lines go (tests capture them). */
@@ -195,8 +173,8 @@ public final class MpiShell implements Shell {
     return runs.actions();
   }
 
-  private ShellThreads threads() {
-    return threads;
+  private void submit(Runnable task) {
+    cluster.threads().submit(task);
   }
 
   /** Creates the MPIJob {@code name} for {@code run} (attempt counts re-creations after evictions). */
@@ -205,7 +183,7 @@ public final class MpiShell implements Shell {
     try {
       // The same first contact as the Job shell: version gate, bounded, and a clear error without a cluster.
       try {
-        probe.requireSupported();
+        cluster.probe().requireSupported();
       } catch (ShellException e) {
         run.fail(e);
         return;
@@ -225,7 +203,7 @@ public final class MpiShell implements Shell {
       }
       runs.track(name, run);
       startInformer(ns);
-      objects.create("MPIJob", client.genericKubernetesResources(MPIJOBS), job);
+      cluster.objects().create("MPIJob", client.genericKubernetesResources(MPIJOBS), job);
       log.info("created MPIJob {}/{} for {} ({} worker(s) × {} slot(s))", ns, name, run.request().shortLabel(),
           options.workers(), options.slotsPerWorker());
       if (!run.onCreated(name)) {
@@ -240,18 +218,18 @@ public final class MpiShell implements Shell {
   }
 
   private void delete(String name, String why) {
-    objects.delete("MPIJob", "mpijob", client.genericKubernetesResources(MPIJOBS), name, why);
+    cluster.objects().delete("MPIJob", "mpijob", client.genericKubernetesResources(MPIJOBS), name, why);
   }
 
   /** The pods the operator made for MPIJob {@code name} with {@code role} (launcher or worker); empty on errors. */
   List<Pod> pods(String name, String role) {
-    return objects.pods(role + "s of MPIJob " + name, Map.of(MpiJobFactory.JOB_NAME_LABEL, name,
+    return cluster.objects().pods(role + "s of MPIJob " + name, Map.of(MpiJobFactory.JOB_NAME_LABEL, name,
         MpiJobFactory.JOB_ROLE_LABEL, role));
   }
 
   /** The log of {@code pod}'s container so far; null when it cannot be read (yet). */
   String podLog(String pod) {
-    return objects.log(pod, MpiJobFactory.CONTAINER);
+    return cluster.objects().log(pod, MpiJobFactory.CONTAINER);
   }
 
   /**
@@ -263,7 +241,7 @@ public final class MpiShell implements Shell {
     if (known != null) {
       return known;
     }
-    List<String> served = objects.servedVersions(CRD_NAME, MPIJOBS);
+    List<String> served = cluster.objects().servedVersions(CRD_NAME, MPIJOBS);
     Optional<String> refusal;
     if (served.contains(VERSION)) {
       refusal = Optional.empty();
@@ -299,7 +277,7 @@ public final class MpiShell implements Shell {
   }
 
   private ShellException launchFailed(KubernetesClientException e, String name) {
-    return objects.createFailed(e, "MPIJob", name, "MPI", "create/get/list/watch/delete on mpijobs.kubeflow.org",
+    return cluster.objects().createFailed(e, "MPIJob", name, "MPI", "create/get/list/watch/delete on mpijobs.kubeflow.org",
         ", and is the MPI Operator's CRD installed (`kubectl get crd " + CRD_NAME + "`)",
         "upgrade the MPI Operator (v0.5+ for launcherCreationPolicy and runLauncherAsWorker) or drop the option");
   }

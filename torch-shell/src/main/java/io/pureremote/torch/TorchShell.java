@@ -5,24 +5,20 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.pureremote.ShellException;
 import io.pureremote.k8s.ApiGate;
+import io.pureremote.k8s.ClusterConnection;
 import io.pureremote.k8s.ClusterFeatures;
-import io.pureremote.k8s.ClusterObjects;
 import io.pureremote.k8s.ClusterProbe;
 import io.pureremote.k8s.ClusterRun;
 import io.pureremote.k8s.ClusterRuns;
-import io.pureremote.k8s.KubeConfigs;
 import io.pureremote.k8s.PodSpecs;
-import io.pureremote.k8s.ShellThreads;
 import io.pureremote.spi.Shell.Launch;
 import io.pureremote.spi.Shell.LaunchRequest;
 import io.pureremote.spi.Shell;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -81,28 +77,22 @@ import org.slf4j.LoggerFactory;
 public final class TorchShell implements Shell {
   private static final Logger log = LoggerFactory.getLogger(TorchShell.class);
   private static final Logger podLog = LoggerFactory.getLogger("io.pureremote.torch.pods");
-  private static final Duration TICK = Duration.ofMillis(250);
 
+  private final ClusterConnection cluster;
   private final KubernetesClient client;
-  private final boolean ownsClient;
   private final TorchShellOptions options;
   private final IndexedJobFactory factory;
   private final OperatorJobFactory operatorFactory;
-  private final ApiGate gate = new ApiGate(20, 40, 5);
-  private final ClusterProbe probe;
-  private final ClusterRuns<Job> runs = new ClusterRuns<>(task -> threads().submit(task), this::create, this::delete);
+  private final ClusterRuns<Job> runs = new ClusterRuns<>(this::submit, this::create, this::delete);
   /** The PyTorchJob and TrainJob runs, by backend. */
   private final Map<TorchBackend, ClusterRuns<GenericKubernetesResource>> operatorRuns = Map.of(
       TorchBackend.PYTORCH_JOB, newOperatorRuns(TorchBackend.PYTORCH_JOB),
       TorchBackend.TRAIN_JOB, newOperatorRuns(TorchBackend.TRAIN_JOB));
   private final Map<String, SharedIndexInformer<Job>> informers = new ConcurrentHashMap<>();
   private final Map<String, SharedIndexInformer<GenericKubernetesResource>> customInformers = new ConcurrentHashMap<>();
-  private final ClusterObjects objects;
-  private final ShellThreads threads;
   private volatile ClusterFeatures features;
   private volatile TorchBackend chosen;
   private volatile BiConsumer<String, String> logSink = (prefix, line) -> podLog.info("{}{}", prefix, line);
-  private volatile boolean closed;
 
   /**
    * A shell that creates Jobs through {@code client}, which it does not close.
@@ -111,18 +101,15 @@ public final class TorchShell implements Shell {
    * @param options where and how the nodes run
    */
   public TorchShell(KubernetesClient client, TorchShellOptions options) {
-    this(client, false, options, KubeConfigs.Source.givenClient());
+    this(options, ClusterConnection.given(client));
   }
 
-  private TorchShell(KubernetesClient client, boolean ownsClient, TorchShellOptions options, KubeConfigs.Source source) {
-    this.client = Objects.requireNonNull(client, "client");
-    this.ownsClient = ownsClient;
+  private TorchShell(TorchShellOptions options, ClusterConnection.Factory connect) {
     this.options = Objects.requireNonNull(options, "options");
-    this.probe = new ClusterProbe(client, gate, source);
     this.factory = new IndexedJobFactory(options);
     this.operatorFactory = new OperatorJobFactory(options);
-    this.objects = new ClusterObjects(client, gate, options.namespace());
-    this.threads = new ShellThreads("torch", TICK, this::tick);
+    this.cluster = connect.open("torch", options, this::tick);
+    this.client = cluster.client();
   }
 
   /**
@@ -130,8 +117,7 @@ public final class TorchShell implements Shell {
    * TorchShellOptions#kubeContext()}, else in-cluster); the client is closed with the shell.
    */
   public static TorchShell fromKubeConfig(TorchShellOptions options) {
-    KubernetesClient client = new KubernetesClientBuilder().withConfig(KubeConfigs.forShell(options.kubeContext())).build();
-    return new TorchShell(client, true, options, KubeConfigs.sourceOf(client));
+    return new TorchShell(options, ClusterConnection.fromKubeConfig());
   }
 
   @Override
@@ -195,7 +181,7 @@ public final class TorchShell implements Shell {
     Objects.requireNonNull(request, "request");
     String name = PodSpecs.callName(request);
     TorchLaunch launch = new TorchLaunch(options.namespace() + "/" + name);
-    var refusal = PodSpecs.launchRefusal("torch", closed, request, "PodTemplateOptions");
+    var refusal = PodSpecs.launchRefusal("torch", cluster.isClosed(), request, "PodTemplateOptions");
     if (refusal.isPresent()) {
       launch.fail(refusal.get());
       return launch;
@@ -304,13 +290,13 @@ public final class TorchShell implements Shell {
 
   /** Whether {@code crdName} serves {@code kind}'s version (API discovery where reading CRDs is not allowed). */
   private boolean served(String crdName, ResourceDefinitionContext kind) throws InterruptedException {
-    return objects.servedVersions(crdName, kind).contains(kind.getVersion());
+    return cluster.objects().servedVersions(crdName, kind).contains(kind.getVersion());
   }
 
   /** Whether the ClusterTrainingRuntime exists; empty when this client may not read it. */
   private Optional<Boolean> runtimeExists() throws InterruptedException {
     try {
-      return Optional.of(gate.call("get ClusterTrainingRuntime " + options.runtime(),
+      return Optional.of(cluster.gate().call("get ClusterTrainingRuntime " + options.runtime(),
           () -> client.genericKubernetesResources(OperatorJobFactory.RUNTIMES).withName(options.runtime()).get()) != null);
     } catch (KubernetesClientException e) {
       if (e.getCode() == 401 || e.getCode() == 403) {
@@ -344,7 +330,7 @@ public final class TorchShell implements Shell {
     try {
       operatorRuns.get(backend).track(name, run);
       startCustomInformer(ns, backend);
-      objects.create(kind, client.genericKubernetesResources(context(backend)), object);
+      cluster.objects().create(kind, client.genericKubernetesResources(context(backend)), object);
       log.info("created {} {}/{} for {} (backend {}: {} node(s) × {} process(es){})", kind, ns, name,
           run.request().shortLabel(), backend.id(), options.nodes(), options.processesPerNode(),
           backend == TorchBackend.TRAIN_JOB ? ", runtime " + options.runtime() : ", master " + name + "-master-0:"
@@ -366,13 +352,13 @@ public final class TorchShell implements Shell {
 
   /** Deletes the call's PyTorchJob or TrainJob (foreground: the operator's pods and Services go with it). */
   private void deleteObject(TorchBackend backend, String name, String why) {
-    objects.delete(OperatorRun.kind(backend), context(backend).getPlural(),
+    cluster.objects().delete(OperatorRun.kind(backend), context(backend).getPlural(),
         client.genericKubernetesResources(context(backend)), name, why);
   }
 
   /** The pods of the call's PyTorchJob or TrainJob; empty on errors. */
   List<Pod> pods(TorchBackend backend, String name) {
-    return objects.pods(name, Map.of(backend == TorchBackend.PYTORCH_JOB ? PYTORCH_JOB_NAME : JOBSET_NAME, name));
+    return cluster.objects().pods(name, Map.of(backend == TorchBackend.PYTORCH_JOB ? PYTORCH_JOB_NAME : JOBSET_NAME, name));
   }
 
   private void startCustomInformer(String ns, TorchBackend backend) {
@@ -384,18 +370,12 @@ public final class TorchShell implements Shell {
   /** Deletes the Jobs of calls still running (foreground), stops the informers and threads. */
   @Override
   public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    runs.cancelAll();
-    operatorRuns.values().forEach(ClusterRuns::cancelAll);
-    informers.values().forEach(SharedIndexInformer::close);
-    customInformers.values().forEach(SharedIndexInformer::close);
-    threads.close();
-    if (ownsClient) {
-      client.close();
-    }
+    cluster.close(() -> {
+      runs.cancelAll();
+      operatorRuns.values().forEach(ClusterRuns::cancelAll);
+      informers.values().forEach(SharedIndexInformer::close);
+      customInformers.values().forEach(SharedIndexInformer::close);
+    });
   }
 
   /** Replaces where node 0's log lines go (tests capture them). */
@@ -425,16 +405,12 @@ public final class TorchShell implements Shell {
   }
 
   private ClusterRuns<GenericKubernetesResource> newOperatorRuns(TorchBackend backend) {
-    return new ClusterRuns<>(task -> threads().submit(task),
+    return new ClusterRuns<>(this::submit,
         (run, name, attempt) -> createOperatorJob(run, backend, name, attempt), (name, why) -> deleteObject(backend, name, why));
   }
 
-  private ShellThreads threads() {
-    return threads;
-  }
-
   private void submit(Runnable task) {
-    threads.submit(task);
+    cluster.threads().submit(task);
   }
 
   /** Creates the Job {@code name} and its Service for {@code run} ({@code attempt} counts re-creations). */
@@ -457,10 +433,10 @@ public final class TorchShell implements Shell {
       }
       runs.track(name, run);
       startInformer(ns);
-      Job created = objects.create("Job", client.batch().v1().jobs(), job);
+      Job created = cluster.objects().create("Job", client.batch().v1().jobs(), job);
       Service service = factory.service(name, created.getMetadata().getUid(), job.getMetadata().getLabels());
       try {
-        objects.create("Service", client.services(), service);
+        cluster.objects().create("Service", client.services(), service);
       } catch (KubernetesClientException e) {
         delete(name, "its Service could not be created");
         run.fail(launchFailed(e, "Service", name));
@@ -483,12 +459,12 @@ public final class TorchShell implements Shell {
   }
 
   private void delete(String name, String why) {
-    objects.delete("Job", "job", client.batch().v1().jobs(), name, why);
+    cluster.objects().delete("Job", "job", client.batch().v1().jobs(), name, why);
   }
 
   /** The pods of Job {@code name}; empty on errors. */
   List<Pod> pods(String name) {
-    return objects.pods("Job " + name, Map.of(IndexedJobFactory.JOB_NAME_LABEL, name));
+    return cluster.objects().pods("Job " + name, Map.of(IndexedJobFactory.JOB_NAME_LABEL, name));
   }
 
   /** The log of {@code pod}'s node container so far; null when it cannot be read (yet). */
@@ -498,12 +474,12 @@ public final class TorchShell implements Shell {
 
   /** The log of {@code pod}'s {@code container} so far; null when it cannot be read (yet). */
   String podLog(String pod, String container) {
-    return objects.log(pod, container);
+    return cluster.objects().log(pod, container);
   }
 
   /** The server's version, through the shared first contact ({@link ClusterProbe}: bounded, asked once). */
   private ClusterFeatures discover() throws InterruptedException {
-    ClusterFeatures found = probe.require();
+    ClusterFeatures found = cluster.probe().require();
     features = found;
     return found;
   }
@@ -526,6 +502,6 @@ public final class TorchShell implements Shell {
       case "TrainJob" -> "trainjobs.trainer.kubeflow.org";
       default -> "jobs.batch, create on services";
     };
-    return objects.createFailed(e, kind, name, "torch", rbac, "", "upgrade the cluster or drop the option");
+    return cluster.objects().createFailed(e, kind, name, "torch", rbac, "", "upgrade the cluster or drop the option");
   }
 }
