@@ -168,6 +168,12 @@ public final class KubernetesShell implements Shell {
     return "kubernetes";
   }
 
+  /** False: its calls run in pods, which cannot read this machine's folders. */
+  @Override
+  public boolean readsCallerFolders() {
+    return false;
+  }
+
   /** The options this shell runs with. */
   public KubernetesShellOptions options() {
     return options;

@@ -47,7 +47,7 @@ class KueueTest {
     shell = new KubernetesShell(cluster.client(SHELL), tweak.apply(KubernetesShellOptions.builder().namespace(NS).image(image).batching(false)
         .queueName("team-q-queue")).build());
     shell.logSink((prefix, line) -> { });
-    runtime = RemoteRuntime.builder().blobStore(BlobStore.folder(dir)).shell(shell).pipelineId("kueue").build();
+    runtime = RemoteRuntime.builder().sharedFolder(true).blobStore(BlobStore.folder(dir)).shell(shell).pipelineId("kueue").build();
     work = runtime.create(Work.class, WorkImpl.class);
   }
 
