@@ -812,8 +812,9 @@ public final class MemoEntry {
    * @param endedAt when it ended; null if absent or unreadable
    * @param durationMs how long it ran, or -1 if absent
    * @param status {@code succeeded}, {@code function-failed}, {@code lost-race}, {@code lease-lost},
-   *     {@code infrastructure-failure: ...}, {@code disrupted: ...} (a pod evicted or preempted, recorded
-   *     by the shell that saw it go, see {@link MemoEntry#recordRun}); null in a result or error header
+   *     {@code infrastructure-failure: ...}, {@code disrupted: ...} (a pod evicted or preempted) and
+   *     {@code requeued: ...} (a pod stopped because the queue suspended its Job again), both recorded
+   *     by the shell that saw it go, see {@link MemoEntry#recordRun}; null in a result or error header
    */
   public record Run(String host, long pid, Instant startedAt, Instant endedAt, long durationMs, String status) {
     static Run fromHeader(Map<String, ?> run, String status) {

@@ -3,6 +3,7 @@ package io.pureremote;
 import io.pureremote.RuntimeOptions.LeaseOptions;
 import io.pureremote.RuntimeOptions.Progress;
 import io.pureremote.internal.CallPipeline;
+import io.pureremote.internal.FolderRootCheck;
 import io.pureremote.internal.ProgressSink;
 import io.pureremote.internal.RemoteMethod;
 import io.pureremote.spi.BlobStore;
@@ -83,6 +84,17 @@ public final class RemoteRuntime implements AutoCloseable {
     try {
       created = b.shell != null ? b.shell : Shell.create(options.shell(), b.shellSettings, loader);
     } catch (RuntimeException e) {
+      if (ownsStore) {
+        store.close();
+      }
+      throw e;
+    }
+    try {
+      FolderRootCheck.check(store.root(), created, options.sharedFolder());
+    } catch (RuntimeException e) {
+      if (ownsShell) {
+        created.close();
+      }
       if (ownsStore) {
         store.close();
       }
@@ -375,6 +387,17 @@ public final class RemoteRuntime implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Declares the {@code file:} blob root a folder every remote process reads at the same path
+     * (a network mount every pod also mounts there); see {@link RuntimeOptions.Builder#sharedFolder}.
+     * Without it, a {@code file:} root with a shell that runs calls in pods is refused at {@link
+     * #build()}. Defaults to false.
+     */
+    public Builder sharedFolder(boolean shared) {
+      options.sharedFolder(shared);
+      return this;
+    }
+
     /** An environment variable for every remote process (no credentials). */
     public Builder remoteEnvironment(String name, String value) {
       options.remoteEnvironment(name, value);
@@ -384,7 +407,8 @@ public final class RemoteRuntime implements AutoCloseable {
     /**
      * Builds the runtime: validates the settings, opens the blob store and creates the shell.
      *
-     * @throws IllegalArgumentException on invalid settings or an unknown scheme or shell name
+     * @throws IllegalArgumentException on invalid settings or an unknown scheme or shell name, or a
+     *     {@code file:} root with a shell that runs calls in pods and no {@link #sharedFolder}
      */
     public RemoteRuntime build() {
       return new RemoteRuntime(this);

@@ -34,6 +34,7 @@ public final class RuntimeOptions {
   private final LeaseOptions lease;
   private final Map<String, String> blobSettings;
   private final Progress progress;
+  private final boolean sharedFolder;
 
   private RuntimeOptions(Builder b) {
     blobRoot = b.blobRoot;
@@ -47,6 +48,7 @@ public final class RuntimeOptions {
     lease = b.lease;
     blobSettings = Map.copyOf(b.blobSettings);
     progress = b.progress;
+    sharedFolder = b.sharedFolder;
   }
 
   /** URI of the memo store root, e.g. {@code file:///data/memo}, {@code s3://bucket/x} (no trailing slash). */
@@ -107,19 +109,29 @@ public final class RuntimeOptions {
     return progress;
   }
 
+  /**
+   * Whether a {@code file:} blob root is a folder every remote process also reads at the same path
+   * (a network mount every pod mounts), which lets shells that run elsewhere use it; see {@link
+   * Builder#sharedFolder}.
+   */
+  public boolean sharedFolder() {
+    return sharedFolder;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof RuntimeOptions other && blobRoot.equals(other.blobRoot) && pipelineId.equals(other.pipelineId)
         && shell.equals(other.shell) && callDefaults.equals(other.callDefaults) && functions.equals(other.functions)
         && allowedPackages.equals(other.allowedPackages) && maxConcurrentCalls == other.maxConcurrentCalls
         && remoteEnvironment.equals(other.remoteEnvironment) && lease.equals(other.lease)
-        && blobSettings.equals(other.blobSettings) && progress.equals(other.progress);
+        && blobSettings.equals(other.blobSettings) && progress.equals(other.progress)
+        && sharedFolder == other.sharedFolder;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(blobRoot, pipelineId, shell, callDefaults, functions, allowedPackages, maxConcurrentCalls,
-        remoteEnvironment, lease, blobSettings, progress);
+        remoteEnvironment, lease, blobSettings, progress, sharedFolder);
   }
 
   /** The settings, with environment values and blob settings left out (they may be long or private). */
@@ -128,7 +140,8 @@ public final class RuntimeOptions {
     return "RuntimeOptions[blobRoot=" + blobRoot + ", pipelineId=" + pipelineId + ", shell=" + shell
         + ", callDefaults=" + callDefaults + ", functions=" + functions + ", allowedPackages=" + allowedPackages
         + ", maxConcurrentCalls=" + maxConcurrentCalls + ", remoteEnvironment=" + remoteEnvironment.keySet()
-        + ", lease=" + lease + ", blobSettings=" + blobSettings.keySet() + ", progress=" + progress + "]";
+        + ", lease=" + lease + ", blobSettings=" + blobSettings.keySet() + ", progress=" + progress
+        + ", sharedFolder=" + sharedFolder + "]";
   }
 
   private static final java.util.regex.Pattern PACKAGE_NAME =
@@ -175,6 +188,7 @@ public final class RuntimeOptions {
     b.lease = lease;
     b.blobSettings.putAll(blobSettings);
     b.progress = progress;
+    b.sharedFolder = sharedFolder;
     return b;
   }
 
@@ -191,8 +205,21 @@ public final class RuntimeOptions {
     private LeaseOptions lease = LeaseOptions.DEFAULTS;
     private final Map<String, String> blobSettings = new LinkedHashMap<>();
     private Progress progress = Progress.AUTO;
+    private boolean sharedFolder;
 
     private Builder() {}
+
+    /**
+     * Declares that a {@code file:} blob root is a folder every remote process reads at the same
+     * path, e.g. a network mount (NFS, Azure Files, EFS) that every pod also mounts there. Without
+     * it, building a runtime whose shell runs calls elsewhere (the Kubernetes Job, pool, MPI and
+     * torch shells) on a {@code file:} root fails, since a pod cannot read this machine's folder.
+     * Defaults to false.
+     */
+    public Builder sharedFolder(boolean shared) {
+      this.sharedFolder = shared;
+      return this;
+    }
 
     /** Where fan-out progress is reported. Defaults to {@link Progress#AUTO}. */
     public Builder progress(Progress progress) {

@@ -72,11 +72,14 @@ class ConfiguredRuntimeTest {
     return ConfigLoader.builder().environment(env).userName("yu").build().read(SAMPLE);
   }
 
-  /** The sample's runtime with a scratch blob store instead of the team's ADLS account. */
+  /**
+   * The sample's runtime with a scratch blob store instead of the team's ADLS account, declared
+   * shared since the Kubernetes shell would refuse a folder otherwise (no pod runs here).
+   */
   ConfiguredRuntime assemble(PureRemoteConfig config) {
     return ConfiguredRuntime.builder(config)
         .shellProvider(KubernetesShellProvider.withClient(client))
-        .runtime(b -> b.blobRoot(tmp.resolve("memo").toUri().toString()))
+        .runtime(b -> b.blobRoot(tmp.resolve("memo").toUri().toString()).sharedFolder(true))
         .build();
   }
 
@@ -203,7 +206,7 @@ class ConfiguredRuntimeTest {
     try (ConfiguredRuntime remote = ConfiguredRuntime.builder(config)
         .shellProvider(KubernetesShellProvider.withClient(client)
             .customize(k -> k.namespace("yu-sandbox").label("cost-center", "4711")))
-        .runtime(b -> b.blobRoot(tmp.toUri().toString()).pipelineId("backfill-2026"))
+        .runtime(b -> b.blobRoot(tmp.toUri().toString()).sharedFolder(true).pipelineId("backfill-2026"))
         .build()) {
       assertThat(remote.runtime().options().pipelineId()).isEqualTo("backfill-2026");
       Job job = job(remote, FIT);
@@ -232,6 +235,33 @@ class ConfiguredRuntimeTest {
   }
 
   @Test
+  void aFolderRootWithTheKubernetesShellIsRefusedUnlessDeclaredShared() throws Exception {
+    String root = Files.createDirectories(tmp.resolve("memo")).toUri().toString().replaceAll("/$", "");
+    String toml = """
+        blob-root = "%s"
+        [kubernetes]
+        image = "team/app:1"
+        [functions."a.Fns#heavy"]
+        shell = "kubernetes"
+        """.formatted(root);
+    PureRemoteConfig routed = ConfigLoader.builder().userName("yu").build().parse(toml, "folder.toml");
+    assertThatThrownBy(() -> ConfiguredRuntime.builder(routed).shellProvider(KubernetesShellProvider.withClient(client)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Blob root " + root + " is a folder on this machine")
+        .hasMessageContaining("function a.Fns#heavy on the kubernetes shell")
+        .hasMessageContaining("shared-folder = true");
+
+    PureRemoteConfig shared = ConfigLoader.builder().userName("yu").build().parse("shared-folder = true\n" + toml, "folder.toml");
+    try (ConfiguredRuntime remote = ConfiguredRuntime.builder(shared).shellProvider(KubernetesShellProvider.withClient(client)).build()) {
+      assertThat(remote.shellFor("a.Fns#heavy")).isInstanceOf(KubernetesShell.class);
+      assertThat(remote.runtime().options().sharedFolder()).isTrue();
+    }
+    PureRemoteConfig fromEnv = ConfigLoader.builder().userName("yu").environment(Map.of("PUREREMOTE_SHARED_FOLDER", "true"))
+        .build().parse(toml, "folder.toml");
+    ConfiguredRuntime.builder(fromEnv).shellProvider(KubernetesShellProvider.withClient(client)).build().close();
+  }
+
+  @Test
   void closingStopsTheShellsItBuilt() throws Exception {
     PureRemoteConfig config = sample(Map.of());
     ConfiguredRuntime remote = assemble(config);
@@ -248,6 +278,7 @@ class ConfiguredRuntimeTest {
     Path memo = Files.createDirectories(tmp.resolve("memo"));
     PureRemoteConfig config = ConfigLoader.builder().userName("yu").build().parse("""
         blob-root = "%s"
+        shared-folder = true
         shell = "pool:linalg"
         [pools.linalg]
         namespace = "ml-team"
@@ -267,6 +298,7 @@ class ConfiguredRuntimeTest {
     Path memo = Files.createDirectories(tmp.resolve("memo"));
     PureRemoteConfig config = ConfigLoader.builder().userName("yu").build().parse("""
         blob-root = "%s"
+        shared-folder = true
         team = "ranking"
         [kubernetes]
         image = "acme/app:1"

@@ -48,8 +48,8 @@ final class KubernetesPoolScenario {
       try (PoolShell poolShell = new PoolShell(client, PoolShellOptions.of("bench").withAddresses(deployments::address));
           KubernetesShell jobShell = new KubernetesShell(client,
               KubernetesShellOptions.builder().namespace(JOBS_NS).image(IMAGE).batching(false).build());
-          RemoteRuntime viaPool = RemoteRuntime.builder().blobStore(store).shell(poolShell).pipelineId("bench-pool").build();
-          RemoteRuntime viaJobs = RemoteRuntime.builder().blobStore(store).shell(jobShell).pipelineId("bench-jobs").build()) {
+          RemoteRuntime viaPool = RemoteRuntime.builder().sharedFolder(true).blobStore(store).shell(poolShell).pipelineId("bench-pool").build();
+          RemoteRuntime viaJobs = RemoteRuntime.builder().sharedFolder(true).blobStore(store).shell(jobShell).pipelineId("bench-jobs").build()) {
         BenchFns pool = viaPool.create(BenchFns.class, BenchFnsImpl.class);
         BenchFns jobs = viaJobs.create(BenchFns.class, BenchFnsImpl.class);
         for (int i = 1; i <= b.sizes.warmUps(200, 5); i++) {

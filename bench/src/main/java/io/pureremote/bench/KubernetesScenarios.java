@@ -68,7 +68,7 @@ final class KubernetesScenarios {
   }
 
   private static RemoteRuntime runtime(BlobStore store, Shell shell, int maxConcurrentCalls) {
-    return RemoteRuntime.builder().blobStore(store).shell(shell).pipelineId("bench")
+    return RemoteRuntime.builder().sharedFolder(true).blobStore(store).shell(shell).pipelineId("bench")
         .maxConcurrentCalls(maxConcurrentCalls).defaults(CallOptions.builder().timeout(CALL_TIMEOUT).build()).build();
   }
 

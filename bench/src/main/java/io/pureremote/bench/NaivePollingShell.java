@@ -33,6 +33,12 @@ final class NaivePollingShell implements Shell {
     return "naive-polling";
   }
 
+  /** False: its calls run in pods, which cannot read this machine's folders. */
+  @Override
+  public boolean readsCallerFolders() {
+    return false;
+  }
+
   @Override
   public Launch launch(LaunchRequest request) {
     Job job = jobSpecs.job(request);

@@ -24,7 +24,7 @@ class ConfigCommandTest {
     assertThat(line(run.out(), "blob-root ")).contains("abfss://memo@forecastingsa.dfs.core.windows.net/forecasting")
         .contains("teams.forecasting.blob-root");
     assertThat(line(run.out(), "kubernetes.namespace ")).contains("forecasting").contains("teams.forecasting.namespace");
-    assertThat(line(run.out(), "kubernetes.resources.memory ")).contains("4Gi").contains(":25:1 kubernetes.resources.memory");
+    assertThat(line(run.out(), "kubernetes.resources.memory ")).contains("4Gi").contains(":26:1 kubernetes.resources.memory");
     assertThat(line(run.out(), "max-concurrent-calls ")).contains("<- built-in defaults");
     assertThat(line(run.out(), "blob-settings.account ")).contains("forecastingsa");
     assertThat(line(run.out(), "functions.\"com.acme.forecast.Forecasts#fit\".timeout ")).contains(" 4h ");

@@ -81,6 +81,8 @@ final class ConfigKeys {
   static final List<KeySpec> ALL = List.of(
       root("blob-root", BLOB_ROOT, "`file:` URI of `~/.pureremote`",
           "Memo store root: `file:///…`, `s3://bucket/prefix` or `abfss://container@account.dfs.core.windows.net/path`."),
+      root("shared-folder", Kind.bool(), "`false`",
+          "`true`: a `file:` blob root is a folder every pod also mounts at the same path, so the Kubernetes shells may use it."),
       root("pipeline-id", Kind.text("pipeline id", Values::checkPipelineId), "`default`",
           "Grouping segment of memo paths; never random per run."),
       root("shell", Kind.shell(), "`local`",

@@ -43,6 +43,8 @@ import java.util.Set;
  * @param shellTables the runtime-wide tables of shells beyond the built-in ones ({@code [mpi]}, with
  *     the selected team's {@code [teams.<team>.mpi]} laid over), by shell name
  * @param progress where fan-out progress is reported
+ * @param sharedFolder whether a {@code file:} blob root is a folder every pod also mounts at the
+ *     same path ({@link RuntimeOptions#sharedFolder()})
  */
 public record PureRemoteConfig(
     Optional<Path> source,
@@ -58,7 +60,8 @@ public record PureRemoteConfig(
     KubernetesConfig kubernetes,
     Map<String, FunctionConfig> functions,
     Map<String, Shell.Settings> shellTables,
-    Progress progress) {
+    Progress progress,
+    boolean sharedFolder) {
 
   /** The name of the Kubernetes shell. */
   public static final String KUBERNETES_SHELL = "kubernetes";
@@ -238,7 +241,7 @@ public record PureRemoteConfig(
   /**
    * The core runtime options: blob root and settings, pipeline id, shell name, call defaults,
    * per-function call options (for functions that set a timeout or exception policy), allowed
-   * packages, the concurrency bound and progress reporting. Lease timing and the remote environment keep their core
+   * packages, the concurrency bound, progress reporting and the shared-folder declaration. Lease timing and the remote environment keep their core
    * defaults; set them on the runtime builder.
    */
   public RuntimeOptions toRuntimeOptions() {
@@ -249,6 +252,7 @@ public record PureRemoteConfig(
         .callDefaults(callDefaults)
         .maxConcurrentCalls(maxConcurrentCalls)
         .progress(progress)
+        .sharedFolder(sharedFolder)
         .allowPackages(allowedPackages.toArray(String[]::new));
     blobSettings.forEach(b::blobSetting);
     functions.values().stream()
@@ -279,6 +283,7 @@ public record PureRemoteConfig(
     b.functions.putAll(functions);
     b.shellTables.putAll(shellTables);
     b.progress = progress;
+    b.sharedFolder = sharedFolder;
     return b;
   }
 
@@ -302,8 +307,15 @@ public record PureRemoteConfig(
     private final Map<String, FunctionConfig> functions = new LinkedHashMap<>();
     private final Map<String, Shell.Settings> shellTables = new LinkedHashMap<>();
     private Progress progress = Progress.AUTO;
+    private boolean sharedFolder;
 
     private Builder() {}
+
+    /** Whether a {@code file:} blob root is a folder every pod also mounts. Defaults to false. */
+    public Builder sharedFolder(boolean sharedFolder) {
+      this.sharedFolder = sharedFolder;
+      return this;
+    }
 
     /** Where fan-out progress is reported. Defaults to {@link Progress#AUTO}. */
     public Builder progress(Progress progress) {
@@ -403,7 +415,7 @@ public record PureRemoteConfig(
     public PureRemoteConfig build() {
       return new PureRemoteConfig(Optional.ofNullable(source), blobRoot, pipelineId, shell, Optional.ofNullable(team),
           callDefaults, maxConcurrentCalls, allowedPackages, blobSettings, teams,
-          kubernetes != null ? kubernetes : KubernetesConfig.builder().build(), functions, shellTables, progress);
+          kubernetes != null ? kubernetes : KubernetesConfig.builder().build(), functions, shellTables, progress, sharedFolder);
     }
   }
 }

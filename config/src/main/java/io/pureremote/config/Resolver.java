@@ -179,6 +179,7 @@ final class Resolver {
               .exceptionPolicy(value("exception-policy", ExceptionPolicy.class).orElse(ExceptionPolicy.RERUN)).build())
           .maxConcurrentCalls(value("max-concurrent-calls", Integer.class).orElse(ConfigKeys.DEFAULT_MAX_CONCURRENT_CALLS))
           .progress(value("progress", Progress.class).orElse(Progress.AUTO))
+          .sharedFolder(value("shared-folder", Boolean.class).orElse(false))
           .allowedPackages(new LinkedHashSet<>(this.<String>list("allow-packages")))
           .kubernetes(kubernetes);
       strings(effectiveBlobSettings()).forEach(b::blobSetting);

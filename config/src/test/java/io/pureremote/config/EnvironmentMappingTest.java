@@ -32,6 +32,7 @@ class EnvironmentMappingTest {
       exception-policy = "rerun"
       max-concurrent-calls = 8
       progress = "log"
+      shared-folder = false
       allow-packages = ["com.file"]
       [blob-settings]
       region = "file-region"
@@ -87,6 +88,7 @@ class EnvironmentMappingTest {
           ExceptionPolicy.RERUN, ExceptionPolicy.MEMOIZE),
       new Case("PUREREMOTE_MAX_CONCURRENT_CALLS", "16", PureRemoteConfig::maxConcurrentCalls, 8, 16),
       new Case("PUREREMOTE_PROGRESS", "OFF", PureRemoteConfig::progress, Progress.LOG, Progress.OFF),
+      new Case("PUREREMOTE_SHARED_FOLDER", "true", PureRemoteConfig::sharedFolder, false, true),
       new Case("PUREREMOTE_ALLOW_PACKAGES", "com.a, com.b", PureRemoteConfig::allowedPackages,
           Set.of("com.file"), Set.of("com.a", "com.b")),
       new Case("PUREREMOTE_KUBERNETES_NAMESPACE", "ns-x", k(KubernetesConfig::namespace), "other", "ns-x"),

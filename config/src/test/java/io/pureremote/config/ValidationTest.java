@@ -64,7 +64,7 @@ class ValidationTest {
   void unknownKeysNameTheKeyAndListWhatIsAllowed() {
     rejects("pipeline = \"x\"\n").hasMessageContaining(FILE + ":1:1: pipeline: unknown key (did you mean 'pipeline-id'?); "
         + "keys allowed at the top level: allow-packages, blob-root, blob-settings, exception-policy, functions, "
-        + "kubernetes, max-concurrent-calls, pipeline-id, progress, shell, team, teams, timeout");
+        + "kubernetes, max-concurrent-calls, pipeline-id, progress, shared-folder, shell, team, teams, timeout");
     rejects("[kubernetes]\nttl = \"1h\"\n").hasMessageContaining(FILE + ":2:1: kubernetes.ttl: unknown key; "
         + "keys allowed in [kubernetes]: active-deadline, backoff-limit, batch-size, batching, cloud, image, image-pull-bound, "
         + "image-pull-policy, kube-context, launch-concurrency, log-sample-fraction, log-streaming, "

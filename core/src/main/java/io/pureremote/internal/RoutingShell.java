@@ -35,9 +35,25 @@ public final class RoutingShell implements Shell {
     return byFunction.getOrDefault(functionName, fallback);
   }
 
+  /** The shell of functions without an entry. */
+  public Shell fallback() {
+    return fallback;
+  }
+
+  /** The shells of functions with an entry, by function name. */
+  public Map<String, Shell> routes() {
+    return byFunction;
+  }
+
   @Override
   public String name() {
     return fallback.name();
+  }
+
+  /** True only when the fallback and every routed shell read the caller's folders. */
+  @Override
+  public boolean readsCallerFolders() {
+    return fallback.readsCallerFolders() && byFunction.values().stream().allMatch(Shell::readsCallerFolders);
   }
 
   @Override

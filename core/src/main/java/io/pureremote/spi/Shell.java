@@ -70,6 +70,17 @@ public interface Shell extends AutoCloseable {
     return group.requests().stream().map(this::launch).toList();
   }
 
+  /**
+   * Whether the processes this shell starts run on this machine, and so read a {@code file:} blob
+   * root at the caller's path. True by default (the in-process, child-JVM and local-pool shells);
+   * a shell whose processes run elsewhere, such as a pod, returns false, and the runtime then
+   * refuses a {@code file:} root at build unless the caller declares the folder shared ({@link
+   * io.pureremote.RuntimeOptions.Builder#sharedFolder}).
+   */
+  default boolean readsCallerFolders() {
+    return true;
+  }
+
   /** Stops what the shell still runs and releases its threads. The default does nothing. */
   @Override
   default void close() {}

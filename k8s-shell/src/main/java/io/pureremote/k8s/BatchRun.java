@@ -50,6 +50,12 @@ final class BatchRun implements TrackedRun {
 
     /** Pod {@code pod} of {@code index} was disrupted ({@code reason}): record it in that call's runs. */
     void recordDisruption(BatchRun run, int index, Pod pod, String reason);
+
+    /**
+     * The queue suspended the batch Job (uid {@code jobUid}) again after admitting it, stopping
+     * {@code podByIndex}: record in those calls' runs that they were requeued.
+     */
+    void recordRequeue(BatchRun run, String jobUid, Map<Integer, Pod> podByIndex);
   }
 
   final String jobName;
@@ -66,6 +72,8 @@ final class BatchRun implements TrackedRun {
   private long createdAtNanos;
   private long lastEventNanos = System.nanoTime();
   private boolean queued;
+  /** Pods (by uid) whose end by a re-suspension was recorded in their call's runs. */
+  private final Set<String> requeuedPods = new java.util.HashSet<>();
   /** The last pod seen of each index. */
   private final Map<Integer, Pod> podByIndex = new HashMap<>();
   private final Set<String> logPods = new java.util.HashSet<>();
@@ -196,6 +204,20 @@ final class BatchRun implements TrackedRun {
       unschedulableSince = null;
       log.info("batch Job {}/{} ({} calls) is {}", options.namespace(), jobName, members.size(),
           suspended ? "suspended; queued until it is admitted" : "admitted");
+      if (suspended) {
+        // Suspended after admission (a pod had started): its pods are deleted with no record of
+        // their own (SIGTERM), so say in each call's runs why.
+        Map<Integer, Pod> stopped = new java.util.TreeMap<>();
+        podByIndex.forEach((index, pod) -> {
+          if (index < members.size() && !members.get(index).completion.isDone() && KubeStatus.stoppedBySuspension(pod)
+              && requeuedPods.add(KubeStatus.podId(pod))) {
+            stopped.put(index, pod);
+          }
+        });
+        if (!stopped.isEmpty()) {
+          actions.recordRequeue(this, job.getMetadata().getUid(), stopped);
+        }
+      }
     }
     var status = job.getStatus();
     for (int i : parseRanges(status == null ? null : status.getCompletedIndexes())) {
@@ -427,7 +449,7 @@ final class BatchRun implements TrackedRun {
     }
     String podName = pod.getMetadata().getName();
     Set<String> seen = disruptedPods.computeIfAbsent(index, i -> new java.util.LinkedHashSet<>());
-    if (!seen.add(pod.getMetadata().getUid() == null ? podName : pod.getMetadata().getUid())) {
+    if (!seen.add(KubeStatus.podId(pod))) {
       return false;
     }
     String last = "pod " + podName + " " + disruption.get();

@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes the run record of a disrupted pod into its call's {@code runs/}: a pod that is evicted,
- * preempted or loses its node is killed before it can write one, and the reason (the pod's {@code
- * DisruptionTarget} condition) is known only to the cluster, so the shell that watched it go
- * records it ({@link MemoEntry#recordRun}). Stores are opened from the call's memo URI with the
+ * preempted or loses its node, or whose Job the queue (Kueue) suspends again, is killed before it
+ * can write one, and the reason (the pod's {@code DisruptionTarget} condition, Kueue's Workload) is
+ * known only to the cluster, so the shell that watched it go records it ({@link MemoEntry#recordRun}). Stores are opened from the call's memo URI with the
  * settings the pod gets ({@code PUREREMOTE_STORE_*}), once per root, and closed with the shell.
  * Best effort: a record that cannot be written is logged, and the call goes on. Thread-safe.
  */
@@ -32,6 +32,21 @@ final class DisruptionRecords implements AutoCloseable {
    * {@code request} was disrupted for {@code reason}.
    */
   void record(LaunchRequest request, String job, Integer index, Pod pod, String reason) {
+    write(request, job, index, pod, disruptedAt(pod), "disrupted: " + reason, Map.of());
+  }
+
+  /**
+   * Records that {@code pod} of the call {@code request} was stopped because the queue suspended
+   * its Job again after admitting it (a Kueue preemption or eviction), which requeues the call
+   * without spending its retries: status {@code requeued: <why>}, with {@code details} (the queue,
+   * Kueue's reason) among the record's fields.
+   */
+  void recordRequeued(LaunchRequest request, String job, Integer index, Pod pod, String why, Map<String, String> details) {
+    write(request, job, index, pod, Instant.now(), "requeued: " + why, details);
+  }
+
+  private void write(LaunchRequest request, String job, Integer index, Pod pod, Instant ended, String status,
+      Map<String, String> extra) {
     if (closed) {
       return;
     }
@@ -48,14 +63,14 @@ final class DisruptionRecords implements AutoCloseable {
       if (index != null) {
         details.put("index", index.toString());
       }
+      details.putAll(extra);
       details.put("recordedBy", "kubernetes shell (the pod was killed before it could record its run)");
-      Instant ended = disruptedAt(pod);
       Instant started = instant(pod.getStatus() == null ? null : pod.getStatus().getStartTime(), ended);
       String uri = MemoEntry.at(store, request.memoUri()).recordRun(node == null ? podName : node, started, ended,
-          "disrupted: " + reason, details);
-      log.debug("{}: recorded the disruption of pod {} at {}", request.shortLabel(), podName, uri);
+          status, details);
+      log.debug("{}: recorded the end of pod {} ({}) at {}", request.shortLabel(), podName, status, uri);
     } catch (RuntimeException e) {
-      log.warn("{}: cannot record the disruption of pod {} in the call's runs/ ({}); the call goes on",
+      log.warn("{}: cannot record the end of pod {} in the call's runs/ ({}); the call goes on",
           request.shortLabel(), pod.getMetadata().getName(), e.toString());
     }
   }

@@ -31,6 +31,13 @@ interface JobActions {
    */
   void recordDisruption(JobRun run, String job, io.fabric8.kubernetes.api.model.Pod pod, String reason);
 
+  /**
+   * The queue suspended Job {@code job} (uid {@code jobUid}) again after admitting it, stopping
+   * {@code pods}: record in the call's {@code runs/} that they were requeued, with Kueue's reason
+   * when its Workload says one.
+   */
+  void recordRequeue(JobRun run, String job, String jobUid, java.util.List<io.fabric8.kubernetes.api.model.Pod> pods);
+
   /** The run is over: stop sending it events. */
   void untrack(JobRun run);
 

@@ -78,6 +78,8 @@ final class JobRun implements Launch, TrackedRun {
   private boolean refreshingPods;
   private boolean queued;
   private int admissions;
+  /** Pods (by uid) whose end by a re-suspension was recorded in the call's runs. */
+  private final Set<String> requeuedPods = new HashSet<>();
   private final Set<String> logPods = new HashSet<>();
   private final Deque<String> tail = new ArrayDeque<>();
 
@@ -251,6 +253,13 @@ final class JobRun implements Launch, TrackedRun {
     if (suspended) {
       log.info("{}: Job {}/{} is suspended{}; queued until it is admitted", request.shortLabel(), options.namespace(), jobName,
           admissions > 0 ? " again (preempted or evicted by the queue)" : "");
+      // Suspended after admission (its pod had started): the pod is deleted with no record of its
+      // own (SIGTERM), so say in the call's runs why it ended.
+      List<Pod> stopped = pods.values().stream()
+          .filter(p -> KubeStatus.stoppedBySuspension(p) && requeuedPods.add(KubeStatus.podId(p))).toList();
+      if (!stopped.isEmpty()) {
+        actions.recordRequeue(this, jobName, job.getMetadata().getUid(), stopped);
+      }
     } else {
       admissions++;
       log.info("{}: Job {}/{} admitted{}", request.shortLabel(), options.namespace(), jobName,
@@ -289,7 +298,7 @@ final class JobRun implements Launch, TrackedRun {
       if (disruption.isPresent() && !queued) {
         lastPodDisrupted = true;
         lastDisruption = "pod " + podName + " " + disruption.get();
-        if (disruptedPods.add(pod.getMetadata().getUid() == null ? podName : pod.getMetadata().getUid())) {
+        if (disruptedPods.add(KubeStatus.podId(pod))) {
           actions.recordDisruption(this, jobName, pod, disruption.get());
           log.warn("{}: {} was disrupted ({}); {} of {} disruptions allowed", request.shortLabel(), podName,
               disruption.get(), disruptedPods.size(), options.maxEvictionRetries());

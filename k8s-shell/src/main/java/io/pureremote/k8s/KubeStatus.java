@@ -107,6 +107,29 @@ final class KubeStatus {
         || container(pod).map(ContainerStatus::getState).map(ContainerState::getTerminated).isPresent();
   }
 
+  /** The pod's uid, or its name when the uid is unknown: what a pod is counted by. */
+  static String podId(Pod pod) {
+    return pod.getMetadata().getUid() == null ? pod.getMetadata().getName() : pod.getMetadata().getUid();
+  }
+
+  /**
+   * Whether the pod was running its call when its Job was suspended again (a queue's preemption):
+   * it started and still runs, or its container ended by a signal (SIGTERM 143, SIGKILL 137 past
+   * the grace period) other than the OOM killer. A pod that ended on its own wrote its own run
+   * record, and a disrupted one is recorded as a disruption: neither is one of these.
+   */
+  static boolean stoppedBySuspension(Pod pod) {
+    boolean started = pod.getStatus() != null && pod.getStatus().getStartTime() != null || isRunning(pod);
+    if (!started || disruption(pod).isPresent()) {
+      return false; // a disrupted pod is recorded as a disruption
+    }
+    if (!isFinished(pod)) {
+      return true;
+    }
+    return terminated(pod).filter(t -> (t.getExitCode() != null && (t.getExitCode() == 143 || t.getExitCode() == 137))
+        && !"OOMKilled".equals(t.getReason())).isPresent();
+  }
+
   /**
    * Why the pod was disrupted (evicted, preempted, node lost or drained), if it was: a {@code
    * DisruptionTarget=True} condition or a disruption status reason.

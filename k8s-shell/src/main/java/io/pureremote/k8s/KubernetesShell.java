@@ -114,6 +114,7 @@ public final class KubernetesShell implements Shell {
   private final java.util.concurrent.atomic.AtomicBoolean fallbackLogged = new java.util.concurrent.atomic.AtomicBoolean();
   private final JobActions jobActions = new ShellJobActions();
   private final DisruptionRecords disruptions = new DisruptionRecords();
+  private final KueueWorkloads workloads;
   private volatile BiConsumer<String, String> logSink = (prefix, line) -> podLog.info("{}{}", prefix, line);
   private volatile boolean closed;
 
@@ -132,6 +133,7 @@ public final class KubernetesShell implements Shell {
     this.shared = shared;
     this.client = shared.client;
     this.gate = shared.gate;
+    this.workloads = new KueueWorkloads(client, gate);
     this.options = Objects.requireNonNull(options, "options");
     this.factory = new JobFactory(options);
     shared.join(this);
@@ -166,6 +168,12 @@ public final class KubernetesShell implements Shell {
   @Override
   public String name() {
     return "kubernetes";
+  }
+
+  /** False: its calls run in pods, which cannot read this machine's folders. */
+  @Override
+  public boolean readsCallerFolders() {
+    return false;
   }
 
   /** The options this shell runs with. */
@@ -400,6 +408,11 @@ public final class KubernetesShell implements Shell {
     }
 
     @Override
+    public void recordRequeue(JobRun run, String job, String jobUid, List<Pod> pods) {
+      recordRequeued(job, jobUid, pods.stream().map(p -> new StoppedPod(run.request, null, p)).toList());
+    }
+
+    @Override
     public void followLogs(JobRun run, String job, String pod) {
       submit(new PodLogFollower(KubernetesShell.this::isClosed, shared.logWatches, client, gate, options.namespace(),
           run::podFinished, run::isDone, run::logLine, job, pod, logSink));
@@ -454,6 +467,12 @@ public final class KubernetesShell implements Shell {
     @Override
     public void recordDisruption(BatchRun run, int index, Pod pod, String reason) {
       submit(() -> disruptions.record(run.members.get(index).request, run.jobName, index, pod, reason));
+    }
+
+    @Override
+    public void recordRequeue(BatchRun run, String jobUid, Map<Integer, Pod> podByIndex) {
+      recordRequeued(run.jobName, jobUid, podByIndex.entrySet().stream()
+          .map(e -> new StoppedPod(run.members.get(e.getKey()).request, e.getKey(), e.getValue())).toList());
     }
 
     @Override
@@ -565,6 +584,45 @@ public final class KubernetesShell implements Shell {
 
   private NonNamespaceOperation<Job, JobList, ScalableResource<Job>> jobs() {
     return client.batch().v1().jobs().inNamespace(options.namespace());
+  }
+
+  /** A pod stopped by its Job's re-suspension: the call it ran, its index in a batch (or null). */
+  private record StoppedPod(LaunchRequest request, Integer index, Pod pod) {}
+
+  /**
+   * Records in each call's runs that its pod ended because the queue suspended Job {@code job}
+   * again after admitting it, with Kueue's reason from the Job's Workload when it is readable
+   * (one list of Workloads per re-suspension, in the background).
+   */
+  private void recordRequeued(String job, String jobUid, List<StoppedPod> stopped) {
+    submit(() -> {
+      Optional<KueueWorkloads.Eviction> eviction;
+      try {
+        eviction = workloads.eviction(options.namespace(), jobUid);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        eviction = Optional.empty();
+      }
+      String queue = options.queueName().map(q -> "LocalQueue " + q).orElse("its queue");
+      String why = eviction.map(e -> (e.preempted() ? "preempted by Kueue (" : "evicted by Kueue (") + e.describe(options.namespace()) + ")")
+          .orElse("the queue suspended Job " + options.namespace() + "/" + job + " after admitting it (a Kueue preemption or eviction)")
+          + "; the Job waits in " + queue + " to be admitted again, spending none of the call's retries";
+      Map<String, String> details = new java.util.LinkedHashMap<>();
+      options.queueName().ifPresent(q -> details.put("queue", q));
+      eviction.ifPresent(e -> {
+        details.put("workload", e.workload());
+        details.put("evictedReason", e.reason());
+        if (e.message() != null) {
+          details.put("evictedMessage", e.message());
+        }
+        if (e.preemptedIn() != null) {
+          details.put("preemptedIn", e.preemptedIn());
+        }
+      });
+      for (StoppedPod s : stopped) {
+        disruptions.recordRequeued(s.request(), job, s.index(), s.pod(), why, details);
+      }
+    });
   }
 
   private void submit(Runnable task) {

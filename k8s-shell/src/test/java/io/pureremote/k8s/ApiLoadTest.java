@@ -48,7 +48,7 @@ class ApiLoadTest {
       KubernetesShellOptions options = KubernetesShellOptions.builder().namespace(NS).image("inproc")
           .launchConcurrency(50).apiRate(1000, 200).logSampleFraction(0.05).batching(batching).build();
       try (KubernetesShell shell = new KubernetesShell(client, options);
-           RemoteRuntime runtime = RemoteRuntime.builder().blobStore(store).shell(shell).pipelineId("load").build()) {
+           RemoteRuntime runtime = RemoteRuntime.builder().sharedFolder(true).blobStore(store).shell(shell).pipelineId("load").build()) {
         shell.logSink((prefix, line) -> { });
         Work work = runtime.create(Work.class, WorkImpl.class);
         List<Long> inputs = LongStream.range(0, CALLS).boxed().toList();

@@ -56,7 +56,7 @@ class BatchedFanOutTest {
         options.apply(KubernetesShellOptions.builder().namespace(NS).image(image).batchWindow(Duration.ofMillis(800))).build());
     shell.logSink((prefix, line) -> { });
     store = BlobStore.folder(dir);
-    runtime = RemoteRuntime.builder().blobStore(store).shell(shell).pipelineId("fan").build();
+    runtime = RemoteRuntime.builder().sharedFolder(true).blobStore(store).shell(shell).pipelineId("fan").build();
     work = runtime.create(Work.class, WorkImpl.class);
   }
 

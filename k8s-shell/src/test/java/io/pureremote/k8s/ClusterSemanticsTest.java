@@ -42,7 +42,7 @@ class ClusterSemanticsTest {
     shell = new KubernetesShell(cluster.client(SHELL), KubernetesShellOptions.builder().namespace(NS).image(IMAGE)
         .batching(false).build()); // one Job per call here; batch Jobs are BatchedFanOutTest's
     shell.logSink((prefix, line) -> { });
-    runtime = RemoteRuntime.builder().blobStore(BlobStore.folder(dir)).shell(shell).pipelineId("sem").build();
+    runtime = RemoteRuntime.builder().sharedFolder(true).blobStore(BlobStore.folder(dir)).shell(shell).pipelineId("sem").build();
     work = runtime.create(Work.class, WorkImpl.class);
   }
 

@@ -204,6 +204,29 @@ class JobRunTest {
     assertThat(failure(run).reason()).isEqualTo("Unschedulable");
   }
 
+  @Test
+  void aPreemptionRecordsThePodsItStoppedOnceAndNotThoseThatEndedOnTheirOwn() {
+    JobRun run = createdRun(false);
+    run.onJob(suspended(true));
+    run.onJob(suspended(false));
+    Pod running = new PodBuilder(pod(NAME, UID, "p1", null)).editStatus().withPhase("Running")
+        .withStartTime("2026-12-06T10:00:00Z").endStatus().build();
+    Pod crashedEarlier = new PodBuilder(pod(NAME, UID, "p0", terminated("Error", 70))).editStatus().withPhase("Failed")
+        .withStartTime("2026-12-06T09:00:00Z").endStatus().build();
+    run.onPod(crashedEarlier);
+    run.onPod(running);
+
+    run.onJob(suspended(true)); // Kueue preempted it: the controller deletes p1
+    assertThat(actions.log).containsExactly("recordRequeue " + NAME + " [p1]");
+    Pod terminatedBySigterm = new PodBuilder(pod(NAME, UID, "p1", terminated("Error", 143))).editStatus().withPhase("Failed")
+        .withStartTime("2026-12-06T10:00:00Z").endStatus().build();
+    run.onPod(terminatedBySigterm);
+    run.onJob(suspended(false));
+    run.onJob(suspended(true)); // preempted again before a new pod started
+    assertThat(actions.log).as("p1 once, no disruption spent").containsExactly("recordRequeue " + NAME + " [p1]");
+    assertThat(run.completion()).isNotDone();
+  }
+
   private static Job suspended(boolean suspend) {
     return new JobBuilder().withNewMetadata().withName(NAME).withUid(UID).endMetadata()
         .withNewSpec().withSuspend(suspend).endSpec().withNewStatus().endStatus().build();
@@ -319,6 +342,11 @@ class JobRunTest {
     @Override
     public synchronized void recordDisruption(JobRun run, String job, Pod pod, String reason) {
       log.add("recordDisruption " + job + "/" + pod.getMetadata().getName() + " " + reason);
+    }
+
+    @Override
+    public synchronized void recordRequeue(JobRun run, String job, String jobUid, List<Pod> pods) {
+      log.add("recordRequeue " + job + " " + pods.stream().map(p -> p.getMetadata().getName()).toList());
     }
 
     @Override

@@ -66,7 +66,7 @@ class KubernetesShellTest {
         .memory("512Mi").watchSilenceBound(Duration.ofMinutes(1))).build();
     shell = new KubernetesShell(client, options);
     shell.logSink((prefix, line) -> podLog.add(prefix + line));
-    runtime = RemoteRuntime.builder().blobStore(store).shell(shell).pipelineId("k8s").defaults(callOptions).build();
+    runtime = RemoteRuntime.builder().sharedFolder(true).blobStore(store).shell(shell).pipelineId("k8s").defaults(callOptions).build();
     work = runtime.create(Work.class, WorkImpl.class);
   }
 
@@ -384,7 +384,7 @@ class KubernetesShellTest {
   void siblingShellsShareOneWatchPerNamespace() throws Exception {
     start(b -> b.image(IN_PROCESS));
     KubernetesShell big = shell.withOptions(shell.options().toBuilder().memory("2Gi").build());
-    try (RemoteRuntime bigRuntime = RemoteRuntime.builder().blobStore(store).shell(big).pipelineId("k8s").build()) {
+    try (RemoteRuntime bigRuntime = RemoteRuntime.builder().sharedFolder(true).blobStore(store).shell(big).pipelineId("k8s").build()) {
       Work bigWork = bigRuntime.create(Work.class, WorkImpl.class);
       assertThat(bigWork.square(11)).isEqualTo(121);
       assertThat(work.square(12)).isEqualTo(144);

@@ -47,7 +47,7 @@ class KueueTest {
     shell = new KubernetesShell(cluster.client(SHELL), tweak.apply(KubernetesShellOptions.builder().namespace(NS).image(image).batching(false)
         .queueName("team-q-queue")).build());
     shell.logSink((prefix, line) -> { });
-    runtime = RemoteRuntime.builder().blobStore(BlobStore.folder(dir)).shell(shell).pipelineId("kueue").build();
+    runtime = RemoteRuntime.builder().sharedFolder(true).blobStore(BlobStore.folder(dir)).shell(shell).pipelineId("kueue").build();
     work = runtime.create(Work.class, WorkImpl.class);
   }
 
@@ -61,6 +61,22 @@ class KueueTest {
       kubelet.close();
       cluster.close();
     }
+  }
+
+  /** The statuses of every run record of {@code method}, oldest first per call. */
+  List<String> runStatuses(String method) {
+    try (BlobStore store = BlobStore.folder(dir)) {
+      return io.pureremote.MemoEntry.list(store, "kueue", Work.class.getName() + "#" + method, "1").stream()
+          .flatMap(entry -> entry.runs().stream()).map(run -> String.valueOf(run.status())).toList();
+    }
+  }
+
+  /** Waits until the queue admitted the only Job and its container runs; returns the Job's name. */
+  String admittedAndRunning() throws InterruptedException {
+    await("the Job is admitted", () -> kueue.admissions().size() == 1);
+    String name = kueue.admissions().getFirst();
+    await("its container runs", kubelet::anyProcessAlive);
+    return name;
   }
 
   Job job(String name) {
@@ -143,9 +159,7 @@ class KueueTest {
     // No disruption allowed: a preemption counted as one would fail the call.
     start(IMAGE, b -> b.maxEvictionRetries(0));
     CompletableFuture<String> call = CompletableFuture.supplyAsync(() -> work.slow("p", 4_000));
-    await("the Job is admitted", () -> kueue.admissions().size() == 1);
-    String name = kueue.admissions().getFirst();
-    await("its container runs", kubelet::anyProcessAlive);
+    String name = admittedAndRunning();
     kueue.hold(true);
     assertThat(kueue.preempt(name)).isTrue();
     JobRun run = shell.runs().getFirst();
@@ -156,6 +170,29 @@ class KueueTest {
     assertThat(call.get(90, TimeUnit.SECONDS)).isEqualTo("done p");
     assertThat(kueue.admissions()).as("admitted, preempted, admitted again").containsExactly(name, name);
     assertThat(kubelet.jobsSeen()).as("the same Job resumed, not re-created").containsExactly(name);
+    // The preempted pod was killed before it could record its run; the shell did, with Kueue's reason.
+    String workload = kueue.workload(name).orElseThrow().getMetadata().getName();
+    assertThat(runStatuses("slow")).as("the preempted run, then the run that succeeded").containsExactly(
+        "requeued: preempted by Kueue (Workload " + NS + "/" + workload + ": Evicted Preempted (InClusterQueue): Preempted to"
+            + " accommodate a workload (UID: " + FakeKueue.PREEMPTOR_UID + ", JobUID: " + FakeKueue.PREEMPTOR_UID + ") due to"
+            + " prioritization in the ClusterQueue); the Job waits in LocalQueue team-q-queue to be admitted again,"
+            + " spending none of the call's retries",
+        "succeeded");
+  }
+
+  @Test
+  void withoutPermissionToListWorkloadsThePreemptedRunIsStillRecordedWithoutKueuesReason() throws Exception {
+    start(IMAGE, b -> b.maxEvictionRetries(0));
+    CompletableFuture<String> call = CompletableFuture.supplyAsync(() -> work.slow("forbidden", 4_000));
+    String name = admittedAndRunning();
+    cluster.rejectNext("GET", "/workloads?labelSelector", 403, "Forbidden", "workloads.kueue.x-k8s.io is forbidden: User \"pureremote\""
+        + " cannot list resource \"workloads\" in API group \"kueue.x-k8s.io\" in the namespace \"" + NS + "\"");
+    assertThat(kueue.preempt(name)).isTrue();
+    assertThat(call.get(90, TimeUnit.SECONDS)).isEqualTo("done forbidden");
+    assertThat(runStatuses("slow")).containsExactly(
+        "requeued: the queue suspended Job " + NS + "/" + name + " after admitting it (a Kueue preemption or eviction);"
+            + " the Job waits in LocalQueue team-q-queue to be admitted again, spending none of the call's retries",
+        "succeeded");
   }
 
   @Test
@@ -186,6 +223,11 @@ class KueueTest {
     for (int i = 0; i < tags.size(); i++) {
       assertThat(calls.get(i).get(90, TimeUnit.SECONDS)).isEqualTo("done " + tags.get(i));
     }
+    // Each call's preempted pod is in its runs, with Kueue's reason, before the run that succeeded.
+    List<String> statuses = runStatuses("slow");
+    assertThat(statuses).filteredOn(st -> st.startsWith("requeued: preempted by Kueue (Workload " + NS + "/job-" + name + "-"))
+        .hasSize(3).allMatch(st -> st.contains("Evicted Preempted (InClusterQueue)"));
+    assertThat(statuses).filteredOn("succeeded"::equals).hasSize(3);
     assertThat(kueue.admissions()).as("admitted, preempted, admitted again").containsExactly(name, name);
     assertThat(kubelet.jobsSeen()).as("the same batch Job resumed, not re-created").containsExactly(name);
     assertThat(cluster.count(SHELL, "create jobs")).isEqualTo(1);

@@ -50,7 +50,7 @@ class NoClusterTest {
     System.setProperty("kubeconfig", kubeconfig.toString());
     long started = System.nanoTime();
     try (KubernetesShell shell = KubernetesShell.fromKubeConfig(options);
-         RemoteRuntime runtime = RemoteRuntime.builder().blobStore(BlobStore.folder(dir.resolve("store"))).shell(shell).build()) {
+         RemoteRuntime runtime = RemoteRuntime.builder().sharedFolder(true).blobStore(BlobStore.folder(dir.resolve("store"))).shell(shell).build()) {
       Work work = runtime.create(Work.class, WorkImpl.class);
       assertThatThrownBy(() -> work.square(3)).isInstanceOfSatisfying(ShellException.class, check);
     }
@@ -111,7 +111,7 @@ class NoClusterTest {
       cluster.failNext("GET", "/version", 401, 1_000);
       KubernetesShellOptions options = KubernetesShellOptions.builder().namespace("team").image("acme/app:1").build();
       try (KubernetesShell shell = new KubernetesShell(cluster.client(SHELL), options);
-           RemoteRuntime runtime = RemoteRuntime.builder().blobStore(BlobStore.folder(dir.resolve("store"))).shell(shell).build()) {
+           RemoteRuntime runtime = RemoteRuntime.builder().sharedFolder(true).blobStore(BlobStore.folder(dir.resolve("store"))).shell(shell).build()) {
         Work work = runtime.create(Work.class, WorkImpl.class);
         assertThatThrownBy(() -> runtime.map(List.of(1L, 2L, 3L, 4L, 5L, 6L), work::square))
             .isInstanceOfSatisfying(ShellException.class, e -> {

@@ -69,7 +69,7 @@ class PodEnvironmentTest {
     start(b -> b);
     for (String name : List.of("AWS_SECRET_ACCESS_KEY", "DB_PASS", "SMTP_PWD", "HF_TOKEN", "AZURE_STORAGE_SAS",
         "SERVICEBUS_CONNECTION_STRING", "SIGNING_KEY")) {
-      try (RemoteRuntime runtime = RemoteRuntime.builder().blobStore(BlobStore.folder(dir.resolve(name))).shell(shell)
+      try (RemoteRuntime runtime = RemoteRuntime.builder().sharedFolder(true).blobStore(BlobStore.folder(dir.resolve(name))).shell(shell)
           .pipelineId("env").remoteEnvironment(name, "hunter2").build()) {
         Work work = runtime.create(Work.class, WorkImpl.class);
         assertThatThrownBy(() -> work.square(3)).as(name)
@@ -88,7 +88,7 @@ class PodEnvironmentTest {
   @Test
   void aPlainVariableFromTheRuntimeStillRunsAndPwdIsNoCredential() {
     start(b -> b.env("PWD", "/work"));
-    try (RemoteRuntime runtime = RemoteRuntime.builder().blobStore(BlobStore.folder(dir)).shell(shell)
+    try (RemoteRuntime runtime = RemoteRuntime.builder().sharedFolder(true).blobStore(BlobStore.folder(dir)).shell(shell)
         .pipelineId("env").remoteEnvironment("MODEL_NAME", "bert").build()) {
       assertThat(runtime.create(Work.class, WorkImpl.class).square(3)).isEqualTo(9);
     }
@@ -109,7 +109,7 @@ class PodEnvironmentTest {
   void aCredentialValueUnderAnInnocentNameNeverReachesAJobAndIsNeverShown() {
     String sas = "https://acme.blob.core.windows.net/c?sv=2022-11-02&sig=c2VjcmV0c2VjcmV0";
     start(b -> b);
-    try (RemoteRuntime runtime = RemoteRuntime.builder().blobStore(BlobStore.folder(dir)).shell(shell)
+    try (RemoteRuntime runtime = RemoteRuntime.builder().sharedFolder(true).blobStore(BlobStore.folder(dir)).shell(shell)
         .pipelineId("env").remoteEnvironment("STORE_URL", sas).build()) {
       Work work = runtime.create(Work.class, WorkImpl.class);
       assertThatThrownBy(() -> work.square(3)).isInstanceOf(ShellException.class)

@@ -117,6 +117,12 @@ public final class MpiShell implements Shell {
     return "mpi";
   }
 
+  /** False: its calls run in pods, which cannot read this machine's folders. */
+  @Override
+  public boolean readsCallerFolders() {
+    return false;
+  }
+
   /** The options this shell runs with. */
   public MpiShellOptions options() {
     return options;

@@ -75,7 +75,7 @@ class MpiShellTest {
         .workers(2).slotsPerWorker(2)).build();
     shell = new MpiShell(client, options);
     shell.logSink((prefix, line) -> launcherLog.add(prefix + line));
-    runtime = RemoteRuntime.builder().blobStore(BlobStore.folder(dir)).shell(shell).pipelineId("mpi").build();
+    runtime = RemoteRuntime.builder().sharedFolder(true).blobStore(BlobStore.folder(dir)).shell(shell).pipelineId("mpi").build();
     ranks = runtime.create(Ranks.class, RanksImpl.class);
   }
 

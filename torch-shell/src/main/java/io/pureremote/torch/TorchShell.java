@@ -125,6 +125,12 @@ public final class TorchShell implements Shell {
     return "torch";
   }
 
+  /** False: its calls run in pods, which cannot read this machine's folders. */
+  @Override
+  public boolean readsCallerFolders() {
+    return false;
+  }
+
   /** The options this shell runs with. */
   public TorchShellOptions options() {
     return options;

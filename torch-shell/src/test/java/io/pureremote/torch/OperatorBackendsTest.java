@@ -118,7 +118,7 @@ class OperatorBackendsTest {
     shell = new TorchShell(client, options);
     shell.logSink((prefix, line) -> rankZeroLog.add(prefix + line));
     store = BlobStore.folder(dir);
-    runtime = RemoteRuntime.builder().blobStore(store).shell(shell).pipelineId("torch").build();
+    runtime = RemoteRuntime.builder().sharedFolder(true).blobStore(store).shell(shell).pipelineId("torch").build();
     fns = runtime.create(AllReduce.class, AllReduceImpl.class);
   }
 
@@ -323,7 +323,7 @@ class OperatorBackendsTest {
             new io.fabric8.kubernetes.client.ConfigBuilder().withMasterUrl("http://127.0.0.1:" + closedPort)
                 .withRequestRetryBackoffLimit(0).build()).build();
          TorchShell noCluster = new TorchShell(unreachable, options);
-         RemoteRuntime r = RemoteRuntime.builder().blobStore(BlobStore.folder(dir)).shell(noCluster).pipelineId("torch").build()) {
+         RemoteRuntime r = RemoteRuntime.builder().sharedFolder(true).blobStore(BlobStore.folder(dir)).shell(noCluster).pipelineId("torch").build()) {
       AllReduce f = r.create(AllReduce.class, AllReduceImpl.class);
       assertThatThrownBy(() -> f.sumOfSquares(1)).isInstanceOf(ShellException.class)
           .satisfies(e -> assertThat(((ShellException) e).reason()).isEqualTo("ClusterUnreachable"))

@@ -65,7 +65,7 @@ class TorchShellTest {
     shell = new TorchShell(client, options);
     shell.logSink((prefix, line) -> rankZeroLog.add(prefix + line));
     store = BlobStore.folder(dir);
-    runtime = RemoteRuntime.builder().blobStore(store).shell(shell).pipelineId("torch").build();
+    runtime = RemoteRuntime.builder().sharedFolder(true).blobStore(store).shell(shell).pipelineId("torch").build();
     fns = runtime.create(AllReduce.class, AllReduceImpl.class);
   }
 

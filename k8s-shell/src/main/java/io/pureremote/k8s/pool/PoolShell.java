@@ -119,6 +119,12 @@ public final class PoolShell implements Shell {
     return "pool:" + options.pool();
   }
 
+  /** False: its workers are pods, which cannot read this machine's folders. */
+  @Override
+  public boolean readsCallerFolders() {
+    return false;
+  }
+
   /** One worker pod and the connection to it. */
   private final class Worker {
     final String pod;

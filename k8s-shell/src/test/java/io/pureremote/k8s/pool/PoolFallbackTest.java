@@ -69,7 +69,7 @@ class PoolFallbackTest {
         .put("kubernetes.resources.cpu", "1").put("kubernetes.resources.memory", "1Gi").build();
     Shell shell = PoolShellProvider.withClient(client).create(settings);
     assertThat(((PoolShell) shell).fallback()).get().isInstanceOf(KubernetesShell.class);
-    try (shell; RemoteRuntime runtime = RemoteRuntime.builder().blobRoot(store.root()).pipelineId("fb").shell(shell)
+    try (shell; RemoteRuntime runtime = RemoteRuntime.builder().sharedFolder(true).blobRoot(store.root()).pipelineId("fb").shell(shell)
         .build()) {
       Work work = runtime.create(Work.class, WorkImpl.class);
       assertThat(work.square(6)).isEqualTo(36);
@@ -99,7 +99,7 @@ class PoolFallbackTest {
       PoolShellOptions options = new PoolShellOptions("calc", null, PoolShellOptions.Addressing.AUTO, 3,
           Duration.ofMillis(200), Duration.ofSeconds(5), null).withAddresses(deployments::address);
       try (PoolShell shell = new PoolShell(client, options, jobShell);
-           RemoteRuntime runtime = RemoteRuntime.builder().blobRoot(store.root()).pipelineId("fb").shell(shell).build()) {
+           RemoteRuntime runtime = RemoteRuntime.builder().sharedFolder(true).blobRoot(store.root()).pipelineId("fb").shell(shell).build()) {
         Work work = runtime.create(Work.class, WorkImpl.class);
         assertThat(work.square(2)).isEqualTo(4);
         assertThat(jobs()).as("the pool served it").isEmpty();

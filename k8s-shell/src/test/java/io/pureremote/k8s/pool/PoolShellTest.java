@@ -58,7 +58,7 @@ class PoolShellTest {
     pools.create(WorkerPoolSpec.builder().name("calc").storeRoot(store.root()).workers(2).slots(2)
         .readyTimeout(Duration.ofSeconds(60)).pod(PodTemplateOptions.builder().image(IMAGE).build()).build());
     shell = new PoolShell(client, PoolShellOptions.of("calc").withAddresses(deployments::address));
-    runtime = RemoteRuntime.builder().blobRoot(store.root()).pipelineId("pool").shell(shell)
+    runtime = RemoteRuntime.builder().sharedFolder(true).blobRoot(store.root()).pipelineId("pool").shell(shell)
         .function("io.pureremote.k8s.testfns.Work#slow", CallOptions.builder().timeout(Duration.ofSeconds(90)).build())
         .build();
     work = runtime.create(Work.class, WorkImpl.class);
@@ -155,7 +155,7 @@ class PoolShellTest {
 
   @Test
   void aCallTimeoutCancelsTheCallOnItsWorkerAndKeepsTheWorker() throws Exception {
-    try (RemoteRuntime quick = RemoteRuntime.builder().blobRoot(store.root()).pipelineId("pool").shell(shell)
+    try (RemoteRuntime quick = RemoteRuntime.builder().sharedFolder(true).blobRoot(store.root()).pipelineId("pool").shell(shell)
         .defaults(CallOptions.builder().timeout(Duration.ofSeconds(3)).build()).build()) {
       Work w = quick.create(Work.class, WorkImpl.class);
       assertThatThrownBy(() -> w.slow("too long", 60_000)).isInstanceOf(RemoteTimeoutException.class);
