@@ -40,6 +40,8 @@ final class JobFactory {
   static final String ANNOTATION_MEMO_URI = LABEL_PREFIX + "memo-uri";
   static final String ANNOTATION_FUNCTION = LABEL_PREFIX + "function";
   static final String ANNOTATION_ATTEMPT = LABEL_PREFIX + "attempt";
+  /** The caller's lease holder id the Job runs for (absent when the call holds no lease). */
+  static final String ANNOTATION_LEASE_HOLDER = LABEL_PREFIX + "lease-holder";
 
   /** Label of a batch Job and its pods: 10 hex digits of the SHA-256 of its manifest URI. */
   static final String LABEL_BATCH = LABEL_PREFIX + "batch";
@@ -118,10 +120,7 @@ final class JobFactory {
     if (options.workloadIdentityApplies()) {
       podLabels.put(KubernetesShellOptions.AZURE_WORKLOAD_IDENTITY_LABEL, "true");
     }
-    Map<String, String> annotations = new LinkedHashMap<>(options.pod().annotations());
-    annotations.put(ANNOTATION_MEMO_URI, request.memoUri());
-    annotations.put(ANNOTATION_FUNCTION, request.function().toString());
-    annotations.put(ANNOTATION_ATTEMPT, Integer.toString(attempt));
+    Map<String, String> annotations = annotations(request, attempt);
 
     Map<String, String> plain = plainEnv(request, options.namespace(), name);
     List<EnvVar> env = new ArrayList<>(plain.size() + shared.envTail().size());
@@ -177,6 +176,21 @@ final class JobFactory {
   }
 
   /**
+   * The Job's annotations: the pod options' own, then what names the invocation (memo URI,
+   * function, attempt, lease holder), so a Job found under the name can be told apart.
+   */
+  private Map<String, String> annotations(LaunchRequest request, int attempt) {
+    Map<String, String> annotations = new LinkedHashMap<>(options.pod().annotations());
+    annotations.put(ANNOTATION_MEMO_URI, request.memoUri());
+    annotations.put(ANNOTATION_FUNCTION, request.function().toString());
+    annotations.put(ANNOTATION_ATTEMPT, Integer.toString(attempt));
+    if (request.holder() != null) {
+      annotations.put(ANNOTATION_LEASE_HOLDER, request.holder());
+    }
+    return annotations;
+  }
+
+  /**
    * The Job for {@code request} built whole with fabric8's builders, then customized: what {@link
    * #create} gives, sharing nothing with other Jobs.
    */
@@ -187,10 +201,7 @@ final class JobFactory {
     if (options.workloadIdentityApplies()) {
       podLabels.put(KubernetesShellOptions.AZURE_WORKLOAD_IDENTITY_LABEL, "true");
     }
-    Map<String, String> annotations = new LinkedHashMap<>(options.pod().annotations());
-    annotations.put(ANNOTATION_MEMO_URI, request.memoUri());
-    annotations.put(ANNOTATION_FUNCTION, request.function().toString());
-    annotations.put(ANNOTATION_ATTEMPT, Integer.toString(attempt));
+    Map<String, String> annotations = annotations(request, attempt);
 
     PodSpecBuilder pod = PodSpecs.podSpec(options.pod(), CONTAINER, List.of(), request.remoteMainArgs(),
         env(request, namespace, name)).withRestartPolicy("Never");

@@ -695,15 +695,16 @@ public final class KubernetesShell implements Shell {
           }
           String taken = name;
           Job existing = gate.call("get Job " + ns + "/" + taken, () -> jobs().withName(taken).get());
-          if (existing != null && isSameCallStillRunning(existing, run)) {
-            // A retried create whose first attempt went through, or another process running the
-            // same call: wait for that Job instead of starting a second run.
-            log.info("Job {}/{} for {} already exists and runs; waiting for it", ns, taken, run.request.shortLabel());
+          if (existing != null && isThisInvocation(existing, run.request)) {
+            // A retried create whose first attempt went through (its answer was lost): that Job is
+            // this call's, whatever its state; its events end the call.
+            log.info("Job {}/{} for {} already exists and is this call's; following it", ns, taken, run.request.shortLabel());
             uid = existing.getMetadata().getUid();
             break;
           }
           name = KubernetesNames.jobName(run.request.function(), run.memoHash, "-x" + randomSuffix());
-          log.info("Job name {}/{} is taken by a finished or unrelated Job; using {}", ns, taken, name);
+          log.info("Job name {}/{} is taken by {}; creating {} for {}", ns, taken, whoseJob(existing, run.request), name,
+              run.request.shortLabel());
           run.renamed(taken, name);
           jobActions.retrack(run, taken, name);
           job = factory.create(run.request, name, attempt);
@@ -770,10 +771,45 @@ public final class KubernetesShell implements Shell {
     }
   }
 
-  private static boolean isSameCallStillRunning(Job existing, JobRun run) {
+  /**
+   * Whether {@code existing}, found under the name a create was refused for (409), is provably
+   * this invocation's Job: the same memo URI and the same lease holder (the caller's lease this
+   * launch runs under). A Job for the same memo entry under another holder is not adopted: it is
+   * an earlier caller's whose lease was taken over, and its pod refuses to run or commit for a
+   * holder that no longer holds the entry (exit 75), so waiting for it would end the call with
+   * nothing in the store. A call without a lease (no holder to compare) adopts a Job for its memo
+   * URI only while it still runs.
+   */
+  static boolean isThisInvocation(Job existing, LaunchRequest request) {
     Map<String, String> annotations = existing.getMetadata().getAnnotations();
-    return annotations != null && run.request.memoUri().equals(annotations.get(JobFactory.ANNOTATION_MEMO_URI))
-        && !KubeStatus.isComplete(existing) && KubeStatus.failure(existing).isEmpty() && !KubeStatus.isBeingDeleted(existing);
+    if (annotations == null || !request.memoUri().equals(annotations.get(JobFactory.ANNOTATION_MEMO_URI))
+        || KubeStatus.isBeingDeleted(existing)) {
+      return false;
+    }
+    if (request.holder() != null) {
+      return request.holder().equals(annotations.get(JobFactory.ANNOTATION_LEASE_HOLDER));
+    }
+    return annotations.get(JobFactory.ANNOTATION_LEASE_HOLDER) == null && !KubeStatus.isComplete(existing)
+        && KubeStatus.failure(existing).isEmpty();
+  }
+
+  /** Whose Job holds a name, for the log line of a 409. */
+  private static String whoseJob(Job existing, LaunchRequest request) {
+    if (existing == null) {
+      return "a Job that was gone when looked up";
+    }
+    Map<String, String> annotations = existing.getMetadata().getAnnotations();
+    String memo = annotations == null ? null : annotations.get(JobFactory.ANNOTATION_MEMO_URI);
+    if (!request.memoUri().equals(memo)) {
+      return "an unrelated Job";
+    }
+    if (KubeStatus.isBeingDeleted(existing)) {
+      return "a Job of the same call that is being deleted";
+    }
+    String holder = annotations.get(JobFactory.ANNOTATION_LEASE_HOLDER);
+    return holder != null && !holder.equals(request.holder())
+        ? "a Job of the same memo entry for lease holder " + holder + " (an earlier caller's; it cannot commit for this one)"
+        : "a finished Job of the same call";
   }
 
   private ShellException launchFailed(KubernetesClientException e, String name) {

@@ -28,14 +28,22 @@ import org.slf4j.LoggerFactory;
  * app.kubernetes.io/managed-by=pureremote} (equality selectors only). Every in-flight call of the
  * shell in this namespace is fed from them by Job name; nothing polls per Job.
  *
- * <p>fabric8 informers relist on {@code 410 Gone} and reconnect dropped watches themselves. When
- * an informer stops anyway (it gives up on some errors), this restarts it with backoff and then
- * checks each tracked Job that the fresh list did not contain with one GET. Thread-safe.
+ * <p>fabric8 informers relist on {@code 410 Gone} sent as a watch event (what a real API server
+ * sends) and reconnect dropped watches themselves. Two cases they do not recover from are
+ * handled here. An informer that stops (it gives up on some errors) is restarted with backoff.
+ * An informer that keeps running without a watch for {@link #WATCH_GAP} (its watch requests are
+ * refused: a bare {@code 410} on the request, which fabric8 retries from the same stale
+ * resourceVersion forever, a proxy's {@code 503}, a server that is down) is restarted too, so it
+ * relists instead of waiting: changes made meanwhile (a Job that completed, one that was deleted)
+ * are seen from the fresh list. After each restart every tracked Job that the list did not
+ * contain is checked with one GET. Thread-safe.
  */
 final class NamespaceWatch implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NamespaceWatch.class);
   private static final Duration FIRST_RESTART = Duration.ofMillis(500);
   private static final Duration MAX_RESTART = Duration.ofSeconds(30);
+  /** How long a running informer may go without a watch before it is restarted (a relist). */
+  static final Duration WATCH_GAP = Duration.ofSeconds(15);
 
   final String namespace;
   private final KubernetesClient client;
@@ -188,6 +196,8 @@ final class NamespaceWatch implements AutoCloseable {
     private volatile SharedIndexInformer<T> current;
     private boolean restartScheduled;
     private Duration backoff = FIRST_RESTART;
+    /** When the current informer was first seen synced but not watching; null while it watches. */
+    private Long notWatchingSince;
 
     Managed(String kind, Supplier<SharedIndexInformer<T>> factory, ResourceEventHandler<T> handler,
         LongConsumer afterSync) {
@@ -240,8 +250,25 @@ final class NamespaceWatch implements AutoCloseable {
     }
 
     synchronized void checkHealth() {
-      if (!closed && !restartScheduled && current != null && !current.isRunning()) {
+      if (closed || restartScheduled || current == null) {
+        return;
+      }
+      if (!current.isRunning()) {
         log.warn("The {} informer in namespace {} is not running; restarting it", kind, namespace);
+        scheduleRestart();
+        return;
+      }
+      if (!current.hasSynced() || current.isWatching()) {
+        notWatchingSince = null;
+        return;
+      }
+      long now = System.nanoTime();
+      if (notWatchingSince == null) {
+        notWatchingSince = now;
+      } else if (now - notWatchingSince >= WATCH_GAP.toNanos()) {
+        log.warn("The {} informer in namespace {} has had no watch for {} s (the API server refuses or cannot be"
+            + " reached); restarting it to relist", kind, namespace, WATCH_GAP.toSeconds());
+        notWatchingSince = null;
         scheduleRestart();
       }
     }

@@ -302,6 +302,45 @@ class KubernetesShellTest {
         .cause().isInstanceOfSatisfying(ShellException.class, e -> assertThat(e.reason()).isEqualTo("JobDeleted"));
   }
 
+  @Test
+  void watchRefusedForLongIsRestartedAndRelisted() throws Exception {
+    // No silence check within the test: only the watch-gap restart can see the completion.
+    start(b -> b.watchSilenceBound(Duration.ofMinutes(10)));
+    var call = java.util.concurrent.CompletableFuture.supplyAsync(() -> work.slow("refused", 2000));
+    await("the Job runs", Duration.ofSeconds(60), () -> !kubelet.jobsSeen().isEmpty());
+    // A bare 410 on the watch request itself: fabric8 retries it from the same resourceVersion forever.
+    cluster.refuseNextShellWatches(Integer.MAX_VALUE, 410);
+    try {
+      cluster.dropShellWatches();
+      assertThat(call.get(120, TimeUnit.SECONDS)).isEqualTo("done refused");
+    } finally {
+      cluster.refuseNextShellWatches(0, 410);
+    }
+    assertThat(shell.informerRestarts()).as("restarted after %s without a watch", NamespaceWatch.WATCH_GAP).isPositive();
+    assertThat(cluster.count(SHELL, "list jobs")).as("the restart relisted").isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void jobDeletedWhileTheWatchWasDownIsReportedWhenItResumes() throws Exception {
+    start(b -> b.watchSilenceBound(Duration.ofMinutes(10)));
+    kubelet.then(Behaviour.HANG);
+    var call = java.util.concurrent.CompletableFuture.supplyAsync(() -> work.slow("resumed", 30_000));
+    await("the Job runs", Duration.ofSeconds(60), () -> !kubelet.jobsSeen().isEmpty());
+    String name = kubelet.jobsSeen().getFirst();
+    cluster.refuseNextShellWatches(Integer.MAX_VALUE, 503);
+    try {
+      cluster.dropShellWatches();
+      deleteRetryingSlowAnswers(name);
+    } finally {
+      cluster.refuseNextShellWatches(0, 503);
+    }
+    // The informer resumes its watch from the version before the deletion: the server answers 410
+    // (as a real one does past its watch window) and the informer relists, finding the Job gone.
+    assertThatThrownBy(() -> call.get(120, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOfSatisfying(ShellException.class, e -> assertThat(e.reason()).isEqualTo("JobDeleted"));
+    assertThat(cluster.expiredResumes()).as("a resumed watch was told it expired").isPositive();
+  }
+
   /**
    * Deletes the Job, asking again when the answer is slow: right after watch connections close the
    * mock server can stall for up to 30 s (a mock quirk; one DELETE timed out after 10 s in CI).

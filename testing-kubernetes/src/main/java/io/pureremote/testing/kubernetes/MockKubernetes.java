@@ -33,6 +33,9 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -42,7 +45,13 @@ import java.util.function.UnaryOperator;
  * <ul>
  *   <li>records every request by actor ({@code shell} unless the client sent {@value #ACTOR_HEADER})
  *       and classifies it (create, get, list, watch, update, delete, log);
- *   <li>injects HTTP faults ({@link #failNext}) and {@code 410 Gone} on watches ({@link #goneOnNextShellWatches});
+ *   <li>injects HTTP faults ({@link #failNext}), {@code 410 Gone} on watches as the real server
+ *       sends it ({@link #goneOnNextShellWatches}) and watch requests refused outright ({@link
+ *       #refuseNextShellWatches});
+ *   <li>resumes a watch from a resourceVersion as a real server may: the fabric8 mock replays
+ *       only the objects that exist when a watch opens, so a watch resumed from a version older
+ *       than a deletion it would have missed gets {@code 410 Gone} (the client then relists)
+ *       instead of silence;
  *   <li>drops the shell's watch websockets ({@link #dropShellWatches}) or silently swallows their
  *       events ({@link #muteShellWatches}), to test reconnects and silence;
  *   <li>serves pod logs from the {@link FakeKubelet} (CRUD mode has no log endpoint);
@@ -78,6 +87,13 @@ public final class MockKubernetes implements AutoCloseable {
   private final Set<TappedSocket> shellSockets = ConcurrentHashMap.newKeySet();
   private final List<Fault> faults = new CopyOnWriteArrayList<>();
   private final AtomicInteger goneWatches = new AtomicInteger();
+  private final AtomicInteger refusedWatches = new AtomicInteger();
+  private volatile int refusedCode;
+  /** The newest resourceVersion any answer carried: the server's current version, as far as we know. */
+  private final AtomicLong newestVersion = new AtomicLong();
+  /** Per collection path (e.g. {@code /apis/batch/v1/namespaces/ns/jobs}), the version current at its last deletion. */
+  private final Map<String, Long> lastDeletion = new ConcurrentHashMap<>();
+  private final AtomicInteger expiredResumes = new AtomicInteger();
   private final List<KubernetesClient> clients = new CopyOnWriteArrayList<>();
   private volatile boolean muted;
   private volatile boolean quiet;
@@ -181,9 +197,29 @@ public final class MockKubernetes implements AutoCloseable {
     mutations.add(new Mutation(resource, change));
   }
 
-  /** The shell's next {@code n} watch requests get {@code 410 Gone} (an expired resourceVersion). */
+  /**
+   * The shell's next {@code n} watch requests get {@code 410 Gone} the way a real API server sends
+   * it for an expired resourceVersion: the watch is accepted, its first event is an {@code ERROR}
+   * with a {@code 410 Expired} Status, and the server closes it. A client must relist.
+   */
   public void goneOnNextShellWatches(int n) {
     goneWatches.set(n);
+  }
+
+  /**
+   * The shell's next {@code n} watch requests are answered with HTTP {@code code} instead of being
+   * upgraded, as a proxy or a restarting server in front of the API may answer (e.g. 503, or a
+   * bare 410 on the request itself, which fabric8 treats as a connection error and retries from
+   * the same resourceVersion). {@code n = 0} stops refusing.
+   */
+  public void refuseNextShellWatches(int n, int code) {
+    refusedCode = code;
+    refusedWatches.set(n);
+  }
+
+  /** How many watches resumed from a version older than a deletion they would have missed got 410. */
+  public int expiredResumes() {
+    return expiredResumes.get();
   }
 
   /** Closes the shell's open watch websockets from the server side; returns how many. */
@@ -285,10 +321,18 @@ public final class MockKubernetes implements AutoCloseable {
         return logSource.apply(r);
       }
       boolean shellWatch = actor.equals(SHELL) && kind.startsWith("watch ");
+      if (shellWatch && refusedWatches.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        return status(refusedCode, refusedCode == 410 ? "Expired" : "ServiceUnavailable", "refused by the test");
+      }
       if (shellWatch && goneWatches.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-        return status(410, "Expired", "too old resource version: 1 (2)");
+        return expired(r, "too old resource version: " + watchVersion(r.getPath()) + " (" + newestVersion.get() + ")");
+      }
+      if (kind.startsWith("watch ") && missedDeletion(r.getPath())) {
+        expiredResumes.incrementAndGet();
+        return expired(r, "too old resource version: " + watchVersion(r.getPath()) + " (" + newestVersion.get() + ")");
       }
       MockResponse response = crud.dispatch(admit(r, kind));
+      noteVersions(r, response);
       if (response.getWebSocketListener() != null) {
         response.withWebSocketUpgrade(new TappedListener(response.getWebSocketListener(), actor));
       }
@@ -325,6 +369,80 @@ public final class MockKubernetes implements AutoCloseable {
     }
     return new RecordedRequest(r.getRequestLine(), r.method(), r.getPath(), r.getHeaders(),
         new Buffer(serialization.asJson(object).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
+  private static final Pattern RESOURCE_VERSION = Pattern.compile("\"resourceVersion\"\\s*:\\s*\"(\\d+)\"");
+  private static final Pattern WATCH_VERSION = Pattern.compile("[?&]resourceVersion=(\\d+)");
+
+  /**
+   * Keeps the newest resourceVersion answered, and for a deletion the version current at that
+   * moment per collection, so a later watch resumed from before it can be told it expired.
+   */
+  private void noteVersions(RecordedRequest r, MockResponse response) {
+    // Writes answer with the object they wrote, its new resourceVersion first.
+    boolean write = !r.getMethod().equals("GET");
+    String body = !write || response.getBody() == null ? null
+        : new String(response.getBody().getBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (body != null) {
+      Matcher m = RESOURCE_VERSION.matcher(body);
+      if (m.find()) {
+        long v = Long.parseLong(m.group(1));
+        newestVersion.accumulateAndGet(v, Math::max);
+      }
+    }
+    if (r.getMethod().equals("DELETE") && response.code() == 200) {
+      String collection = collectionOf(r.getPath());
+      lastDeletion.merge(collection, newestVersion.get(), Math::max);
+    }
+  }
+
+  /**
+   * Whether a watch resumes ({@code resourceVersion} > 0) from before a deletion in its collection:
+   * the fabric8 mock would replay only the objects that still exist, so the client would never hear
+   * of the deletion. A real server sends the DELETED event from its watch window or, past the
+   * window, 410; this answers 410.
+   */
+  private boolean missedDeletion(String path) {
+    long from = watchVersion(path);
+    if (from <= 0) {
+      return false;
+    }
+    Long deletedAt = lastDeletion.get(collectionOf(path));
+    return deletedAt != null && deletedAt >= from;
+  }
+
+  private static long watchVersion(String path) {
+    Matcher m = WATCH_VERSION.matcher(path);
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
+  }
+
+  /** {@code /apis/batch/v1/namespaces/ns/jobs/name?x} → {@code /apis/batch/v1/namespaces/ns/jobs}. */
+  static String collectionOf(String path) {
+    String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+    List<String> seg = new ArrayList<>(List.of(bare.split("/")));
+    seg.removeIf(String::isEmpty);
+    int ns = seg.indexOf("namespaces");
+    int end = ns >= 0 && seg.size() > ns + 2 ? ns + 3 : seg.size();
+    return "/" + String.join("/", seg.subList(0, end));
+  }
+
+  /**
+   * A watch answered as the real server answers an expired resourceVersion: upgraded, one {@code
+   * ERROR} event carrying a {@code 410 Expired} Status, then closed.
+   */
+  private MockResponse expired(RecordedRequest r, String message) {
+    String event = "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
+        + "\"status\":\"Failure\",\"message\":\"" + message + "\",\"reason\":\"Expired\",\"code\":410}}";
+    return new MockResponse().withWebSocketUpgrade(new WebSocketListener() {
+      @Override
+      public void onOpen(WebSocket ws, Response response) {
+        // Not on the event loop: a send waits for the loop to write it.
+        Thread.ofVirtual().name("mock-watch-expired").start(() -> {
+          ws.send(event);
+          ws.close(1000, "expired");
+        });
+      }
+    });
   }
 
   private MockResponse versionResponse() {
