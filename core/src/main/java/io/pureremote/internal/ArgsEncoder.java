@@ -68,10 +68,6 @@ public final class ArgsEncoder {
   }
 
   private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required on every Java platform", e);
-    }
+    return Sha256.digest();
   }
 }

@@ -245,10 +245,6 @@ public record BlobFrame(Map<String, Object> header, byte[] payload) {
   }
 
   static String sha256Hex(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
+    return Sha256.hex(bytes);
   }
 }

@@ -165,11 +165,7 @@ public record CodeIdentity(String hash, Map<String, String> classes) {
   }
 
   private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("This JVM has no SHA-256", e);
-    }
+    return Sha256.digest();
   }
 
   private static String sha256Hex(byte[] bytes) {

@@ -57,21 +57,25 @@ public final class RemoteExecutor {
 
   /**
    * Codecs by allowed packages and class loader, for this executor's store: building one (its
-   * Kryo registrations) cost more than a small run's own work. Bounded: a JVM serves few of each.
+   * Kryo registrations) cost more than a small run's own work. Bounded: a JVM serves few of each,
+   * so past the bound the cache starts again. Lock-free to read: the slots of a pool worker look
+   * it up on every run (a synchronized, access-ordered map was a point of contention).
    */
-  private static final Map<CodecKey, KryoCodec> CODECS = java.util.Collections.synchronizedMap(
-      new java.util.LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<CodecKey, KryoCodec> eldest) {
-          return size() > 32;
-        }
-      });
+  private static final Map<CodecKey, KryoCodec> CODECS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MAX_CODECS = 32;
 
   private record CodecKey(List<String> packages, ClassLoader loader, BlobStore store) {}
 
   private KryoCodec codec(MemoEntry.Invocation call) {
-    return CODECS.computeIfAbsent(new CodecKey(call.allowedPackages(), loader, store),
-        k -> new KryoCodec(k.packages(), k.loader(), k.store()));
+    CodecKey key = new CodecKey(call.allowedPackages(), loader, store);
+    KryoCodec codec = CODECS.get(key);
+    if (codec != null) {
+      return codec;
+    }
+    if (CODECS.size() >= MAX_CODECS) {
+      CODECS.clear();
+    }
+    return CODECS.computeIfAbsent(key, k -> new KryoCodec(k.packages(), k.loader(), k.store()));
   }
   private Leases leases;
   private TorchDistributed torch;

@@ -123,12 +123,7 @@ final class RemoteStoreRetries {
   }
 
   private static byte[] sha256(InputStream in) throws IOException {
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
+    MessageDigest digest = Sha256.digest();
     byte[] buffer = new byte[1 << 16];
     int n;
     while ((n = in.read(buffer)) >= 0) {
