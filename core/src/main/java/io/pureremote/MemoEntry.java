@@ -897,10 +897,59 @@ public final class MemoEntry {
       return null;
     }
     try {
-      return Instant.parse(s);
+      Instant quick = quickInstant(s);
+      return quick != null ? quick : Instant.parse(s);
     } catch (DateTimeParseException e) {
       return null;
     }
+  }
+
+  /**
+   * What {@code Instant.toString} writes for years 1000 to 9999 ({@code 2026-12-08T01:17:23.365123Z},
+   * fraction optional), parsed directly; null for anything else, which {@code Instant.parse}
+   * then reads. The formatter cost a pool worker's run about 5% of its CPU.
+   */
+  static Instant quickInstant(String s) {
+    int n = s.length();
+    if (n < 20 || n > 30 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
+        || s.charAt(16) != ':' || s.charAt(n - 1) != 'Z' || (n > 20 && (s.charAt(19) != '.' || n == 21))) {
+      return null;
+    }
+    int year = digits(s, 0, 4);
+    int month = digits(s, 5, 7);
+    int day = digits(s, 8, 10);
+    int hour = digits(s, 11, 13);
+    int minute = digits(s, 14, 16);
+    int second = digits(s, 17, 19);
+    int fraction = n > 20 ? digits(s, 20, n - 1) : 0;
+    if (year < 1000 || month < 1 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0
+        || second > 59 || fraction < 0) {
+      return null;
+    }
+    long epochDay;
+    try {
+      epochDay = java.time.LocalDate.of(year, month, day).toEpochDay();
+    } catch (java.time.DateTimeException e) {
+      return null;
+    }
+    int nanos = fraction;
+    for (int i = n > 20 ? n - 21 : 9; i < 9; i++) {
+      nanos *= 10;
+    }
+    return Instant.ofEpochSecond(epochDay * 86_400 + hour * 3_600L + minute * 60L + second, nanos);
+  }
+
+  /** The decimal number in {@code s[from, to)}, or -1 when a character is not a digit. */
+  private static int digits(String s, int from, int to) {
+    int value = 0;
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      value = value * 10 + (c - '0');
+    }
+    return value;
   }
 
   private static List<String> strings(Object value) {

@@ -291,4 +291,27 @@ class MemoEntryTest {
     String any = store.list(under).get(0);
     return under + any.substring(under.length(), under.length() + 64);
   }
+
+  @Test
+  void theQuickTimeParserReadsWhatInstantWritesAndLeavesTheRestToInstantParse() {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(17);
+    for (int i = 0; i < 20_000; i++) {
+      // Years 1000..9999, every fraction length Instant.toString writes (none, 3, 6, 9 digits).
+      Instant t = Instant.ofEpochSecond(random.nextLong(-30_610_224_000L, 253_402_300_799L),
+          switch (i % 4) {
+            case 0 -> 0;
+            case 1 -> random.nextInt(1000) * 1_000_000;
+            case 2 -> random.nextInt(1_000_000) * 1000;
+            default -> random.nextInt(1_000_000_000);
+          });
+      assertThat(MemoEntry.quickInstant(t.toString())).as(t.toString()).isEqualTo(t);
+    }
+    assertThat(MemoEntry.quickInstant("2026-12-08T01:17:23.5Z")).isEqualTo(Instant.parse("2026-12-08T01:17:23.5Z"));
+    for (String other : List.of("2026-02-30T00:00:00Z", "2026-12-08T24:00:00Z", "2026-12-08T01:17:60Z",
+        "2026-12-08T01:17:23.Z", "2026-12-08T01:17:23.1234567890Z", "+12026-12-08T01:17:23Z", "0999-01-01T00:00:00Z",
+        "2026-12-08 01:17:23Z", "2026-12-08T01:17:23+01:00", "2026-1a-08T01:17:23Z")) {
+      assertThat(MemoEntry.quickInstant(other)).as(other).isNull();
+    }
+  }
+
 }

@@ -466,11 +466,17 @@ public final class CallPipeline implements AutoCloseable {
     }
     List<io.pureremote.BlobRef> refs = new ArrayList<>();
     try (Spool payload = codec.spool(args, refs)) {
-      store.put(key.key(MemoKey.INVOCATION),
-          invocationFrame(method, key, payload, refs, codec, callOptions, lease.holder(),
-              // A code-hashed key mixes the args hash with the code's, so the args' own hash is
-              // recomputed here (misses only) for why-miss to tell "code changed" from "new args".
-              method.code() == null ? null : ArgsEncoder.hash(args)), null);
+      BlobContent frame = invocationFrame(method, key, payload, refs, codec, callOptions, lease,
+          // A code-hashed key mixes the args hash with the code's, so the args' own hash is
+          // recomputed here (misses only) for why-miss to tell "code changed" from "new args".
+          method.code() == null ? null : ArgsEncoder.hash(args));
+      // A run in this JVM (the in-process shell) is handed these very bytes instead of reading them back.
+      byte[] handed = InProcessShell.runsHere(shell, key.function()) ? Leases.handOffBytes(frame) : null;
+      if (handed != null) {
+        lease.handInvocation(handed);
+        frame = BlobContent.of(handed);
+      }
+      store.put(key.key(MemoKey.INVOCATION), frame, null);
     }
     // The holder travels with the launch: a run launched under this lease refuses once the entry
     // names another holder (its call was taken over), so an orphan of ours never runs as theirs.
@@ -496,7 +502,14 @@ public final class CallPipeline implements AutoCloseable {
       launches.remove(launch);
     }
 
-    EntryReader.Read result = lookup(method, codec, key);
+    // A run in this JVM hands over the result it committed: the bytes the store now holds.
+    Optional<byte[]> committed = lease.takeHandedResult();
+    EntryReader.Read result = committed.isPresent()
+        ? typed(method, key, () -> new EntryReader(store, key).checkedResult(codec, committed.get()))
+        : lookup(method, codec, key);
+    if (ranToCommit(outcome) && (result.hit() || result.problem() != null)) {
+      lease.stop(); // the run released the lease right after its commit
+    }
     if (result.hit()) {
       log.debug("{} finished in {} ms", request.shortLabel(), Duration.between(launched, Instant.now()).toMillis());
       return Optional.of(new Value(result.decoded().value()));
@@ -512,6 +525,9 @@ public final class CallPipeline implements AutoCloseable {
     }
     Optional<RemoteFunctionException> error = readErrorRecord(method, key);
     if (error.isPresent()) {
+      if (ranToCommit(outcome)) {
+        lease.stop(); // the run released the lease right after committing the error
+      }
       throw error.get();
     }
     // Exit 75: the run found another holder on the lease and did not run. Under load our lease can
@@ -529,6 +545,15 @@ public final class CallPipeline implements AutoCloseable {
             + (Integer.valueOf(Outcome.EXIT_INFRASTRUCTURE).equals(outcome.exitCode()) ? recordedFailure(key) : "")
             + (outcome.detail().isEmpty() ? "" : "\n    details from the shell:\n" + outcome.detail()),
         false);
+  }
+
+  /**
+   * Whether the run ended as a run that committed ends (exit 0 or 42): it released the lease right
+   * after its commit, so the caller need not write it again.
+   */
+  private static boolean ranToCommit(Outcome outcome) {
+    return "Exited".equals(outcome.reason()) && outcome.exitCode() != null
+        && (outcome.exitCode() == Outcome.EXIT_OK || outcome.exitCode() == Outcome.EXIT_FUNCTION_FAILED);
   }
 
   /**
@@ -665,8 +690,13 @@ public final class CallPipeline implements AutoCloseable {
   }
 
   private EntryReader.Read lookupOnce(RemoteMethod method, KryoCodec codec, MemoKey key) {
+    return typed(method, key, () -> new EntryReader(store, key).checkedResult(codec));
+  }
+
+  /** A result as {@code reading} judges it, and of the method's type. */
+  private EntryReader.Read typed(RemoteMethod method, MemoKey key, java.util.function.Supplier<EntryReader.Read> reading) {
     try {
-      EntryReader.Read read = new EntryReader(store, key).checkedResult(codec);
+      EntryReader.Read read = reading.get();
       if (read.hit()) {
         String wrong = typeProblem(method, key, read.decoded().value());
         if (wrong != null) {
@@ -701,7 +731,7 @@ public final class CallPipeline implements AutoCloseable {
   }
 
   private BlobContent invocationFrame(RemoteMethod method, MemoKey key, Spool payload, List<io.pureremote.BlobRef> refs,
-      KryoCodec codec, CallOptions callOptions, String leaseHolder, String codeArgsHash) {
+      KryoCodec codec, CallOptions callOptions, Leases.Lease lease, String codeArgsHash) {
     List<String> paramTypes = new ArrayList<>();
     for (Class<?> p : method.method().getParameterTypes()) {
       paramTypes.add(p.getName());
@@ -710,14 +740,17 @@ public final class CallPipeline implements AutoCloseable {
         method.iface().getName(), method.method().getName(), paramTypes, method.implementation().getName(),
         codec.packages(), callOptions.exceptionPolicy().name(), CallMetadata.user() + "@" + CallMetadata.host(),
         Instant.now(), CallMetadata.host(), CallMetadata.pid(),
-        new MemoEntry.Invocation.LeaseTerms(leaseHolder, options.lease().expiry(), options.lease().renewEvery()),
+        new MemoEntry.Invocation.LeaseTerms(lease.holder(), options.lease().expiry(), options.lease().renewEvery()),
         codeArgsHash == null ? null : method.code().recorded(codeArgsHash));
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("serializer", KryoCodec.NAME);
     fields.put("serializerVersion", KryoCodec.VERSION);
     fields.put("library", CallMetadata.LIBRARY_VERSION);
     fields.put("java", CallMetadata.JAVA_VERSION);
-    fields.put("call", invocation.toHeader());
+    Map<String, Object> call = invocation.toHeader();
+    // The lease record as created, so a run in another process joins it with one write.
+    lease.handedRecord().ifPresent(record -> record.addTo(call));
+    fields.put("call", call);
     fields.put("blobRefs", Aside.headerField(refs)); // what tools check without decoding (pureremote verify)
     return BlobFrame.content(BlobFrame.KRYO, fields, payload);
   }

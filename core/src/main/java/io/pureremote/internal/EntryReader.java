@@ -126,6 +126,25 @@ public final class EntryReader {
     } catch (io.pureremote.CorruptBlobException e) {
       return new Read(null, new Aside.Problem(MemoKey.RESULT, Aside.Kind.CORRUPT, e.getMessage(), version), version);
     }
+    return judged(codec, frame, version);
+  }
+
+  /**
+   * {@link #checkedResult(KryoCodec)} of the result frame a run in this JVM just committed (the
+   * bytes the store now holds, handed over in memory), judged the same way; its version is unknown.
+   */
+  public Read checkedResult(KryoCodec codec, byte[] committed) {
+    BlobFrame.Spooled frame;
+    try {
+      frame = BlobFrame.readSpooled(new java.io.ByteArrayInputStream(committed), store.uri(key.key(MemoKey.RESULT)));
+    } catch (io.pureremote.CorruptBlobException e) {
+      return new Read(null, new Aside.Problem(MemoKey.RESULT, Aside.Kind.CORRUPT, e.getMessage(), null), null);
+    }
+    return judged(codec, frame, null);
+  }
+
+  private Read judged(KryoCodec codec, BlobFrame.Spooled frame, String version) {
+    String blobUri = store.uri(key.key(MemoKey.RESULT));
     try (frame; InputStream payload = frame.payload().open()) {
       List<io.pureremote.BlobRef> refs = new ArrayList<>();
       Object value = codec.read(payload, frame.payload().length(), blobUri, refs);

@@ -26,14 +26,10 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -352,7 +348,7 @@ public final class FileBlobStore implements BlobStore {
   }
 
   private Path writeTemp(String key, Path file, BlobContent content) {
-    Path temp = file.resolveSibling("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
+    Path temp = tempFor(file);
     try {
       OutputStream created;
       try {
@@ -361,6 +357,9 @@ public final class FileBlobStore implements BlobStore {
         // The entry's folder is new: create it once, not on every write (createDirectories costs
         // a failed mkdir, a stat and an exception when the folder exists).
         Files.createDirectories(file.getParent());
+        created = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW);
+      } catch (FileAlreadyExistsException e) {
+        temp = tempFor(file); // another writer drew the same name: draw again
         created = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW);
       }
       try (OutputStream out = created; InputStream in = content.open()) {
@@ -379,6 +378,19 @@ public final class FileBlobStore implements BlobStore {
       throw failure(key, "Cannot write blob", e);
     }
   }
+
+  /**
+   * A temporary name beside {@code file}, unique among writers: the pid and 96 random bits
+   * (created with CREATE_NEW, so a clash fails rather than shares). Not {@code UUID.randomUUID},
+   * whose secure random reads the kernel's entropy under a lock on every write.
+   */
+  private static Path tempFor(Path file) {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    return file.resolveSibling("." + file.getFileName() + "." + PID + "-" + Long.toHexString(random.nextLong())
+        + Integer.toHexString(random.nextInt()) + ".tmp");
+  }
+
+  private static final long PID = ProcessHandle.current().pid();
 
   private static void move(Path from, Path to) throws IOException {
     try {
@@ -453,16 +465,12 @@ public final class FileBlobStore implements BlobStore {
 
   private static String version(BasicFileAttributes attrs) {
     Object identity = attrs.fileKey() == null ? "" : attrs.fileKey();
-    return identity + "|" + attrs.lastModifiedTime().toInstant() + "|" + attrs.size();
+    // Nanoseconds since the epoch rather than an Instant's text: formatting one cost more than the stat.
+    return identity + "|" + attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS) + "|" + attrs.size();
   }
 
   private static String sha256(String s) {
-    try {
-      return HexFormat.of().formatHex(
-          MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Sha256.hex(s.getBytes(StandardCharsets.UTF_8));
   }
 
   private static void deleteQuietly(Path p) {

@@ -11,9 +11,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Runs each invocation on a virtual thread in this JVM, through the same blob store round trip as
- * a remote run (invocation read back, result committed with create-if-absent). For tests and for
- * functions too cheap to deserve a process. Cancelling interrupts the thread.
+ * Runs each invocation on a virtual thread in this JVM, through the same executor as a remote run
+ * (result committed with create-if-absent, lease released, run record written). The caller hands
+ * the run the invocation frame it has just stored, and the run hands back the result frame it has
+ * just created, instead of reading each back (docs/memo-layout.md, "The requests of a miss"); both
+ * are checked and decoded as stored blobs are. For tests and for functions too cheap to deserve a
+ * process. Cancelling interrupts the thread.
  *
  * <p>The function shares the caller's JVM: a {@code System.exit} or {@code Runtime.halt} in it
  * (or in a library it calls) ends the caller itself, and static state it changes is the caller's.
@@ -37,6 +40,15 @@ public final class InProcessShell implements Shell {
   @Override
   public String name() {
     return "in-process";
+  }
+
+  /**
+   * Whether calls of {@code function} through {@code shell} run in this JVM (an in-process shell,
+   * directly or routed to): the caller then hands its run the invocation in memory.
+   */
+  static boolean runsHere(Shell shell, io.pureremote.FunctionId function) {
+    Shell target = shell instanceof RoutingShell routing ? routing.shellFor(function.name()) : shell;
+    return target instanceof InProcessShell;
   }
 
   @Override

@@ -168,6 +168,40 @@ public final class Leases {
     return Optional.of(lease);
   }
 
+  /** Frames up to this size are handed between a caller and a run in its JVM ({@link Lease#handInvocation}). */
+  static final long HAND_OFF_LIMIT = 1 << 20;
+
+  /** The bytes of {@code frame} when it is small enough to hand over in memory; null otherwise. */
+  static byte[] handOffBytes(BlobContent frame) {
+    if (frame.length() > HAND_OFF_LIMIT) {
+      return null;
+    }
+    try (java.io.InputStream in = frame.open()) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read a frame built in memory", e);
+    }
+  }
+
+  /**
+   * Marks the record released when it names {@code holder} live: for a run that finds the call
+   * already committed, and holds no lease object of its own.
+   *
+   * @return whether it wrote the record
+   */
+  public boolean releaseHeldBy(String leaseKey, String holder) {
+    Optional<State> current = read(leaseKey);
+    if (current.isEmpty() || !current.get().holder().equals(holder) || current.get().released()) {
+      return false;
+    }
+    try {
+      store.put(leaseKey, record(holder, true, current.get().processes()), current.get().version());
+      return true;
+    } catch (VersionConflictException e) {
+      return false; // written meanwhile: by its holder (who releases it) or a new holder
+    }
+  }
+
   /** Reads the lease of an entry, if any. */
   public Optional<State> read(String leaseKey) {
     Optional<StoredBlob> blob = store.get(leaseKey);
@@ -206,6 +240,7 @@ public final class Leases {
     if (created.isPresent()) {
       Lease lease = start(leaseKey, holder, created.get(), writing);
       lease.created = true;
+      lease.createdVersion = created.get();
       return Optional.of(lease);
     }
     Optional<State> current = read(leaseKey);
@@ -264,6 +299,62 @@ public final class Leases {
     return Optional.of(lease);
   }
 
+  /**
+   * Joins the lease its caller created, at the version the caller handed over in the invocation
+   * ({@link Lease#handedRecord()}): one conditional write and no read. When it succeeds, the record
+   * is the very one the caller created, so no other run has joined it, and since only a run that
+   * joined commits, the entry holds no result of this lease: the run may skip its look for one
+   * ({@link Lease#fresh()}). When the record changed (the caller renewed or released it, another
+   * run joined, a new holder took it over), this falls back to {@link #join}.
+   */
+  public Optional<Lease> joinHanded(String leaseKey, String holder, HandedRecord handed) {
+    Lease lease = new Lease(leaseKey, holder, handed.version());
+    lease.adopt(handed.processes());
+    try {
+      long writing = System.nanoTime();
+      lease.version = store.put(leaseKey, record(holder, false, lease.partners), handed.version());
+      lease.writtenAtNanos = writing;
+    } catch (VersionConflictException e) {
+      return Optional.empty();
+    }
+    lease.fresh = true;
+    lease.renewal = scheduler.scheduleWithFixedDelay(lease::renew, renewEvery.toMillis(), renewEvery.toMillis(),
+        TimeUnit.MILLISECONDS);
+    return Optional.of(lease);
+  }
+
+  /**
+   * What a caller hands its run in the invocation about the lease record it created: its version
+   * and the caller's processes, so the run can join with one conditional write ({@link
+   * #joinHanded}).
+   */
+  public record HandedRecord(String version, List<HolderProcess> processes) {
+    private static final String FIELD = "record";
+
+    /** The record handed in an invocation's {@code call} section, if any. */
+    public static Optional<HandedRecord> of(Map<String, ?> callSection) {
+      if (callSection.get("lease") instanceof Map<?, ?> terms && terms.get(FIELD) instanceof Map<?, ?> record
+          && record.get("version") instanceof String version && record.get("processes") instanceof List<?> list) {
+        List<HolderProcess> processes = new ArrayList<>();
+        list.forEach(p -> HolderProcess.fromJson(p).ifPresent(processes::add));
+        return Optional.of(new HandedRecord(version, List.copyOf(processes)));
+      }
+      return Optional.empty();
+    }
+
+    /** Adds this record to the {@code lease} map of an invocation's {@code call} section. */
+    public void addTo(Map<String, Object> callSection) {
+      if (callSection.get("lease") instanceof Map<?, ?> terms) {
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("version", version);
+        record.put("processes", processes.stream().map(p -> (Object) p.toJson()).toList());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> writable = (Map<String, Object>) terms;
+        writable.put(FIELD, record);
+      }
+    }
+  }
+
   private Lease start(String leaseKey, String holder, String version, long writtenAtNanos) {
     Lease lease = new Lease(leaseKey, holder, version);
     lease.writtenAtNanos = writtenAtNanos;
@@ -303,6 +394,14 @@ public final class Leases {
     private volatile long writtenAtNanos;
     /** Whether it was taken by creating the record: no lease, hence no run, existed on the entry before. */
     private volatile boolean created;
+    /** The version its creation wrote, when it was taken by creating the record. */
+    private volatile String createdVersion;
+    /** Whether a run joined it by {@link Leases#joinHanded}: the record was still the caller's new one. */
+    private volatile boolean fresh;
+    /** The invocation frame its holder wrote, for a run in this JVM ({@link #handInvocation}). */
+    private volatile byte[] handedInvocation;
+    /** The result frame a run in this JVM committed under it ({@link #handResult}). */
+    private volatile byte[] handedResult;
     /** Whether the holder launched a run under this lease ({@link #launched()}). */
     private volatile boolean launched;
     /** Whether a run in this JVM has used this lease already ({@link #claimLocalRun()}). */
@@ -341,6 +440,60 @@ public final class Leases {
      */
     public boolean created() {
       return created;
+    }
+
+    /**
+     * What to hand the run in the invocation ({@link HandedRecord}): the record's version while it
+     * is still the one this lease created; empty once it was written again (renewed), or when the
+     * lease was taken over rather than created.
+     */
+    public Optional<HandedRecord> handedRecord() {
+      String v = version;
+      if (!created || createdVersion == null || !createdVersion.equals(v) || released || lost) {
+        return Optional.empty();
+      }
+      List<HolderProcess> processes = new ArrayList<>();
+      processes.add(HolderProcess.current());
+      processes.addAll(partners);
+      return Optional.of(new HandedRecord(v, List.copyOf(processes)));
+    }
+
+    /** Whether this run joined the record its caller created, untouched ({@link Leases#joinHanded}). */
+    public boolean fresh() {
+      return fresh;
+    }
+
+    /**
+     * Hands the invocation frame the holder wrote to a run in this JVM (the in-process shell), so
+     * the run checks and decodes these very bytes instead of reading them back from the store.
+     */
+    public void handInvocation(byte[] frame) {
+      handedInvocation = frame;
+    }
+
+    /** Whether its holder handed the invocation over in memory ({@link #handInvocation}). */
+    public boolean handsOff() {
+      return handedInvocation != null;
+    }
+
+    /** The invocation frame its holder wrote, while this JVM surely holds the lease. */
+    public Optional<byte[]> handedInvocation() {
+      return heldForSure() ? Optional.ofNullable(handedInvocation) : Optional.empty();
+    }
+
+    /**
+     * Hands the result frame a run in this JVM committed (created: a write-once blob, so the store
+     * holds exactly these bytes) to the holder, which then judges them as it would the stored blob.
+     */
+    public void handResult(byte[] frame) {
+      handedResult = frame;
+    }
+
+    /** The result frame a run in this JVM committed under this lease, once; empty when none. */
+    public Optional<byte[]> takeHandedResult() {
+      byte[] frame = handedResult;
+      handedResult = null;
+      return Optional.ofNullable(frame);
     }
 
     /**
@@ -385,7 +538,15 @@ public final class Leases {
       }
       try {
         long writing = System.nanoTime();
-        version = writeConditionally(false);
+        String written = writeConditionally(false);
+        if (written == null) {
+          // The other side of the call released the record (the run, right after its commit; or
+          // the caller, giving up): renewing it would bring a finished call's lease back to life.
+          log.debug("lease {} was released by the other side of the call; renewal ends", store.uri(key));
+          endRenewal();
+          return;
+        }
+        version = written;
         writtenAtNanos = writing;
       } catch (VersionConflictException e) {
         lost = true;
@@ -401,8 +562,15 @@ public final class Leases {
       }
     }
 
-    /** Ends the renewal without releasing: the other side of the call releases after reading. */
+    /**
+     * Ends the renewal without writing: the other side of the call released the record (a run
+     * releases it right after its commit), or will.
+     */
     public synchronized void stop() {
+      endRenewal();
+    }
+
+    private void endRenewal() {
       released = true;
       HELD_HERE.remove(holder, this);
       ScheduledFuture<?> r = renewal;
@@ -411,25 +579,43 @@ public final class Leases {
       }
     }
 
-    /** Ends the renewal and marks the record released, unless someone else holds it now. */
+    /**
+     * Ends the renewal and marks the record released, unless someone else holds it now; a store
+     * failure is logged (the record then expires by itself).
+     */
     public synchronized void release() {
       if (released) {
         return;
       }
-      released = true;
-      HELD_HERE.remove(holder, this);
-      ScheduledFuture<?> r = renewal;
-      if (r != null) {
-        r.cancel(false);
+      try {
+        releaseRecord(launched && !localRun.get());
+      } catch (RuntimeException e) {
+        log.warn("could not release the lease {} (it expires by itself): {}", store.uri(key), e.getMessage());
       }
+    }
+
+    /**
+     * Releases the record for the run that holds it, right after its commit, letting a store
+     * failure through so the run may retry: sent again after a lost answer, the write meets its
+     * own record and writes it once more.
+     */
+    public synchronized void releaseAfterCommit() {
+      releaseRecord(false);
+    }
+
+    private void releaseRecord(boolean readFirst) {
+      endRenewal();
       if (lost) {
         return;
       }
       try {
-        if (launched && !localRun.get()) {
+        if (readFirst) {
           // A run in another process joined (and renewed) the record: take its version first.
           Optional<State> s = read(key);
           if (s.isPresent() && s.get().holder().equals(holder)) {
+            if (s.get().released()) {
+              return; // the run released it after its commit
+            }
             version = s.get().version();
             adopt(s.get().processes());
           }
@@ -437,14 +623,15 @@ public final class Leases {
         writeConditionally(true);
       } catch (VersionConflictException e) {
         log.debug("lease {} was taken over before release", store.uri(key));
-      } catch (RuntimeException e) {
-        log.warn("could not release the lease {} (it expires by itself): {}", store.uri(key), e.getMessage());
       }
     }
 
     /**
      * Writes a new record conditioned on the version we know; when a partner holder (the other
      * side of the same call) wrote in between, adopt its version once and retry.
+     *
+     * @return the new version; null when a renewal found the record released by the partner
+     *     (nothing written)
      */
     private String writeConditionally(boolean release) {
       for (int attempt = 0; ; attempt++) {
@@ -457,6 +644,13 @@ public final class Leases {
           Optional<State> s = read(key);
           if (attempt >= 3 || s.isEmpty() || !s.get().holder().equals(holder)) {
             throw e;
+          }
+          if (s.get().released()) {
+            if (release) {
+              version = s.get().version();
+              return version; // released already, by the other side of the call
+            }
+            return null; // renewing: the call ended on the other side
           }
           version = s.get().version();
           adopt(s.get().processes());

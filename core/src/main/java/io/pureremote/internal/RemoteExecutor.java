@@ -57,21 +57,25 @@ public final class RemoteExecutor {
 
   /**
    * Codecs by allowed packages and class loader, for this executor's store: building one (its
-   * Kryo registrations) cost more than a small run's own work. Bounded: a JVM serves few of each.
+   * Kryo registrations) cost more than a small run's own work. Bounded: a JVM serves few of each,
+   * so past the bound the cache starts again. Lock-free to read: the slots of a pool worker look
+   * it up on every run (a synchronized, access-ordered map was a point of contention).
    */
-  private static final Map<CodecKey, KryoCodec> CODECS = java.util.Collections.synchronizedMap(
-      new java.util.LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<CodecKey, KryoCodec> eldest) {
-          return size() > 32;
-        }
-      });
+  private static final Map<CodecKey, KryoCodec> CODECS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MAX_CODECS = 32;
 
   private record CodecKey(List<String> packages, ClassLoader loader, BlobStore store) {}
 
   private KryoCodec codec(MemoEntry.Invocation call) {
-    return CODECS.computeIfAbsent(new CodecKey(call.allowedPackages(), loader, store),
-        k -> new KryoCodec(k.packages(), k.loader(), k.store()));
+    CodecKey key = new CodecKey(call.allowedPackages(), loader, store);
+    KryoCodec codec = CODECS.get(key);
+    if (codec != null) {
+      return codec;
+    }
+    if (CODECS.size() >= MAX_CODECS) {
+      CODECS.clear();
+    }
+    return CODECS.computeIfAbsent(key, k -> new KryoCodec(k.packages(), k.loader(), k.store()));
   }
   private Leases leases;
   private TorchDistributed torch;
@@ -129,9 +133,11 @@ public final class RemoteExecutor {
     String memoUri = store.uri(key.prefix());
     Instant started = Instant.now();
     try {
-      // Read whole again when its stream breaks part-way: the store's SDK retried the request, not the body.
-      Optional<BlobFrame.Spooled> read = RemoteStoreRetries.idempotent("reading " + memoUri + "/invocation",
-          () -> readInvocation(key));
+      Optional<BlobFrame.Spooled> read = handedInvocation(key, launchedBy);
+      if (read.isEmpty()) {
+        // Read whole again when its stream breaks part-way: the store's SDK retried the request, not the body.
+        read = RemoteStoreRetries.idempotent("reading " + memoUri + "/invocation", () -> readInvocation(key));
+      }
       if (read.isEmpty()) {
         log.error("No invocation at {}; the caller writes it before launching. Nothing to run.", memoUri);
         return EXIT_INFRASTRUCTURE;
@@ -158,29 +164,38 @@ public final class RemoteExecutor {
         // the caller made sure there was none when it took the lease. Any other run (a retry of
         // a pod, a re-dispatch) may come after a commit.
         boolean knownEmpty = local.isPresent() && local.get().created() && local.get().claimLocalRun();
+        boolean follower = torch.backend().isPresent() && !torch.isCommitter();
+        // A run in another process joins the record its caller created and handed over in the
+        // invocation with one conditional write; when that write succeeds, the record is still the
+        // caller's new one, so no run has joined it and none can have committed.
+        Optional<Leases.Lease> fresh = local.isPresent() || follower ? Optional.empty() : joinHanded(key, call, invocation);
+        knownEmpty |= fresh.isPresent();
         if (!knownEmpty && RemoteStoreRetries.idempotent("looking for " + memoUri + "/result",
             () -> store.exists(key.key(MemoKey.RESULT)))) {
           log.info("{} already has a result; not running it again", memoUri);
+          if (!follower) {
+            releaseFound(key, call, local);
+          }
           return EXIT_OK;
         }
-        if (torch.backend().isPresent() && !torch.isCommitter()) {
+        if (follower) {
           return runFollower(key, call, invocation, resolved, started);
         }
         if (local.isPresent()) {
-          return runHolding(key, call, invocation, resolved, local, started);
+          return runHolding(key, call, invocation, resolved, local, true, started);
         }
-        if (batchMember && givenUp(key, call)) {
+        if (fresh.isEmpty() && batchMember && givenUp(key, call)) {
           log.info("{}: the caller cancelled this call (its lease is released); skipping this member of the batch",
               memoUri);
           writeRunRecord(key, started, "skipped: cancelled by the caller");
           return EXIT_LEASE_LOST;
         }
-        LeaseJoin join = joinLease(key, call);
+        LeaseJoin join = fresh.isPresent() ? new LeaseJoin(fresh.get(), false) : joinLease(key, call);
         if (join.takenOver()) {
           return EXIT_LEASE_LOST;
         }
         try {
-          return runHolding(key, call, invocation, resolved, Optional.ofNullable(join.lease()), started);
+          return runHolding(key, call, invocation, resolved, Optional.ofNullable(join.lease()), false, started);
         } finally {
           if (join.lease() != null) {
             join.lease().stop();
@@ -241,6 +256,77 @@ public final class RemoteExecutor {
     return state.isEmpty() || state.get().released() || !state.get().holder().equals(terms.holder());
   }
 
+  /**
+   * The invocation its caller in this JVM (the in-process shell) wrote, handed over in memory
+   * while the caller surely holds the lease: the very bytes stored, checked and decoded the same
+   * way, without reading them back.
+   */
+  private Optional<BlobFrame.Spooled> handedInvocation(MemoKey key, String launchedBy) {
+    if (launchedBy == null) {
+      return Optional.empty();
+    }
+    return Leases.heldHere(store.root(), key.key(Leases.LEASE), launchedBy).flatMap(Leases.Lease::handedInvocation)
+        .map(frame -> BlobFrame.readSpooled(new java.io.ByteArrayInputStream(frame),
+            store.uri(key.key(MemoKey.INVOCATION))));
+  }
+
+  /** Joins the record the caller handed over in the invocation, if it did and the record is unchanged. */
+  private Optional<Leases.Lease> joinHanded(MemoKey key, MemoEntry.Invocation call, BlobFrame.Spooled invocation) {
+    MemoEntry.Invocation.LeaseTerms terms = call.lease();
+    Optional<Leases.HandedRecord> handed = terms == null ? Optional.empty()
+        : Leases.HandedRecord.of(invocation.section("call"));
+    if (handed.isEmpty()) {
+      return Optional.empty();
+    }
+    leases = new Leases(store, terms.expiry(), terms.renewEvery(), Clock.systemUTC(), RenewalScheduler.INSTANCE);
+    // A write whose answer was lost after it took effect fails on its retry (the version moved
+    // on): the run then joins as any other, from a read.
+    return RemoteStoreRetries.idempotent("joining " + store.uri(key.key(Leases.LEASE)),
+        () -> leases.joinHanded(key.key(Leases.LEASE), terms.holder(), handed.get()));
+  }
+
+  /**
+   * A run that found the result already committed (a retried pod after a commit) releases the
+   * caller's lease as a committing run would: the caller leaves that to the run.
+   */
+  private void releaseFound(MemoKey key, MemoEntry.Invocation call, Optional<Leases.Lease> local) {
+    if (local.isPresent()) {
+      releaseAfterCommit(key, local);
+      return;
+    }
+    MemoEntry.Invocation.LeaseTerms terms = call.lease();
+    if (terms == null) {
+      return;
+    }
+    Leases reader = new Leases(store, terms.expiry(), terms.renewEvery(), Clock.systemUTC(), RenewalScheduler.INSTANCE);
+    try {
+      RemoteStoreRetries.idempotent("releasing " + store.uri(key.key(Leases.LEASE)),
+          () -> reader.releaseHeldBy(key.key(Leases.LEASE), terms.holder()));
+    } catch (RuntimeException e) {
+      log.warn("{}: could not release the call's lease (it expires by itself): {}", store.uri(key.prefix()),
+          e.getMessage());
+    }
+  }
+
+  /**
+   * Releases the lease right after the commit: a committed call leaves no live lease behind,
+   * even when its caller is gone. A failure is logged; the record then expires by itself.
+   */
+  private void releaseAfterCommit(MemoKey key, Optional<Leases.Lease> lease) {
+    if (lease.isEmpty()) {
+      return;
+    }
+    try {
+      RemoteStoreRetries.idempotent("releasing " + store.uri(key.key(Leases.LEASE)), () -> {
+        lease.get().releaseAfterCommit();
+        return null;
+      });
+    } catch (RuntimeException e) {
+      log.warn("{}: committed, but the lease could not be released (it expires by itself): {}",
+          store.uri(key.prefix()), e.getMessage());
+    }
+  }
+
   /** Joins the lease the caller took, so it stays renewed while the function runs. */
   private LeaseJoin joinLease(MemoKey key, MemoEntry.Invocation call) {
     MemoEntry.Invocation.LeaseTerms terms = call.lease();
@@ -260,8 +346,12 @@ public final class RemoteExecutor {
     return new LeaseJoin(joined.get(), false);
   }
 
+  /**
+   * Runs the function and commits its outcome under {@code lease}; {@code sameJvm}: the lease is
+   * the caller's own object (the in-process shell), which is handed the committed result frame.
+   */
   private int runHolding(MemoKey key, MemoEntry.Invocation call, BlobFrame.Spooled invocation, ResolvedCall resolved,
-      Optional<Leases.Lease> lease, Instant started) throws ReflectiveOperationException {
+      Optional<Leases.Lease> lease, boolean sameJvm, Instant started) throws ReflectiveOperationException {
     String memoUri = store.uri(key.prefix());
     {
       KryoCodec codec = codec(call);
@@ -279,7 +369,7 @@ public final class RemoteExecutor {
         if (!holdsLease(lease, key)) {
           return EXIT_LEASE_LOST;
         }
-        return commitError(key, call, e.getCause(), started);
+        return commitError(key, call, e.getCause(), lease, started);
       }
       Map<String, Object> fields = new LinkedHashMap<>();
       fields.put("serializer", KryoCodec.NAME);
@@ -295,11 +385,19 @@ public final class RemoteExecutor {
         // The content a reader must find, recorded so tools can check it without decoding.
         fields.put("blobRefs", Aside.headerField(refs));
         BlobContent frame = BlobFrame.content(BlobFrame.KRYO, fields, payload);
+        // Handed back only to a caller that handed its invocation over (it knows the shell runs here).
+        byte[] handed = sameJvm && lease.get().handsOff() ? Leases.handOffBytes(frame) : null;
+        if (handed != null) {
+          frame = BlobContent.of(handed);
+        }
         if (!holdsLease(lease, key)) {
           return EXIT_LEASE_LOST;
         }
         size = frame.length();
         won = RemoteStoreRetries.commit(store, key.key(MemoKey.RESULT), frame) == RemoteStoreRetries.Commit.WON;
+        if (won && handed != null) {
+          lease.get().handResult(handed);
+        }
       }
       if (won) {
         log.info("{}: result committed ({} bytes) after {} ms", key.function(), size,
@@ -307,6 +405,7 @@ public final class RemoteExecutor {
       } else {
         log.info("{}: another run committed the result first; keeping theirs", memoUri);
       }
+      releaseAfterCommit(key, lease);
       writeRunRecordAfterCommit(key, started, won ? "succeeded" : "lost-race");
       return EXIT_OK;
     }
@@ -322,7 +421,8 @@ public final class RemoteExecutor {
     return true;
   }
 
-  private int commitError(MemoKey key, MemoEntry.Invocation call, Throwable thrown, Instant started) {
+  private int commitError(MemoKey key, MemoEntry.Invocation call, Throwable thrown, Optional<Leases.Lease> lease,
+      Instant started) {
     log.info("{} threw {}", key.function(), thrown.toString());
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("library", CallMetadata.LIBRARY_VERSION);
@@ -335,6 +435,7 @@ public final class RemoteExecutor {
         == RemoteStoreRetries.Commit.LOST) {
       log.info("{}: an error was already committed by another run; keeping it", store.uri(key.prefix()));
     }
+    releaseAfterCommit(key, lease);
     writeRunRecordAfterCommit(key, started, "function-failed");
     return EXIT_FUNCTION_FAILED;
   }

@@ -10,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -61,11 +60,7 @@ public final class Spool extends OutputStream {
   /** A spool that keeps up to {@code memoryLimit} bytes in memory. */
   public Spool(long memoryLimit) {
     this.memoryLimit = memoryLimit;
-    try {
-      this.digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
+    this.digest = Sha256.digest();
   }
 
   /** A finished spool holding {@code bytes}. */

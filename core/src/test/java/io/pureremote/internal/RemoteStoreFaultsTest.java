@@ -12,6 +12,9 @@ import io.pureremote.RemoteRuntime;
 import io.pureremote.spi.BlobStore;
 import io.pureremote.spi.BlobStore.BlobContent;
 import io.pureremote.spi.BlobStore.StoredBlob;
+import io.pureremote.spi.Shell;
+import io.pureremote.spi.Shell.Launch;
+import io.pureremote.spi.Shell.LaunchRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -50,6 +53,28 @@ class RemoteStoreFaultsTest {
     }
   }
 
+  /**
+   * {@link #square} through a shell the pipeline does not know to run in its JVM (a decorator of
+   * the in-process shell), so the run reads the invocation from the store as a remote process does
+   * instead of being handed it in memory.
+   */
+  private long squareReadingTheInvocation(BlobStore store, long x) {
+    try (InProcessShell inProcess = new InProcessShell(store);
+        RemoteRuntime runtime = RemoteRuntime.builder().blobStore(store).shell(new Shell() {
+          @Override
+          public String name() {
+            return "remote-like";
+          }
+
+          @Override
+          public Launch launch(LaunchRequest request) {
+            return inProcess.launch(request);
+          }
+        }).pipelineId("t").build()) {
+      return runtime.create(Calc.class, CalcImpl.class).square(x);
+    }
+  }
+
   private List<String> runStatuses(long x) {
     MemoEntry entry = MemoEntry.of(real, "t", new FunctionId("com.example.Calc.square", "1"), Keys.argsHash(x));
     return entry.runs().stream().map(MemoEntry.Run::status).toList();
@@ -64,7 +89,7 @@ class RemoteStoreFaultsTest {
         return blob.isPresent() && once("get", key) ? Optional.of(breakingAfter(blob.get(), 20)) : blob;
       }
     };
-    assertThat(square(store, 6)).isEqualTo(36);
+    assertThat(squareReadingTheInvocation(store, 6)).isEqualTo(36);
     assertThat(store.injected).containsExactly("get invocation");
     assertThat(CalcImpl.EXECUTIONS.get()).isEqualTo(1);
     assertThat(runStatuses(6)).containsExactly("succeeded");

@@ -188,11 +188,20 @@ class ExactlyOnceTest {
     try (RemoteRuntime runtime = RemoteRuntime.builder().blobStore(store).shell(CallerMain.quickShell())
         .pipelineId("leases").lease(CallerMain.FAST_LEASES).build()) {
       assertThat(runtime.create(Work.class, WorkImpl.class).slowSquare(7, 5000)).isEqualTo(49);
+      for (ProcessHandle orphan : orphans) {
+        orphan.onExit().get(60, TimeUnit.SECONDS); // it releases the lease right after its commit, then exits
+      }
     } finally {
       orphans.forEach(ProcessHandle::destroyForcibly);
     }
     // Re-attached rather than re-ran: the orphaned remote's run is the only execution.
     assertThat(executionsPerEntry(store, "slowSquare").values()).containsExactly(1L);
+    // The caller that took the lease is gone, yet the committed call left no live lease: its run
+    // released it right after the commit (issue 18: a killed caller used to leave it behind).
+    List<io.pureremote.MemoEntry> entries = io.pureremote.MemoEntry.all(store, "leases");
+    assertThat(entries).hasSize(1);
+    assertThat(entries.getFirst().lease()).hasValueSatisfying(l -> assertThat(l.released()).isTrue());
+    assertThat(entries.getFirst().leaseStale(java.time.Instant.now())).isFalse();
     System.out.printf("re-attach: the new caller waited %d ms for the orphaned run%n",
         Duration.ofNanos(System.nanoTime() - start).toMillis());
   }
