@@ -138,6 +138,16 @@ public final class CountingBlobStore extends ForwardingBlobStore {
       public InputStream open() throws IOException {
         return new CountingStream(content.open(), bytesWritten, extra);
       }
+
+      @Override
+      public boolean randomAccess() {
+        return content.randomAccess();
+      }
+
+      @Override
+      public InputStream open(long offset, long length) throws IOException {
+        return new CountingStream(content.open(offset, length), bytesWritten, extra);
+      }
     };
   }
 

@@ -1,6 +1,7 @@
 package io.pureremote.spi;
 
 import io.pureremote.internal.FileBlobStore;
+import io.pureremote.internal.FileRange;
 import java.util.TreeMap;
 import java.util.ServiceLoader;
 import java.util.Locale;
@@ -256,6 +257,25 @@ public interface BlobStore extends AutoCloseable {
     /** Opens a fresh stream over the whole content. The caller closes it. */
     InputStream open() throws IOException;
 
+    /**
+     * Whether {@link #open(long, long)} opens a range without reading what comes before it, so a
+     * store may read several ranges at once: S3 uploads the parts of such content in parallel,
+     * each read from its own range, none buffered. False by default; true for {@link #of(Path)}.
+     */
+    default boolean randomAccess() {
+      return false;
+    }
+
+    /**
+     * Opens a fresh stream over {@code length} bytes from {@code offset}, independent of any other
+     * open stream. Only content with {@link #randomAccess()} supports it; the default throws.
+     *
+     * @throws UnsupportedOperationException when this content is not random access
+     */
+    default InputStream open(long offset, long length) throws IOException {
+      throw new UnsupportedOperationException("this content can only be read from its start");
+    }
+
     /** Content backed by a byte array (not copied: do not change the array afterwards). */
     static BlobContent of(byte[] bytes) {
       Objects.requireNonNull(bytes, "bytes");
@@ -285,6 +305,16 @@ public interface BlobStore extends AutoCloseable {
         @Override
         public InputStream open() throws IOException {
           return Files.newInputStream(file);
+        }
+
+        @Override
+        public boolean randomAccess() {
+          return true;
+        }
+
+        @Override
+        public InputStream open(long offset, long length) throws IOException {
+          return FileRange.open(file, offset, length);
         }
       };
     }

@@ -38,6 +38,7 @@ import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -66,7 +67,8 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  *       (gone) is a {@link VersionConflictException}. Without a version: a plain PutObject.
  *   <li>Content longer than {@link S3BlobStoreOptions#multipartThreshold()} is uploaded in parts
  *       (CreateMultipartUpload, UploadPart, CompleteMultipartUpload carrying the same conditions),
- *       one part in memory at a time; the upload is aborted on any failure. S3 makes an object
+ *       several parts at once: a file's parts are each read from the file by their sender, other
+ *       content's parts are read in order into buffers; the upload is aborted on any failure. S3 makes an object
  *       visible only when its PutObject or CompleteMultipartUpload succeeds, so no reader ever sees
  *       a partial blob under its final name.
  *   <li>{@link #exists}: HeadObject. {@link #list}: ListObjectsV2 pages under the root prefix.
@@ -110,6 +112,8 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 public final class S3BlobStore implements BlobStore {
   private static final String OCTET_STREAM = "application/octet-stream";
   private static final int MAX_PARTS = 10_000;
+  /** Parts of a file upload per concurrent sender: enough to keep every sender busy to the end. */
+  static final int PARTS_PER_SENDER = 4;
 
   private final S3Location location;
   private final S3BlobStoreOptions options;
@@ -616,60 +620,73 @@ public final class S3BlobStore implements BlobStore {
   // ---------------------------------------------------------------- multipart
 
   /**
+   * The part size for {@code content}: the configured one, raised for very large content (S3
+   * allows at most 10,000 parts) and, for {@linkplain BlobContent#randomAccess() random-access}
+   * content (a file), raised so the upload has at most {@link #PARTS_PER_SENDER} parts per
+   * concurrent sender. Such parts are read from their own ranges and never buffered, so large
+   * parts cost no memory and save requests; buffered parts keep the configured size, because each
+   * part in flight is held in memory.
+   */
+  long partSize(BlobContent content) {
+    long length = content.length();
+    long partSize = Math.max(options.partSize(), ceilMib(length, MAX_PARTS));
+    if (content.randomAccess()) {
+      partSize = Math.max(partSize, Math.min(S3BlobStoreOptions.MAX_PART_SIZE,
+          ceilMib(length, (long) PARTS_PER_SENDER * options.partConcurrency())));
+    }
+    return partSize;
+  }
+
+  /** {@code length / parts} rounded up to whole MiB. */
+  private static long ceilMib(long length, long parts) {
+    return ((length + parts - 1) / parts + (1 << 20) - 1) >> 20 << 20;
+  }
+
+  /**
    * Creates a multipart upload and uploads every part of {@code content}, up to {@link
-   * S3BlobStoreOptions#partConcurrency()} parts at once (the content is read in order; each part in
-   * flight holds its own buffer); aborts on failure.
+   * S3BlobStoreOptions#partConcurrency()} parts at once; aborts on failure. Each sender reads its
+   * part of random-access content (a file) from its own range; other content is read in order,
+   * each part in flight holding its own buffer.
    */
   private Upload uploadParts(String key, String objectKey, BlobContent content) {
     long length = content.length();
-    // S3 allows at most 10,000 parts: grow the part size (in whole MiB) for very large content.
-    long partSize = Math.max(options.partSize(), ((length + MAX_PARTS - 1) / MAX_PARTS + (1 << 20) - 1) >> 20 << 20);
+    long partSize = partSize(content);
     if (partSize > S3BlobStoreOptions.MAX_PART_SIZE) {
       throw new BlobStoreException(
           uri(key), "A blob of " + length + " bytes needs parts larger than 1 GiB", null, false);
     }
     String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket()).key(objectKey).contentType(OCTET_STREAM)
         .checksumAlgorithm(ChecksumAlgorithm.CRC32)).uploadId();
-    Upload upload = new Upload(objectKey, uploadId);
-    int concurrency = options.partConcurrency();
-    Semaphore slots = new Semaphore(concurrency);
-    Queue<byte[]> freeBuffers = new ConcurrentLinkedQueue<>();
+    Upload upload = new Upload(objectKey, uploadId, content, partSize);
+    Semaphore slots = new Semaphore(options.partConcurrency());
     List<Future<UploadPartResponse>> sent = new ArrayList<>();
-    List<byte[]> partMd5s = new ArrayList<>();
     try (ExecutorService senders = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pureremote-s3-part-", 0).factory());
-        InputStream in = new ExactLengthStream(content.open(), length)) {
+        PartReader parts = content.randomAccess() ? new RangeParts(content) : new BufferedParts(content, partSize)) {
       try {
-        long remaining = length;
-        for (int partNumber = 1; remaining > 0; partNumber++) {
+        long offset = 0;
+        for (int partNumber = 1; offset < length; partNumber++) {
           slots.acquire();
           failFast(sent);
-          int n = (int) Math.min(partSize, remaining);
-          byte[] polled = freeBuffers.poll();
-          byte[] buffer = polled != null ? polled : new byte[(int) Math.min(partSize, length)];
-          int read = in.readNBytes(buffer, 0, n);
-          if (read != n) {
-            throw new IOException("content ended early"); // ExactLengthStream reports it first
-          }
-          MessageDigest partMd5 = md5();
-          partMd5.update(buffer, 0, n);
-          partMd5s.add(partMd5.digest()); // in order, for the multipart ETag S3 will report
+          int n = (int) Math.min(partSize, length - offset);
+          ContentStreamProvider body = parts.next(offset, n);
           int number = partNumber;
           sent.add(senders.submit(() -> {
             try {
               return s3.uploadPart(b -> b.bucket(bucket()).key(objectKey).uploadId(uploadId)
                       .partNumber(number).contentLength((long) n).checksumAlgorithm(ChecksumAlgorithm.CRC32),
-                  RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer, 0, n), n, OCTET_STREAM));
+                  RequestBody.fromContentProvider(body, n, OCTET_STREAM));
             } finally {
-              freeBuffers.add(buffer);
+              parts.done(body);
               slots.release();
             }
           }));
-          remaining -= n;
+          offset += n;
         }
         for (int i = 0; i < sent.size(); i++) {
-          upload.addPart(i + 1, sent.get(i).get(), partMd5s.get(i));
+          upload.addPart(i + 1, sent.get(i).get());
         }
-        return upload; // ExactLengthStream checked that the content ended with the last part
+        parts.checkEnd(); // the content ended with the last part
+        return upload;
       } finally {
         sent.forEach(f -> f.cancel(true)); // no-op for finished parts; stops the rest after a failure
       }
@@ -692,6 +709,104 @@ public final class S3BlobStore implements BlobStore {
     }
   }
 
+  /** Where the bytes of each part come from; {@link #next} is called in part order. */
+  private interface PartReader extends AutoCloseable {
+    /** The body of the part at {@code offset}, {@code n} bytes long, re-openable for retries. */
+    ContentStreamProvider next(long offset, int n) throws IOException;
+
+    /** The part's request has ended (sent or failed). */
+    void done(ContentStreamProvider body);
+
+    /** Fails when the content yields more bytes than its declared length, where that can be seen. */
+    void checkEnd() throws IOException;
+
+    @Override
+    void close() throws IOException;
+  }
+
+  /** Parts read in order from one stream, each into a buffer held until its request ends. */
+  private static final class BufferedParts implements PartReader {
+    private final InputStream in;
+    private final int bufferSize;
+    private final Queue<byte[]> freeBuffers = new ConcurrentLinkedQueue<>();
+
+    /** A part's bytes in memory; each attempt reads them again. */
+    private record Part(byte[] buffer, int n) implements ContentStreamProvider {
+      @Override
+      public InputStream newStream() {
+        return new ByteArrayInputStream(buffer, 0, n);
+      }
+    }
+
+    BufferedParts(BlobContent content, long partSize) throws IOException {
+      this.in = new ExactLengthStream(content.open(), content.length());
+      this.bufferSize = (int) Math.min(partSize, content.length());
+    }
+
+    @Override
+    public ContentStreamProvider next(long offset, int n) throws IOException {
+      byte[] polled = freeBuffers.poll();
+      byte[] buffer = polled != null ? polled : new byte[bufferSize];
+      if (in.readNBytes(buffer, 0, n) != n) {
+        throw new IOException("content ended early"); // ExactLengthStream reports it first
+      }
+      return new Part(buffer, n);
+    }
+
+    @Override
+    public void done(ContentStreamProvider body) {
+      freeBuffers.add(((Part) body).buffer());
+    }
+
+    @Override
+    public void checkEnd() throws IOException {
+      in.read(); // ExactLengthStream throws when the content goes on past its length
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
+    }
+  }
+
+  /** Parts read by their senders from their own ranges of random-access content; nothing buffered. */
+  private static final class RangeParts implements PartReader {
+    private final BlobContent content;
+
+    RangeParts(BlobContent content) {
+      this.content = content;
+    }
+
+    @Override
+    public ContentStreamProvider next(long offset, int n) {
+      return new ContentProvider(new BlobContent() { // each attempt opens the range again
+        @Override
+        public long length() {
+          return n;
+        }
+
+        @Override
+        public InputStream open() throws IOException {
+          return content.open(offset, n);
+        }
+      });
+    }
+
+    @Override
+    public void done(ContentStreamProvider body) {
+      ((ContentProvider) body).close(); // the last attempt's stream
+    }
+
+    @Override
+    public void checkEnd() {
+      // Each range read exactly its bytes (one that ended early failed its part). Content that
+      // grew past its declared length is not read; BlobRef checks a file's size before uploading.
+    }
+
+    @Override
+    public void close() {}
+  }
+
   /** Stops reading more content as soon as one sent part has failed. */
   private static void failFast(List<Future<UploadPartResponse>> sent) throws ExecutionException, InterruptedException {
     for (Future<UploadPartResponse> f : sent) {
@@ -705,30 +820,29 @@ public final class S3BlobStore implements BlobStore {
   private final class Upload {
     private final String objectKey;
     private final String uploadId;
+    private final BlobContent content;
+    private final long partSize;
     private final List<CompletedPart> parts = new ArrayList<>();
-    private final MessageDigest partDigests = md5();
 
-    Upload(String objectKey, String uploadId) {
+    Upload(String objectKey, String uploadId, BlobContent content, long partSize) {
       this.objectKey = objectKey;
       this.uploadId = uploadId;
+      this.content = content;
+      this.partSize = partSize;
     }
 
-    void addPart(int number, UploadPartResponse response, byte[] partMd5) {
+    void addPart(int number, UploadPartResponse response) {
       parts.add(CompletedPart.builder().partNumber(number).eTag(response.eTag())
           .checksumCRC32(response.checksumCRC32()).build());
-      partDigests.update(partMd5);
     }
 
-    /** S3's multipart ETag: the MD5 of the parts' MD5s, then {@code -<part count>}. */
+    /**
+     * S3's multipart ETag: the MD5 of the parts' MD5s, then {@code -<part count>}. Needed only
+     * when a completion's response was lost, so the content is read again then, not hashed on
+     * every upload.
+     */
     Supplier<String> expectedEtag() {
-      String etag;
-      try {
-        byte[] digest = ((MessageDigest) partDigests.clone()).digest(); // clone: digest() resets
-        etag = "\"" + HexFormat.of().formatHex(digest) + "-" + parts.size() + "\"";
-      } catch (CloneNotSupportedException e) {
-        throw new IllegalStateException(e);
-      }
-      return () -> etag;
+      return () -> multipartEtag(content, partSize);
     }
 
     String complete(Consumer<CompleteMultipartUploadRequest.Builder> conditions) {
@@ -746,6 +860,31 @@ public final class S3BlobStore implements BlobStore {
         // lifecycle rule can expire incomplete uploads).
       }
     }
+  }
+
+  /** The ETag S3 gives {@code content} uploaded in parts of {@code partSize} bytes. */
+  static String multipartEtag(BlobContent content, long partSize) {
+    MessageDigest partDigests = md5();
+    byte[] buffer = new byte[64 * 1024];
+    int count = 0;
+    try (InputStream in = content.open()) {
+      for (long left = content.length(); left > 0; count++) {
+        MessageDigest part = md5();
+        for (long partLeft = Math.min(partSize, left); partLeft > 0; ) {
+          int n = in.read(buffer, 0, (int) Math.min(buffer.length, partLeft));
+          if (n < 0) {
+            throw new ContentLengthMismatch("the content ended before its declared length of " + content.length());
+          }
+          part.update(buffer, 0, n);
+          partLeft -= n;
+          left -= n;
+        }
+        partDigests.update(part.digest());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return "\"" + HexFormat.of().formatHex(partDigests.digest()) + "-" + count + "\"";
   }
 
   // ---------------------------------------------------------------- conditional-write probe
@@ -808,11 +947,11 @@ public final class S3BlobStore implements BlobStore {
       putObject(probe, BlobContent.of(new byte[] {'p'}), b -> {});
       String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket()).key(probe)
           .checksumAlgorithm(ChecksumAlgorithm.CRC32)).uploadId();
-      Upload upload = new Upload(probe, uploadId);
+      byte[] one = {'q'};
+      Upload upload = new Upload(probe, uploadId, BlobContent.of(one), one.length);
       try {
-        byte[] one = {'q'};
         upload.addPart(1, s3.uploadPart(b -> b.bucket(bucket()).key(probe).uploadId(uploadId).partNumber(1)
-            .checksumAlgorithm(ChecksumAlgorithm.CRC32), RequestBody.fromBytes(one)), md5().digest(one));
+            .checksumAlgorithm(ChecksumAlgorithm.CRC32), RequestBody.fromBytes(one)));
         if (!rejected(() -> upload.complete(b -> b.ifNoneMatch("*")))) {
           return unsupported("CompleteMultipartUpload with If-None-Match: * overwrote an existing object",
               "putIfAbsent of blobs above the multipart threshold");
@@ -932,7 +1071,7 @@ public final class S3BlobStore implements BlobStore {
    * Opens the content afresh for each attempt the SDK makes, closing the previous stream; checks
    * the content yields exactly its declared length.
    */
-  private static final class ContentProvider implements software.amazon.awssdk.http.ContentStreamProvider,
+  private static final class ContentProvider implements ContentStreamProvider,
       AutoCloseable {
     private final BlobContent content;
     private InputStream current;

@@ -25,9 +25,13 @@ import software.amazon.awssdk.regions.Region;
  * @param conditionalWrites whether to check, once, that the server honours conditional writes
  * @param multipartThreshold content longer than this many bytes is uploaded in parts
  * @param partSize bytes per uploaded part (5 MiB, the S3 minimum, to 1 GiB); raised automatically
- *     for content that would otherwise need more than 10,000 parts.
- * @param partConcurrency parts of one upload sent at once (1 to 32); each holds one part in memory,
- *     so an upload buffers at most {@code partConcurrency × partSize} bytes
+ *     for content that would otherwise need more than 10,000 parts, and for a file (content that
+ *     is {@linkplain io.pureremote.spi.BlobStore.BlobContent#randomAccess() random access}) so
+ *     that its upload has at most {@code 4 × partConcurrency} parts (a 1 GiB file with the
+ *     defaults: 16 parts of 64 MiB), since a file's parts are read from the file and not buffered
+ * @param partConcurrency parts of one upload sent at once (1 to 32); each part of content that is
+ *     not a file is held in memory while it is sent, so such an upload buffers at most {@code
+ *     partConcurrency × partSize} bytes
  * @param maxAttempts attempts per S3 request, the first included (1 disables retries)
  * @param interceptors SDK interceptors added to the client, e.g. to count or trace requests
  */
@@ -46,7 +50,7 @@ public record S3BlobStoreOptions(
   /** The smallest part S3 accepts (except for the last part of an upload). */
   public static final long MIN_PART_SIZE = 5L << 20;
 
-  /** The largest part this store uploads (a part is held in memory while it is sent). */
+  /** The largest part this store uploads (a part of content that is not a file is held in memory while it is sent). */
   public static final long MAX_PART_SIZE = 1L << 30;
 
   /** The largest object a single PutObject may write. */

@@ -17,6 +17,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.HashMap;
@@ -32,6 +34,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -117,6 +120,45 @@ class S3BlobStoreTest {
         assertThat(b.size()).isEqualTo(23L * MIB);
         assertThat(sha256(b.stream())).isEqualTo(sha256(content.open()));
       }
+      assertThat(openUploads()).isZero();
+    }
+  }
+
+  /**
+   * A file's parts are read from the file by each sender, none buffered, so they are sized from
+   * the file's length: at most 4 per sender, never below the configured size.
+   */
+  @Test
+  void aFileGoesUpInPartsSizedFromItsLength(@TempDir Path dir) throws IOException {
+    Path file = copyToFile(generated(47L * MIB, 5), dir.resolve("big.bin"));
+    BlobContent content = BlobContent.of(file);
+    RequestCounter counter = new RequestCounter();
+    try (S3BlobStore store = store(smallParts().partConcurrency(2).addInterceptor(counter))) {
+      String version = store.putIfAbsent("file", content).orElseThrow();
+      // 47 MiB, 2 senders: 8 parts of 6 MiB, not 10 of the configured 5 MiB (plus the probe's one).
+      assertThat(counter.count("UploadPart")).isEqualTo(9);
+      assertThat(version).isEqualTo(multipartEtag(content, 6 * MIB));
+      try (StoredBlob b = store.get("file").orElseThrow()) {
+        assertThat(b.size()).isEqualTo(47L * MIB);
+        assertThat(sha256(b.stream())).isEqualTo(sha256(content.open()));
+      }
+      assertThat(openUploads()).isZero();
+    }
+  }
+
+  /** A file that shrank after its length was taken fails the upload with the cause; nothing is stored. */
+  @Test
+  void aFileShorterThanDeclaredFailsAndStoresNothing(@TempDir Path dir) throws IOException {
+    Path file = copyToFile(generated(12L * MIB, 6), dir.resolve("shrinks.bin"));
+    BlobContent content = BlobContent.of(file);
+    try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+      channel.truncate(11L * MIB);
+    }
+    try (S3BlobStore store = store(smallParts())) {
+      assertThatThrownBy(() -> store.putIfAbsent("shrinks", content))
+          .isInstanceOf(BlobStoreException.class)
+          .hasMessageContaining("less than its declared length");
+      assertThat(store.exists("shrinks")).isFalse();
       assertThat(openUploads()).isZero();
     }
   }
@@ -356,7 +398,16 @@ class S3BlobStoreTest {
 
   @Test
   void retriedMultipartCompletionWhoseFirstAttemptLandedIsReportedAsOurs() throws Exception {
-    BlobContent content = generated(12L * MIB, 11);
+    assertLostCompletionIsReportedAsOurs(generated(12L * MIB, 11));
+  }
+
+  /** The same for a file, whose part checksums are computed only when the lost answer needs them. */
+  @Test
+  void retriedCompletionOfAFileWhoseFirstAttemptLandedIsReportedAsOurs(@TempDir Path dir) throws Exception {
+    assertLostCompletionIsReportedAsOurs(BlobContent.of(copyToFile(generated(12L * MIB, 12), dir.resolve("f.bin"))));
+  }
+
+  private static void assertLostCompletionIsReportedAsOurs(BlobContent content) throws Exception {
     String ours = multipartEtag(content, 5 * MIB);
     AtomicBoolean created = new AtomicBoolean();
     AtomicInteger completions = new AtomicInteger();
@@ -629,6 +680,13 @@ class S3BlobStoreTest {
       }
     }
     return "\"" + HexFormat.of().formatHex(all.digest()) + "-" + parts + "\"";
+  }
+
+  private static Path copyToFile(BlobContent content, Path file) throws IOException {
+    try (InputStream in = content.open()) {
+      Files.copy(in, file);
+    }
+    return file;
   }
 
   private static int openUploads() {
