@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
 
@@ -42,7 +41,7 @@ public final class ArgsEncoder {
    * @throws ArgumentKeyException if a value cannot be encoded
    */
   public static String hash(Object[] args) {
-    MessageDigest digest = sha256();
+    MessageDigest digest = Sha256.newDigest();
     ArgsWriter w = ArgsWriter.draining(digest::update);
     try {
       new ArgsValueEncoder().writeArgs(w, args);
@@ -65,13 +64,5 @@ public final class ArgsEncoder {
     ArgsWriter w = ArgsWriter.draining(out::write);
     new ArgsValueEncoder().writeArgs(w, args);
     w.flush();
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required on every Java platform", e);
-    }
   }
 }

@@ -126,9 +126,9 @@ public final class EntryReader {
     } catch (io.pureremote.CorruptBlobException e) {
       return new Read(null, new Aside.Problem(MemoKey.RESULT, Aside.Kind.CORRUPT, e.getMessage(), version), version);
     }
-    try (frame; InputStream payload = frame.payload().open()) {
+    try (frame) {
       List<io.pureremote.BlobRef> refs = new ArrayList<>();
-      Object value = codec.read(payload, frame.payload().length(), blobUri, refs);
+      Object value = codec.read(frame.payload(), blobUri, refs);
       List<String> hashes = new ArrayList<>(Aside.recordedRefs(frame.header()));
       refs.forEach(r -> hashes.add(r.sha256()));
       Optional<Aside.Problem> missing = Aside.missingContent(store, MemoKey.RESULT, hashes, version);

@@ -10,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -61,11 +60,7 @@ public final class Spool extends OutputStream {
   /** A spool that keeps up to {@code memoryLimit} bytes in memory. */
   public Spool(long memoryLimit) {
     this.memoryLimit = memoryLimit;
-    try {
-      this.digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
+    this.digest = Sha256.newDigest();
   }
 
   /** A finished spool holding {@code bytes}. */
@@ -183,6 +178,15 @@ public final class Spool extends OutputStream {
   public InputStream open() throws IOException {
     requireFinished();
     return file != null ? Files.newInputStream(file) : memoryStream();
+  }
+
+  /**
+   * The bytes when they are one whole array in memory (a payload read whole, see {@link #wrap}),
+   * to decode in place; else null. The caller must not change them.
+   */
+  byte[] wholeArray() {
+    requireFinished();
+    return file == null && chunks.size() == 1 && chunks.get(0).length == used ? chunks.get(0) : null;
   }
 
   /** The bytes as one array, for payloads known to be small (error records). */
