@@ -151,7 +151,8 @@ public final class RemoteRuntime implements AutoCloseable {
       }
       RemoteMethod remote = methods.get(method);
       checkOpen(remote.id().name());
-      CompletableFuture<Object> call = pipeline.submit(remote, args == null ? new Object[0] : args);
+      // A plain method's caller waits at once, so its memo hit is answered on its own thread.
+      CompletableFuture<Object> call = pipeline.submit(remote, args == null ? new Object[0] : args, !remote.async());
       return remote.async() ? call : await(call, remote.id().name());
     };
     return iface.cast(Proxy.newProxyInstance(iface.getClassLoader(), new Class<?>[] {iface}, handler));

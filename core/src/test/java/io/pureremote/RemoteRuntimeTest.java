@@ -84,6 +84,45 @@ class RemoteRuntimeTest {
   }
 
   @Test
+  void aPlainMethodsMemoHitIsReadOnTheCallersThreadAFuturesOnACallThread() throws Exception {
+    calc.square(21);
+    calc.greetAsync("ann").get();
+    io.pureremote.spi.CountingBlobStore counting = new io.pureremote.spi.CountingBlobStore(store);
+    try (RemoteRuntime other = RemoteRuntime.builder().blobStore(counting).shell(shell).pipelineId("test").build()) {
+      Calc hits = other.create(Calc.class, CalcImpl.class);
+      assertThat(hits.square(21)).isEqualTo(441);
+      assertThat(counting.getThreads()).containsExactly(Thread.currentThread()); // no hop to a call thread
+      counting.reset();
+      assertThat(hits.greetAsync("ann").get()).isEqualTo("hello ann");
+      assertThat(counting.getThreads()).hasSize(1).noneMatch(t -> t == Thread.currentThread());
+    }
+    assertThat(CalcImpl.EXECUTIONS).hasValue(2);
+  }
+
+  @Test
+  void aHitWaitsForASlotWhileMaxConcurrentCallsRun() throws Exception {
+    calc.square(21);
+    io.pureremote.spi.CountingBlobStore counting = new io.pureremote.spi.CountingBlobStore(store);
+    try (RemoteRuntime one = RemoteRuntime.builder().blobStore(counting).shell(shell).pipelineId("test")
+        .maxConcurrentCalls(1).build()) {
+      Calc c = one.create(Calc.class, CalcImpl.class);
+      CompletableFuture<String> busy = c.sleepAsync(Duration.ofMinutes(5)); // holds the only slot
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (CalcImpl.EXECUTIONS.get() < 2 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(CalcImpl.EXECUTIONS).as("the sleeping call started").hasValue(2);
+      counting.reset();
+      CompletableFuture<Long> hit = CompletableFuture.supplyAsync(() -> c.square(21));
+      Thread.sleep(200); // not a timing assert: the hit must still be queued after any pause
+      assertThat(hit).isNotDone();
+      assertThat(counting.getThreads()).isEmpty(); // it has not looked yet: the slot is taken
+      busy.cancel(true);
+      assertThat(hit.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(441);
+    }
+  }
+
+  @Test
   void aMissWritesTheInvocationUnderALeaseAndCommitsOnce() {
     io.pureremote.spi.CountingBlobStore counting = new io.pureremote.spi.CountingBlobStore(store);
     Map<String, Long> counts;

@@ -41,7 +41,7 @@ public final class ArgsEncoder {
    * @throws ArgumentKeyException if a value cannot be encoded
    */
   public static String hash(Object[] args) {
-    MessageDigest digest = sha256();
+    MessageDigest digest = Sha256.digest();
     ArgsWriter w = ArgsWriter.draining(digest::update);
     try {
       new ArgsValueEncoder().writeArgs(w, args);
@@ -64,9 +64,5 @@ public final class ArgsEncoder {
     ArgsWriter w = ArgsWriter.draining(out::write);
     new ArgsValueEncoder().writeArgs(w, args);
     w.flush();
-  }
-
-  private static MessageDigest sha256() {
-    return Sha256.digest();
   }
 }

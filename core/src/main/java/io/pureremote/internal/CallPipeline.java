@@ -134,6 +134,16 @@ public final class CallPipeline implements AutoCloseable {
    * keyed fails here, synchronously; everything else completes the returned future.
    */
   public CompletableFuture<Object> submit(RemoteMethod method, Object[] args) {
+    return submit(method, args, false);
+  }
+
+  /**
+   * Starts a call, as {@link #submit(RemoteMethod, Object[])}; with {@code callerWaits} (the
+   * caller blocks on the future at once, as a proxy's plain method does) the memo lookup runs on
+   * the calling thread, so a hit returns a completed future without a hop to a call thread. A
+   * miss, or a call that joins another or must wait for a slot, goes on as usual.
+   */
+  public CompletableFuture<Object> submit(RemoteMethod method, Object[] args, boolean callerWaits) {
     String argsHash = ArgsEncoder.hash(args);
     MemoKey key = new MemoKey(options.pipelineId(), method.id(), method.entryHash(argsHash));
     progress.submitted();
@@ -155,11 +165,17 @@ public final class CallPipeline implements AutoCloseable {
       singleFlight.replace(key.prefix(), existing, mine); // every waiter of it had cancelled
     }
     mine.join();
+    EntryReader.Read looked = callerWaits ? lookupOnCaller(method, key, mine, submitted) : NOT_LOOKED;
+    if (looked == null) {
+      return mine.waiter(); // answered on this thread: a hit, or a look that failed
+    }
     try {
-      executor.execute(() -> runAndComplete(method, key, args, mine, submitted));
+      executor.execute(() -> runAndComplete(method, key, args, mine, submitted, looked));
     } catch (RuntimeException e) {
       singleFlight.remove(key.prefix(), mine);
-      progress.started();
+      if (looked == NOT_LOOKED) {
+        progress.started();
+      }
       progress.finished(ProgressTracker.End.FAILED);
       if (e instanceof java.util.concurrent.RejectedExecutionException) {
         // The runtime closed between its own check and this submit.
@@ -170,22 +186,66 @@ public final class CallPipeline implements AutoCloseable {
     return mine.waiter();
   }
 
-  /** The body of a call on its executor thread: run it, record it, complete its future. */
-  private void runAndComplete(RemoteMethod method, MemoKey key, Object[] args, InFlight mine, Instant submitted) {
+  /**
+   * The first look at the memo, on the caller's thread, when a slot is free at once and the call is
+   * not recomputed: a hit (or a failure of the look) completes the call here and returns null; a
+   * miss or an unusable result returns what was read, for the call thread to go on from without
+   * reading it again. Returns {@link #NOT_LOOKED} when the call thread must make the first look.
+   */
+  private EntryReader.Read lookupOnCaller(RemoteMethod method, MemoKey key, InFlight mine, Instant submitted) {
+    if (closing || Thread.currentThread().isInterrupted() || recomputes(method.id(), options.callOptions(method.id().name()))
+        || !inFlight.tryAcquire()) {
+      return NOT_LOOKED;
+    }
+    EntryReader.Read read = null;
+    Throwable failure = null;
+    long queuedMs = Duration.between(submitted, Instant.now()).toMillis();
+    progress.started();
+    try {
+      read = lookup(method, codec(method), key);
+    } catch (Throwable t) {
+      failure = closing ? closedError(method.id().name(), t)
+          : Thread.currentThread().isInterrupted() ? new PureRemoteException("Interrupted while waiting for a remote call", t)
+          : t;
+    } finally {
+      inFlight.release();
+    }
+    if (failure == null && !read.hit()) {
+      return read;
+    }
+    if (failure == null) {
+      log.debug("memo hit {}", store.uri(key.prefix()));
+      mine.hit = true;
+    }
+    complete(method, key, mine, submitted, queuedMs, true, failure == null ? read.decoded().value() : null, failure);
+    return null;
+  }
+
+  /** Marks a call whose first look at the memo is still to be made (on its call thread). */
+  private static final EntryReader.Read NOT_LOOKED = new EntryReader.Read(null, null, null);
+
+  /**
+   * The body of a call on its executor thread: run it, record it, complete its future. {@code
+   * first} is the caller's first look at the memo, or {@link #NOT_LOOKED}.
+   */
+  private void runAndComplete(RemoteMethod method, MemoKey key, Object[] args, InFlight mine, Instant submitted,
+      EntryReader.Read first) {
     mine.runner = Thread.currentThread();
     Object value = null;
     Throwable failure = null;
-    boolean started = false;
+    boolean started = first != NOT_LOOKED; // the caller's look counted the start
     long queuedMs = -1;
     try {
       inFlight.acquire();
       // Time spent waiting for a slot (maxConcurrentCalls): the timeline tells waiting from running.
       queuedMs = Duration.between(submitted, Instant.now()).toMillis();
-      progress.started();
-      started = true;
+      if (!started) {
+        progress.started();
+        started = true;
+      }
       try {
         if (!mine.abandoned()) {
-          value = run(method, key, args, mine);
+          value = run(method, key, args, mine, first == NOT_LOOKED ? null : first);
         }
       } finally {
         inFlight.release();
@@ -199,6 +259,12 @@ public final class CallPipeline implements AutoCloseable {
     if (failure != null && closing && interruptedByClose(failure)) {
       failure = closedError(method.id().name(), failure);
     }
+    complete(method, key, mine, submitted, queuedMs, started, value, failure);
+  }
+
+  /** Ends a call: leaves single-flight, records it, reports its progress and completes its future. */
+  private void complete(RemoteMethod method, MemoKey key, InFlight mine, Instant submitted, long queuedMs,
+      boolean started, Object value, Throwable failure) {
     // Leave the single-flight map before completing, so a caller that retries at once
     // (e.g. after an error under RERUN) starts a new call instead of joining this one.
     singleFlight.remove(key.prefix(), mine);
@@ -334,7 +400,9 @@ public final class CallPipeline implements AutoCloseable {
     return null;
   }
 
-  private Object run(RemoteMethod method, MemoKey key, Object[] args, InFlight flight) throws InterruptedException {
+  /** Runs a call; {@code looked} is the caller's first look at the memo, or null to look now. */
+  private Object run(RemoteMethod method, MemoKey key, Object[] args, InFlight flight, EntryReader.Read looked)
+      throws InterruptedException {
     KryoCodec codec = codec(method);
     String memoUri = store.uri(key.prefix());
     CallOptions callOptions = options.callOptions(method.id().name());
@@ -344,7 +412,7 @@ public final class CallPipeline implements AutoCloseable {
       log.info("{}: recomputing on request (the stored result, if any, is set aside)", memoUri);
       return runRecomputing(method, key, args, codec, callOptions, started);
     }
-    EntryReader.Read first = lookup(method, codec, key);
+    EntryReader.Read first = looked != null ? looked : lookup(method, codec, key);
     if (first.hit()) {
       log.debug("memo hit {}", memoUri);
       flight.hit = true;

@@ -145,9 +145,9 @@ public final class EntryReader {
 
   private Read judged(KryoCodec codec, BlobFrame.Spooled frame, String version) {
     String blobUri = store.uri(key.key(MemoKey.RESULT));
-    try (frame; InputStream payload = frame.payload().open()) {
+    try (frame) {
       List<io.pureremote.BlobRef> refs = new ArrayList<>();
-      Object value = codec.read(payload, frame.payload().length(), blobUri, refs);
+      Object value = codec.read(frame.payload(), blobUri, refs);
       List<String> hashes = new ArrayList<>(Aside.recordedRefs(frame.header()));
       refs.forEach(r -> hashes.add(r.sha256()));
       Optional<Aside.Problem> missing = Aside.missingContent(store, MemoKey.RESULT, hashes, version);

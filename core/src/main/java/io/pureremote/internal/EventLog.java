@@ -63,7 +63,7 @@ public final class EventLog {
   private final Instant created = Instant.now();
   private boolean firstBatchStarted;
   private final Object lock = new Object();
-  private List<Map<String, Object>> buffer = new ArrayList<>();
+  private List<Event> buffer = new ArrayList<>();
   private Instant bufferStart;
 
   private final List<io.pureremote.spi.CallListener> listeners;
@@ -104,29 +104,15 @@ public final class EventLog {
    * @param errorClass the exception class of a failed call, else null
    */
   public void record(MemoKey key, Outcome outcome, Instant started, long queuedMs, long durationMs, String errorClass) {
-    Map<String, Object> event = new LinkedHashMap<>();
-    event.put("function", key.function().name());
-    event.put("version", key.function().version());
-    event.put("pipeline", key.pipelineId());
-    event.put("argsHash", key.argsHash());
-    event.put("outcome", outcome.label());
-    event.put("startedAt", started.toString());
-    if (queuedMs >= 0) {
-      event.put("queuedMs", Math.min(queuedMs, durationMs));
-    }
-    event.put("durationMs", durationMs);
-    if (errorClass != null) {
-      event.put("errorClass", errorClass);
-    }
-    event.put("host", host);
-    event.put("pid", pid);
+    // Kept as given and written out as JSON at the flush: a memo hit pays for a small record only.
+    Event event = new Event(key, outcome, started, queuedMs, durationMs, errorClass);
     if (!listeners.isEmpty()) {
       io.pureremote.spi.CallListener.Call call = new io.pureremote.spi.CallListener.Call(key.function(),
           key.pipelineId(), store.uri(key.prefix()), outcome.label(), started,
           queuedMs < 0 ? -1 : Math.min(queuedMs, durationMs), durationMs, errorClass);
       io.pureremote.spi.CallListener.notify(listeners, l -> l.callEnded(call));
     }
-    List<Map<String, Object>> full = null;
+    List<Event> full = null;
     Instant fullStart = null;
     synchronized (lock) {
       if (buffer.isEmpty()) {
@@ -154,7 +140,7 @@ public final class EventLog {
 
   /** Writes the buffered events as one blob, if any. Never throws; failures are logged. */
   public void flush() {
-    List<Map<String, Object>> events;
+    List<Event> events;
     Instant start;
     synchronized (lock) {
       if (buffer.isEmpty()) {
@@ -167,10 +153,35 @@ public final class EventLog {
     write(events, start);
   }
 
-  private void write(List<Map<String, Object>> events, Instant start) {
-    StringBuilder lines = new StringBuilder();
-    for (Map<String, Object> e : events) {
-      lines.append(Json.write(e)).append('\n');
+  /** One call as {@link #record} got it. */
+  private record Event(MemoKey key, Outcome outcome, Instant started, long queuedMs, long durationMs, String errorClass) {}
+
+  /** The JSON line of one event. */
+  private Map<String, Object> json(Event e) {
+    Map<String, Object> event = new LinkedHashMap<>();
+    event.put("function", e.key().function().name());
+    event.put("version", e.key().function().version());
+    event.put("pipeline", e.key().pipelineId());
+    event.put("argsHash", e.key().argsHash());
+    event.put("outcome", e.outcome().label());
+    event.put("startedAt", e.started().toString());
+    if (e.queuedMs() >= 0) {
+      event.put("queuedMs", Math.min(e.queuedMs(), e.durationMs()));
+    }
+    event.put("durationMs", e.durationMs());
+    if (e.errorClass() != null) {
+      event.put("errorClass", e.errorClass());
+    }
+    event.put("host", host);
+    event.put("pid", pid);
+    return event;
+  }
+
+  private void write(List<Event> events, Instant start) {
+    StringBuilder lines = new StringBuilder(events.size() * 384); // about one line's length each
+    for (Event e : events) {
+      Json.write(json(e), lines);
+      lines.append('\n');
     }
     byte[] bytes = lines.toString().getBytes(StandardCharsets.UTF_8);
     String base = PREFIX + "/" + DAY.format(start) + "/" + STAMP.format(start) + "-" + safe(host) + "-" + pid;

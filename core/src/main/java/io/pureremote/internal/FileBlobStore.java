@@ -107,15 +107,15 @@ public final class FileBlobStore implements BlobStore {
         if (!attrs.isRegularFile()) {
           return Optional.empty(); // a folder that holds blobs is not a blob itself
         }
-        String before = version(attrs);
         InputStream in = Files.newInputStream(file);
-        String after;
+        BasicFileAttributes after;
         try {
-          after = version(file);
+          after = Files.readAttributes(file, BasicFileAttributes.class);
         } catch (NoSuchFileException e) {
           after = null;
         }
-        if (before.equals(after)) {
+        if (after != null && sameVersion(attrs, after)) {
+          String before = version(attrs);
           // The size read now could belong to a newer file; take the one the version describes.
           if (attrs.size() <= EAGER_READ_BYTES) {
             // A small blob (a result, a lease, a record) is read in one go and its file closed at
@@ -330,11 +330,10 @@ public final class FileBlobStore implements BlobStore {
     if (key.isEmpty() || key.startsWith("/") || key.endsWith("/") || key.contains("\\")) {
       throw new IllegalArgumentException("Invalid blob key '" + key + "': use non-empty /-separated segments");
     }
-    for (String segment : key.split("/", -1)) {
-      if (segment.isEmpty() || segment.startsWith(".")) {
-        throw new IllegalArgumentException(
-            "Invalid blob key '" + key + "': segments must be non-empty and must not start with '.'");
-      }
+    // An empty segment or one starting with '.' (checked on every request, so without a split).
+    if (key.contains("//") || key.startsWith(".") || key.contains("/.")) {
+      throw new IllegalArgumentException(
+          "Invalid blob key '" + key + "': segments must be non-empty and must not start with '.'");
     }
   }
 
@@ -461,6 +460,12 @@ public final class FileBlobStore implements BlobStore {
 
   private static String version(Path file) throws IOException {
     return version(Files.readAttributes(file, BasicFileAttributes.class));
+  }
+
+  /** Whether two looks at a name saw the same file: {@link #version} equal, without building it. */
+  private static boolean sameVersion(BasicFileAttributes a, BasicFileAttributes b) {
+    return java.util.Objects.equals(a.fileKey(), b.fileKey()) && a.lastModifiedTime().equals(b.lastModifiedTime())
+        && a.size() == b.size();
   }
 
   private static String version(BasicFileAttributes attrs) {

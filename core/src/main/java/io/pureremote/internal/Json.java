@@ -34,7 +34,8 @@ public final class Json {
     return sb.toString();
   }
 
-  private static void write(Object value, StringBuilder sb) {
+  /** Appends {@code value} as compact JSON to {@code sb}. */
+  static void write(Object value, StringBuilder sb) {
     if (value == null) {
       sb.append("null");
     } else if (value instanceof String s) {

@@ -245,6 +245,20 @@ public final class KryoCodec {
     return read(new BoundedInput(in, bufferFor(length), length), uri, refs);
   }
 
+  /**
+   * Like {@link #read(java.io.InputStream, long, String, List)}, from a finished spool: a payload
+   * held as one array is decoded in place, without a stream and its buffer.
+   */
+  public Object read(Spool payload, String uri, List<BlobRef> refs) throws java.io.IOException {
+    byte[] whole = payload.wholeArray();
+    if (whole != null) {
+      return read(new BoundedInput(whole), uri, refs);
+    }
+    try (java.io.InputStream in = payload.open()) {
+      return read(in, payload.length(), uri, refs);
+    }
+  }
+
   private Object read(BoundedInput input, String uri) {
     return read(input, uri, null);
   }

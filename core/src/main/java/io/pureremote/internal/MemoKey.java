@@ -27,14 +27,12 @@ public record MemoKey(String pipelineId, FunctionId function, String argsHash) {
   public static final String ERROR = "error";
   public static final String RUNS = "runs";
 
-  private static final Pattern PIPELINE = Pattern.compile("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*");
-  private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
 
   /** Validates the parts. */
   public MemoKey {
     checkPipelineId(pipelineId);
     Objects.requireNonNull(function, "function");
-    if (!HASH.matcher(argsHash).matches()) {
+    if (!isHash(argsHash)) {
       throw new IllegalArgumentException("Invalid args hash '" + argsHash + "': expected 64 lowercase hex digits");
     }
   }
@@ -42,13 +40,51 @@ public record MemoKey(String pipelineId, FunctionId function, String argsHash) {
   /** Throws a clear error for a pipeline id that cannot be a path segment. */
   public static String checkPipelineId(String pipelineId) {
     Objects.requireNonNull(pipelineId, "pipelineId");
-    if (!PIPELINE.matcher(pipelineId).matches() || pipelineId.length() > 200
-        || pipelineId.contains("/./") || pipelineId.startsWith(".") || pipelineId.contains("/.")) {
+    if (!isPipelineId(pipelineId)) {
       throw new IllegalArgumentException(
           "Invalid pipeline id '" + pipelineId + "': use letters, digits and . _ - in '/'-separated "
               + "segments that do not start with '.' (at most 200 characters)");
     }
     return pipelineId;
+  }
+
+  // Both checks run for every call's key, so they are loops rather than regular expressions.
+
+  /** 64 lowercase hex digits. */
+  private static boolean isHash(String s) {
+    if (s.length() != 64) {
+      return false;
+    }
+    for (int i = 0; i < 64; i++) {
+      char c = s.charAt(i);
+      if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** At most 200 characters: '/'-separated non-empty segments of {@code A-Za-z0-9._-}, none starting with '.'. */
+  private static boolean isPipelineId(String s) {
+    if (s.isEmpty() || s.length() > 200) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean segmentStart = i == 0 || s.charAt(i - 1) == '/';
+      if (c == '/') {
+        if (segmentStart || i == s.length() - 1) {
+          return false; // an empty segment
+        }
+      } else if ((segmentStart && c == '.') || !segmentChar(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean segmentChar(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
   }
 
   /** The entry's folder key, without a trailing slash. */

@@ -180,6 +180,15 @@ public final class Spool extends OutputStream {
     return file != null ? Files.newInputStream(file) : memoryStream();
   }
 
+  /**
+   * The bytes when they are one whole array in memory (a payload read whole, see {@link #wrap}),
+   * to decode in place; else null. The caller must not change them.
+   */
+  byte[] wholeArray() {
+    requireFinished();
+    return file == null && chunks.size() == 1 && chunks.get(0).length == used ? chunks.get(0) : null;
+  }
+
   /** The bytes as one array, for payloads known to be small (error records). */
   public byte[] toByteArray() {
     if (length > Integer.MAX_VALUE - 16) {

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class CountingBlobStore implements BlobStore {
   private final BlobStore delegate;
   private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
+  private final List<Thread> getThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public CountingBlobStore(BlobStore delegate) {
     this.delegate = delegate;
@@ -24,8 +25,14 @@ public final class CountingBlobStore implements BlobStore {
     return out;
   }
 
+  /** The thread of each {@code get} so far, in order. */
+  public List<Thread> getThreads() {
+    return List.copyOf(getThreads);
+  }
+
   public void reset() {
     counts.clear();
+    getThreads.clear();
   }
 
   private void count(String op) {
@@ -40,6 +47,7 @@ public final class CountingBlobStore implements BlobStore {
   @Override
   public Optional<StoredBlob> get(String key) {
     count("get");
+    getThreads.add(Thread.currentThread());
     return delegate.get(key);
   }
 
