@@ -63,11 +63,11 @@ class ValidationTest {
   @Test
   void unknownKeysNameTheKeyAndListWhatIsAllowed() {
     rejects("pipeline = \"x\"\n").hasMessageContaining(FILE + ":1:1: pipeline: unknown key (did you mean 'pipeline-id'?); "
-        + "keys allowed at the top level: allow-packages, blob-root, blob-settings, exception-policy, functions, "
-        + "kubernetes, max-concurrent-calls, pipeline-id, progress, shell, team, teams, timeout");
+        + "keys allowed at the top level: allow-packages, blob-root, blob-settings, call-concurrency, exception-policy, "
+        + "functions, kubernetes, pipeline-id, progress, shell, team, teams, timeout");
     rejects("[kubernetes]\nttl = \"1h\"\n").hasMessageContaining(FILE + ":2:1: kubernetes.ttl: unknown key; "
-        + "keys allowed in [kubernetes]: active-deadline, backoff-limit, batch-size, batching, cloud, image, image-pull-bound, "
-        + "image-pull-policy, kube-context, launch-concurrency, log-sample-fraction, log-streaming, "
+        + "keys allowed in [kubernetes]: active-deadline, backoff-limit, batch-size, batching, cloud, image, "
+        + "image-pull-policy, image-pull-timeout, kube-context, launch-concurrency, log-sample-fraction, log-streaming, "
         + "max-eviction-retries, namespace, pending-timeout, queue, queue-priority, registry, resources, service-account, "
         + "tolerations, ttl-after-finished, workload-identity");
     rejects("[kubernetes.resources]\ncpus = \"1\"\n").hasMessageContaining(FILE + ":2:1: kubernetes.resources.cpus: "
@@ -104,7 +104,7 @@ class ValidationTest {
     rejects("allow-packages = [\"com.acme\", 7]\n")
         .hasMessageContaining(FILE + ":1:31: allow-packages[1]: expected a string, got 7 (integer)");
     rejects("kubernetes = \"big\"\n").hasMessageContaining(FILE + ":1:1: kubernetes: expected a table with keys "
-        + "[active-deadline, backoff-limit, batch-size, batching, cloud, image, image-pull-bound, image-pull-policy, kube-context, "
+        + "[active-deadline, backoff-limit, batch-size, batching, cloud, image, image-pull-policy, image-pull-timeout, kube-context, "
         + "launch-concurrency, log-sample-fraction, log-streaming, max-eviction-retries, namespace, pending-timeout, "
         + "queue, queue-priority, registry, resources, service-account, tolerations, ttl-after-finished, workload-identity], "
         + "got \"big\"");
