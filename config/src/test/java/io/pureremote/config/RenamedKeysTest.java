@@ -75,6 +75,6 @@ class RenamedKeysTest {
   @Test
   void aWrongValueUnderTheOldNameNamesTheKeyAsWritten() {
     assertThatThrownBy(() -> parse("max-concurrent-calls = 0\n"))
-        .hasMessageContaining("test.toml:1:1: max-concurrent-calls: expected an integer >= 1, got 0");
+        .hasMessageContaining("test.toml:1:1: max-concurrent-calls: must be >= 1, got 0");
   }
 }
