@@ -1,5 +1,6 @@
 package io.pureremote;
 
+import io.pureremote.internal.Ranges;
 import io.pureremote.spi.BlobStore.BlobContent;
 import io.pureremote.spi.BlobStore;
 import io.pureremote.spi.BlobStore.StoredBlob;
@@ -116,9 +117,7 @@ public final class BlobRef {
     if (sha256 == null || !SHA256.matcher(sha256).matches()) {
       throw new IllegalArgumentException("Invalid SHA-256 '" + sha256 + "': expected 64 lowercase hex digits");
     }
-    if (size < 0) {
-      throw new IllegalArgumentException("size must be >= 0, got " + size);
-    }
+    Ranges.atLeast("size", 0, size);
     return new BlobRef(null, null, sha256, size, Objects.requireNonNull(store, "store"));
   }
 

@@ -96,7 +96,7 @@ public final class CallOptions {
     public Builder timeout(Duration timeout) {
       Objects.requireNonNull(timeout, "timeout");
       if (timeout.isNegative()) {
-        throw new IllegalArgumentException("timeout must be >= 0 (0 = no limit), got " + timeout);
+        throw new IllegalArgumentException("timeout must be >= 0, got " + timeout + " (0: no limit)");
       }
       this.timeout = timeout;
       return this;

@@ -1,5 +1,6 @@
 package io.pureremote;
 
+import io.pureremote.internal.Ranges;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,11 +114,7 @@ public final class Distributed {
       return fallback;
     }
     try {
-      int n = Integer.parseInt(value.trim());
-      if (n < min) {
-        throw new IllegalArgumentException(name + " must be at least " + min + ", got " + value);
-      }
-      return n;
+      return (int) Ranges.atLeast(name, min, Integer.parseInt(value.trim()));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(name + " must be a whole number, got '" + value + "'", e);
     }
@@ -385,11 +382,7 @@ public final class Distributed {
     private static int number(Map<String, String> env, String name, int min) {
       String value = value(env, name);
       try {
-        int n = Integer.parseInt(value);
-        if (n < min) {
-          throw new IllegalArgumentException(name + " must be at least " + min + ", got " + value);
-        }
-        return n;
+        return (int) Ranges.atLeast(name, min, Integer.parseInt(value));
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(name + " must be a whole number, got '" + value + "'", e);
       }

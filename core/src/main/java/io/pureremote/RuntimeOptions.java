@@ -1,5 +1,6 @@
 package io.pureremote;
 
+import io.pureremote.internal.Ranges;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -323,9 +324,7 @@ public final class RuntimeOptions {
      * @throws IllegalArgumentException when below 1
      */
     public Builder maxConcurrentCalls(int maxConcurrentCalls) {
-      if (maxConcurrentCalls < 1) {
-        throw new IllegalArgumentException("maxConcurrentCalls must be >= 1, got " + maxConcurrentCalls);
-      }
+      Ranges.atLeast("maxConcurrentCalls", 1, maxConcurrentCalls);
       this.maxConcurrentCalls = maxConcurrentCalls;
       return this;
     }

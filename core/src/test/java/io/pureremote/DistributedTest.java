@@ -47,7 +47,7 @@ class DistributedTest {
     assertThatThrownBy(() -> Distributed.fromEnvironment(Map.of(Distributed.ENV_ROLE, "launcher", Distributed.ENV_WORKERS, "x")))
         .hasMessageContaining(Distributed.ENV_WORKERS).hasMessageContaining("whole number");
     assertThatThrownBy(() -> Distributed.fromEnvironment(Map.of(Distributed.ENV_ROLE, "launcher", Distributed.ENV_SLOTS_PER_WORKER, "0")))
-        .hasMessageContaining("at least 1");
+        .hasMessageContaining("must be >= 1, got 0");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.pureremote.cli;
 
+import io.pureremote.k8s.values.Ranges;
 import io.pureremote.MemoEntry;
 import io.pureremote.spi.BlobStore;
 import io.pureremote.spi.Shell;
@@ -66,7 +67,7 @@ final class GcCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(cl, "--older-than: " + e.getMessage());
     }
     if (age.isNegative()) {
-      throw new CommandLine.ParameterException(cl, "--older-than must not be negative, got " + olderThan);
+      throw new CommandLine.ParameterException(cl, "--older-than " + Ranges.atLeast("0s", olderThan));
     }
     String storeRoot = root.endsWith("/") && !root.endsWith(":///") ? root.substring(0, root.length() - 1) : root;
     Instant now = clock.instant();

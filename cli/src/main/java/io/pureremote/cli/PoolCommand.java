@@ -1,5 +1,6 @@
 package io.pureremote.cli;
 
+import io.pureremote.k8s.values.Ranges;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pureremote.ShellException;
 import io.pureremote.k8s.PodTemplateOptions;
@@ -199,9 +200,9 @@ final class PoolCommand implements Runnable {
 
     @Override
     int run(WorkerPools pools, PrintWriter out) {
-      if (workers < 0) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "WORKERS must be >= 0, got " + workers);
-      }
+      Ranges.atLeastProblem(0, workers).ifPresent(p -> {
+        throw new CommandLine.ParameterException(spec.commandLine(), "WORKERS " + p);
+      });
       pools.scale(name, namespace, workers);
       out.println("scaled pool " + name + " to " + workers + " workers");
       out.flush();

@@ -1,5 +1,6 @@
 package io.pureremote.cli;
 
+import io.pureremote.k8s.values.Ranges;
 import io.pureremote.FunctionId;
 import io.pureremote.MemoEntry;
 import io.pureremote.RemoteRuntime;
@@ -55,9 +56,9 @@ final class RunsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     CommandLine cl = spec.commandLine();
-    if (last < 1) {
-      throw new CommandLine.ParameterException(cl, "--last must be at least 1, got " + last);
-    }
+    Ranges.atLeastProblem(1, last).ifPresent(p -> {
+      throw new CommandLine.ParameterException(cl, "--last " + p);
+    });
     if (why && html != null) {
       throw new CommandLine.ParameterException(cl, "--why explains the printed list; leave it out with --html");
     }

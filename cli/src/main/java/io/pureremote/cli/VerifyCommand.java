@@ -1,5 +1,6 @@
 package io.pureremote.cli;
 
+import io.pureremote.k8s.values.Ranges;
 import io.pureremote.BlobRef;
 import io.pureremote.MemoEntry;
 import io.pureremote.spi.BlobStore;
@@ -83,12 +84,12 @@ final class VerifyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     CommandLine cl = spec.commandLine();
-    if (page < 1) {
-      throw new CommandLine.ParameterException(cl, "--page must be at least 1, got " + page);
-    }
-    if (progressEvery < 0) {
-      throw new CommandLine.ParameterException(cl, "--progress-every must not be negative, got " + progressEvery);
-    }
+    Ranges.atLeastProblem(1, page).ifPresent(p -> {
+      throw new CommandLine.ParameterException(cl, "--page " + p);
+    });
+    Ranges.atLeastProblem(0, progressEvery).ifPresent(p -> {
+      throw new CommandLine.ParameterException(cl, "--progress-every " + p);
+    });
     if (root.contains("/" + LAYOUT)) {
       throw new CommandLine.ParameterException(cl, "verify takes a blob root, not a memo URI: give the part before /"
           + LAYOUT + " (" + root.substring(0, root.indexOf("/" + LAYOUT)) + "); --pipeline narrows the scan");

@@ -25,7 +25,7 @@ class ConfigCommandTest {
         .contains("teams.forecasting.blob-root");
     assertThat(line(run.out(), "kubernetes.namespace ")).contains("forecasting").contains("teams.forecasting.namespace");
     assertThat(line(run.out(), "kubernetes.resources.memory ")).contains("4Gi").contains(":26:1 kubernetes.resources.memory");
-    assertThat(line(run.out(), "max-concurrent-calls ")).contains("<- built-in defaults");
+    assertThat(line(run.out(), "call-concurrency ")).contains("<- built-in defaults");
     assertThat(line(run.out(), "blob-settings.account ")).contains("forecastingsa");
     assertThat(line(run.out(), "functions.\"com.acme.forecast.Forecasts#fit\".timeout ")).contains(" 4h ");
     assertThat(line(run.out(), "functions.\"com.acme.forecast.Forecasts#fit\".exception-policy ")).contains(" memoize ");
@@ -50,10 +50,10 @@ class ConfigCommandTest {
   @Test
   void anInvalidFileIsReportedWithItsLineAndExitsOne() throws Exception {
     Path bad = tmp.resolve("bad.toml");
-    Files.writeString(bad, "shell = \"local\"\nmax-concurent-calls = 4\n");
+    Files.writeString(bad, "shell = \"local\"\ncall-concurency = 4\n");
     PureRemoteCliTest.Run run = cli("config", "show", "--file", bad.toString());
     assertThat(run.code()).isEqualTo(1);
-    assertThat(run.err()).contains("the configuration is invalid").contains(bad + ":2").contains("max-concurrent-calls");
+    assertThat(run.err()).contains("the configuration is invalid").contains(bad + ":2").contains("call-concurrency");
 
     Path syntax = tmp.resolve("syntax.toml");
     Files.writeString(syntax, "shell = \n");

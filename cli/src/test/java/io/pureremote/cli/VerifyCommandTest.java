@@ -180,7 +180,7 @@ class VerifyCommandTest {
     assertThat(uri.code()).isEqualTo(2);
     assertThat(uri.err()).contains("verify takes a blob root, not a memo URI: give the part before /pureremote/v1/ ("
         + root + ")");
-    assertThat(cli("verify", root, "--page", "0").err()).contains("--page must be at least 1");
+    assertThat(cli("verify", root, "--page", "0").err()).contains("--page must be >= 1, got 0");
   }
 
   /**

@@ -45,8 +45,8 @@ final class ConfigKeys {
     }
   }
 
-  /** Default of {@code max-concurrent-calls}: the core runtime's own default. */
-  static final int DEFAULT_MAX_CONCURRENT_CALLS = RuntimeOptions.builder().build().maxConcurrentCalls();
+  /** Default of {@code call-concurrency}: the core runtime's own default. */
+  static final int DEFAULT_CALL_CONCURRENCY = RuntimeOptions.builder().build().maxConcurrentCalls();
 
   /** Prefix of every variable; blob settings use {@code PUREREMOTE_STORE_<NAME>}, as remote processes do. */
   static final String ENV_PREFIX = "PUREREMOTE_";
@@ -92,7 +92,7 @@ final class ConfigKeys {
       root("timeout", TIMEOUT, "none", "Longest wait for one call, launch to result; `0s` means no limit."),
       root("exception-policy", EXCEPTION_POLICY, "`rerun`",
           "`rerun`: a stored error re-runs the call; `memoize`: it is rethrown."),
-      root("max-concurrent-calls", Kind.integer(1), Integer.toString(DEFAULT_MAX_CONCURRENT_CALLS),
+      root("call-concurrency", Kind.integer(1), Integer.toString(DEFAULT_CALL_CONCURRENCY),
           "Calls in flight at once in one runtime."),
       root("progress", Kind.choice(progressModes()), "`auto`",
           "Fan-out progress: `auto` (a live line on an interactive terminal, else INFO log lines), `terminal`, `log` or `off`."),
@@ -148,7 +148,7 @@ final class ConfigKeys {
           "Longest run of a Job; then it fails with `DeadlineExceeded`."),
       root("kubernetes.pending-timeout", Kind.duration(Duration.ofSeconds(1), "duration"), code(KubernetesSettings.PENDING_TIMEOUT),
           "How long a pod may stay unschedulable before the call fails."),
-      root("kubernetes.image-pull-bound", Kind.duration(Duration.ofSeconds(1), "duration"), code(KubernetesSettings.IMAGE_PULL_BOUND),
+      root("kubernetes.image-pull-timeout", Kind.duration(Duration.ofSeconds(1), "duration"), code(KubernetesSettings.IMAGE_PULL_TIMEOUT),
           "How long an image pull may keep failing before the call fails."),
       root("kubernetes.max-eviction-retries", Kind.integer(0), Integer.toString(KubernetesSettings.MAX_EVICTION_RETRIES),
           "Evictions (spot reclaim, drain) one call survives without spending its retries."),
@@ -206,7 +206,22 @@ final class ConfigKeys {
       "kubernetes.queue", "queue",
       "kubernetes.queue-priority", "queue-priority");
 
+  /**
+   * Keys renamed to follow the naming rule (docs/configuration.md, "Names"): old name → new name,
+   * both top-level. A file, variable or override with the old name is read as the new one, with a
+   * warning that names the new key; setting both is a problem.
+   */
+  static final Map<String, String> RENAMED = orderedMap(
+      "max-concurrent-calls", "call-concurrency",
+      "kubernetes.image-pull-bound", "kubernetes.image-pull-timeout");
+
   private ConfigKeys() {}
+
+  /** The warning at an old key (its origin names it, as written: a TOML key or a variable), renamed {@code renamed}. */
+  static String renamedWarning(String renamed) {
+    return "deprecated: renamed " + renamed + "; read as " + renamed + " for now, but the old name will stop working "
+        + "in a later release: write " + renamed + " instead";
+  }
 
   static Map<String, KeySpec> byName(Scope scope) {
     Map<String, KeySpec> m = new LinkedHashMap<>();

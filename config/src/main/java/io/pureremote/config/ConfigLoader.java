@@ -15,6 +15,9 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.tomlj.Toml;
 import org.tomlj.TomlParseError;
 import org.tomlj.TomlParseResult;
@@ -53,6 +56,7 @@ import org.tomlj.TomlVersion;
  * with {@link #builder()} sees exactly the map it is given. Immutable and thread-safe.
  */
 public final class ConfigLoader {
+  private static final Logger log = LoggerFactory.getLogger(ConfigLoader.class);
   /** The variable naming the configuration file. */
   public static final String CONFIG_ENV = "PUREREMOTE_CONFIG";
 
@@ -68,8 +72,10 @@ public final class ConfigLoader {
   private final Set<String> shells;
   private final Set<String> schemes;
   private final Map<String, BlobStore.Provider> stores;
+  private final Consumer<ConfigProblem> warnings;
 
   private ConfigLoader(Builder b) {
+    this.warnings = b.warnings;
     this.environment = Map.copyOf(b.environment);
     this.workingDirectory = b.workingDirectory.toAbsolutePath().normalize();
     this.home = b.home.toAbsolutePath().normalize();
@@ -212,6 +218,7 @@ public final class ConfigLoader {
     // a cloud) are reported in the same pass; the resolver withholds its result then.
     PureRemoteConfig config = Resolver.resolve(source, file, env, code, home,
         defaultNamespace != null ? defaultNamespace : userName, noFileHint, reading, sources);
+    reading.warnings.forEach(warnings);
     if (reading.hasProblems()) {
       throw new ConfigException(reading.problems);
     }
@@ -285,8 +292,19 @@ public final class ConfigLoader {
     private final Map<String, String> overrides = new LinkedHashMap<>();
     private ClassLoader classLoader = Objects.requireNonNullElse(Thread.currentThread().getContextClassLoader(),
         ConfigLoader.class.getClassLoader());
+    private Consumer<ConfigProblem> warnings = w -> log.warn("{}", w);
 
     private Builder() {}
+
+    /**
+     * Where warnings go: what is read but should change, such as a renamed key ({@code
+     * max-concurrent-calls} for {@code call-concurrency}), each with its file and line or
+     * variable. Defaults to the SLF4J logger {@code io.pureremote.config.ConfigLoader} at WARN.
+     */
+    public Builder warnings(Consumer<ConfigProblem> sink) {
+      this.warnings = Objects.requireNonNull(sink, "sink");
+      return this;
+    }
 
     /**
      * The environment variables to read ({@code PUREREMOTE_*}, {@code PUREREMOTE_STORE_*}, {@code

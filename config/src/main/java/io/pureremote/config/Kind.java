@@ -1,6 +1,7 @@
 package io.pureremote.config;
 
 import io.pureremote.k8s.values.KubernetesValues;
+import io.pureremote.k8s.values.Ranges;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -209,7 +210,7 @@ interface Kind {
           return null;
         }
         if (d.compareTo(min) < 0) {
-          reading.add(at, "expected a duration of at least " + Values.formatDuration(min) + ", got \"" + raw + "\"");
+          reading.add(at, Ranges.atLeast(Values.formatDuration(min), "\"" + raw + "\""));
           return null;
         }
         return d;
@@ -250,7 +251,7 @@ interface Kind {
 
       private Object check(long value, Object raw, Origin at, Reading reading) {
         if (value < min || value > max) {
-          reading.add(at, "expected " + expected + ", got " + value);
+          reading.add(at, max == Integer.MAX_VALUE ? Ranges.atLeast(min, value) : Ranges.between(min, max, value));
           return null;
         }
         return (int) value;
@@ -288,8 +289,9 @@ interface Kind {
       }
 
       private Object check(double value, Origin at, Reading reading) {
-        if (!(value >= 0 && value <= 1)) {
-          reading.add(at, "expected " + expected + ", got " + value);
+        Optional<String> problem = Ranges.betweenProblem(0.0, 1.0, value);
+        if (problem.isPresent()) {
+          reading.add(at, problem.get());
           return null;
         }
         return value;

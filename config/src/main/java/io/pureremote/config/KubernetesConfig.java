@@ -102,7 +102,7 @@ public record KubernetesConfig(
         .put("backoff-limit", backoffLimit)
         .put("active-deadline", activeDeadline.orElse(null))
         .put("pending-timeout", pendingTimeout)
-        .put("image-pull-bound", imagePullBound)
+        .put("image-pull-timeout", imagePullBound)
         .put("max-eviction-retries", maxEvictionRetries)
         .put("log-streaming", logStreaming)
         .put("log-sample-fraction", logSampleFraction)
@@ -230,7 +230,7 @@ public record KubernetesConfig(
     private int backoffLimit = KubernetesSettings.BACKOFF_LIMIT;
     private Duration activeDeadline;
     private Duration pendingTimeout = KubernetesSettings.PENDING_TIMEOUT;
-    private Duration imagePullBound = KubernetesSettings.IMAGE_PULL_BOUND;
+    private Duration imagePullBound = KubernetesSettings.IMAGE_PULL_TIMEOUT;
     private int maxEvictionRetries = KubernetesSettings.MAX_EVICTION_RETRIES;
     private boolean logStreaming = KubernetesSettings.LOG_STREAMING;
     private double logSampleFraction = KubernetesSettings.LOG_SAMPLE_FRACTION;

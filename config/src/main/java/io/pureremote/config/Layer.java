@@ -3,6 +3,7 @@ package io.pureremote.config;
 import io.pureremote.config.ConfigKeys.KeySpec;
 import io.pureremote.config.ConfigKeys.Scope;
 import io.pureremote.spi.BlobStore;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -77,16 +78,25 @@ final class Layer {
     Layer layer = new Layer(fromCode ? Origin.CODE : Origin.ENVIRONMENT);
     Map<String, KeySpec> specs = ConfigKeys.byName(Scope.ROOT);
     Map<String, String> remaining = new LinkedHashMap<>(values);
+    Map<String, String> oldNames = new LinkedHashMap<>();
+    ConfigKeys.RENAMED.forEach((old, renamed) -> oldNames.put(renamed, old));
     for (KeySpec spec : specs.values()) {
-      String name = fromCode ? spec.name() : spec.env();
-      String raw = remaining.remove(name);
-      if (raw == null || (!fromCode && raw.isBlank())) {
-        continue;
-      }
-      Origin at = fromCode ? Origin.code(name) : Origin.environment(name);
-      Object value = spec.kind().fromText(raw.strip(), at, reading);
-      if (value != null) {
-        layer.root.put(spec.name(), new Setting(value, at));
+      List<String> names = new ArrayList<>(List.of(spec.name()));
+      Optional.ofNullable(oldNames.get(spec.name())).ifPresent(names::add);
+      for (String key : names) {
+        String name = fromCode ? key : ConfigKeys.envName(key);
+        String raw = remaining.remove(name);
+        if (raw == null || (!fromCode && raw.isBlank())) {
+          continue;
+        }
+        Origin at = fromCode ? Origin.code(name) : Origin.environment(name);
+        if (!key.equals(spec.name())) {
+          reading.warn(at, ConfigKeys.renamedWarning(fromCode ? spec.name() : spec.env()));
+        }
+        Object value = spec.kind().fromText(raw.strip(), at, reading);
+        if (value != null) {
+          putOnce(layer.root, spec.name(), new Setting(value, at), reading);
+        }
       }
     }
     if (fromCode) {
@@ -167,10 +177,15 @@ final class Layer {
     Object raw = table.get(List.of(key));
     Map<String, KeySpec> specs = ConfigKeys.byName(scope);
     KeySpec spec = specs.get(name);
+    String renamed = scope == Scope.ROOT ? ConfigKeys.RENAMED.get(name) : null;
+    if (spec == null && renamed != null) {
+      reading.warn(at, ConfigKeys.renamedWarning(renamed));
+      spec = specs.get(renamed);
+    }
     if (spec != null) {
       Object value = spec.kind().fromToml(raw, at, reading);
       if (value != null) {
-        into.put(name, new Setting(value, at));
+        putOnce(into, spec.name(), new Setting(value, at), reading);
       }
       return;
     }
@@ -193,6 +208,15 @@ final class Layer {
     };
     reading.add(at, "unknown key" + Values.didYouMean(key, known) + "; keys allowed " + where + ": "
         + String.join(", ", known));
+  }
+
+  /** Puts {@code name}, unless a renamed key and its new name are both set: a problem at the second. */
+  private static void putOnce(Map<String, Setting> into, String name, Setting setting, Reading reading) {
+    Setting first = into.putIfAbsent(name, setting);
+    if (first != null) {
+      reading.add(setting.origin(), "also set as " + first.origin().key() + " (" + name + " was renamed; "
+          + "the old name is still read): keep only " + name);
+    }
   }
 
   /** A table named after a registered shell that is not built in ({@code [mpi]}): its provider's settings. */
@@ -252,7 +276,7 @@ final class Layer {
       case Long l -> reading.wrongType(at, "an integer within 32 bits", value);
       case TomlTable t -> stringMap(t, at, reading);
       case TomlArray a -> {
-        List<Object> items = new java.util.ArrayList<>();
+        List<Object> items = new ArrayList<>();
         for (int i = 0; i < a.size(); i++) {
           Object item = a.get(i);
           Origin itemAt = at.child("[" + i + "]", a.inputPositionOf(i));

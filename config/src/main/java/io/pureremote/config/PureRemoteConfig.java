@@ -92,7 +92,7 @@ public record PureRemoteConfig(
     team.filter(t -> !allTeams.containsKey(t))
         .ifPresent(t -> problems.add("team: unknown team '" + t + "'; teams: " + allTeams.keySet()));
     if (maxConcurrentCalls < 1) {
-      problems.add("max-concurrent-calls: must be >= 1, got " + maxConcurrentCalls);
+      problems.add("call-concurrency: must be >= 1, got " + maxConcurrentCalls);
     }
     allowedPackages.forEach(p -> Values.checkPackage(p).ifPresent(x -> problems.add("allow-packages: " + x)));
     teams.forEach((k, v) -> {
@@ -299,7 +299,7 @@ public record PureRemoteConfig(
     private String shell = RuntimeOptions.DEFAULT_SHELL;
     private String team;
     private CallOptions callDefaults = CallOptions.DEFAULTS;
-    private int maxConcurrentCalls = ConfigKeys.DEFAULT_MAX_CONCURRENT_CALLS;
+    private int maxConcurrentCalls = ConfigKeys.DEFAULT_CALL_CONCURRENCY;
     private final Set<String> allowedPackages = new LinkedHashSet<>();
     private final Map<String, String> blobSettings = new LinkedHashMap<>();
     private final Map<String, TeamConfig> teams = new LinkedHashMap<>();

@@ -18,6 +18,8 @@ import org.tomlj.TomlTable;
  */
 final class Reading {
   final List<ConfigProblem> problems = new ArrayList<>();
+  /** What is read but should change (a renamed key); reported, never refused. */
+  final List<ConfigProblem> warnings = new ArrayList<>();
   final Set<String> shells;
   final Set<String> schemes;
   /** Providers on the class path by scheme; a root whose provider is absent gets its settings checked when opened. */
@@ -31,6 +33,10 @@ final class Reading {
 
   void add(Origin at, String message) {
     problems.add(at.problem(message));
+  }
+
+  void warn(Origin at, String message) {
+    warnings.add(at.problem(message));
   }
 
   /** Records "expected X, got Y" and returns {@code null}, the "no value" of a failed conversion. */

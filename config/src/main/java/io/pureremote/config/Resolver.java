@@ -177,7 +177,7 @@ final class Resolver {
           .team(teamName)
           .callDefaults(CallOptions.builder().timeout(value("timeout", Duration.class).orElse(Duration.ZERO))
               .exceptionPolicy(value("exception-policy", ExceptionPolicy.class).orElse(ExceptionPolicy.RERUN)).build())
-          .maxConcurrentCalls(value("max-concurrent-calls", Integer.class).orElse(ConfigKeys.DEFAULT_MAX_CONCURRENT_CALLS))
+          .maxConcurrentCalls(value("call-concurrency", Integer.class).orElse(ConfigKeys.DEFAULT_CALL_CONCURRENCY))
           .progress(value("progress", Progress.class).orElse(Progress.AUTO))
           .sharedFolder(value("shared-folder", Boolean.class).orElse(false))
           .allowedPackages(new LinkedHashSet<>(this.<String>list("allow-packages")))
@@ -212,7 +212,7 @@ final class Resolver {
     value("kubernetes.backoff-limit", Integer.class).ifPresent(b::backoffLimit);
     value("kubernetes.active-deadline", Duration.class).ifPresent(b::activeDeadline);
     value("kubernetes.pending-timeout", Duration.class).ifPresent(b::pendingTimeout);
-    value("kubernetes.image-pull-bound", Duration.class).ifPresent(b::imagePullBound);
+    value("kubernetes.image-pull-timeout", Duration.class).ifPresent(b::imagePullBound);
     value("kubernetes.max-eviction-retries", Integer.class).ifPresent(b::maxEvictionRetries);
     value("kubernetes.log-streaming", Boolean.class).ifPresent(b::logStreaming);
     value("kubernetes.log-sample-fraction", Double.class).ifPresent(b::logSampleFraction);

@@ -30,7 +30,7 @@ class EnvironmentMappingTest {
       team = "other"
       timeout = "1m"
       exception-policy = "rerun"
-      max-concurrent-calls = 8
+      call-concurrency = 8
       progress = "log"
       shared-folder = false
       allow-packages = ["com.file"]
@@ -49,7 +49,7 @@ class EnvironmentMappingTest {
       backoff-limit = 1
       active-deadline = "1h"
       pending-timeout = "1m"
-      image-pull-bound = "1m"
+      image-pull-timeout = "1m"
       max-eviction-retries = 1
       log-streaming = true
       log-sample-fraction = 0.5
@@ -86,7 +86,7 @@ class EnvironmentMappingTest {
       new Case("PUREREMOTE_TIMEOUT", "90m", c -> c.callDefaults().timeout(), Duration.ofMinutes(1), Duration.ofMinutes(90)),
       new Case("PUREREMOTE_EXCEPTION_POLICY", "MEMOIZE", c -> c.callDefaults().exceptionPolicy(),
           ExceptionPolicy.RERUN, ExceptionPolicy.MEMOIZE),
-      new Case("PUREREMOTE_MAX_CONCURRENT_CALLS", "16", PureRemoteConfig::maxConcurrentCalls, 8, 16),
+      new Case("PUREREMOTE_CALL_CONCURRENCY", "16", PureRemoteConfig::maxConcurrentCalls, 8, 16),
       new Case("PUREREMOTE_PROGRESS", "OFF", PureRemoteConfig::progress, Progress.LOG, Progress.OFF),
       new Case("PUREREMOTE_SHARED_FOLDER", "true", PureRemoteConfig::sharedFolder, false, true),
       new Case("PUREREMOTE_ALLOW_PACKAGES", "com.a, com.b", PureRemoteConfig::allowedPackages,
@@ -117,7 +117,7 @@ class EnvironmentMappingTest {
           Duration.ofHours(1), Duration.ofHours(3)),
       new Case("PUREREMOTE_KUBERNETES_PENDING_TIMEOUT", "20m", k(KubernetesConfig::pendingTimeout),
           Duration.ofMinutes(1), Duration.ofMinutes(20)),
-      new Case("PUREREMOTE_KUBERNETES_IMAGE_PULL_BOUND", "90s", k(KubernetesConfig::imagePullBound),
+      new Case("PUREREMOTE_KUBERNETES_IMAGE_PULL_TIMEOUT", "90s", k(KubernetesConfig::imagePullBound),
           Duration.ofMinutes(1), Duration.ofSeconds(90)),
       new Case("PUREREMOTE_KUBERNETES_MAX_EVICTION_RETRIES", "5", k(KubernetesConfig::maxEvictionRetries), 1, 5),
       new Case("PUREREMOTE_KUBERNETES_LOG_STREAMING", "FALSE", k(KubernetesConfig::logStreaming), true, false),
@@ -163,6 +163,6 @@ class EnvironmentMappingTest {
   void variableNamesFollowOneRule() {
     assertThat(ConfigKeys.envName("kubernetes.resources.ephemeral-storage"))
         .isEqualTo("PUREREMOTE_KUBERNETES_RESOURCES_EPHEMERAL_STORAGE");
-    assertThat(ConfigKeys.envName("max-concurrent-calls")).isEqualTo("PUREREMOTE_MAX_CONCURRENT_CALLS");
+    assertThat(ConfigKeys.envName("call-concurrency")).isEqualTo("PUREREMOTE_CALL_CONCURRENCY");
   }
 }

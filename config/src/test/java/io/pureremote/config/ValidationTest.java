@@ -63,11 +63,11 @@ class ValidationTest {
   @Test
   void unknownKeysNameTheKeyAndListWhatIsAllowed() {
     rejects("pipeline = \"x\"\n").hasMessageContaining(FILE + ":1:1: pipeline: unknown key (did you mean 'pipeline-id'?); "
-        + "keys allowed at the top level: allow-packages, blob-root, blob-settings, exception-policy, functions, "
-        + "kubernetes, max-concurrent-calls, pipeline-id, progress, shared-folder, shell, team, teams, timeout");
+        + "keys allowed at the top level: allow-packages, blob-root, blob-settings, call-concurrency, exception-policy, "
+        + "functions, kubernetes, pipeline-id, progress, shared-folder, shell, team, teams, timeout");
     rejects("[kubernetes]\nttl = \"1h\"\n").hasMessageContaining(FILE + ":2:1: kubernetes.ttl: unknown key; "
-        + "keys allowed in [kubernetes]: active-deadline, backoff-limit, batch-size, batching, cloud, image, image-pull-bound, "
-        + "image-pull-policy, kube-context, launch-concurrency, log-sample-fraction, log-streaming, "
+        + "keys allowed in [kubernetes]: active-deadline, backoff-limit, batch-size, batching, cloud, image, "
+        + "image-pull-policy, image-pull-timeout, kube-context, launch-concurrency, log-sample-fraction, log-streaming, "
         + "max-eviction-retries, namespace, pending-timeout, queue, queue-priority, registry, resources, service-account, "
         + "tolerations, ttl-after-finished, workload-identity");
     rejects("[kubernetes.resources]\ncpus = \"1\"\n").hasMessageContaining(FILE + ":2:1: kubernetes.resources.cpus: "
@@ -88,23 +88,23 @@ class ValidationTest {
   void wrongTypesSayWhatWasExpectedAndWhatWasFound() {
     rejects("max-concurrent-calls = \"20\"\n")
         .hasMessageContaining(FILE + ":1:1: max-concurrent-calls: expected an integer >= 1, got \"20\"");
-    rejects("max-concurrent-calls = 0\n").hasMessageContaining("max-concurrent-calls: expected an integer >= 1, got 0");
+    rejects("max-concurrent-calls = 0\n").hasMessageContaining("max-concurrent-calls: must be >= 1, got 0");
     rejects("timeout = 30\n").hasMessageContaining(FILE + ":1:1: timeout: expected a duration such as \"90s\", \"10m\", "
         + "\"2h\", \"1h30m\" or \"PT10M\", got 30 (integer)");
     rejects("timeout = \"10 minutes\"\n").hasMessageContaining("timeout: expected a duration such as \"90s\", \"10m\", "
         + "\"2h\", \"1h30m\" or \"PT10M\", got \"10 minutes\"");
     rejects("[kubernetes]\nactive-deadline = \"0s\"\n")
-        .hasMessageContaining("kubernetes.active-deadline: expected a duration of at least 1s, got \"0s\"");
+        .hasMessageContaining("kubernetes.active-deadline: must be >= 1s, got \"0s\"");
     rejects("[kubernetes]\nlog-streaming = \"yes\"\n")
         .hasMessageContaining(FILE + ":2:1: kubernetes.log-streaming: expected true or false, got \"yes\"");
     rejects("[kubernetes]\nlog-sample-fraction = 1.5\n")
-        .hasMessageContaining("kubernetes.log-sample-fraction: expected a number from 0 to 1, got 1.5");
+        .hasMessageContaining("kubernetes.log-sample-fraction: must be between 0 and 1, got 1.5");
     rejects("allow-packages = \"com.acme\"\n")
         .hasMessageContaining(FILE + ":1:1: allow-packages: expected an array of strings, got \"com.acme\"");
     rejects("allow-packages = [\"com.acme\", 7]\n")
         .hasMessageContaining(FILE + ":1:31: allow-packages[1]: expected a string, got 7 (integer)");
     rejects("kubernetes = \"big\"\n").hasMessageContaining(FILE + ":1:1: kubernetes: expected a table with keys "
-        + "[active-deadline, backoff-limit, batch-size, batching, cloud, image, image-pull-bound, image-pull-policy, kube-context, "
+        + "[active-deadline, backoff-limit, batch-size, batching, cloud, image, image-pull-policy, image-pull-timeout, kube-context, "
         + "launch-concurrency, log-sample-fraction, log-streaming, max-eviction-retries, namespace, pending-timeout, "
         + "queue, queue-priority, registry, resources, service-account, tolerations, ttl-after-finished, workload-identity], "
         + "got \"big\"");
@@ -141,7 +141,7 @@ class ValidationTest {
     rejects("[kubernetes.resources]\nephemeral-storage = \"20\"\n").hasMessageContaining(
         "kubernetes.resources.ephemeral-storage: \"20\" is less than 1Mi; did you forget the unit? e.g. \"20Gi\"");
     rejects("[kubernetes.resources]\ngpus = -1\n")
-        .hasMessageContaining("kubernetes.resources.gpus: expected an integer >= 0, got -1");
+        .hasMessageContaining("kubernetes.resources.gpus: must be >= 0, got -1");
     rejects("[kubernetes.resources]\ncpu = \"4\"\ncpu-limit = \"2\"\n")
         .hasMessageContaining(FILE + ":3:1: kubernetes.resources.cpu-limit: cpu 4 exceeds cpu-limit 2");
     // A function's value is checked laid over the runtime-wide ones, and reported where the function sets it.

@@ -257,9 +257,7 @@ public final class FileBlobStore implements BlobStore {
   @Override
   public List<String> listPage(String prefix, String startAfter, int limit) {
     Objects.requireNonNull(prefix, "prefix");
-    if (limit < 1) {
-      throw new IllegalArgumentException("limit must be at least 1, got " + limit);
-    }
+    Ranges.atLeast("limit", 1, limit);
     int slash = prefix.lastIndexOf('/');
     Path start = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
     List<String> keys = new ArrayList<>();

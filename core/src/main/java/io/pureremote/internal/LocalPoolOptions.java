@@ -40,18 +40,11 @@ public record LocalPoolOptions(
     Objects.requireNonNull(closeTimeout, "closeTimeout");
     jvmArgs = List.copyOf(jvmArgs);
     environment = Map.copyOf(environment);
-    if (workers < 1) {
-      throw new IllegalArgumentException("workers must be >= 1, got " + workers
-          + " (for no pool at all use the local shell)");
-    }
-    if (slotsPerWorker < 1) {
-      throw new IllegalArgumentException("slotsPerWorker must be >= 1, got " + slotsPerWorker);
-    }
-    if (maxDispatches < 1) {
-      throw new IllegalArgumentException("maxDispatches must be >= 1, got " + maxDispatches);
-    }
+    Ranges.atLeast("workers", 1, workers, "for no pool at all use the local shell");
+    Ranges.atLeast("slotsPerWorker", 1, slotsPerWorker);
+    Ranges.atLeast("maxDispatches", 1, maxDispatches);
     if (closeTimeout.isNegative()) {
-      throw new IllegalArgumentException("closeTimeout must not be negative, got " + closeTimeout);
+      throw new IllegalArgumentException("closeTimeout must be >= 0, got " + closeTimeout);
     }
   }
 

@@ -34,12 +34,8 @@ public record LocalProcessShellOptions(
     Objects.requireNonNull(classpath, "classpath");
     jvmArgs = List.copyOf(jvmArgs);
     environment = Map.copyOf(environment);
-    if (maxProcesses < 1) {
-      throw new IllegalArgumentException("maxProcesses must be >= 1, got " + maxProcesses);
-    }
-    if (outputTailLines < 0) {
-      throw new IllegalArgumentException("outputTailLines must be >= 0, got " + outputTailLines);
-    }
+    Ranges.atLeast("maxProcesses", 1, maxProcesses);
+    Ranges.atLeast("outputTailLines", 0, outputTailLines);
   }
 
   /** Defaults: this JVM's java and class path, one process per core, output streamed. */

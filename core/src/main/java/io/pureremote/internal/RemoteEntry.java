@@ -255,7 +255,7 @@ public final class RemoteEntry {
     } catch (NumberFormatException e) {
       // Reported below.
     }
-    throw new IllegalArgumentException(option + " must be a port 0..65535, got '" + value + "'");
+    throw new IllegalArgumentException(option + " must be a port between 0 and 65535, got '" + value + "'");
   }
 
   private static int positive(String option, String value) {

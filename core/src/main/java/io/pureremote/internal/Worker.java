@@ -75,9 +75,7 @@ public final class Worker {
    * replies} (the real stdout).
    */
   public Worker(BlobStore store, ClassLoader loader, int slots, int logLimit, OutputStream replies) {
-    if (slots < 1) {
-      throw new IllegalArgumentException("slots must be >= 1, got " + slots);
-    }
+    Ranges.atLeast("slots", 1, slots);
     this.store = store;
     this.loader = loader;
     this.slots = slots;

@@ -1,5 +1,6 @@
 package io.pureremote.spi;
 
+import io.pureremote.internal.Ranges;
 import io.pureremote.internal.FileBlobStore;
 import io.pureremote.internal.FileRange;
 import java.util.TreeMap;
@@ -95,9 +96,7 @@ public interface BlobStore extends AutoCloseable {
    * @param limit the most keys to return, at least 1
    */
   default List<String> listPage(String prefix, String startAfter, int limit) {
-    if (limit < 1) {
-      throw new IllegalArgumentException("limit must be at least 1, got " + limit);
-    }
+    Ranges.atLeast("limit", 1, limit);
     return list(prefix).stream().filter(k -> startAfter == null || k.compareTo(startAfter) > 0).limit(limit).toList();
   }
 

@@ -1,5 +1,6 @@
 package io.pureremote.k8s;
 
+import io.pureremote.k8s.values.Ranges;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -112,9 +113,7 @@ public abstract class ClusterRun<T extends HasMetadata> implements Launch {
       Objects.requireNonNull(optionsType, "optionsType");
       Objects.requireNonNull(pendingTimeout, "pendingTimeout");
       Objects.requireNonNull(tailHeading, "tailHeading");
-      if (maxRecreations < 0) {
-        throw new IllegalArgumentException("maxRecreations must be at least 0, got " + maxRecreations);
-      }
+      Ranges.check("maxRecreations", Ranges.atLeastProblem(0, maxRecreations));
     }
   }
 

@@ -28,7 +28,7 @@ public final class ClusterShellSettings {
   public static final Set<String> SHARED_KEYS = Set.of("ttl-after-finished", "active-deadline", "pending-timeout",
       "max-eviction-retries");
   /** Keys of the Job shell that mean nothing for a multi-pod shell's pods (unless the shell has them itself). */
-  private static final Set<String> JOB_ONLY_KEYS = Set.of("image-pull-bound", "log-streaming", "log-sample-fraction",
+  private static final Set<String> JOB_ONLY_KEYS = Set.of("image-pull-timeout", "image-pull-bound", "log-streaming", "log-sample-fraction",
       "launch-concurrency", "api-qps", "api-burst", "api-retries", "watch-silence-bound", "backoff-limit");
 
   private final Shell.Settings settings;

@@ -107,7 +107,8 @@ public record KubernetesShellOptions(
   public static final String KUEUE_PRIORITY_LABEL = KubernetesSettings.KUEUE_PRIORITY_LABEL;
 
   /** The options' names of the settings whose TOML key does not camel-case to them. */
-  private static final Map<String, String> NAMES = Map.of("queue", "queueName", "queue-priority", "workloadPriorityClass");
+  private static final Map<String, String> NAMES = Map.of("queue", "queueName", "queue-priority", "workloadPriorityClass",
+      "image-pull-timeout", "imagePullBound");
 
   /** The GPU resource name {@link Builder#gpus(int)} sets. */
   public static final String NVIDIA_GPU = PodTemplateOptions.NVIDIA_GPU;
@@ -230,7 +231,7 @@ public record KubernetesShellOptions(
     private boolean workloadIdentity;
     private final Set<String> workloadIdentityNamespaces = new LinkedHashSet<>();
     private UnaryOperator<Job> customizer = UnaryOperator.identity();
-    private Duration imagePullBound = KubernetesSettings.IMAGE_PULL_BOUND;
+    private Duration imagePullBound = KubernetesSettings.IMAGE_PULL_TIMEOUT;
     private Duration pendingTimeout = KubernetesSettings.PENDING_TIMEOUT;
     private int maxEvictionRetries = KubernetesSettings.MAX_EVICTION_RETRIES;
     private int launchConcurrency = KubernetesSettings.LAUNCH_CONCURRENCY;

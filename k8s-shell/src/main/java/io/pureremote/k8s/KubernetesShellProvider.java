@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pureremote.PureRemoteException;
 import io.pureremote.k8s.values.KubernetesSettings;
 import io.pureremote.spi.Shell;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -16,6 +17,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Provides the {@code kubernetes} shell ({@link KubernetesShell}) from its settings: the one
@@ -29,7 +32,8 @@ import java.util.function.UnaryOperator;
  * resources.ephemeral-storage}, {@code resources.gpus}, {@code tolerations} (tables: {@code
  * {spot = "aks"|"eks"|"gke"}}, or {@code key}, {@code operator}, {@code value}, {@code effect}),
  * {@code ttl-after-finished}, {@code backoff-limit}, {@code active-deadline}, {@code
- * pending-timeout}, {@code image-pull-bound}, {@code max-eviction-retries}, {@code
+ * pending-timeout}, {@code image-pull-timeout} (formerly {@code image-pull-bound}, still read with a
+ * warning), {@code max-eviction-retries}, {@code
  * log-streaming}, {@code log-sample-fraction}, {@code launch-concurrency}, {@code
  * workload-identity}, {@code workload-identity.namespaces}, {@code workload-identity.client-id},
  * {@code queue} (Kueue LocalQueue), {@code queue-priority} (Kueue WorkloadPriorityClass), {@code
@@ -45,10 +49,16 @@ import java.util.function.UnaryOperator;
  * filled them (labels, env references, a Job customizer). Thread-safe.
  */
 public final class KubernetesShellProvider implements Shell.Provider {
+  private static final Logger log = LoggerFactory.getLogger(KubernetesShellProvider.class);
+  /** The old name of {@code image-pull-timeout}, still read (settings from code, older files). */
+  private static final String IMAGE_PULL_BOUND = "image-pull-bound";
+  static final String IMAGE_PULL_BOUND_RENAMED = "image-pull-bound: deprecated: renamed image-pull-timeout; read as "
+      + "image-pull-timeout for now, but the old name will stop working in a later release: write image-pull-timeout instead";
+
   private static final Set<String> KEYS = Set.of("namespace", "kube-context", "cloud", "registry", "image",
       "image-pull-policy", "service-account", "resources.cpu", "resources.cpu-limit", "resources.memory",
       "resources.memory-limit", "resources.ephemeral-storage", "resources.gpus", "tolerations", "ttl-after-finished",
-      "backoff-limit", "active-deadline", "pending-timeout", "image-pull-bound", "max-eviction-retries", "log-streaming",
+      "backoff-limit", "active-deadline", "pending-timeout", "image-pull-timeout", IMAGE_PULL_BOUND, "max-eviction-retries", "log-streaming",
       "log-sample-fraction", "launch-concurrency", "workload-identity", "workload-identity.namespaces",
       "workload-identity.client-id", "queue", "queue-priority", "batching", "batch-size", "batch-window", "batch-parallelism", "api-qps", "api-burst", "api-retries", "watch-silence-bound", "env");
 
@@ -163,7 +173,11 @@ public final class KubernetesShellProvider implements Shell.Provider {
     m.apply("backoff-limit", s -> s.integer("backoff-limit").ifPresent(b::backoffLimit));
     m.apply("active-deadline", s -> s.duration("active-deadline").ifPresent(b::activeDeadline));
     m.apply("pending-timeout", s -> s.duration("pending-timeout").ifPresent(b::pendingTimeout));
-    m.apply("image-pull-bound", s -> s.duration("image-pull-bound").ifPresent(b::imagePullBound));
+    m.apply("image-pull-timeout", s -> {
+      Optional<Duration> old = s.duration(IMAGE_PULL_BOUND);
+      old.ifPresent(d -> log.warn("{}: {}", settings.source(), IMAGE_PULL_BOUND_RENAMED));
+      s.duration("image-pull-timeout").or(() -> old).ifPresent(b::imagePullBound);
+    });
     m.apply("max-eviction-retries", s -> s.integer("max-eviction-retries").ifPresent(b::maxEvictionRetries));
     m.apply("log-streaming", s -> s.bool("log-streaming").ifPresent(b::logStreaming));
     m.apply("log-sample-fraction", s -> s.decimal("log-sample-fraction").ifPresent(b::logSampleFraction));

@@ -1,5 +1,6 @@
 package io.pureremote.k8s;
 
+import io.pureremote.k8s.values.Ranges;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayDeque;
 import java.util.Comparator;
@@ -25,9 +26,7 @@ public final class LogTail {
 
   /** A tail that keeps the last {@code keep} lines (at least 1). */
   public LogTail(int keep) {
-    if (keep < 1) {
-      throw new IllegalArgumentException("keep must be at least 1, got " + keep);
-    }
+    Ranges.check("keep", Ranges.atLeastProblem(1, keep));
     this.keep = keep;
   }
 

@@ -33,7 +33,7 @@ class KubernetesShellProviderTest {
         Map.entry("ttl-after-finished", Duration.ofMinutes(30)), Map.entry("workload-identity", true),
         Map.entry("workload-identity.namespaces", List.of("ml-team", "risk")),
         Map.entry("workload-identity.client-id", "00000000-0000-0000-0000-000000000001"),
-        Map.entry("image-pull-bound", Duration.ofSeconds(90)),
+        Map.entry("image-pull-timeout", Duration.ofSeconds(90)),
         Map.entry("pending-timeout", Duration.ofMinutes(15)), Map.entry("max-eviction-retries", 5), Map.entry("launch-concurrency", 8),
         Map.entry("api-qps", 50.0), Map.entry("api-burst", 100), Map.entry("api-retries", 2),
         Map.entry("log-streaming", false), Map.entry("log-sample-fraction", 0.1),
@@ -72,6 +72,16 @@ class KubernetesShellProviderTest {
     assertThat(o.logStreaming()).isFalse();
     assertThat(o.logSampleFraction()).isEqualTo(0.1);
     assertThat(o.watchSilenceBound()).isEqualTo(Duration.ofMillis(500));
+  }
+
+  @Test
+  void theOldNameOfImagePullTimeoutIsStillRead() {
+    // Settings from code or an older file may say image-pull-bound; it is read (with a warning) as image-pull-timeout.
+    assertThat(KubernetesShellProvider.options(settings(Map.of("image", "a/b:1", "image-pull-bound", Duration.ofSeconds(45))))
+        .build().imagePullBound()).isEqualTo(Duration.ofSeconds(45));
+    assertThat(KubernetesShellProvider.options(settings(Map.of("image", "a/b:1", "image-pull-bound", Duration.ofSeconds(45),
+        "image-pull-timeout", Duration.ofSeconds(30)))).build().imagePullBound()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(KubernetesShellProvider.IMAGE_PULL_BOUND_RENAMED).contains("renamed image-pull-timeout");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.pureremote.mpi;
 
+import io.pureremote.k8s.values.Ranges;
 import io.pureremote.k8s.ClusterShellOptions;
 import io.pureremote.k8s.PodTemplateOptions;
 import io.pureremote.k8s.values.KubernetesValues;
@@ -485,9 +486,7 @@ public final class MpiShellOptions extends ClusterShellOptions {
      * both, since ssh refuses keys of another user (mpi-operator#472).
      */
     public Builder runAsUser(long uid) {
-      if (uid < 0) {
-        throw new IllegalArgumentException("runAsUser must be 0 or more (a numeric user id, e.g. 1000), got " + uid);
-      }
+      Ranges.check("runAsUser", Ranges.atLeastProblem(0, uid).map(p -> p + " (a numeric user id, e.g. 1000)"));
       this.runAsUser = uid;
       return this;
     }
@@ -527,10 +526,7 @@ public final class MpiShellOptions extends ClusterShellOptions {
     }
 
     private static Duration positive(String name, Duration d) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, got " + d);
-      }
+      Ranges.check(name, Ranges.positiveProblem(Objects.requireNonNull(d, name)));
       return d;
     }
 

@@ -1,5 +1,6 @@
 package io.pureremote.orchestrator;
 
+import io.pureremote.k8s.values.Ranges;
 import io.pureremote.config.KubernetesConfig;
 import io.pureremote.config.PureRemoteConfig;
 import io.pureremote.k8s.Images;
@@ -129,8 +130,10 @@ public record OrchestratorSpec(
         .ifPresent(q -> problems.add("cpu '" + q + "' is not a Kubernetes quantity such as 500m or 2"));
     memory.filter(q -> !KubernetesValues.isQuantity(q))
         .ifPresent(q -> problems.add("memory '" + q + "' is not a Kubernetes quantity such as 4Gi"));
-    if (ttlAfterFinished == null || ttlAfterFinished.isNegative()) {
-      problems.add("ttlAfterFinished must be zero or positive, got " + ttlAfterFinished);
+    if (ttlAfterFinished == null) {
+      problems.add("ttlAfterFinished is required");
+    } else {
+      Ranges.atLeastProblem(Duration.ZERO, ttlAfterFinished).ifPresent(p -> problems.add("ttlAfterFinished " + p));
     }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("Invalid orchestrator: " + String.join("; ", problems));

@@ -132,7 +132,7 @@ public final class FaultyProxy implements AutoCloseable {
     /** Each chunk of the server's answer waits 0 to {@code millis} ms (default 0). */
     public Builder maxDelayMillis(int millis) {
       if (millis < 0) {
-        throw new IllegalArgumentException("maxDelayMillis must not be negative, got " + millis);
+        throw new IllegalArgumentException("maxDelayMillis must be >= 0, got " + millis);
       }
       this.maxDelayMs = millis;
       return this;
@@ -141,7 +141,7 @@ public final class FaultyProxy implements AutoCloseable {
     /** Connections open at once, 1 to 1024 (default 64). */
     public Builder maxConnections(int connections) {
       if (connections < 1 || connections > 1024) {
-        throw new IllegalArgumentException("maxConnections must be 1 to 1024, got " + connections);
+        throw new IllegalArgumentException("maxConnections must be between 1 and 1024, got " + connections);
       }
       this.maxConnections = connections;
       return this;
@@ -179,7 +179,7 @@ public final class FaultyProxy implements AutoCloseable {
 
     private static double rate(double rate, String name) {
       if (!(rate >= 0 && rate <= 1)) {
-        throw new IllegalArgumentException(name + " must be a fraction from 0 to 1, got " + rate);
+        throw new IllegalArgumentException(name + " must be between 0 and 1, got " + rate);
       }
       return rate;
     }

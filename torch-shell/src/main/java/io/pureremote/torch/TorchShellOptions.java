@@ -1,5 +1,6 @@
 package io.pureremote.torch;
 
+import io.pureremote.k8s.values.Ranges;
 import io.pureremote.Distributed.TorchDistributed;
 import io.pureremote.k8s.ClusterShellOptions;
 import io.pureremote.k8s.PodTemplateOptions;
@@ -169,9 +170,7 @@ public final class TorchShellOptions extends ClusterShellOptions {
 
     /** The number of nodes, 1 to 1000. */
     public Builder nodes(int nodes) {
-      if (nodes < 1 || nodes > 1000) {
-        throw new IllegalArgumentException("nodes must be 1 to 1000, got " + nodes);
-      }
+      Ranges.check("nodes", Ranges.betweenProblem(1, 1000, nodes));
       this.nodes = nodes;
       return this;
     }
@@ -196,18 +195,14 @@ public final class TorchShellOptions extends ClusterShellOptions {
 
     /** The rendezvous port, 1024 to 65535. */
     public Builder masterPort(int port) {
-      if (port < 1024 || port > 65535) {
-        throw new IllegalArgumentException("masterPort must be 1024 to 65535 (an unprivileged TCP port), got " + port);
-      }
+      Ranges.check("masterPort", Ranges.betweenProblem(1024, 65535, port).map(p -> p + " (an unprivileged TCP port)"));
       this.masterPort = port;
       return this;
     }
 
     /** Retries per node, 0 to 10. */
     public Builder backoffLimitPerIndex(int retries) {
-      if (retries < 0 || retries > 10) {
-        throw new IllegalArgumentException("backoffLimitPerIndex must be 0 to 10, got " + retries);
-      }
+      Ranges.check("backoffLimitPerIndex", Ranges.betweenProblem(0, 10, retries));
       this.backoffLimitPerIndex = retries;
       return this;
     }

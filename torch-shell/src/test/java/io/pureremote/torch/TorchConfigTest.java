@@ -78,7 +78,7 @@ class TorchConfigTest {
     Shell.Settings bad = Shell.Settings.builder("test.toml [torch]").put("image", "acme/train:1").put("nodes", 0)
         .put("processes-per-node", "many").put("backoff-limit", 3).build();
     assertThatThrownBy(() -> TorchShellProvider.options(bad)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("nodes: nodes must be 1 to 1000").hasMessageContaining("auto, cpu or gpu")
+        .hasMessageContaining("nodes: nodes must be between 1 and 1000").hasMessageContaining("auto, cpu or gpu")
         .hasMessageContaining("use backoff-limit-per-index");
   }
 }

@@ -1,5 +1,7 @@
 package io.pureremote.k8s.pool;
 
+import java.util.Objects;
+import io.pureremote.k8s.values.Ranges;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
@@ -40,15 +42,9 @@ public record PoolShellOptions(String pool, String namespace, Addressing address
     if (addressing == null) {
       addressing = Addressing.AUTO;
     }
-    if (maxDispatches < 1) {
-      throw new IllegalArgumentException("maxDispatches: must be >= 1, got " + maxDispatches);
-    }
-    if (refreshInterval == null || refreshInterval.isNegative() || refreshInterval.isZero()) {
-      throw new IllegalArgumentException("refreshInterval: must be positive, got " + refreshInterval);
-    }
-    if (connectTimeout == null || connectTimeout.isNegative() || connectTimeout.isZero()) {
-      throw new IllegalArgumentException("connectTimeout: must be positive, got " + connectTimeout);
-    }
+    Ranges.check("maxDispatches:", Ranges.atLeastProblem(1, maxDispatches));
+    Ranges.check("refreshInterval:", Ranges.positiveProblem(Objects.requireNonNull(refreshInterval, "refreshInterval")));
+    Ranges.check("connectTimeout:", Ranges.positiveProblem(Objects.requireNonNull(connectTimeout, "connectTimeout")));
     if (addressing == Addressing.GIVEN && addresses == null) {
       throw new IllegalArgumentException("addresses: required with Addressing.GIVEN");
     }

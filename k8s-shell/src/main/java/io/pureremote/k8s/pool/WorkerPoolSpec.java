@@ -184,7 +184,7 @@ public final class WorkerPoolSpec {
     /** How long {@code create} waits for the ready workers (default 5 min). */
     public Builder readyTimeout(Duration readyTimeout) {
       if (readyTimeout == null || readyTimeout.isNegative() || readyTimeout.isZero()) {
-        problems.add("readyTimeout: must be positive, got " + readyTimeout);
+        problems.add("readyTimeout: must be > 0, got " + readyTimeout);
       }
       this.readyTimeout = readyTimeout;
       return this;

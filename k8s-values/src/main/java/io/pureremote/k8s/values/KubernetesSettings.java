@@ -29,7 +29,7 @@ public final class KubernetesSettings {
   /** Default of how long a pod may stay unschedulable: time for a cluster autoscaler to add a node. */
   public static final Duration PENDING_TIMEOUT = Duration.ofMinutes(10);
   /** Default of how long an image pull may keep failing before the call fails. */
-  public static final Duration IMAGE_PULL_BOUND = Duration.ofMinutes(2);
+  public static final Duration IMAGE_PULL_TIMEOUT = Duration.ofMinutes(2);
   /** Default of how many evictions (spot reclaims, drains) one call survives. */
   public static final int MAX_EVICTION_RETRIES = 3;
   /** Default of how many Job creations may be in flight at once. */
@@ -88,7 +88,7 @@ public final class KubernetesSettings {
    * shell's options: {@code "launchConcurrency"}).
    */
   public static List<String> jobProblems(UnaryOperator<String> label, String namespace, Duration ttlAfterFinished,
-      int backoffLimit, Optional<Duration> activeDeadline, Duration pendingTimeout, Duration imagePullBound,
+      int backoffLimit, Optional<Duration> activeDeadline, Duration pendingTimeout, Duration imagePullTimeout,
       int maxEvictionRetries, double logSampleFraction, int launchConcurrency, Set<String> workloadIdentityNamespaces,
       Optional<String> queue, Optional<String> queuePriority, int batchSize) {
     List<String> problems = new ArrayList<>();
@@ -98,7 +98,7 @@ public final class KubernetesSettings {
     p.add("backoff-limit", Ranges.atLeastProblem(0, backoffLimit));
     activeDeadline.ifPresent(d -> p.add("active-deadline", Ranges.atLeastProblem(MIN_ACTIVE_DEADLINE, d)));
     p.add("pending-timeout", required(pendingTimeout, Ranges::positiveProblem));
-    p.add("image-pull-bound", required(imagePullBound, Ranges::positiveProblem));
+    p.add("image-pull-timeout", required(imagePullTimeout, Ranges::positiveProblem));
     p.add("max-eviction-retries", Ranges.atLeastProblem(0, maxEvictionRetries));
     p.add("log-sample-fraction", Ranges.betweenProblem(0.0, 1.0, logSampleFraction));
     p.add("launch-concurrency", Ranges.atLeastProblem(1, launchConcurrency));

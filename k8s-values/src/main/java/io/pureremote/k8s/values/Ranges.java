@@ -14,14 +14,24 @@ import java.util.Optional;
 public final class Ranges {
   private Ranges() {}
 
+  /** {@code must be >= <min>, got <value>}, with the values as the caller writes them (e.g. {@code 1s}). */
+  public static String atLeast(Object min, Object value) {
+    return "must be >= " + min + ", got " + value;
+  }
+
+  /** {@code must be between <min> and <max>, got <value>}, with the values as the caller writes them. */
+  public static String between(Object min, Object max, Object value) {
+    return "must be between " + min + " and " + max + ", got " + value;
+  }
+
   /** {@code must be >= min, got value}, or empty. */
   public static Optional<String> atLeastProblem(long min, long value) {
-    return value >= min ? Optional.empty() : Optional.of("must be >= " + min + ", got " + value);
+    return value >= min ? Optional.empty() : Optional.of(atLeast(min, value));
   }
 
   /** {@code must be >= min, got value}, or empty. */
   public static Optional<String> atLeastProblem(Duration min, Duration value) {
-    return value.compareTo(min) >= 0 ? Optional.empty() : Optional.of("must be >= " + min + ", got " + value);
+    return value.compareTo(min) >= 0 ? Optional.empty() : Optional.of(atLeast(min, value));
   }
 
   /** {@code must be > 0, got value} (also for NaN and infinity), or empty. */
@@ -42,13 +52,13 @@ public final class Ranges {
   /** {@code must be between min and max, got value} (both included), or empty. */
   public static Optional<String> betweenProblem(long min, long max, long value) {
     return value >= min && value <= max ? Optional.empty()
-        : Optional.of("must be between " + min + " and " + max + ", got " + value);
+        : Optional.of(between(min, max, value));
   }
 
   /** {@code must be between min and max, got value} (both included; NaN is out), or empty. */
   public static Optional<String> betweenProblem(double min, double max, double value) {
     return value >= min && value <= max ? Optional.empty()
-        : Optional.of("must be between " + number(min) + " and " + number(max) + ", got " + number(value));
+        : Optional.of(between(number(min), number(max), number(value)));
   }
 
   /** 1.0 as {@code 1}, 0.5 as {@code 0.5}: bounds read as the user wrote them. */

@@ -79,9 +79,7 @@ public record AdlsBlobStoreOptions(
     if (sasToken != null && sasToken.isBlank()) {
       throw new IllegalArgumentException("sasToken is blank");
     }
-    if (maxTries < 1) {
-      throw new IllegalArgumentException("maxTries must be at least 1, got " + maxTries);
-    }
+    atLeast("maxTries", 1, maxTries);
     positive("tryTimeout", tryTimeout);
     positive("retryDelay", retryDelay);
     positive("maxRetryDelay", maxRetryDelay);
@@ -89,11 +87,10 @@ public record AdlsBlobStoreOptions(
       throw new IllegalArgumentException("retryDelay " + retryDelay + " exceeds maxRetryDelay " + maxRetryDelay);
     }
     if (blockSize < 64 * 1024 || blockSize > 256 * 1024 * 1024) {
-      throw new IllegalArgumentException("blockSize must be between 64 KiB and 256 MiB, got " + blockSize);
+      throw new IllegalArgumentException("blockSize must be between " + 64 * 1024 + " and " + 256 * 1024 * 1024
+          + ", got " + blockSize + " (64 KiB to 256 MiB)");
     }
-    if (maxConcurrency < 1) {
-      throw new IllegalArgumentException("maxConcurrency must be at least 1, got " + maxConcurrency);
-    }
+    atLeast("maxConcurrency", 1, maxConcurrency);
   }
 
   /** Defaults: the account's own endpoint, the default credential chain, 4 tries, 8 MiB blocks. */
@@ -145,7 +142,14 @@ public record AdlsBlobStoreOptions(
   private static void positive(String name, Duration d) {
     Objects.requireNonNull(d, name);
     if (d.isNegative() || d.isZero()) {
-      throw new IllegalArgumentException(name + " must be positive, got " + d);
+      throw new IllegalArgumentException(name + " must be > 0, got " + d);
+    }
+  }
+
+  /** {@code <name> must be >= <min>, got <value>}: the one wording of a range error, the same as the other modules'. */
+  private static void atLeast(String name, long min, long value) {
+    if (value < min) {
+      throw new IllegalArgumentException(name + " must be >= " + min + ", got " + value);
     }
   }
 

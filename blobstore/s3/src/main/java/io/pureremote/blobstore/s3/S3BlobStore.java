@@ -274,9 +274,7 @@ public final class S3BlobStore implements BlobStore {
   @Override
   public List<String> listPage(String prefix, String startAfter, int limit) {
     Objects.requireNonNull(prefix, "prefix");
-    if (limit < 1) {
-      throw new IllegalArgumentException("limit must be at least 1, got " + limit);
-    }
+    S3BlobStoreOptions.between("limit", 1, Integer.MAX_VALUE, limit, "");
     if (prefix.startsWith("/")) {
       throw new IllegalArgumentException("Invalid blob key prefix '" + prefix + "': it must not start with '/'");
     }

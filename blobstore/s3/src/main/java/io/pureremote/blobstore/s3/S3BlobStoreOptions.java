@@ -96,33 +96,30 @@ public record S3BlobStoreOptions(
     TRUST
   }
 
+  /**
+   * {@code value}, or {@code <name> must be between <min> and <max>, got <value> (<why>)} ({@code
+   * must be >= <min>} without an upper end): this module's one wording of a range error, the same
+   * as the other modules'.
+   */
+  static long between(String name, long min, long max, long value, String why) {
+    if (value < min || value > max) {
+      String range = max == Integer.MAX_VALUE || max == Long.MAX_VALUE ? ">= " + min : "between " + min + " and " + max;
+      throw new IllegalArgumentException(name + " must be " + range + ", got " + value + (why.isEmpty() ? "" : " (" + why + ")"));
+    }
+    return value;
+  }
+
   /** Checks the values and copies the interceptor list. */
   public S3BlobStoreOptions {
     Objects.requireNonNull(conditionalWrites, "conditionalWrites");
-    if (partSize < MIN_PART_SIZE) {
-      throw new IllegalArgumentException(
-          "partSize must be at least 5 MiB (" + MIN_PART_SIZE + " bytes), the S3 minimum, but was " + partSize);
-    }
-    if (partSize > MAX_PART_SIZE) {
-      throw new IllegalArgumentException(
-          "partSize must be at most 1 GiB (" + MAX_PART_SIZE + " bytes; a part is held in memory), but was "
-              + partSize);
-    }
-    if (multipartThreshold < 0 || multipartThreshold > MAX_SINGLE_PUT) {
-      throw new IllegalArgumentException(
-          "multipartThreshold must be between 0 and 5 GiB (the largest single PutObject), but was "
-              + multipartThreshold);
-    }
-    if (partConcurrency < 1 || partConcurrency > MAX_PART_CONCURRENCY) {
-      throw new IllegalArgumentException("partConcurrency must be between 1 and " + MAX_PART_CONCURRENCY
-          + " (each part in flight is held in memory), but was " + partConcurrency);
-    }
-    if (maxAttempts < 1) {
-      throw new IllegalArgumentException("maxAttempts must be at least 1, but was " + maxAttempts);
-    }
+    between("partSize", MIN_PART_SIZE, MAX_PART_SIZE, partSize,
+        "5 MiB, the S3 minimum, to 1 GiB: a part is held in memory");
+    between("multipartThreshold", 0, MAX_SINGLE_PUT, multipartThreshold, "up to 5 GiB, the largest single PutObject");
+    between("partConcurrency", 1, MAX_PART_CONCURRENCY, partConcurrency, "each part in flight is held in memory");
+    between("maxAttempts", 1, Integer.MAX_VALUE, maxAttempts, "");
     if (endpointOverride != null && (endpointOverride.getScheme() == null || endpointOverride.getHost() == null)) {
       throw new IllegalArgumentException(
-          "endpointOverride must be an absolute URI such as http://127.0.0.1:9000, but was " + endpointOverride);
+          "endpointOverride must be an absolute URI such as http://127.0.0.1:9000, got " + endpointOverride);
     }
     interceptors = List.copyOf(interceptors == null ? List.of() : interceptors);
   }
