@@ -181,6 +181,14 @@ final class NamespaceWatch implements AutoCloseable {
     }
   }
 
+  private static Throwable unwrap(Throwable t) {
+    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+  }
+
+  private static boolean isPermissionProblem(Throwable t) {
+    return t instanceof KubernetesClientException k && (k.getCode() == 401 || k.getCode() == 403);
+  }
+
   private void failAll(ShellException e) {
     runs.values().forEach(run -> run.fail(e));
   }
@@ -215,7 +223,8 @@ final class NamespaceWatch implements AutoCloseable {
       informer.addEventHandler(handler);
       informer.exceptionHandler((started, t) -> {
         // Keep retrying transient list/watch failures; stop on permission problems (reported below).
-        boolean permanent = t instanceof KubernetesClientException k && (k.getCode() == 401 || k.getCode() == 403);
+        // A failed list arrives wrapped in a CompletionException.
+        boolean permanent = isPermissionProblem(unwrap(t));
         log.debug("{} informer in {}: {} ({})", kind, namespace, t.toString(), permanent ? "giving up" : "retrying");
         return !permanent;
       });
@@ -237,8 +246,8 @@ final class NamespaceWatch implements AutoCloseable {
       if (closed || informer != current) {
         return;
       }
-      Throwable cause = t == null ? null : (t.getCause() != null && t instanceof CompletionException ? t.getCause() : t);
-      if (cause instanceof KubernetesClientException k && (k.getCode() == 401 || k.getCode() == 403)) {
+      Throwable cause = t == null ? null : unwrap(t);
+      if (isPermissionProblem(cause) && cause instanceof KubernetesClientException k) {
         failAll(new ShellException("WatchFailed", null, "Cannot watch " + kind + " in namespace '" + namespace + "' (HTTP "
             + k.getCode() + ": " + ApiGate.describe(k) + "). The kube context needs RBAC get/list/watch on jobs and pods there.",
             false));

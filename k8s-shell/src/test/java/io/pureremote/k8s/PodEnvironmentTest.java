@@ -74,6 +74,7 @@ class PodEnvironmentTest {
         Work work = runtime.create(Work.class, WorkImpl.class);
         assertThatThrownBy(() -> work.square(3)).as(name)
             .isInstanceOf(ShellException.class)
+            .matches(e -> ((ShellException) e).reason().equals("CredentialInEnvironment"), "reason CredentialInEnvironment")
             .hasMessageContaining("'" + name + "' looks like a credential")
             .hasMessageContaining("EnvReference.secretKey(\"" + name + "\"")
             .hasMessageContaining("workload identity");

@@ -129,6 +129,21 @@ public final class MockKubernetes implements AutoCloseable {
     return client;
   }
 
+  /**
+   * A client for the code under test (no actor header) that reaches this server through {@code
+   * endpoint}, e.g. an {@link ApiServerRestarts} proxy's.
+   */
+  public KubernetesClient shellClientThrough(java.net.URI endpoint) {
+    io.fabric8.kubernetes.client.Config config;
+    try (KubernetesClient direct = server.createClient()) {
+      config = new io.fabric8.kubernetes.client.ConfigBuilder(direct.getConfiguration()).build();
+    }
+    config.setMasterUrl(endpoint.toString());
+    KubernetesClient client = server.createClient(b -> b.withConfig(config));
+    clients.add(client);
+    return client;
+  }
+
   private KubernetesClient actorClient(String actor) {
     return server.createClient(b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("test-actor",
         new Interceptor() {
