@@ -666,7 +666,7 @@ public final class FakeKubelet implements AutoCloseable {
           .withSpec(spec)
           .withNewStatus().withPhase("Pending").endStatus()
           .build();
-      podObjects.put(pod, retrying("create pod " + pod, attempt -> client.pods().inNamespace(namespace).resource(created).create()));
+      podObjects.put(pod, createPod(created));
       Container container = spec.getContainers().getFirst();
       if (b == Behaviour.UNSCHEDULABLE) {
         podStatus(pod, new PodStatusBuilder().withPhase("Pending").withConditions(new PodConditionBuilder()
@@ -879,15 +879,7 @@ public final class FakeKubelet implements AutoCloseable {
           .withSpec(job.getSpec().getTemplate().getSpec())
           .withNewStatus().withPhase("Pending").endStatus()
           .build();
-      podObjects.put(pod, retrying("create pod " + pod, attempt -> {
-        if (attempt > 1) { // a create that timed out may have landed after all
-          Pod existing = client.pods().inNamespace(namespace).withName(pod).get();
-          if (existing != null) {
-            return existing;
-          }
-        }
-        return client.pods().inNamespace(namespace).resource(created).create();
-      }));
+      podObjects.put(pod, createPod(created));
       Container container = job.getSpec().getTemplate().getSpec().getContainers().getFirst();
 
       if (behaviour == Behaviour.IMAGE_PULL_FAILURE) {
@@ -1259,6 +1251,23 @@ public final class FakeKubelet implements AutoCloseable {
         }
         return client.pods().inNamespace(namespace).resource(new PodBuilder(base).withStatus(status).build()).updateStatus();
       }));
+    }
+
+    /**
+     * Creates {@code pod}, retried like every kubelet request. A create that timed out may have
+     * landed after all, so a retry first looks for the pod (else its 409 would read as a crash).
+     */
+    private Pod createPod(Pod pod) {
+      String name = pod.getMetadata().getName();
+      return retrying("create pod " + name, attempt -> {
+        if (attempt > 1) {
+          Pod existing = client.pods().inNamespace(namespace).withName(name).get();
+          if (existing != null) {
+            return existing;
+          }
+        }
+        return client.pods().inNamespace(namespace).resource(pod).create();
+      });
     }
 
     /**
