@@ -458,7 +458,8 @@ public final class FileBlobStore implements BlobStore {
 
   private static String version(BasicFileAttributes attrs) {
     Object identity = attrs.fileKey() == null ? "" : attrs.fileKey();
-    return identity + "|" + attrs.lastModifiedTime().toInstant() + "|" + attrs.size();
+    // The time as nanoseconds, not an Instant's text: every get builds this string.
+    return identity + "|" + attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS) + "|" + attrs.size();
   }
 
   private static String sha256(String s) {
