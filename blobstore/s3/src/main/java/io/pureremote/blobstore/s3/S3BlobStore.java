@@ -223,6 +223,31 @@ public final class S3BlobStore implements BlobStore {
   @Override
   public Optional<StoredBlob> get(String key) {
     String objectKey = objectKey(key);
+    for (int attempt = 1; ; attempt++) {
+      S3Blob blob = open(key, objectKey).orElse(null);
+      if (blob == null || blob.size() > EAGER_READ_BYTES) {
+        return Optional.ofNullable(blob);
+      }
+      // A small object (a result, a lease, a record) is read whole at once, as getObjectAsBytes
+      // does: its reader parses a frame in many small reads, each through the SDK's stream chain.
+      try (blob) {
+        byte[] bytes = blob.stream().readNBytes((int) blob.size());
+        return Optional.of(new ReadBlob(bytes, blob.version()));
+      } catch (IOException e) {
+        // The body broke off after the response began (a reset connection): the SDK retries only
+        // up to the response, so the GET is sent again here, up to maxAttempts times as a request is.
+        if (attempt >= options.maxAttempts()) {
+          throw new BlobStoreException(uri(key), "S3 GET failed: the body broke off " + attempt + " times (" + e + ")",
+              e, true);
+        }
+      }
+    }
+  }
+
+  /** Objects up to this size are read whole when opened. */
+  private static final long EAGER_READ_BYTES = 64 * 1024;
+
+  private Optional<S3Blob> open(String key, String objectKey) {
     try {
       ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket()).key(objectKey));
       GetObjectResponse response = in.response();
@@ -1103,6 +1128,22 @@ public final class S3BlobStore implements BlobStore {
   }
 
   /** A GET response stream; aborts the connection when closed before the end. */
+  /** A blob already read whole. */
+  private record ReadBlob(byte[] bytes, String version) implements StoredBlob {
+    @Override
+    public InputStream stream() {
+      return new java.io.ByteArrayInputStream(bytes);
+    }
+
+    @Override
+    public long size() {
+      return bytes.length;
+    }
+
+    @Override
+    public void close() {}
+  }
+
   private static final class S3Blob implements StoredBlob {
     private final ResponseInputStream<GetObjectResponse> in;
     private final long size;

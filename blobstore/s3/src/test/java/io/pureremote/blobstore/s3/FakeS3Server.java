@@ -27,7 +27,16 @@ final class FakeS3Server implements AutoCloseable {
     static Answer ok(String body, String etag) {
       return new Answer(200, Map.of("ETag", etag, "Content-Type", "application/octet-stream"), body);
     }
+
+    /** A 200 that declares all of {@code body} but sends only its first {@code sent} bytes, then drops the connection. */
+    static Answer brokenOff(String body, String etag, int sent) {
+      return new Answer(200, Map.of("ETag", etag, "Content-Type", "application/octet-stream", BROKEN_OFF_AT,
+          Integer.toString(sent)), body);
+    }
   }
+
+  /** The header (not sent) that makes an answer break off its body after that many bytes. */
+  private static final String BROKEN_OFF_AT = "X-Fake-Broken-Off-At";
 
   /** Chooses the answer to the {@code n}-th request (1-based). */
   interface Script {
@@ -48,13 +57,23 @@ final class FakeS3Server implements AutoCloseable {
       in.transferTo(OutputStream.nullOutputStream());
       int n = requests.incrementAndGet();
       Answer a = script.answer(n, exchange.getRequestMethod(), exchange.getRequestURI().getPath());
-      a.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+      a.headers().forEach((k, v) -> {
+        if (!k.equals(BROKEN_OFF_AT)) {
+          exchange.getResponseHeaders().add(k, v);
+        }
+      });
       byte[] body = a.body() == null ? new byte[0] : a.body().getBytes(StandardCharsets.UTF_8);
       boolean head = exchange.getRequestMethod().equals("HEAD");
       if (head || body.length == 0) {
         exchange.sendResponseHeaders(a.status(), -1);
       } else {
         exchange.sendResponseHeaders(a.status(), body.length);
+        String brokenOffAt = a.headers().get(BROKEN_OFF_AT);
+        if (brokenOffAt != null) {
+          exchange.getResponseBody().write(body, 0, Integer.parseInt(brokenOffAt));
+          exchange.getResponseBody().flush();
+          throw new IOException("scripted: the body breaks off"); // closes the connection mid-body
+        }
         exchange.getResponseBody().write(body);
       }
     }

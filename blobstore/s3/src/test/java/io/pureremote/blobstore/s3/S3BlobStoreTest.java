@@ -307,6 +307,19 @@ class S3BlobStoreTest {
   }
 
   @Test
+  void aSmallObjectWhoseBodyBreaksOffIsReadAgain() throws Exception {
+    try (FakeS3Server fake = new FakeS3Server((n, method, path) ->
+            n == 1 ? Answer.brokenOff("hello world", "\"v1\"", 4) : Answer.ok("hello world", "\"v1\""));
+        S3BlobStore store = new S3BlobStore("s3://bucket/p", fakeOptions(fake.endpoint()).maxAttempts(3).build())) {
+      try (StoredBlob blob = store.get("k").orElseThrow()) {
+        assertThat(new String(blob.stream().readAllBytes(), UTF_8)).isEqualTo("hello world");
+        assertThat(blob.version()).isEqualTo("\"v1\"");
+      }
+      assertThat(fake.requests()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void persistentThrottlingGivesUpAfterMaxAttemptsAsRetryable() throws Exception {
     try (FakeS3Server fake = new FakeS3Server((n, method, path) -> Answer.error(503, "SlowDown"));
         S3BlobStore store = new S3BlobStore("s3://bucket/p", fakeOptions(fake.endpoint()).maxAttempts(2).build())) {
