@@ -98,16 +98,26 @@ final class MissOverheadScenario {
     }
     bare.addAll(List.of("-cp", classpath, LaunchRequest.MAIN_CLASS));
     Map<String, Object> options = Map.of("java", java, "classpath", classpath, "stream-output", false);
+    Map<String, Object> noArchive = new java.util.HashMap<>(options);
+    noArchive.put("class-data-sharing", false);
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     try (Shell shell = Shell.create("local", options);
-        RemoteRuntime runtime = RemoteRuntime.builder().blobStore(store).shell(shell).pipelineId("bench").build()) {
+        Shell plainShell = Shell.create("local", noArchive);
+        RemoteRuntime runtime = RemoteRuntime.builder().blobStore(store).shell(shell).pipelineId("bench").build();
+        RemoteRuntime plain = RemoteRuntime.builder().blobStore(store).shell(plainShell).pipelineId("bench-plain")
+            .build()) {
       BenchFns fns = runtime.create(BenchFns.class, BenchFnsImpl.class);
+      BenchFns plainFns = plain.create(BenchFns.class, BenchFnsImpl.class);
       if (b.sizes.warmUp()) {
-        fns.square(-1); // warm-up: page cache for the class path, the caller's code paths
+        // warm-up: page cache for the class path, the caller's code paths; the first child on a
+        // class path of jars also writes the class-data sharing archive the later ones start from
+        fns.square(-1);
+        plainFns.square(-1);
         bareStart(bare);
       }
       Samples calls = new Samples(n);
+      Samples plainCalls = new Samples(n);
       Samples starts = new Samples(n);
       long callCpu = 0;
       long startCpu = 0;
@@ -120,11 +130,14 @@ final class MissOverheadScenario {
         long x = fns.square(i);
         long t2 = System.nanoTime();
         long c2 = os.getProcessCpuTime();
-        if (x != (long) i * i) {
-          throw new IllegalStateException("square(" + i + ") returned " + x);
+        long y = plainFns.square(i);
+        long t3 = System.nanoTime();
+        if (x != (long) i * i || y != x) {
+          throw new IllegalStateException("square(" + i + ") returned " + x + " and " + y);
         }
         starts.add(t1 - t0);
         calls.add(t2 - t1);
+        plainCalls.add(t3 - t2);
         startCpu += c1 - c0;
         callCpu += c2 - c1;
       }
@@ -132,7 +145,8 @@ final class MissOverheadScenario {
       double callP50 = Samples.millis(calls.percentile(50));
       double startP50 = Samples.millis(starts.percentile(50));
       b.row(scenario, "wall time per call p50 (ms)", callP50, startP50, label);
-      b.row(scenario, "beyond the JVM start, p50 (ms)", callP50 - startP50, Double.NaN, "");
+      b.row(scenario, "beyond the JVM start, p50 (ms)", callP50 - startP50,
+          Samples.millis(plainCalls.percentile(50)) - startP50, "the same misses with class-data-sharing = false");
       b.row(scenario, "caller CPU per call (ms)", Samples.millis((double) callCpu / n), Samples.millis((double) startCpu / n),
           "caller CPU to spawn and reap the bare start");
     }

@@ -12,7 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
@@ -42,6 +44,7 @@ public final class LocalProcessShell implements Shell {
 
   private final LocalProcessShellOptions options;
   private final Semaphore slots;
+  private final ClassDataArchive classData; // null when off
   // Checked at the first launch, not at construction: building a runtime must not read jars.
   private volatile Optional<String> classpathProblem;
 
@@ -49,6 +52,7 @@ public final class LocalProcessShell implements Shell {
   public LocalProcessShell(LocalProcessShellOptions options) {
     this.options = options;
     this.slots = new Semaphore(options.maxProcesses(), true);
+    this.classData = options.classDataSharingFolder() == null ? null : new ClassDataArchive(options.classDataSharingFolder());
   }
 
   /** A shell with {@link LocalProcessShellOptions#defaults()}. */
@@ -61,10 +65,15 @@ public final class LocalProcessShell implements Shell {
     return "local";
   }
 
-  /** The command line for {@code request}, as run. */
+  /** The command line for {@code request}, without the class-data sharing flags a launch may add. */
   public List<String> command(LaunchRequest request) {
+    return command(request, List.of());
+  }
+
+  private List<String> command(LaunchRequest request, List<String> classDataFlags) {
     List<String> cmd = new ArrayList<>();
     cmd.add(options.javaExecutable().toString());
+    cmd.addAll(classDataFlags);
     cmd.addAll(options.jvmArgs());
     cmd.add("-cp");
     cmd.add(options.classpath());
@@ -107,6 +116,7 @@ public final class LocalProcessShell implements Shell {
         completion.complete(new Outcome("Cancelled", null, "interrupted while waiting for a process slot"));
         return;
       }
+      ClassDataArchive.Use archive = null;
       try {
         if (cancelled) {
           completion.complete(new Outcome("Cancelled", null, "cancelled before it started"));
@@ -117,9 +127,13 @@ public final class LocalProcessShell implements Shell {
           completion.completeExceptionally(new ShellException("ClasspathLacksLibrary", null, problem.get(), false));
           return;
         }
-        ProcessBuilder pb = new ProcessBuilder(command(request)).redirectErrorStream(true);
-        pb.environment().putAll(options.environment());
-        pb.environment().putAll(request.environment());
+        Map<String, String> environment = new HashMap<>(options.environment());
+        environment.putAll(request.environment());
+        archive = classData == null ? null
+            : classData.forChild(options.javaExecutable(), options.classpath(), options.jvmArgs(), environment);
+        ProcessBuilder pb = new ProcessBuilder(command(request, archive == null ? List.of() : archive.flags()))
+            .redirectErrorStream(true);
+        pb.environment().putAll(environment);
         try {
           process = pb.start();
         } catch (IOException e) {
@@ -143,6 +157,9 @@ public final class LocalProcessShell implements Shell {
           log.debug("{}output stream closed: {}", prefix, e.toString());
         }
         int code = process.waitFor();
+        if (archive != null) {
+          archive.exited(cancelled ? null : code);
+        }
         String detail = String.join("\n", tailSnapshot());
         completion.complete(cancelled ? new Outcome("Cancelled", code, detail) : Outcome.exited(code, detail));
       } catch (InterruptedException e) {
@@ -151,6 +168,9 @@ public final class LocalProcessShell implements Shell {
       } catch (RuntimeException e) {
         completion.completeExceptionally(new ShellException("LaunchFailed", "Local process shell failed: " + e, e));
       } finally {
+        if (archive != null) {
+          archive.exited(null); // no-op after a normal exit was reported
+        }
         slots.release();
       }
     }

@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param streamOutput whether child output goes to the caller's log, prefixed with the call: at
  *     DEBUG (per-call detail), except lines the child logged at WARN or ERROR, which stay at WARN
  * @param outputTailLines how many last output lines a failure report includes
+ * @param classDataSharingFolder where the children's class-data sharing archives are kept (one per
+ *     JDK, class path and flags; see {@link ClassDataArchive}); null turns them off
  */
 public record LocalProcessShellOptions(
     Path javaExecutable,
@@ -26,7 +28,8 @@ public record LocalProcessShellOptions(
     Map<String, String> environment,
     int maxProcesses,
     boolean streamOutput,
-    int outputTailLines) {
+    int outputTailLines,
+    Path classDataSharingFolder) {
 
   /** Validates and copies. */
   public LocalProcessShellOptions {
@@ -57,6 +60,7 @@ public record LocalProcessShellOptions(
     private int maxProcesses = Runtime.getRuntime().availableProcessors();
     private boolean streamOutput = true;
     private int outputTailLines = 20;
+    private Path classDataSharingFolder = ClassDataArchive.defaultFolder();
 
     private Builder() {}
 
@@ -105,10 +109,21 @@ public record LocalProcessShellOptions(
       return this;
     }
 
+    /**
+     * Where the children's class-data sharing archives are kept; null turns them off. Defaults to
+     * {@code $XDG_CACHE_HOME/pureremote/cds} or {@code ~/.cache/pureremote/cds}. The first child on
+     * a class path of jars writes an archive of the classes it loaded as it exits; later children
+     * start from it.
+     */
+    public Builder classDataSharingFolder(Path folder) {
+      this.classDataSharingFolder = folder;
+      return this;
+    }
+
     /** Builds the options. */
     public LocalProcessShellOptions build() {
       return new LocalProcessShellOptions(javaExecutable, classpath, jvmArgs, environment, maxProcesses,
-          streamOutput, outputTailLines);
+          streamOutput, outputTailLines, classDataSharingFolder);
     }
   }
 

@@ -11,8 +11,9 @@ import java.util.Set;
 /**
  * Provides the {@code local} shell ({@link LocalProcessShell}), from TOML or from code ({@code
  * Shell.create("local", Map.of(...))}). Settings: {@code max-processes} (integer), {@code
- * stream-output} ({@code true}/{@code false}), {@code output-tail-lines} (integer), and the child
- * JVM keys of {@link #CHILD_JVM_KEYS}.
+ * stream-output} ({@code true}/{@code false}), {@code output-tail-lines} (integer), {@code
+ * class-data-sharing} ({@code false} turns the children's archives off), and the child JVM keys of
+ * {@link #CHILD_JVM_KEYS}.
  */
 // Public only for ServiceLoader on the class path; the package is not exported.
 public final class LocalShellProvider implements Shell.Provider {
@@ -30,12 +31,16 @@ public final class LocalShellProvider implements Shell.Provider {
 
   @Override
   public Shell create(Shell.Settings settings) {
-    settings.unknownKeys(union(CHILD_JVM_KEYS, Set.of("max-processes", "stream-output", "output-tail-lines")));
+    settings.unknownKeys(union(CHILD_JVM_KEYS, Set.of("max-processes", "stream-output", "output-tail-lines",
+        "class-data-sharing")));
     LocalProcessShellOptions.Builder b = LocalProcessShellOptions.builder();
     childJvm(settings, b::javaExecutable, b::classpath, b::addJvmArgs, b::environment);
     settings.integer("max-processes").ifPresent(b::maxProcesses);
     settings.bool("stream-output").ifPresent(b::streamOutput);
     settings.integer("output-tail-lines").ifPresent(b::outputTailLines);
+    if (!settings.bool("class-data-sharing").orElse(true)) {
+      b.classDataSharingFolder(null);
+    }
     return new LocalProcessShell(b.build());
   }
 
