@@ -64,7 +64,7 @@ class KubernetesFaultsAtScaleTest {
       AtomicInteger drops = new AtomicInteger();
       ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor();
       try (KubernetesShell shell = new KubernetesShell(client, options);
-           RemoteRuntime runtime = RemoteRuntime.builder().blobStore(store).shell(shell).pipelineId("faults")
+           RemoteRuntime runtime = RemoteRuntime.builder().sharedFolder(true).blobStore(store).shell(shell).pipelineId("faults")
                .maxConcurrentCalls(calls).build()) {
         Work work = runtime.create(Work.class, WorkImpl.class);
         faults.scheduleWithFixedDelay(() -> {
