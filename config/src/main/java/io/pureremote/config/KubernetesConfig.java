@@ -323,7 +323,7 @@ public record KubernetesConfig(
       return this;
     }
 
-    /** How long an image pull may keep failing. Defaults to {@link KubernetesSettings#IMAGE_PULL_BOUND}. */
+    /** How long an image pull may keep failing. Defaults to {@link KubernetesSettings#IMAGE_PULL_TIMEOUT}. */
     public Builder imagePullBound(Duration imagePullBound) {
       this.imagePullBound = imagePullBound;
       return this;
